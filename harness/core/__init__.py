@@ -1,0 +1,1 @@
+"""Pure building blocks shared by every layer: clock, contracts, catalogues, identities, money."""

@@ -1,0 +1,210 @@
+"""Message contracts: JSON Schema 2020-12 files in `contracts/`, compiled once.
+
+A message is checked by a compiled validator (fastjsonschema) on the hot path; only when it is invalid
+is it explained in full by `jsonschema`, which lists every problem with its path. Both read the same
+file and share the same format checks, so they agree on what is valid.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+import contracts
+from harness.core.findings import Finding
+
+BASE_URI = "https://testkommune.dk/contracts/"
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def is_date(value: object) -> bool:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        return not isinstance(value, str)
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_datetime(value: object) -> bool:
+    if not isinstance(value, str) or not _DATETIME.fullmatch(value):
+        return not isinstance(value, str)
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def is_uuid(value: object) -> bool:
+    return not isinstance(value, str) or bool(_UUID.fullmatch(value))
+
+
+FORMATS: dict[str, Callable[[object], bool]] = {"date": is_date, "date-time": is_datetime, "uuid": is_uuid}
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker(formats=())
+    for name, func in FORMATS.items():
+        checker.checks(name)(func)
+    return checker
+
+
+class Contract:
+    """One message shape: a compiled fast validator and a full explainer over the same schema."""
+
+    def __init__(self, name: str, schema: dict[str, Any], registry: Registry, store: dict[str, Any]) -> None:
+        self.name = name
+        self.schema = schema
+        self._fast = fastjsonschema.compile(
+            schema, handlers={"https": store.__getitem__}, formats=FORMATS, use_default=False
+        )
+        self._full = Draft202012Validator(schema, registry=registry, format_checker=_format_checker())
+
+    def check(self, message: Any) -> list[Finding]:
+        """Every contract violation in `message`, each with its JSON path; empty when valid."""
+        try:
+            self._fast(message)
+        except fastjsonschema.JsonSchemaException:
+            return sorted(_explain(self._full, message), key=lambda f: (f.path, f.code))
+        return list(_amount_findings(message, "$"))
+
+
+def _amount_findings(value: Any, path: str) -> Iterator[Finding]:
+    """Every number in our contracts is an amount in kroner: at most two decimals (exact, via its repr)."""
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" in text or "E" in text or ("." in text and len(text.split(".")[1]) > 2):
+            yield Finding("SCHEMA-BELOEB", path, {"field": path.rsplit(".", 1)[-1], "value": value})
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _amount_findings(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _amount_findings(item, f"{path}[{i}]")
+
+
+def _explain(validator: Draft202012Validator, message: Any) -> Iterator[Finding]:
+    for error in validator.iter_errors(message):
+        yield from _to_findings(error)
+
+
+_KEYWORD_CODES = {
+    "type": "SCHEMA-TYPE",
+    "format": "SCHEMA-FORMAT",
+    "enum": "SCHEMA-ENUM",
+    "const": "SCHEMA-ENUM",
+    "pattern": "SCHEMA-PATTERN",
+    "minLength": "SCHEMA-LENGTH",
+    "maxLength": "SCHEMA-LENGTH",
+    "minimum": "SCHEMA-RANGE",
+    "maximum": "SCHEMA-RANGE",
+    "exclusiveMinimum": "SCHEMA-RANGE",
+    "exclusiveMaximum": "SCHEMA-RANGE",
+    "minItems": "SCHEMA-ITEMS",
+    "maxItems": "SCHEMA-ITEMS",
+    "uniqueItems": "SCHEMA-ITEMS",
+    "minProperties": "SCHEMA-ITEMS",
+    "oneOf": "SCHEMA-VALG",
+    "anyOf": "SCHEMA-VALG",
+}
+
+
+def _path(parts: Any) -> str:
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 80 else text[:77] + "..."
+    return value
+
+
+def _to_findings(error: jsonschema.ValidationError) -> Iterator[Finding]:
+    path = _path(error.absolute_path)
+    keyword = error.validator
+    if keyword == "required":
+        present = error.instance if isinstance(error.instance, dict) else {}
+        for name in error.validator_value:
+            if name not in present:
+                yield Finding("SCHEMA-REQUIRED", f"{path}.{name}", {"field": name})
+        return
+    if keyword in ("additionalProperties", "unevaluatedProperties"):
+        allowed = set(error.schema.get("properties", {}))
+        for name in error.instance:
+            if name not in allowed:
+                yield Finding("SCHEMA-UKENDT-FELT", f"{path}.{name}", {"field": name, "allowed": ", ".join(sorted(allowed))})
+        return
+    if keyword in ("oneOf", "anyOf") and error.context:
+        best = jsonschema.exceptions.best_match(error.context)
+        if best is not None:
+            yield from _to_findings(best)
+            return
+    params = {"field": path.rsplit(".", 1)[-1], "value": _shown(error.instance), "expected": _shown(error.validator_value)}
+    yield Finding(_KEYWORD_CODES.get(keyword, "SCHEMA-ANDET"), path, params | {"detail": error.message})
+
+
+class ContractSet:
+    """All contracts under a root folder, keyed by their path without `.schema.json`, e.g. `psrm/MFFordringIndberet_I`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.raw: dict[str, dict[str, Any]] = {}
+        for file in sorted(root.rglob("*.schema.json")):
+            name = file.relative_to(root).as_posix().removesuffix(".schema.json")
+            self.raw[name] = json.loads(file.read_text(encoding="utf-8"))
+        store = {schema["$id"]: schema for schema in self.raw.values()}
+        registry: Registry = Registry().with_resources(
+            (uri, Resource.from_contents(schema)) for uri, schema in store.items()
+        )
+        self._registry = registry
+        self._store = store
+        self._compiled: dict[str, Contract] = {}
+
+    def names(self) -> list[str]:
+        return sorted(self.raw)
+
+    def get(self, name: str) -> Contract:
+        contract = self._compiled.get(name)
+        if contract is None:
+            contract = Contract(name, self.raw[name], self._registry, self._store)
+            self._compiled[name] = contract
+        return contract
+
+    def compile_all(self) -> None:
+        """Compile every contract now (a server does this at start so no request pays for it)."""
+        for name in self.raw:
+            self.get(name)
+
+    def version(self) -> str:
+        """The contract set's version: `contracts/VERSION`."""
+        return (self.root / "VERSION").read_text(encoding="utf-8").strip()
+
+
+@cache
+def contract_set() -> ContractSet:
+    """The project's contracts (loaded once per process)."""
+    return ContractSet(contracts.ROOT)
+
+
+def load_reference(name: str) -> Any:
+    """A reference data file from `contracts/reference/`, parsed."""
+    return json.loads((contracts.ROOT / "reference" / name).read_text(encoding="utf-8"))

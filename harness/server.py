@@ -1,0 +1,82 @@
+"""Run the test kommune: in a background thread (demo, certify, tests) or in the foreground (serve)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import uvicorn
+
+from harness.core.clock import ClockState
+from simulators.app import create_app
+from simulators.store import DEFAULT_URL
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass
+class RunningKommune:
+    """A test kommune serving on loopback; `stop()` shuts it down."""
+
+    base_url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+    store_url: str
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def __enter__(self) -> RunningKommune:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    return sock
+
+
+def _config(store_url: str, start_clock: ClockState | None, log_level: str, access_log: bool) -> uvicorn.Config:
+    app = create_app(store_url, start_clock=start_clock)
+    return uvicorn.Config(
+        app, log_level=log_level, access_log=access_log, lifespan="off", http="httptools", timeout_keep_alive=30
+    )
+
+
+def start_in_thread(
+    store_url: str = DEFAULT_URL,
+    *,
+    host: str = LOOPBACK,
+    port: int = 0,
+    start_clock: ClockState | None = None,
+    log_level: str = "warning",
+) -> RunningKommune:
+    """Start a test kommune in a daemon thread and return once it accepts connections."""
+    sock = _bind(host, port)
+    server = uvicorn.Server(_config(store_url, start_clock, log_level, access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="testkommune")
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test kommune did not start")
+        time.sleep(0.01)
+    bound_port = sock.getsockname()[1]
+    return RunningKommune(f"http://{host}:{bound_port}", server, thread, store_url)
+
+
+def serve_forever(
+    store_url: str, *, host: str, port: int, start_clock: ClockState | None, log_level: str = "info"
+) -> None:
+    """Serve in the foreground until interrupted (Ctrl-C)."""
+    sock = _bind(host, port)
+    config = _config(store_url, start_clock, log_level, access_log=log_level == "debug")
+    uvicorn.Server(config).run(sockets=[sock])

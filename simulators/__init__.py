@@ -1,0 +1,1 @@
+"""The test kommune's counterparts: ØiR hub, debitor system, PSRM. Thin HTTP shells over pure rules."""

@@ -1,0 +1,1 @@
+"""The admin API: the simulated clock, reset, settings, faults and a read of all state."""

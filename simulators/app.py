@@ -1,0 +1,59 @@
+"""The test kommune as one ASGI application: ØiR, the debitor system, PSRM and the admin API."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from harness.core.clock import ClockState
+from harness.core.findings import Finding
+from simulators.admin.routes import admin_routes
+from simulators.http import problem
+from simulators.openapi import openapi_document
+from simulators.routes import service_routes
+from simulators.simulation import Simulation
+from simulators.store import DEFAULT_URL, Store
+
+log = logging.getLogger("testkommune.simulators")
+
+
+async def _openapi(request: Request) -> Response:
+    return JSONResponse(request.app.state.openapi)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return problem(405, "Method not allowed", [Finding("HTTP-METODE", "$", {"value": request.method})])
+    if exc.status_code == 404:
+        return problem(404, "Not found", [Finding("HTTP-IKKE-FUNDET", "$", {"value": request.url.path})])
+    return problem(exc.status_code, str(exc.detail), [])
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    error_id = uuid.uuid4().hex[:12]
+    log.exception("error %s while handling %s %s", error_id, request.method, request.url.path)
+    return problem(500, "Internal error", [Finding("HTTP-INTERN-FEJL", "$", {"value": error_id})])
+
+
+def create_app(store_url: str = DEFAULT_URL, *, start_clock: ClockState | None = None) -> Starlette:
+    """Build the test kommune; contracts are compiled and reference data loaded before it serves."""
+    sim = Simulation(store=Store(store_url), start_clock=start_clock)
+    app = Starlette(
+        routes=[*service_routes(), *admin_routes(), Route("/openapi.json", _openapi, methods=["GET"])],
+        exception_handlers={HTTPException: _http_error, Exception: _crash},
+    )
+    app.state.sim = sim
+    app.state.openapi = openapi_document(sim.contracts)
+    return app
+
+
+def sim_of(app: Any) -> Simulation:
+    return app.state.sim

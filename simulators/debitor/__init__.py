@@ -1,0 +1,1 @@
+"""The kommune's debitor system: books fordringer from ØiR and hands overdue ones to PSRM."""

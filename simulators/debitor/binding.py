@@ -1,0 +1,134 @@
+"""Read an ØiR Fordring (SF1590_B_01) into stamdata, and write the PSRM message for a booked claim."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from harness.core.clock import iso
+from harness.core.findings import join_path
+from harness.core.money import to_oere, wire
+from simulators.rules.stamdata import Debtor, Stamdata
+
+_FIELDS = {
+    "fordringstype": "FordringstypeKode",
+    "reference": "FordringReference",
+    "beskrivelse": "Beskrivelse",
+    "periode": "PeriodeFraDato",
+    "periode_fra": "PeriodeFraDato",
+    "periode_til": "PeriodeTilDato",
+    "stiftelsesdato": "StiftelseDato",
+    "forfaldsdato": "ForfaldDato",
+    "srb": "SidsteRettidigeBetalingDato",
+    "foraeldelsesdato": "ForældelseDato",
+    "domsdato": "DomDato",
+    "forligsdato": "ForligDato",
+    "saldo": "HovedstolBeløb",
+    "hovedstol": "HovedstolBeløb",
+    "valuta": "ValutaKode",
+}
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def debtor_of(part: dict[str, Any], base: str) -> Debtor:
+    for key, kind in (("PersonCPRNummer", "CPR"), ("VirksomhedCVRNummer", "CVR")):
+        if key in part:
+            return Debtor(kind=kind, id=part[key], path=join_path(base, key))
+    return Debtor(kind="", id="", path=base)
+
+
+def stamdata(fordring: dict[str, Any], base: str, debtor: Debtor) -> Stamdata:
+    """Stamdata of the Fordring at JSON path `base`; the account's debtor is its only hæftelse."""
+    liable = Debtor(
+        kind=debtor.kind,
+        id=debtor.id,
+        path=debtor.path,
+        foraeldelsesdato=_date(fordring.get("ForældelseDato")),
+        domsdato=_date(fordring.get("DomDato")),
+        forligsdato=_date(fordring.get("ForligDato")),
+    )
+    amount = to_oere(fordring["HovedstolBeløb"])
+    return Stamdata(
+        fordringstype=fordring["FordringstypeKode"],
+        reference=fordring["FordringReference"],
+        hovedstol=amount,
+        saldo=amount,
+        valuta=fordring["ValutaKode"],
+        periode_fra=_date(fordring.get("PeriodeFraDato")),
+        periode_til=_date(fordring.get("PeriodeTilDato")),
+        stiftelsesdato=_date(fordring.get("StiftelseDato")),
+        forfaldsdato=_date(fordring.get("ForfaldDato")),
+        srb=_date(fordring.get("SidsteRettidigeBetalingDato")),
+        beskrivelse=fordring.get("Beskrivelse"),
+        debtors=(liable,),
+        is_main=True,
+        paths={name: join_path(base, field) for name, field in _FIELDS.items()},
+    )
+
+
+_KUNDE = {"CPR": "PersonCPRNummer", "CVR": "VirksomhedCVRNummer"}
+
+
+def psrm_message(
+    claim: Any,
+    account: Any,
+    *,
+    leverance_id: str,
+    aktion_id: str,
+    fordringshaver_id: str,
+    system_se: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The MFFordringIndberet_I the debitor system sends to hand one booked claim over to PSRM."""
+    data = claim.data
+    haeftelse: dict[str, Any] = {"MFKundeStruktur": {"Valg": {_KUNDE[account.debtor_kind]: account.debtor_id}}}
+    if data.get("ForældelseDato"):
+        haeftelse["HæftelseForældelseDato"] = data["ForældelseDato"]
+    if data.get("DomDato"):
+        haeftelse |= {"HæftelseDom": True, "HaeftelseDomDato": data["DomDato"]}
+    if data.get("ForligDato"):
+        haeftelse |= {"HæftelseForlig": True, "HaeftelseForligDato": data["ForligDato"]}
+    struct: dict[str, Any] = {
+        "DMIFordringFordringArtKode": "INDR",
+        "DMIFordringTypeKode": data["FordringstypeKode"],
+        "DMIFordringFordringHaverRef": data["FordringReference"],
+        "FordringBeløbStruktur": {"ValutaKode": data["ValutaKode"], "DMIFordringBeløb": wire(claim.saldo_oere)},
+        "FordringOprindeligBeløbStruktur": {
+            "ValutaKode": data["ValutaKode"],
+            "EFIFordringOprindeligBeløb": wire(claim.hovedstol_oere),
+        },
+        "FordringHæftelseSamling": {"MFHæftelseStruktur": [haeftelse]},
+    }
+    optional = {
+        "Beskrivelse": "FordringBeskrivelse",
+        "StiftelseDato": "DMIFordringStiftelseTidspunkt",
+        "ForfaldDato": "DMIFordringForfaldDato",
+        "SidsteRettidigeBetalingDato": "DMIFordringSRBDato",
+    }
+    for source, target in optional.items():
+        if data.get(source):
+            struct[target] = data[source]
+    if data.get("PeriodeFraDato") and data.get("PeriodeTilDato"):
+        struct["FordringPeriodeStruktur"] = {
+            "DMIFordringPeriodeFraDato": data["PeriodeFraDato"],
+            "DMIFordringPeriodeTilDato": data["PeriodeTilDato"],
+        }
+    return {
+        "Kontekst": {"HovedOplysninger": {"TransaktionsID": str(uuid.uuid4()), "TransaktionsTid": iso(now)}},
+        "FordringhaverSystemIDStruktur": {"VirksomhedSENummer": system_se},
+        "MFLeveranceID": leverance_id,
+        "FordringAktionSamling": {
+            "FordringAktion": [
+                {
+                    "MFAktionKode": "OPRETFORDRING",
+                    "MFAktionID": aktion_id,
+                    "DMIFordringHaverID": fordringshaver_id,
+                    "AktionValg": {"OpretFordringAktion": {"MFOpretFordringStruktur": struct}},
+                }
+            ]
+        },
+    }

@@ -1,0 +1,1 @@
+"""ØiR on Serviceplatformen: the hub a fagsystem delivers to, with no loss and no duplicates."""

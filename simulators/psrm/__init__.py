@@ -1,0 +1,1 @@
+"""PSRM (Gældsstyrelsen's debt collection): MFFordringIndberet, MFKvitteringHent, the entry filter."""

@@ -1,0 +1,88 @@
+"""Read a PSRM OPRETFORDRING structure (JSON binding) into stamdata the rules understand."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from harness.core.findings import join_path
+from harness.core.money import to_oere
+from simulators.rules.stamdata import Debtor, Stamdata
+
+_DEBTOR_KINDS = {"PersonCPRNummer": "CPR", "VirksomhedCVRNummer": "CVR", "VirksomhedSENummer": "SE", "AKRNummer": "AKR"}
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def stamdata(struct: dict[str, Any], base: str, *, is_main: bool) -> Stamdata:
+    """Stamdata of one MFOpretFordringStruktur found at JSON path `base`."""
+    periode = struct.get("FordringPeriodeStruktur") or {}
+    beloeb = struct.get("FordringBeløbStruktur") or {}
+    oprindelig = struct.get("FordringOprindeligBeløbStruktur") or {}
+    haeftelser = (struct.get("FordringHæftelseSamling") or {}).get("MFHæftelseStruktur") or []
+    debtors = []
+    for i, h in enumerate(haeftelser):
+        valg = (h.get("MFKundeStruktur") or {}).get("Valg") or {}
+        kind, ident = next(iter(valg.items()), ("", ""))
+        debtors.append(
+            Debtor(
+                kind=_DEBTOR_KINDS.get(kind, kind),
+                id=ident,
+                path=join_path(base, "FordringHæftelseSamling", "MFHæftelseStruktur", i, "MFKundeStruktur", "Valg", kind),
+                foraeldelsesdato=_date(h.get("HæftelseForældelseDato")),
+                domsdato=_date(h.get("HaeftelseDomDato")),
+                forligsdato=_date(h.get("HaeftelseForligDato")),
+            )
+        )
+    first_h = join_path(base, "FordringHæftelseSamling", "MFHæftelseStruktur", 0)
+    paths = {
+        "fordringstype": join_path(base, "DMIFordringTypeKode"),
+        "reference": join_path(base, "DMIFordringFordringHaverRef"),
+        "beskrivelse": join_path(base, "FordringBeskrivelse"),
+        "periode": join_path(base, "FordringPeriodeStruktur"),
+        "periode_fra": join_path(base, "FordringPeriodeStruktur", "DMIFordringPeriodeFraDato"),
+        "periode_til": join_path(base, "FordringPeriodeStruktur", "DMIFordringPeriodeTilDato"),
+        "stiftelsesdato": join_path(base, "DMIFordringStiftelseTidspunkt"),
+        "forfaldsdato": join_path(base, "DMIFordringForfaldDato"),
+        "srb": join_path(base, "DMIFordringSRBDato"),
+        "saldo": join_path(base, "FordringBeløbStruktur", "DMIFordringBeløb"),
+        "hovedstol": join_path(base, "FordringOprindeligBeløbStruktur", "EFIFordringOprindeligBeløb"),
+        "valuta": join_path(base, "FordringBeløbStruktur", "ValutaKode"),
+        "foraeldelsesdato": join_path(first_h, "HæftelseForældelseDato"),
+        "domsdato": join_path(first_h, "HaeftelseDomDato"),
+        "forligsdato": join_path(first_h, "HaeftelseForligDato"),
+    }
+    valuta = beloeb.get("ValutaKode") or oprindelig.get("ValutaKode") or ""
+    if oprindelig.get("ValutaKode") not in (None, valuta):
+        valuta = oprindelig["ValutaKode"]
+        paths["valuta"] = join_path(base, "FordringOprindeligBeløbStruktur", "ValutaKode")
+    return Stamdata(
+        fordringstype=struct.get("DMIFordringTypeKode", ""),
+        reference=struct.get("DMIFordringFordringHaverRef", ""),
+        hovedstol=to_oere(oprindelig["EFIFordringOprindeligBeløb"]) if "EFIFordringOprindeligBeløb" in oprindelig else None,
+        saldo=to_oere(beloeb["DMIFordringBeløb"]) if "DMIFordringBeløb" in beloeb else None,
+        valuta=valuta,
+        periode_fra=_date(periode.get("DMIFordringPeriodeFraDato")),
+        periode_til=_date(periode.get("DMIFordringPeriodeTilDato")),
+        stiftelsesdato=_date(struct.get("DMIFordringStiftelseTidspunkt")),
+        forfaldsdato=_date(struct.get("DMIFordringForfaldDato")),
+        srb=_date(struct.get("DMIFordringSRBDato")),
+        beskrivelse=struct.get("FordringBeskrivelse"),
+        debtors=tuple(debtors),
+        is_main=is_main,
+        paths=paths,
+    )
+
+
+def claims_of_action(action: dict[str, Any], base: str) -> list[Stamdata]:
+    """The main claim and its related claims in one OPRETFORDRING action (main first)."""
+    opret = action["AktionValg"]["OpretFordringAktion"]
+    main_base = join_path(base, "AktionValg", "OpretFordringAktion", "MFOpretFordringStruktur")
+    out = [stamdata(opret["MFOpretFordringStruktur"], main_base, is_main=True)]
+    related = (opret.get("OpretUnderfordringSamling") or {}).get("MFOpretRelateretFordringStruktur") or []
+    for i, struct in enumerate(related):
+        rel_base = join_path(base, "AktionValg", "OpretFordringAktion", "OpretUnderfordringSamling", "MFOpretRelateretFordringStruktur", i)
+        out.append(stamdata(struct, rel_base, is_main=False))
+    return out

@@ -1,0 +1,159 @@
+"""The counterparts' operations as HTTP routes: each reads JSON, checks its contract, calls a service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from harness.core.findings import Finding
+from simulators.context import OpContext
+from simulators.debitor import service as debitor
+from simulators.http import BadRequest, ok, problem, read_json
+from simulators.oir import hub
+from simulators.psrm import service as psrm
+from simulators.simulation import Simulation, journal
+from simulators.tenancy import Tenant
+
+Handler = Callable[[Simulation, OpContext, dict[str, Any]], tuple[int, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation of one counterpart, with the contracts of its request and answer."""
+
+    counterpart: str
+    name: str
+    path: str
+    contract_in: str
+    contract_out: str
+    summary: str
+    handler: Handler
+
+
+def tenant_of(request: Request) -> Tenant:
+    kommune = request.headers.get("x-tk-kommune", "")
+    system = request.headers.get("x-tk-anvendersystem", "")
+    tenant = Tenant.parse(kommune, system)
+    if tenant is None:
+        header = "X-TK-Kommune" if Tenant.parse(kommune, "x") is None else "X-TK-Anvendersystem"
+        raise BadRequest(problem(400, "Caller not identified", [Finding("TENANT-MANGLER", "$", {"field": header})]))
+    return tenant
+
+
+def _endpoint(operation: Operation) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        sim: Simulation = request.app.state.sim
+        try:
+            tenant = tenant_of(request)
+            message = await read_json(request)
+        except BadRequest as refused:
+            return refused.response
+        problems = sim.contracts.get(operation.contract_in).check(message)
+        if problems:
+            response = problem(400, f"{operation.name}: the message breaks its contract", problems)
+            with sim.operation(tenant) as ctx:
+                _journal(ctx, operation, request, response.status_code, message, response.body.decode())
+            return response
+        with sim.operation(tenant) as ctx:
+            status, body = operation.handler(sim, ctx, message)
+            _journal(ctx, operation, request, status, message, body)
+        if status >= 400 and isinstance(body, Finding):
+            return problem(status, operation.name, [body])
+        fault = sim.take_fault(tenant, operation.name)
+        if fault is not None and fault.kind == "lose_answer":
+            return problem(504, "Gateway timeout: the answer was lost", [Finding("OIR-SVAR-TABT", "$", {"value": fault.name})])
+        return ok(body, status)
+
+    endpoint.__name__ = operation.name
+    return endpoint
+
+
+def _journal(ctx: OpContext, operation: Operation, request: Request, status: int, message: Any, body: Any) -> None:
+    journal(
+        ctx.conn,
+        ctx.tenant,
+        now=ctx.now,
+        counterpart=operation.counterpart,
+        operation=operation.name,
+        method=request.method,
+        path=request.url.path,
+        status=status,
+        request=message,
+        response=body if not isinstance(body, Finding) else {"code": body.code},
+    )
+
+
+def _oir_delivery(service: str, business: Callable[[OpContext, dict[str, Any], str], dict[str, Any]]) -> Handler:
+    def handle(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+        result = hub.deliver(ctx, service, message, lambda message_id: business(ctx, message, message_id))
+        if isinstance(result, Finding):
+            return 409, result
+        return result.status, result.body
+
+    return handle
+
+
+def _hent_debitorkonto(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+    found = debitor.hent_debitorkonto(ctx, message["DebitorkontoReference"])
+    if found is None:
+        return 404, Finding("OIR-DEBITORKONTO-UKENDT", "$.DebitorkontoReference", {"value": message["DebitorkontoReference"]})
+    return 200, found
+
+
+def _mf_fordring_indberet(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+    return 200, psrm.indberet(ctx, message)
+
+
+def _mf_kvittering_hent(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+    found = psrm.kvittering_hent(ctx, message["MFLeveranceID"])
+    if found is None:
+        return 404, Finding("PSRM-LEVERANCE-UKENDT", "$.MFLeveranceID", {"value": message["MFLeveranceID"]})
+    return 200, found
+
+
+OIR_B01 = "/service/OIR/DebitorRegistreringAfsend/1"
+OIR_B02 = "/service/OIR/DebitorForespoergsel/1"
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "oir", "OpretDebitorkonto", f"{OIR_B01}/OpretDebitorkonto",
+        "oir/OpretDebitorkonto_I", "oir/OpretDebitorkonto_O",
+        "SF1590_B_01: register a debitorkonto with fordringer in the kommune's debitor system",
+        _oir_delivery("DebitorRegistreringAfsend.OpretDebitorkonto",
+                      lambda ctx, message, message_id: debitor.opret_debitorkonto(ctx, message, message_id)),
+    ),
+    Operation(
+        "oir", "RetFordringTilstand", f"{OIR_B01}/RetFordringTilstand",
+        "oir/RetFordringTilstand_I", "oir/RetFordringTilstand_O",
+        "SF1590_B_01: change a fordring's state; OVERDRAG_TIL_INDDRIVELSE hands it to PSRM",
+        _oir_delivery("DebitorRegistreringAfsend.RetFordringTilstand",
+                      lambda ctx, message, message_id: debitor.ret_fordring_tilstand(ctx, message)),
+    ),
+    Operation(
+        "oir", "HentDebitorkonto", f"{OIR_B02}/HentDebitorkonto",
+        "oir/HentDebitorkonto_I", "oir/HentDebitorkonto_O",
+        "SF1590_B_02: read one of your own debitorkonti with its fordringer and PSRM's receipts",
+        _hent_debitorkonto,
+    ),
+    Operation(
+        "psrm", "MFFordringIndberet", "/psrm/MFFordringIndberet",
+        "psrm/MFFordringIndberet_I", "psrm/MFFordringIndberet_O",
+        "PSRM: submit a leverance of actions; answered MODTAGET or AFVIST per action",
+        _mf_fordring_indberet,
+    ),
+    Operation(
+        "psrm", "MFKvitteringHent", "/psrm/MFKvitteringHent",
+        "psrm/MFKvitteringHent_I", "psrm/MFKvitteringHent_O",
+        "PSRM: fetch the receipts of a leverance (UDFOERT, AFVIST, HOERING)",
+        _mf_kvittering_hent,
+    ),
+)
+
+
+def service_routes() -> list[Route]:
+    return [Route(op.path, _endpoint(op), methods=["POST"], name=op.name) for op in OPERATIONS]

@@ -1,0 +1,214 @@
+"""Stamdata rules a claim must meet: PSRM's entry filter, and the same checks at ØiR's debitor entry.
+
+Each rule is a pure function of the claim's stamdata and a context (the simulated date, the
+fordringstype catalogue, the claimant's agreement, a read-only view of state). Texts live in the error
+catalogue; a rule only names its code, the field's path and the values that fill the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from harness.core.findings import Finding
+from harness.core.fordringstyper import FordringstypeCatalogue
+from harness.core.identities import check_cpr, check_cvr, check_se
+from simulators.rules.registry import RuleSet
+from simulators.rules.stamdata import Stamdata
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """A claimant's agreement (fordringshaveraftale): which fordringstyper it may send."""
+
+    fordringshaver_id: str
+    allowed_types: frozenset[str] | None = None
+    s2s: bool = True
+    minimum_oere: int | None = None
+
+    def allows(self, kode: str) -> bool:
+        return self.allowed_types is None or kode in self.allowed_types
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimContext:
+    """What a stamdata rule may read besides the claim."""
+
+    today: date
+    types: FordringstypeCatalogue
+    agreement: Agreement
+    claimant_ref_taken: Callable[[str], bool] = field(default=lambda ref: False)
+
+
+entry_rules: RuleSet[Stamdata, ClaimContext] = RuleSet("stamdata")
+"""Rules that hold whenever a claim is registered: at ØiR's debitor entry and in PSRM's filter."""
+
+
+@entry_rules.rule("PSRM-151")
+def fordringstype_i_aftalen(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """The fordringstype must exist and be allowed by the claimant's agreement (psrm.md §5.1)."""
+    known = ctx.types.get(claim.fordringstype)
+    if known is None or not known.aktiv or not ctx.agreement.allows(claim.fordringstype):
+        yield Finding("PSRM-151", claim.path("fordringstype"), {"value": claim.fordringstype})
+
+
+@entry_rules.rule("PSRM-201")
+def hovedfordring_har_kategori_hf(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """Interest and fees go as related claims, never as a main claim (psrm.md §1.3, §4.2)."""
+    known = ctx.types.get(claim.fordringstype)
+    if claim.is_main and known is not None and not known.is_main:
+        yield Finding("PSRM-201", claim.path("fordringstype"), {"value": claim.fordringstype})
+
+
+@entry_rules.rule("PSRM-550")
+def kraevede_stamdata(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """Every stamdata field the fordringstype requires is filled in (psrm.md §4.1, §11)."""
+    known = ctx.types.get(claim.fordringstype)
+    if known is None:
+        return
+    for name in sorted(known.kraevet):
+        if not claim.present(name):
+            yield Finding("PSRM-550", claim.path(name), {"field": name, "value": claim.fordringstype})
+
+
+@entry_rules.rule("PSRM-REINDGI-DATOER", "PSRM-FORBUDT-STAMDATA")
+def forbudte_stamdata(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """Stamdata the fordringstype forbids are empty (REINDGI: no stiftelses-, forfalds- or SRB, psrm.md §5.1)."""
+    known = ctx.types.get(claim.fordringstype)
+    if known is None:
+        return
+    code = "PSRM-REINDGI-DATOER" if claim.fordringstype == "REINDGI" else "PSRM-FORBUDT-STAMDATA"
+    for name in sorted(known.forbudt):
+        if claim.present(name):
+            yield Finding(code, claim.path(name), {"field": name, "value": claim.fordringstype})
+
+
+@entry_rules.rule("PSRM-568")
+def datoer_efter_1900(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """No date before 1900 (psrm.md §5.3, 568)."""
+    for name, value in claim.dates():
+        if value.year < 1900:
+            yield Finding("PSRM-568", claim.path(name), {"field": name, "value": value.isoformat()})
+
+
+@entry_rules.rule("PSRM-569")
+def periode_fra_foer_til(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """Periode fra is on or before periode til (psrm.md §5.3, 569)."""
+    if claim.periode_fra and claim.periode_til and claim.periode_fra > claim.periode_til:
+        yield Finding(
+            "PSRM-569",
+            claim.path("periode_fra"),
+            {"value": claim.periode_fra.isoformat(), "other": claim.periode_til.isoformat()},
+        )
+
+
+@entry_rules.rule("PSRM-MIN-PERIODE")
+def mindste_periode(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """A period at least as long as the fordringstype demands (CFFAKTU: one day, psrm.md §5.1)."""
+    known = ctx.types.get(claim.fordringstype)
+    if known is None or known.min_periode_dage is None or not (claim.periode_fra and claim.periode_til):
+        return
+    days = (claim.periode_til - claim.periode_fra).days
+    if claim.periode_fra <= claim.periode_til and days < known.min_periode_dage:
+        yield Finding(
+            "PSRM-MIN-PERIODE", claim.path("periode_fra"), {"days": days, "min_days": known.min_periode_dage}
+        )
+
+
+@entry_rules.rule("PSRM-152")
+def valuta_dkk(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """Amounts are in DKK (psrm.md §5.3, 152)."""
+    if claim.valuta != "DKK":
+        yield Finding("PSRM-152", claim.path("valuta"), {"value": claim.valuta})
+
+
+@entry_rules.rule("PSRM-HOVEDSTOL-SALDO")
+def saldo_hoejst_hovedstol(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """The balance never exceeds the principal (psrm.md §4.1)."""
+    if claim.hovedstol is not None and claim.saldo is not None and claim.saldo > claim.hovedstol:
+        yield Finding("PSRM-HOVEDSTOL-SALDO", claim.path("saldo"), {"value": claim.saldo / 100})
+
+
+@entry_rules.rule("PSRM-215")
+def mindstebeloeb(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """A claim is above the agreement's lower limit, when one is configured (psrm.md §5.2)."""
+    limit = ctx.agreement.minimum_oere
+    if limit is not None and claim.is_main and claim.saldo is not None and claim.saldo < limit:
+        yield Finding("PSRM-215", claim.path("saldo"), {"value": claim.saldo / 100, "limit": limit / 100})
+
+
+@entry_rules.rule("PSRM-528")
+def skyldner_kun_en_gang(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """The same debtor is not listed twice (psrm.md §5.3, 528)."""
+    seen: set[tuple[str, str]] = set()
+    for debtor in claim.debtors:
+        key = (debtor.kind, debtor.id)
+        if key in seen:
+            yield Finding("PSRM-528", debtor.path, {"value": debtor.id})
+        seen.add(key)
+
+
+@entry_rules.rule("PSRM-533")
+def dom_og_forlig_ikke_i_fremtiden(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """Judgment and settlement dates are not in the future (psrm.md §5.3, 533)."""
+    for debtor in claim.debtors:
+        for name in ("domsdato", "forligsdato"):
+            value = getattr(debtor, name)
+            if value is not None and value > ctx.today:
+                yield Finding("PSRM-533", claim.path(name), {"field": name, "value": value.isoformat()})
+
+
+@entry_rules.rule("PSRM-DOM-FORLIG-KRAEVET")
+def dom_eller_forlig(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """Types founded on a judgment or settlement carry one (KFERSMF, psrm.md §5.1)."""
+    known = ctx.types.get(claim.fordringstype)
+    if known is None or not known.kraever_dom_eller_forlig:
+        return
+    if not any(d.domsdato or d.forligsdato for d in claim.debtors):
+        yield Finding("PSRM-DOM-FORLIG-KRAEVET", claim.path("domsdato"), {"value": claim.fordringstype})
+
+
+_ID_CHECKS = {"CPR": check_cpr, "CVR": check_cvr, "SE": check_se}
+
+
+@entry_rules.rule(
+    "ID-CPR-FORMAT", "ID-CPR-DATO", "ID-CPR-MOD11", "ID-CVR-FORMAT", "ID-CVR-MOD11", "ID-SE-FORMAT", "ID-SE-MOD11"
+)
+def skyldner_identitet(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """Each debtor's CPR, CVR or SE number is well formed (CPR modulus 11 only warns)."""
+    for debtor in claim.debtors:
+        check = _ID_CHECKS.get(debtor.kind)
+        if check is None:
+            continue
+        for found in check(debtor.id):
+            yield Finding(found.code, debtor.path, dict(found.params))
+
+
+psrm_filter: RuleSet[Stamdata, ClaimContext] = entry_rules.extend("psrm-indgangsfilter")
+"""PSRM's entry filter: the stamdata rules plus those that depend on the day of receipt and on state."""
+
+
+@psrm_filter.rule("PSRM-SRB")
+def srb_passeret(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """SRB must have passed when the claim is received: PSRM rejects it otherwise (psrm.md §1.3, §5.1)."""
+    if claim.is_main and claim.srb is not None and claim.srb >= ctx.today:
+        yield Finding("PSRM-SRB", claim.path("srb"), {"value": claim.srb.isoformat(), "today": ctx.today.isoformat()})
+
+
+@psrm_filter.rule("PSRM-FORAELDET")
+def ikke_foraeldet(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """The submitted forældelsesdato has not passed at receipt (psrm.md §9)."""
+    for debtor in claim.debtors:
+        if debtor.foraeldelsesdato is not None and debtor.foraeldelsesdato < ctx.today:
+            yield Finding(
+                "PSRM-FORAELDET",
+                claim.path("foraeldelsesdato"),
+                {"value": debtor.foraeldelsesdato.isoformat(), "today": ctx.today.isoformat()},
+            )
+
+
+@psrm_filter.rule("PSRM-486")
+def fordringshaver_reference_unik(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """The claimant's reference is not already used by another claim at PSRM (psrm.md §5.3, 486)."""
+    if ctx.claimant_ref_taken(claim.reference):
+        yield Finding("PSRM-486", claim.path("reference"), {"value": claim.reference})

@@ -1,0 +1,119 @@
+"""The composition root of the simulators: store, contracts, clocks, faults, and the per-call context."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from harness.core.catalogue import error_catalogue
+from harness.core.clock import ClockState, iso, real_now
+from harness.core.contracts import ContractSet, contract_set
+from harness.core.fordringstyper import fordringstyper
+from simulators import store
+from simulators.context import OpContext
+from simulators.debitor import service as debitor
+from simulators.psrm import service as psrm
+from simulators.rules.fordring import psrm_filter
+from simulators.tenancy import Tenant, ensure_tenant, read_clock
+
+JOURNAL_KEEP = 5000
+JOURNAL_TEXT_LIMIT = 64 * 1024
+
+
+@dataclass
+class Fault:
+    """An injected fault: `kind` happens to the next `count` calls of `operation` (or of any, when '*')."""
+
+    kind: str
+    operation: str
+    count: int
+    name: str
+
+
+@dataclass
+class Simulation:
+    """Everything the HTTP shells need; one per server process."""
+
+    store: store.Store
+    contracts: ContractSet = field(default_factory=contract_set)
+    start_clock: ClockState | None = None
+    faults: dict[str, list[Fault]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.contracts.compile_all()
+        missing = psrm_filter.check_against(error_catalogue())
+        if missing:
+            raise RuntimeError(f"rules raise codes missing from the error catalogue: {missing}")
+        fordringstyper()
+
+    @contextmanager
+    def operation(self, tenant: Tenant) -> Iterator[OpContext]:
+        """One transaction for one call: the tenant's settings and now, with due batch work done first."""
+        real = real_now()
+        with self.store.transaction() as conn:
+            settings = ensure_tenant(conn, tenant, real, self.start_clock)
+            now = read_clock(conn, tenant).now(real)
+            catch_up(conn, tenant, settings, now)
+            yield OpContext(conn=conn, tenant=tenant, now=now, settings=settings)
+
+    def take_fault(self, tenant: Tenant, operation: str) -> Fault | None:
+        for fault in self.faults.get(tenant.key, []):
+            if fault.count > 0 and fault.operation in (operation, "*"):
+                fault.count -= 1
+                return fault
+        return None
+
+
+def catch_up(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: datetime) -> None:
+    """Run the batch jobs whose time has come on the simulated clock (PSRM processing, receipts back)."""
+    psrm.process_due(conn, tenant, settings, now)
+    debitor.sync_from_psrm(conn, tenant, now)
+
+
+def journal(
+    conn: Connection,
+    tenant: Tenant,
+    *,
+    now: datetime,
+    counterpart: str,
+    operation: str,
+    method: str,
+    path: str,
+    status: int,
+    request: Any,
+    response: Any,
+) -> None:
+    """Record one exchange (bounded per tenant) as evidence of what was sent and answered."""
+    result = conn.execute(
+        sa.insert(store.journal).values(
+            tenant=tenant.key,
+            sim_time=iso(now),
+            real_time=iso(real_now()),
+            counterpart=counterpart,
+            operation=operation,
+            method=method,
+            path=path,
+            status=status,
+            request=_text(request),
+            response=_text(response),
+        )
+    )
+    row_id = int(result.inserted_primary_key[0])
+    if row_id % 500 == 0:
+        conn.execute(
+            sa.delete(store.journal).where(store.journal.c.tenant == tenant.key, store.journal.c.id <= row_id - JOURNAL_KEEP)
+        )
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= JOURNAL_TEXT_LIMIT else text[:JOURNAL_TEXT_LIMIT] + "…"
