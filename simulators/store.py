@@ -89,6 +89,7 @@ psrm_actions = sa.Table(
     sa.Column("aktion_id", sa.String(60), primary_key=True),
     sa.Column("leverance_id", sa.String(60), nullable=False, index=True),
     sa.Column("kode", sa.String(60), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("claimant_ref", sa.String(60), nullable=True),
     sa.Column("received_at", sa.String(40), nullable=False),

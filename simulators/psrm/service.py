@@ -82,6 +82,7 @@ def _receive(ctx: OpContext, leverance: str, action: dict[str, Any], base: str, 
             aktion_id=aktion_id,
             leverance_id=leverance,
             kode=action["MFAktionKode"],
+            position=int(base.rsplit("[", 1)[1].rstrip("]")),
             status="MODTAGET",
             claimant_ref=main.get("DMIFordringFordringHaverRef"),
             received_at=ctx.now.isoformat(),
@@ -132,7 +133,7 @@ def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: An
         agreement=agreement(settings),
         claimant_ref_taken=lambda ref: _claimant_ref_taken(conn, tenant, ref),
     )
-    claims = claims_of_action(row.request, "$")
+    claims = claims_of_action(row.request, join_path("$", "FordringAktionSamling", "FordringAktion", row.position))
     findings = [f for claim in claims for f in psrm_filter.run(claim, ctx)]
     errors = errors_only(findings)
     values: dict[str, Any] = {"processed_at": row.due_at}

@@ -1,0 +1,65 @@
+"""A client of the test kommune's admin API: the harness's eyes and its hand on the clock."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import requests
+
+
+class KommuneUnavailable(Exception):
+    """The test kommune did not answer (not running, wrong URL)."""
+
+
+class AdminClient:
+    def __init__(self, base_url: str, kommune: str, system: str, *, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.tenant_path = f"{self.base_url}/admin/tenants/{kommune}/{system}"
+        self.session = requests.Session()
+        self.timeout = timeout
+
+    def _call(self, method: str, url: str, **kwargs: Any) -> Any:
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise KommuneUnavailable(f"the test kommune at {self.base_url} did not answer: {exc}") from exc
+        if response.status_code >= 400:
+            raise KommuneUnavailable(f"{method} {url} answered {response.status_code}: {response.text[:300]}")
+        return response.json()
+
+    def health(self) -> dict[str, Any]:
+        return self._call("GET", f"{self.base_url}/admin/health")
+
+    def reset(self) -> None:
+        self._call("POST", f"{self.tenant_path}/reset")
+
+    def set_clock(self, instant: str, *, running: bool = False) -> dict[str, Any]:
+        return self._call("POST", f"{self.tenant_path}/clock", json={"set": instant, "running": running})
+
+    def advance(self, duration: str) -> dict[str, Any]:
+        return self._call("POST", f"{self.tenant_path}/clock", json={"advance": duration})
+
+    def advance_to(self, instant: str) -> dict[str, Any]:
+        return self._call("POST", f"{self.tenant_path}/clock", json={"advance_to": instant})
+
+    def clock(self) -> dict[str, Any]:
+        return self._call("GET", f"{self.tenant_path}/clock")
+
+    def today(self) -> date:
+        return date.fromisoformat(self.clock()["today"])
+
+    def state(self) -> dict[str, Any]:
+        return self._call("GET", f"{self.tenant_path}/state")
+
+    def journal(self, limit: int = 5000) -> list[dict[str, Any]]:
+        return self._call("GET", f"{self.tenant_path}/journal", params={"limit": limit})["entries"]
+
+    def inject_fault(self, kind: str, operation: str, count: int = 1, name: str | None = None) -> None:
+        body = {"kind": kind, "operation": operation, "count": count, "name": name or kind}
+        self._call("POST", f"{self.tenant_path}/faults", json=body)
+
+    def settings(self, changes: dict[str, Any] | None = None) -> dict[str, Any]:
+        if changes:
+            return self._call("PATCH", f"{self.tenant_path}/settings", json=changes)["settings"]
+        return self._call("GET", f"{self.tenant_path}/settings")["settings"]

@@ -1,0 +1,71 @@
+"""What the harness saw at the test kommune: state and journal, read through the admin API."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.core.model import BillingCase
+
+
+@dataclass
+class Observation:
+    """The tenant's state and journal at one moment, and the cases the scenario billed."""
+
+    state: dict[str, Any]
+    journal: list[dict[str, Any]]
+    cases: list[BillingCase]
+    billed: list[BillingCase]
+    base_url: str
+    headers: dict[str, str]
+    scenario_id: str = ""
+    seed: int = 0
+    _parsed: dict[int, Any] = field(default_factory=dict)
+
+    @property
+    def claims(self) -> list[dict[str, Any]]:
+        return self.state["debitor"]["claims"]
+
+    @property
+    def accounts(self) -> list[dict[str, Any]]:
+        return self.state["debitor"]["accounts"]
+
+    @property
+    def psrm_actions(self) -> list[dict[str, Any]]:
+        return self.state["psrm"]["actions"]
+
+    def claims_of(self, case: BillingCase) -> list[dict[str, Any]]:
+        """Claims in the debitor system for this case's debtor and period."""
+        accounts = {str(a["id"]) for a in self.accounts if a["debtor_id"] == case.debtor.id}
+        month = case.period_from.isoformat()[:7]
+        return [
+            c for c in self.claims
+            if c["DebitorkontoID"] in accounts
+            and month in (c["Data"].get("PeriodeFraDato", "")[:7], c["Data"].get("PeriodeTilDato", "")[:7])
+        ]
+
+    def exchanges(self, operation: str) -> list[dict[str, Any]]:
+        return [e for e in self.journal if e["operation"] == operation]
+
+    def refused(self, operation: str) -> bool:
+        """Did ØiR refuse any call of `operation` (a problem, or a forretningskvittering AFVIST)?"""
+        for entry in self.exchanges(operation):
+            answer = self.response_of(entry) or {}
+            if entry["status"] >= 400 or answer.get("Forretningskvittering", {}).get("Status") == "AFVIST":
+                return True
+        return False
+
+    def response_of(self, entry: dict[str, Any]) -> Any:
+        if entry["id"] not in self._parsed:
+            self._parsed[entry["id"]] = json.loads(entry["response"]) if entry.get("response") else None
+        return self._parsed[entry["id"]]
+
+    def curl(self, entry: dict[str, Any]) -> str:
+        """The exchange as one curl command, to replay it by hand against a running test kommune."""
+        headers = " ".join(f"-H {shlex.quote(f'{k}: {v}')}" for k, v in self.headers.items())
+        return (
+            f"curl -sS -X {entry['method']} {shlex.quote(self.base_url + entry['path'])} "
+            f"-H 'Content-Type: application/json' {headers} --data {shlex.quote(entry['request'] or '')}"
+        )

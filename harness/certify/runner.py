@@ -1,0 +1,192 @@
+"""Run a suite: for each scenario, reset the tenant, set the clock, let the fagsystem act, judge."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from harness.certify.checks import CHECKS
+from harness.certify.client import AdminClient
+from harness.certify.driver import Fagsystem, KommuneConnection
+from harness.certify.events import EventHandler, RunFinished, RunStarted, ScenarioFinished, ScenarioStarted
+from harness.certify.observation import Observation
+from harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
+from harness.certify.suite import Case, Scenario, Suite
+from harness.core.catalogue import error_catalogue
+from harness.core.clock import real_now
+from harness.core.model import BillingCase, Party
+from harness.testdata import CitizenFactory, CompanyFactory, seed_all
+
+
+def scenario_seed(seed: int, scenario_id: str) -> int:
+    """Each scenario's data depends only on the run's seed and its own id."""
+    return (seed * 1_000_003 + zlib.crc32(scenario_id.encode())) % 2**31
+
+
+def make_cases(scenario: Scenario, seed: int) -> list[BillingCase]:
+    seed_all(scenario_seed(seed, scenario.id))
+    debtor: Party = CompanyFactory() if scenario.debtor == "virksomhed" else CitizenFactory()
+    return [_case(scenario, i, spec, debtor) for i, spec in enumerate(scenario.cases, start=1)]
+
+
+def _case(scenario: Scenario, index: int, spec: Case, debtor: Party) -> BillingCase:
+    first = date.fromisoformat(spec.month + "-01")
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    last = date.fromordinal(following.toordinal() - 1)
+    return BillingCase(
+        case_id=f"{scenario.id}-{index}",
+        service=spec.service,
+        debtor=debtor,
+        amount=Decimal(spec.amount),
+        period_from=first,
+        period_to=last,
+        description=f"{spec.service} {spec.month}",
+    )
+
+
+class Runner:
+    """Runs one suite against one fagsystem in one tenant, emitting events to handlers."""
+
+    def __init__(
+        self,
+        suite: Suite,
+        fagsystem: Fagsystem,
+        connection: KommuneConnection,
+        *,
+        seed: int = 1,
+        driver: str = "python",
+        handlers: Iterable[EventHandler] = (),
+    ) -> None:
+        self.suite = suite
+        self.fagsystem = fagsystem
+        self.connection = connection
+        self.admin = AdminClient(connection.base_url, connection.kommune, connection.system)
+        self.seed = seed
+        self.driver = driver
+        self.handlers = list(handlers)
+        unknown = sorted(
+            {name for s in suite.scenarios for kind, value in s.steps if kind == "expect"
+             for name in (v if isinstance(v, str) else next(iter(v)) for v in value)} - set(CHECKS)  # type: ignore[union-attr]
+        )
+        if unknown:
+            raise HarnessProblem(f"suite {suite.id} uses unknown checks {', '.join(unknown)}; known: {', '.join(CHECKS)}")
+
+    def _emit(self, event: object) -> None:
+        for handler in self.handlers:
+            handler.handle(event)  # type: ignore[arg-type]
+
+    def run(self, only: Iterable[str] | None = None) -> RunResult:
+        wanted = set(only or ())
+        scenarios = [s for s in self.suite.scenarios if not wanted or s.id in wanted]
+        health = self.admin.health()
+        started = real_now()
+        result = RunResult(
+            suite_id=self.suite.id, suite_title=self.suite.title_en,
+            fagsystem=self.fagsystem.name, fagsystem_version=self.fagsystem.version, driver=self.driver,
+            kommune=self.connection.kommune, system=self.connection.system, seed=self.seed,
+            contracts_version=health["contracts"], started_at=started.isoformat(timespec="seconds"),
+            base_url=self.connection.base_url,
+        )
+        self._emit(RunStarted(self.suite.id, self.suite.title_en, self.fagsystem.name, len(scenarios), self.seed))
+        for scenario in scenarios:
+            self._emit(ScenarioStarted(scenario.id, scenario.title_en))
+            outcome = self.run_scenario(scenario)
+            result.scenarios.append(outcome)
+            self._emit(ScenarioFinished(outcome))
+        finished = real_now()
+        result.finished_at = finished.isoformat(timespec="seconds")
+        result.duration_s = round((finished - started).total_seconds(), 3)
+        self._emit(RunFinished(result))
+        return result
+
+    def run_scenario(self, scenario: Scenario) -> ScenarioResult:
+        began = time.monotonic()
+        result = ScenarioResult(
+            scenario.id, scenario.title_da, scenario.title_en, list(scenario.covers), scenario.source, "passed"
+        )
+        self.admin.reset()
+        self.admin.set_clock(scenario.clock)
+        cases = make_cases(scenario, self.seed)
+        billed: list[BillingCase] = []
+        self.fagsystem.connect(self.connection)
+        for index, (kind, value) in enumerate(scenario.steps, start=1):
+            today = self.admin.today()
+            record = StepRecord(index, kind, _describe(kind, value), self.admin.clock()["now"])
+            result.steps.append(record)
+            try:
+                failures = self._step(kind, value, today, cases, billed, scenario)
+            except Exception as exc:  # the fagsystem under test raised: its defect, reported as such
+                if isinstance(exc, _HarnessProblem):
+                    raise
+                record.outcome = "error"
+                result.outcome = "error"
+                result.error = f"{type(exc).__name__}: {exc}"
+                result.failures.append(_fagsystem_failure(kind, exc))
+                break
+            if failures:
+                record.outcome = "failed"
+                result.outcome = "failed"
+                result.failures.extend(failures)
+                break
+        result.duration_s = round(time.monotonic() - began, 3)
+        return result
+
+    def _step(self, kind: str, value: object, today: date, cases: list[BillingCase], billed: list[BillingCase],
+              scenario: Scenario) -> list[Failure]:
+        if kind == "bill":
+            chosen = cases if value == "all" else [cases[int(value) - 1]]  # type: ignore[call-overload]
+            for case in chosen:
+                billed.append(case)
+                self.fagsystem.bill(case, today)
+        elif kind == "daily":
+            self.fagsystem.run_daily(today)
+        elif kind == "advance":
+            self.admin.advance(str(value))
+        elif kind == "advance_to":
+            self.admin.advance_to(str(value))
+        elif kind == "lose_next_answer":
+            self.admin.inject_fault("lose_answer", str(value), name=f"{scenario.id}:lose_answer:{value}")
+        elif kind == "expect":
+            return self._expect(value, cases, billed, scenario)  # type: ignore[arg-type]
+        return []
+
+    def _expect(self, expectations: list[object], cases: list[BillingCase], billed: list[BillingCase],
+                scenario: Scenario) -> list[Failure]:
+        observation = Observation(
+            state=self.admin.state(), journal=self.admin.journal(), cases=cases, billed=billed,
+            base_url=self.connection.base_url, headers=self.connection.headers, scenario_id=scenario.id,
+            seed=self.seed,
+        )
+        failures: list[Failure] = []
+        for expectation in expectations:
+            name, argument = (expectation, None) if isinstance(expectation, str) else next(iter(expectation.items()))  # type: ignore[union-attr]
+            check = CHECKS.get(name)
+            if check is None:
+                raise _HarnessProblem(f"scenario {scenario.id} uses the unknown check {name!r}; known: {', '.join(CHECKS)}")
+            failures.extend(check.func(observation, argument))
+        return failures
+
+
+class _HarnessProblem(Exception):
+    """The suite itself is wrong (e.g. an unknown check): a usage error, not the fagsystem's fault."""
+
+
+HarnessProblem = _HarnessProblem
+
+
+def _describe(kind: str, value: object) -> str:
+    if kind == "expect":
+        return ", ".join(v if isinstance(v, str) else next(iter(v)) for v in value)  # type: ignore[union-attr]
+    return f"{kind} {value}" if value not in (True, None) else kind
+
+
+def _fagsystem_failure(step: str, exc: Exception) -> Failure:
+    described = error_catalogue().describe("CERT-FAGSYSTEM-FEJL", {"step": step, "detail": f"{type(exc).__name__}: {exc}"})
+    return Failure(
+        check="fagsystem", code="CERT-FAGSYSTEM-FEJL", field="-", expected="no exception", actual=type(exc).__name__,
+        text_da=described["text_da"], text_en=described["text_en"], fix_da=described["fix_da"],
+        fix_en=described["fix_en"], source=described["source"],
+    )

@@ -1,0 +1,116 @@
+"""Scenario suites: YAML files in the domain's words, checked against `contracts/harness/suite.schema.json`."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.core.contracts import contract_set
+from harness.core.findings import describe_all
+
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "suites"
+
+
+class SuiteError(Exception):
+    """A suite file is missing, unreadable or breaks the suite format (a usage error: exit code 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    service: str
+    amount: str
+    month: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    id: str
+    title_da: str
+    title_en: str
+    covers: tuple[str, ...]
+    source: str
+    clock: str
+    debtor: str
+    cases: tuple[Case, ...]
+    steps: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Suite:
+    id: str
+    title_da: str
+    title_en: str
+    scenarios: tuple[Scenario, ...]
+    path: Path
+
+
+def builtin_suites() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(BUILTIN_DIR.glob("*.yaml"))}
+
+
+def load_suite(name_or_path: str) -> Suite:
+    """A built-in suite by name (e.g. 'basis') or a suite file by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        known = builtin_suites()
+        if name_or_path not in known:
+            hint = difflib.get_close_matches(name_or_path, known, n=1)
+            extra = f" Did you mean {hint[0]!r}?" if hint else ""
+            raise SuiteError(f"unknown suite {name_or_path!r}; built-in suites: {', '.join(known)}.{extra}")
+        path = known[name_or_path]
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SuiteError(f"cannot read suite {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise SuiteError(f"suite {path} is not valid YAML: {exc}") from exc
+    raw = _plain(raw)
+    problems = contract_set().get("harness/suite").check(raw)
+    if problems:
+        lines = [f"  {p['path']}: {p['text_en']}" for p in describe_all(problems)]
+        raise SuiteError(f"suite {path} breaks the suite format:\n" + "\n".join(lines))
+    return _suite(raw, path)
+
+
+def _plain(node: Any) -> Any:
+    """YAML reads unquoted dates as dates; the suite format holds them as ISO text."""
+    if isinstance(node, dict):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, date | datetime):
+        return node.isoformat()
+    return node
+
+
+def _suite(raw: dict[str, Any], path: Path) -> Suite:
+    scenarios = []
+    seen: set[str] = set()
+    for s in raw["scenarios"]:
+        if s["id"] in seen:
+            raise SuiteError(f"suite {path}: scenario id {s['id']} is used twice")
+        seen.add(s["id"])
+        given = s["given"]
+        steps = tuple(next(iter(step.items())) for step in s["steps"])
+        for kind, value in steps:
+            if kind == "bill" and value != "all" and value > len(given["cases"]):
+                raise SuiteError(f"suite {path}: scenario {s['id']} bills case {value}, but it has {len(given['cases'])}")
+        scenarios.append(
+            Scenario(
+                id=s["id"],
+                title_da=s["title"]["da"],
+                title_en=s["title"]["en"],
+                covers=tuple(s["covers"]),
+                source=s["source"],
+                clock=str(given["clock"]),
+                debtor=given.get("debtor", "person"),
+                cases=tuple(Case(**c) for c in given["cases"]),
+                steps=steps,
+            )
+        )
+    return Suite(raw["id"], raw["title"]["da"], raw["title"]["en"], tuple(scenarios), path)
