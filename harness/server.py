@@ -44,10 +44,17 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _config(store_url: str, start_clock: ClockState | None, log_level: str, access_log: bool) -> uvicorn.Config:
+def _config(
+    store_url: str, start_clock: ClockState | None, log_level: str, access_log: bool
+) -> uvicorn.Config:
     app = create_app(store_url, start_clock=start_clock)
     return uvicorn.Config(
-        app, log_level=log_level, access_log=access_log, lifespan="off", http="httptools", timeout_keep_alive=30
+        app,
+        log_level=log_level,
+        access_log=access_log,
+        lifespan="off",
+        http="httptools",
+        timeout_keep_alive=30,
     )
 
 

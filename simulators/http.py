@@ -27,7 +27,7 @@ def problem(status: int, title: str, findings: Iterable[Finding], **extra: Any) 
     return ProblemResponse(body, status_code=status)
 
 
-class BadRequest(Exception):
+class BadRequestError(Exception):
     """Raised inside a handler to answer with a problem instead of a result."""
 
     def __init__(self, response: Response) -> None:
@@ -35,19 +35,23 @@ class BadRequest(Exception):
 
 
 async def read_json(request: Request) -> Any:
-    """The request body as JSON, or BadRequest with the reason (type, size, encoding, syntax)."""
+    """The request body as JSON, or BadRequestError with the reason (type, size, encoding, syntax)."""
     content_type = request.headers.get("content-type", "")
     if content_type and not content_type.split(";")[0].strip().lower().endswith(("/json", "+json")):
-        raise BadRequest(problem(415, "Unsupported content type", [Finding("HTTP-INDHOLDSTYPE", "$", {"value": content_type})]))
+        raise BadRequestError(
+            problem(
+                415, "Unsupported content type", [Finding("HTTP-INDHOLDSTYPE", "$", {"value": content_type})]
+            )
+        )
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise BadRequest(_too_large())
+        raise BadRequestError(_too_large())
     chunks = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise BadRequest(_too_large())
+            raise BadRequestError(_too_large())
         chunks.append(chunk)
     raw = b"".join(chunks)
     try:
@@ -59,7 +63,9 @@ async def read_json(request: Request) -> Any:
         detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
     except RecursionError:
         detail = "nested too deeply"
-    raise BadRequest(problem(400, "Malformed JSON", [Finding("HTTP-UGYLDIG-JSON", "$", {"detail": detail})]))
+    raise BadRequestError(
+        problem(400, "Malformed JSON", [Finding("HTTP-UGYLDIG-JSON", "$", {"detail": detail})])
+    )
 
 
 def _too_large() -> ProblemResponse:

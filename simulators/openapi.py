@@ -26,7 +26,11 @@ def _rewrite(node: Any, here: str) -> Any:
                 continue
             if key == "$ref" and isinstance(value, str):
                 target, _, fragment = value.partition("#")
-                name = here if not target else posixpath.normpath(posixpath.join(posixpath.dirname(here), target))
+                name = (
+                    here
+                    if not target
+                    else posixpath.normpath(posixpath.join(posixpath.dirname(here), target))
+                )
                 name = name.removesuffix(".schema.json")
                 out[key] = f"#/components/schemas/{_component(name)}" + quote(fragment, safe="/$_-.")
             else:
@@ -43,17 +47,29 @@ def _json_body(ref: str) -> dict[str, Any]:
 
 def _problems(*statuses: int) -> dict[str, Any]:
     return {
-        str(s): {"description": "Structured problem", "content": {"application/problem+json": {"schema": _PROBLEM}}}
+        str(s): {
+            "description": "Structured problem",
+            "content": {"application/problem+json": {"schema": _PROBLEM}},
+        }
         for s in statuses
     }
 
 
 _TENANT_HEADERS = [
-    {"name": "X-TK-Kommune", "in": "header", "required": True, "schema": {"type": "string", "pattern": "^0?[0-9]{3}$"},
-     "description": "Kommunenummer of the kommune you act for (e.g. 851)."},
-    {"name": "X-TK-Anvendersystem", "in": "header", "required": True,
-     "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,59}$"},
-     "description": "Your IT system's id (the anvendersystem)."},
+    {
+        "name": "X-TK-Kommune",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^0?[0-9]{3}$"},
+        "description": "Kommunenummer of the kommune you act for (e.g. 851).",
+    },
+    {
+        "name": "X-TK-Anvendersystem",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,59}$"},
+        "description": "Your IT system's id (the anvendersystem).",
+    },
 ]
 
 
@@ -84,18 +100,31 @@ def openapi_document(contracts: ContractSet) -> dict[str, Any]:
     for suffix, methods, summary in (
         ("/clock", ("get", "post"), "Read, set or advance the tenant's simulated clock"),
         ("/reset", ("post",), "Forget everything the tenant's counterparts hold"),
-        ("/settings", ("get", "patch"), "Read or change the tenant's settings (PSRM processing delay, agreement)"),
+        (
+            "/settings",
+            ("get", "patch"),
+            "Read or change the tenant's settings (PSRM processing delay, agreement)",
+        ),
         ("/faults", ("get", "post"), "Inject a named fault (lose_answer) into the next calls"),
         ("/state", ("get",), "Read accounts, claims, PSRM actions and claims, deliveries"),
         ("/journal", ("get",), "Read the journal of exchanges"),
     ):
         paths[tenant + suffix] = {
-            m: {"summary": summary, "tags": ["admin"], "parameters": params,
-                "responses": {"200": {"description": "OK"}, **_problems(400)}}
+            m: {
+                "summary": summary,
+                "tags": ["admin"],
+                "parameters": params,
+                "responses": {"200": {"description": "OK"}, **_problems(400)},
+            }
             for m in methods
         }
-    paths["/admin/health"] = {"get": {"summary": "Liveness and contract version", "tags": ["admin"],
-                                      "responses": {"200": {"description": "OK"}}}}
+    paths["/admin/health"] = {
+        "get": {
+            "summary": "Liveness and contract version",
+            "tags": ["admin"],
+            "responses": {"200": {"description": "OK"}},
+        }
+    }
     return {
         "openapi": "3.1.0",
         "info": {

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from harness.core.findings import Finding
 from simulators.context import OpContext
 from simulators.debitor import service as debitor
-from simulators.http import BadRequest, ok, problem, read_json
+from simulators.http import BadRequestError, ok, problem, read_json
 from simulators.oir import hub
 from simulators.psrm import service as psrm
 from simulators.simulation import Simulation, journal
@@ -41,7 +41,9 @@ def tenant_of(request: Request) -> Tenant:
     tenant = Tenant.parse(kommune, system)
     if tenant is None:
         header = "X-TK-Kommune" if Tenant.parse(kommune, "x") is None else "X-TK-Anvendersystem"
-        raise BadRequest(problem(400, "Caller not identified", [Finding("TENANT-MANGLER", "$", {"field": header})]))
+        raise BadRequestError(
+            problem(400, "Caller not identified", [Finding("TENANT-MANGLER", "$", {"field": header})])
+        )
     return tenant
 
 
@@ -51,7 +53,7 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
         try:
             tenant = tenant_of(request)
             message = await read_json(request)
-        except BadRequest as refused:
+        except BadRequestError as refused:
             return refused.response
         problems = sim.contracts.get(operation.contract_in).check(message)
         if problems:
@@ -66,14 +68,20 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
             return problem(status, operation.name, [body])
         fault = sim.take_fault(tenant, operation.name)
         if fault is not None and fault.kind == "lose_answer":
-            return problem(504, "Gateway timeout: the answer was lost", [Finding("OIR-SVAR-TABT", "$", {"value": fault.name})])
+            return problem(
+                504,
+                "Gateway timeout: the answer was lost",
+                [Finding("OIR-SVAR-TABT", "$", {"value": fault.name})],
+            )
         return ok(body, status)
 
     endpoint.__name__ = operation.name
     return endpoint
 
 
-def _journal(ctx: OpContext, operation: Operation, request: Request, status: int, message: Any, body: Any) -> None:
+def _journal(
+    ctx: OpContext, operation: Operation, request: Request, status: int, message: Any, body: Any
+) -> None:
     journal(
         ctx.conn,
         ctx.tenant,
@@ -88,7 +96,9 @@ def _journal(ctx: OpContext, operation: Operation, request: Request, status: int
     )
 
 
-def _oir_delivery(service: str, business: Callable[[OpContext, dict[str, Any], str], dict[str, Any]]) -> Handler:
+def _oir_delivery(
+    service: str, business: Callable[[OpContext, dict[str, Any], str], dict[str, Any]]
+) -> Handler:
     def handle(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
         result = hub.deliver(ctx, service, message, lambda message_id: business(ctx, message, message_id))
         if isinstance(result, Finding):
@@ -101,7 +111,9 @@ def _oir_delivery(service: str, business: Callable[[OpContext, dict[str, Any], s
 def _hent_debitorkonto(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
     found = debitor.hent_debitorkonto(ctx, message["DebitorkontoReference"])
     if found is None:
-        return 404, Finding("OIR-DEBITORKONTO-UKENDT", "$.DebitorkontoReference", {"value": message["DebitorkontoReference"]})
+        return 404, Finding(
+            "OIR-DEBITORKONTO-UKENDT", "$.DebitorkontoReference", {"value": message["DebitorkontoReference"]}
+        )
     return 200, found
 
 
@@ -121,34 +133,53 @@ OIR_B02 = "/service/OIR/DebitorForespoergsel/1"
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
-        "oir", "OpretDebitorkonto", f"{OIR_B01}/OpretDebitorkonto",
-        "oir/OpretDebitorkonto_I", "oir/OpretDebitorkonto_O",
+        "oir",
+        "OpretDebitorkonto",
+        f"{OIR_B01}/OpretDebitorkonto",
+        "oir/OpretDebitorkonto_I",
+        "oir/OpretDebitorkonto_O",
         "SF1590_B_01: register a debitorkonto with fordringer in the kommune's debitor system",
-        _oir_delivery("DebitorRegistreringAfsend.OpretDebitorkonto",
-                      lambda ctx, message, message_id: debitor.opret_debitorkonto(ctx, message, message_id)),
+        _oir_delivery(
+            "DebitorRegistreringAfsend.OpretDebitorkonto",
+            lambda ctx, message, message_id: debitor.opret_debitorkonto(ctx, message, message_id),
+        ),
     ),
     Operation(
-        "oir", "RetFordringTilstand", f"{OIR_B01}/RetFordringTilstand",
-        "oir/RetFordringTilstand_I", "oir/RetFordringTilstand_O",
+        "oir",
+        "RetFordringTilstand",
+        f"{OIR_B01}/RetFordringTilstand",
+        "oir/RetFordringTilstand_I",
+        "oir/RetFordringTilstand_O",
         "SF1590_B_01: change a fordring's state; OVERDRAG_TIL_INDDRIVELSE hands it to PSRM",
-        _oir_delivery("DebitorRegistreringAfsend.RetFordringTilstand",
-                      lambda ctx, message, message_id: debitor.ret_fordring_tilstand(ctx, message)),
+        _oir_delivery(
+            "DebitorRegistreringAfsend.RetFordringTilstand",
+            lambda ctx, message, message_id: debitor.ret_fordring_tilstand(ctx, message),
+        ),
     ),
     Operation(
-        "oir", "HentDebitorkonto", f"{OIR_B02}/HentDebitorkonto",
-        "oir/HentDebitorkonto_I", "oir/HentDebitorkonto_O",
+        "oir",
+        "HentDebitorkonto",
+        f"{OIR_B02}/HentDebitorkonto",
+        "oir/HentDebitorkonto_I",
+        "oir/HentDebitorkonto_O",
         "SF1590_B_02: read one of your own debitorkonti with its fordringer and PSRM's receipts",
         _hent_debitorkonto,
     ),
     Operation(
-        "psrm", "MFFordringIndberet", "/psrm/MFFordringIndberet",
-        "psrm/MFFordringIndberet_I", "psrm/MFFordringIndberet_O",
+        "psrm",
+        "MFFordringIndberet",
+        "/psrm/MFFordringIndberet",
+        "psrm/MFFordringIndberet_I",
+        "psrm/MFFordringIndberet_O",
         "PSRM: submit a leverance of actions; answered MODTAGET or AFVIST per action",
         _mf_fordring_indberet,
     ),
     Operation(
-        "psrm", "MFKvitteringHent", "/psrm/MFKvitteringHent",
-        "psrm/MFKvitteringHent_I", "psrm/MFKvitteringHent_O",
+        "psrm",
+        "MFKvitteringHent",
+        "/psrm/MFKvitteringHent",
+        "psrm/MFKvitteringHent_I",
+        "psrm/MFKvitteringHent_O",
         "PSRM: fetch the receipts of a leverance (UDFOERT, AFVIST, HOERING)",
         _mf_kvittering_hent,
     ),

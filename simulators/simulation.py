@@ -108,7 +108,9 @@ def journal(
     row_id = int(result.inserted_primary_key[0])
     if row_id % 500 == 0:
         conn.execute(
-            sa.delete(store.journal).where(store.journal.c.tenant == tenant.key, store.journal.c.id <= row_id - JOURNAL_KEEP)
+            sa.delete(store.journal).where(
+                store.journal.c.tenant == tenant.key, store.journal.c.id <= row_id - JOURNAL_KEEP
+            )
         )
 
 

@@ -52,16 +52,24 @@ def default_fordringshaver_id(tenant: Tenant) -> str:
     return tenant.kommune.rjust(4, "0")
 
 
-def ensure_tenant(conn: Connection, tenant: Tenant, real: datetime, start: ClockState | None) -> dict[str, Any]:
+def ensure_tenant(
+    conn: Connection, tenant: Tenant, real: datetime, start: ClockState | None
+) -> dict[str, Any]:
     """The tenant's settings, creating the tenant (and its clock) on first use."""
-    row = conn.execute(sa.select(store.tenants.c.settings).where(store.tenants.c.tenant == tenant.key)).first()
+    row = conn.execute(
+        sa.select(store.tenants.c.settings).where(store.tenants.c.tenant == tenant.key)
+    ).first()
     if row is not None:
         return row.settings
     settings = deepcopy(DEFAULT_SETTINGS)
     settings["psrm"]["fordringshaver_id"] = default_fordringshaver_id(tenant)
     conn.execute(
         sa.insert(store.tenants).values(
-            tenant=tenant.key, kommune=tenant.kommune, system=tenant.system, settings=settings, created_at=iso(real)
+            tenant=tenant.key,
+            kommune=tenant.kommune,
+            system=tenant.system,
+            settings=settings,
+            created_at=iso(real),
         )
     )
     clock = start or ClockState.running_from(real, real)
@@ -74,7 +82,9 @@ def update_settings(conn: Connection, tenant: Tenant, changes: dict[str, Any]) -
     settings = deepcopy(row.settings)
     for section, values in changes.items():
         settings.setdefault(section, {}).update(values)
-    conn.execute(sa.update(store.tenants).where(store.tenants.c.tenant == tenant.key).values(settings=settings))
+    conn.execute(
+        sa.update(store.tenants).where(store.tenants.c.tenant == tenant.key).values(settings=settings)
+    )
     return settings
 
 
@@ -86,7 +96,9 @@ def read_clock(conn: Connection, tenant: Tenant) -> ClockState:
     )
 
 
-def set_clock(conn: Connection, tenant: Tenant, instant: datetime, *, running: bool, real: datetime) -> ClockState:
+def set_clock(
+    conn: Connection, tenant: Tenant, instant: datetime, *, running: bool, real: datetime
+) -> ClockState:
     clock = read_clock(conn, tenant).set(instant, running=running, real=real)
     _write_clock(conn, tenant, clock, real, event="set")
     return clock
@@ -114,9 +126,11 @@ def _write_clock(
     if insert:
         conn.execute(sa.insert(store.clocks).values(tenant=tenant.key, trajectory=[point], **values))
         return
-    trajectory = clock_trajectory(conn, tenant)[-199:] + [point]
+    trajectory = [*clock_trajectory(conn, tenant)[-199:], point]
     conn.execute(
-        sa.update(store.clocks).where(store.clocks.c.tenant == tenant.key).values(trajectory=trajectory, **values)
+        sa.update(store.clocks)
+        .where(store.clocks.c.tenant == tenant.key)
+        .values(trajectory=trajectory, **values)
     )
 
 

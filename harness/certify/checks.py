@@ -58,13 +58,28 @@ def _from_error(name: str, error: dict[str, Any], *, expected: Any, reproduce: s
     )
 
 
-def _harness_failure(name: str, code: str, field: str, expected: Any, actual: Any, params: dict[str, Any],
-                     reproduce: str | None = None) -> Failure:
+def _harness_failure(
+    name: str,
+    code: str,
+    field: str,
+    expected: Any,
+    actual: Any,
+    params: dict[str, Any],
+    reproduce: str | None = None,
+) -> Failure:
     described = error_catalogue().describe(code, params | {"expected": expected, "actual": actual})
     return Failure(
-        check=name, code=code, field=field, expected=expected, actual=actual,
-        text_da=described["text_da"], text_en=described["text_en"], fix_da=described["fix_da"],
-        fix_en=described["fix_en"], source=described["source"], reproduce=reproduce,
+        check=name,
+        code=code,
+        field=field,
+        expected=expected,
+        actual=actual,
+        text_da=described["text_da"],
+        text_en=described["text_en"],
+        fix_da=described["fix_da"],
+        fix_en=described["fix_en"],
+        source=described["source"],
+        reproduce=reproduce,
     )
 
 
@@ -83,7 +98,9 @@ def oir_accepted(obs: Observation, _: Any) -> list[Failure]:
         else:
             errors = (answer or {}).get("Forretningskvittering", {}).get("Fejl", [])
         for error in errors:
-            failures.append(_from_error("oir_accepted", error, expected="GODKENDT", reproduce=obs.curl(entry)))
+            failures.append(
+                _from_error("oir_accepted", error, expected="GODKENDT", reproduce=obs.curl(entry))
+            )
     return failures
 
 
@@ -96,10 +113,16 @@ def booked_once(obs: Observation, _: Any) -> list[Failure]:
         if not found and obs.refused("OpretDebitorkonto"):
             continue  # refused by ØiR: oir_accepted names the reason
         if len(found) != 1:
-            failures.append(_harness_failure(
-                "booked_once", "CERT-BOOKET-ANTAL", "$.OpretDebitorkonto.Fordring",
-                1, len(found), {"case": case.case_id, "refs": ", ".join(c["FordringReference"] for c in found)},
-            ))
+            failures.append(
+                _harness_failure(
+                    "booked_once",
+                    "CERT-BOOKET-ANTAL",
+                    "$.OpretDebitorkonto.Fordring",
+                    1,
+                    len(found),
+                    {"case": case.case_id, "refs": ", ".join(c["FordringReference"] for c in found)},
+                )
+            )
     return failures
 
 
@@ -123,13 +146,28 @@ def _compare(case: BillingCase, claim: dict[str, Any]) -> list[Failure]:
     }
     for name, (expected, actual) in wanted.items():
         if expected != actual:
-            out.append(_harness_failure("claim_matches_case", "CERT-STAMDATA-AFVIGER", f"$.OpretDebitorkonto.Fordring[].{name}",
-                                        str(expected), str(actual), {"field": name, "case": case.case_id}))
+            out.append(
+                _harness_failure(
+                    "claim_matches_case",
+                    "CERT-STAMDATA-AFVIGER",
+                    f"$.OpretDebitorkonto.Fordring[].{name}",
+                    str(expected),
+                    str(actual),
+                    {"field": name, "case": case.case_id},
+                )
+            )
     allowed = SERVICE_TYPES.get(case.service)
     if allowed and data.get("FordringstypeKode") not in allowed:
-        out.append(_harness_failure("claim_matches_case", "CERT-FORKERT-FORDRINGSTYPE",
-                                    "$.OpretDebitorkonto.Fordring[].FordringstypeKode", " / ".join(allowed),
-                                    data.get("FordringstypeKode"), {"service": case.service}))
+        out.append(
+            _harness_failure(
+                "claim_matches_case",
+                "CERT-FORKERT-FORDRINGSTYPE",
+                "$.OpretDebitorkonto.Fordring[].FordringstypeKode",
+                " / ".join(allowed),
+                data.get("FordringstypeKode"),
+                {"service": case.service},
+            )
+        )
     return out
 
 
@@ -152,16 +190,22 @@ def handover_after_srb(obs: Observation, _: Any) -> list[Failure]:
         srb = struct.get("DMIFordringSRBDato")
         received = action["DMIFordringModtagelseDato"][:10]
         if srb and received <= srb:
-            failures.append(_harness_failure(
-                "handover_after_srb", "PSRM-SRB", "$.RetFordringTilstand (FordringReference "
-                f"{struct['DMIFordringFordringHaverRef']})", f"> {srb}", received, {"value": srb, "today": received},
-            ))
+            failures.append(
+                _harness_failure(
+                    "handover_after_srb",
+                    "PSRM-SRB",
+                    f"$.RetFordringTilstand (FordringReference {struct['DMIFordringFordringHaverRef']})",
+                    f"> {srb}",
+                    received,
+                    {"value": srb, "today": received},
+                )
+            )
     return failures
 
 
 @check
 def psrm_status(obs: Observation, expected: Any) -> list[Failure]:
-    """Every billed case's claim ended at PSRM with the expected status (default UDFOERT) and a fordrings-id."""
+    """Each billed case's claim ended at PSRM with the expected status (default UDFOERT) and an id."""
     wanted = expected if isinstance(expected, str) else "UDFOERT"
     failures = []
     for case in obs.billed:
@@ -169,9 +213,14 @@ def psrm_status(obs: Observation, expected: Any) -> list[Failure]:
         status = claims[0].get("PSRM", {}).get("MFAktionStatusKode") if claims else None
         fordring_id = claims[0].get("PSRM", {}).get("DMIFordringEFIFordringID") if claims else None
         if status != wanted or (wanted == "UDFOERT" and not fordring_id):
-            failures.append(_harness_failure(
-                "psrm_status", "CERT-PSRM-STATUS", "$.PSRM.MFAktionStatusKode", wanted, status or "not handed over",
-                {"case": case.case_id},
-            ))
+            failures.append(
+                _harness_failure(
+                    "psrm_status",
+                    "CERT-PSRM-STATUS",
+                    "$.PSRM.MFAktionStatusKode",
+                    wanted,
+                    status or "not handed over",
+                    {"case": case.case_id},
+                )
+            )
     return failures
-

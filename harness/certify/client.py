@@ -8,7 +8,7 @@ from typing import Any
 import requests
 
 
-class KommuneUnavailable(Exception):
+class KommuneUnavailableError(Exception):
     """The test kommune did not answer (not running, wrong URL)."""
 
 
@@ -23,9 +23,13 @@ class AdminClient:
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
-            raise KommuneUnavailable(f"the test kommune at {self.base_url} did not answer: {exc}") from exc
+            raise KommuneUnavailableError(
+                f"the test kommune at {self.base_url} did not answer: {exc}"
+            ) from exc
         if response.status_code >= 400:
-            raise KommuneUnavailable(f"{method} {url} answered {response.status_code}: {response.text[:300]}")
+            raise KommuneUnavailableError(
+                f"{method} {url} answered {response.status_code}: {response.text[:300]}"
+            )
         return response.json()
 
     def health(self) -> dict[str, Any]:

@@ -41,7 +41,8 @@ class Observation:
         accounts = {str(a["id"]) for a in self.accounts if a["debtor_id"] == case.debtor.id}
         month = case.period_from.isoformat()[:7]
         return [
-            c for c in self.claims
+            c
+            for c in self.claims
             if c["DebitorkontoID"] in accounts
             and month in (c["Data"].get("PeriodeFraDato", "")[:7], c["Data"].get("PeriodeTilDato", "")[:7])
         ]

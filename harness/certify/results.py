@@ -88,9 +88,24 @@ class RunResult:
         return counts
 
     def as_dict(self) -> dict[str, Any]:
-        out = {k: getattr(self, k) for k in (
-            "suite_id", "suite_title", "fagsystem", "fagsystem_version", "driver", "kommune", "system", "seed",
-            "contracts_version", "started_at", "finished_at", "duration_s", "base_url")}
+        out = {
+            k: getattr(self, k)
+            for k in (
+                "suite_id",
+                "suite_title",
+                "fagsystem",
+                "fagsystem_version",
+                "driver",
+                "kommune",
+                "system",
+                "seed",
+                "contracts_version",
+                "started_at",
+                "finished_at",
+                "duration_s",
+                "base_url",
+            )
+        }
         out["verdict"] = self.verdict
         out["counts"] = self.counts()
         out["scenarios"] = [s.as_dict() for s in self.scenarios]

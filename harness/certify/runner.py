@@ -68,11 +68,19 @@ class Runner:
         self.driver = driver
         self.handlers = list(handlers)
         unknown = sorted(
-            {name for s in suite.scenarios for kind, value in s.steps if kind == "expect"
-             for name in (v if isinstance(v, str) else next(iter(v)) for v in value)} - set(CHECKS)  # type: ignore[union-attr]
+            {
+                name
+                for s in suite.scenarios
+                for kind, value in s.steps
+                if kind == "expect"
+                for name in (v if isinstance(v, str) else next(iter(v)) for v in value)
+            }
+            - set(CHECKS)  # type: ignore[union-attr]
         )
         if unknown:
-            raise HarnessProblem(f"suite {suite.id} uses unknown checks {', '.join(unknown)}; known: {', '.join(CHECKS)}")
+            raise HarnessProblemError(
+                f"suite {suite.id} uses unknown checks {', '.join(unknown)}; known: {', '.join(CHECKS)}"
+            )
 
     def _emit(self, event: object) -> None:
         for handler in self.handlers:
@@ -84,13 +92,21 @@ class Runner:
         health = self.admin.health()
         started = real_now()
         result = RunResult(
-            suite_id=self.suite.id, suite_title=self.suite.title_en,
-            fagsystem=self.fagsystem.name, fagsystem_version=self.fagsystem.version, driver=self.driver,
-            kommune=self.connection.kommune, system=self.connection.system, seed=self.seed,
-            contracts_version=health["contracts"], started_at=started.isoformat(timespec="seconds"),
+            suite_id=self.suite.id,
+            suite_title=self.suite.title_en,
+            fagsystem=self.fagsystem.name,
+            fagsystem_version=self.fagsystem.version,
+            driver=self.driver,
+            kommune=self.connection.kommune,
+            system=self.connection.system,
+            seed=self.seed,
+            contracts_version=health["contracts"],
+            started_at=started.isoformat(timespec="seconds"),
             base_url=self.connection.base_url,
         )
-        self._emit(RunStarted(self.suite.id, self.suite.title_en, self.fagsystem.name, len(scenarios), self.seed))
+        self._emit(
+            RunStarted(self.suite.id, self.suite.title_en, self.fagsystem.name, len(scenarios), self.seed)
+        )
         for scenario in scenarios:
             self._emit(ScenarioStarted(scenario.id, scenario.title_en))
             outcome = self.run_scenario(scenario)
@@ -105,7 +121,12 @@ class Runner:
     def run_scenario(self, scenario: Scenario) -> ScenarioResult:
         began = time.monotonic()
         result = ScenarioResult(
-            scenario.id, scenario.title_da, scenario.title_en, list(scenario.covers), scenario.source, "passed"
+            scenario.id,
+            scenario.title_da,
+            scenario.title_en,
+            list(scenario.covers),
+            scenario.source,
+            "passed",
         )
         self.admin.reset()
         self.admin.set_clock(scenario.clock)
@@ -119,7 +140,7 @@ class Runner:
             try:
                 failures = self._step(kind, value, today, cases, billed, scenario)
             except Exception as exc:  # the fagsystem under test raised: its defect, reported as such
-                if isinstance(exc, _HarnessProblem):
+                if isinstance(exc, HarnessProblemError):
                     raise
                 record.outcome = "error"
                 result.outcome = "error"
@@ -134,8 +155,15 @@ class Runner:
         result.duration_s = round(time.monotonic() - began, 3)
         return result
 
-    def _step(self, kind: str, value: object, today: date, cases: list[BillingCase], billed: list[BillingCase],
-              scenario: Scenario) -> list[Failure]:
+    def _step(
+        self,
+        kind: str,
+        value: object,
+        today: date,
+        cases: list[BillingCase],
+        billed: list[BillingCase],
+        scenario: Scenario,
+    ) -> list[Failure]:
         if kind == "bill":
             chosen = cases if value == "all" else [cases[int(value) - 1]]  # type: ignore[call-overload]
             for case in chosen:
@@ -153,28 +181,39 @@ class Runner:
             return self._expect(value, cases, billed, scenario)  # type: ignore[arg-type]
         return []
 
-    def _expect(self, expectations: list[object], cases: list[BillingCase], billed: list[BillingCase],
-                scenario: Scenario) -> list[Failure]:
+    def _expect(
+        self,
+        expectations: list[object],
+        cases: list[BillingCase],
+        billed: list[BillingCase],
+        scenario: Scenario,
+    ) -> list[Failure]:
         observation = Observation(
-            state=self.admin.state(), journal=self.admin.journal(), cases=cases, billed=billed,
-            base_url=self.connection.base_url, headers=self.connection.headers, scenario_id=scenario.id,
+            state=self.admin.state(),
+            journal=self.admin.journal(),
+            cases=cases,
+            billed=billed,
+            base_url=self.connection.base_url,
+            headers=self.connection.headers,
+            scenario_id=scenario.id,
             seed=self.seed,
         )
         failures: list[Failure] = []
         for expectation in expectations:
-            name, argument = (expectation, None) if isinstance(expectation, str) else next(iter(expectation.items()))  # type: ignore[union-attr]
+            name, argument = (
+                (expectation, None) if isinstance(expectation, str) else next(iter(expectation.items()))
+            )  # type: ignore[union-attr]
             check = CHECKS.get(name)
             if check is None:
-                raise _HarnessProblem(f"scenario {scenario.id} uses the unknown check {name!r}; known: {', '.join(CHECKS)}")
+                raise HarnessProblemError(
+                    f"scenario {scenario.id} uses the unknown check {name!r}; known: {', '.join(CHECKS)}"
+                )
             failures.extend(check.func(observation, argument))
         return failures
 
 
-class _HarnessProblem(Exception):
+class HarnessProblemError(Exception):
     """The suite itself is wrong (e.g. an unknown check): a usage error, not the fagsystem's fault."""
-
-
-HarnessProblem = _HarnessProblem
 
 
 def _describe(kind: str, value: object) -> str:
@@ -184,9 +223,18 @@ def _describe(kind: str, value: object) -> str:
 
 
 def _fagsystem_failure(step: str, exc: Exception) -> Failure:
-    described = error_catalogue().describe("CERT-FAGSYSTEM-FEJL", {"step": step, "detail": f"{type(exc).__name__}: {exc}"})
+    described = error_catalogue().describe(
+        "CERT-FAGSYSTEM-FEJL", {"step": step, "detail": f"{type(exc).__name__}: {exc}"}
+    )
     return Failure(
-        check="fagsystem", code="CERT-FAGSYSTEM-FEJL", field="-", expected="no exception", actual=type(exc).__name__,
-        text_da=described["text_da"], text_en=described["text_en"], fix_da=described["fix_da"],
-        fix_en=described["fix_en"], source=described["source"],
+        check="fagsystem",
+        code="CERT-FAGSYSTEM-FEJL",
+        field="-",
+        expected="no exception",
+        actual=type(exc).__name__,
+        text_da=described["text_da"],
+        text_en=described["text_en"],
+        fix_da=described["fix_da"],
+        fix_en=described["fix_en"],
+        source=described["source"],
     )

@@ -1,4 +1,4 @@
-"""Scenario suites: YAML files in the domain's words, checked against `contracts/harness/suite.schema.json`."""
+"""Scenario suites: YAML in the domain's words, checked against `contracts/harness/suite.schema.json`."""
 
 from __future__ import annotations
 
@@ -99,7 +99,9 @@ def _suite(raw: dict[str, Any], path: Path) -> Suite:
         steps = tuple(next(iter(step.items())) for step in s["steps"])
         for kind, value in steps:
             if kind == "bill" and value != "all" and value > len(given["cases"]):
-                raise SuiteError(f"suite {path}: scenario {s['id']} bills case {value}, but it has {len(given['cases'])}")
+                raise SuiteError(
+                    f"suite {path}: scenario {s['id']} bills case {value}, but it has {len(given['cases'])}"
+                )
         scenarios.append(
             Scenario(
                 id=s["id"],

@@ -70,6 +70,7 @@ class Contract:
     def __init__(self, name: str, schema: dict[str, Any], registry: Registry, store: dict[str, Any]) -> None:
         self.name = name
         self.schema = schema
+        self.carries_amounts = name.startswith(("oir/", "psrm/"))
         self._fast = fastjsonschema.compile(
             schema, handlers={"https": store.__getitem__}, formats=FORMATS, use_default=False
         )
@@ -81,11 +82,11 @@ class Contract:
             self._fast(message)
         except fastjsonschema.JsonSchemaException:
             return sorted(_explain(self._full, message), key=lambda f: (f.path, f.code))
-        return list(_amount_findings(message, "$"))
+        return list(_amount_findings(message, "$")) if self.carries_amounts else []
 
 
 def _amount_findings(value: Any, path: str) -> Iterator[Finding]:
-    """Every number in our contracts is an amount in kroner: at most two decimals (exact, via its repr)."""
+    """Every number in a message contract is an amount in kroner: at most two decimals (read via repr)."""
     if isinstance(value, float):
         text = repr(value)
         if "e" in text or "E" in text or ("." in text and len(text.split(".")[1]) > 2):
@@ -99,8 +100,15 @@ def _amount_findings(value: Any, path: str) -> Iterator[Finding]:
 
 
 def _explain(validator: Draft202012Validator, message: Any) -> Iterator[Finding]:
+    seen: set[tuple[str, str]] = set()
     for error in validator.iter_errors(message):
-        yield from _to_findings(error)
+        for finding in _to_findings(error):
+            if (
+                finding.code,
+                finding.path,
+            ) not in seen:  # `required` reports each missing name once per error
+                seen.add((finding.code, finding.path))
+                yield finding
 
 
 _KEYWORD_CODES = {
@@ -151,19 +159,27 @@ def _to_findings(error: jsonschema.ValidationError) -> Iterator[Finding]:
         allowed = set(error.schema.get("properties", {}))
         for name in error.instance:
             if name not in allowed:
-                yield Finding("SCHEMA-UKENDT-FELT", f"{path}.{name}", {"field": name, "allowed": ", ".join(sorted(allowed))})
+                yield Finding(
+                    "SCHEMA-UKENDT-FELT",
+                    f"{path}.{name}",
+                    {"field": name, "allowed": ", ".join(sorted(allowed))},
+                )
         return
     if keyword in ("oneOf", "anyOf") and error.context:
         best = jsonschema.exceptions.best_match(error.context)
         if best is not None:
             yield from _to_findings(best)
             return
-    params = {"field": path.rsplit(".", 1)[-1], "value": _shown(error.instance), "expected": _shown(error.validator_value)}
+    params = {
+        "field": path.rsplit(".", 1)[-1],
+        "value": _shown(error.instance),
+        "expected": _shown(error.validator_value),
+    }
     yield Finding(_KEYWORD_CODES.get(keyword, "SCHEMA-ANDET"), path, params | {"detail": error.message})
 
 
 class ContractSet:
-    """All contracts under a root folder, keyed by their path without `.schema.json`, e.g. `psrm/MFFordringIndberet_I`."""
+    """All contracts under a folder, keyed by path without `.schema.json`, e.g. `psrm/MFKvitteringHent_I`."""
 
     def __init__(self, root: Path) -> None:
         self.root = root

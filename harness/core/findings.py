@@ -32,7 +32,9 @@ def describe(finding: Finding, catalogue: ErrorCatalogue | None = None) -> dict[
     return out
 
 
-def describe_all(findings: Iterable[Finding], catalogue: ErrorCatalogue | None = None) -> list[dict[str, Any]]:
+def describe_all(
+    findings: Iterable[Finding], catalogue: ErrorCatalogue | None = None
+) -> list[dict[str, Any]]:
     return [describe(f, catalogue) for f in findings]
 
 

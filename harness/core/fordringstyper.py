@@ -34,7 +34,9 @@ class Fordringstype:
 
 
 class FordringstypeCatalogue:
-    def __init__(self, types: Mapping[str, Fordringstype], fields: Mapping[str, Mapping[str, str]], version: str):
+    def __init__(
+        self, types: Mapping[str, Fordringstype], fields: Mapping[str, Mapping[str, str]], version: str
+    ):
         self._types = dict(types)
         self.fields = dict(fields)
         self.version = version

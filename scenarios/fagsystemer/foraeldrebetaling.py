@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time as clock_time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
 
 import requests
@@ -22,12 +23,20 @@ from harness.core.model import BillingCase
 OIR_B01 = "/service/OIR/DebitorRegistreringAfsend/1"
 FORDRINGSTYPE = {"daginstitution": "KFDAINS", "sfo": "KFSKFRI"}
 RETRY_STATUSES = {502, 503, 504}
-MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december"]
-
-
-class DeliveryRefused(Exception):
-    """ØiR refused a delivery outright (a 4xx problem): the fagsystem logs it for its operators."""
+MONTHS = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 
 
 @dataclass
@@ -100,7 +109,9 @@ class Foraeldrebetaling:
                     },
                 }
                 answer = self._deliver(f"{OIR_B01}/RetFordringTilstand", message)
-                claim.handed_over = answer is not None and answer["Forretningskvittering"]["Status"] == "GODKENDT"
+                claim.handed_over = (
+                    answer is not None and answer["Forretningskvittering"]["Status"] == "GODKENDT"
+                )
 
     # -- business rules (what the broken variants get wrong) -------------------------------------
     def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
@@ -161,7 +172,9 @@ class Foraeldrebetaling:
             if attempt < self.max_attempts:
                 time.sleep(0.01 * attempt)
                 header = message["Hovedoplysninger"]
-                message = message | {"Hovedoplysninger": header | {"TransaktionsID": self.retry_id(header["TransaktionsID"])}}
+                message = message | {
+                    "Hovedoplysninger": header | {"TransaktionsID": self.retry_id(header["TransaktionsID"])}
+                }
         raise ConnectionError(f"no answer from ØiR at {url} after {self.max_attempts} attempts")
 
 

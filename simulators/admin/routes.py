@@ -14,21 +14,41 @@ from harness.core.contracts import contract_set
 from harness.core.findings import Finding
 from simulators import store
 from simulators.debitor.service import claim_view
-from simulators.http import BadRequest, ok, problem, read_json
+from simulators.http import BadRequestError, ok, problem, read_json
 from simulators.psrm.service import receipt
 from simulators.simulation import Fault, Simulation
-from simulators.tenancy import Tenant, advance_clock, clock_trajectory, clock_view, read_clock, set_clock, update_settings
+from simulators.tenancy import (
+    Tenant,
+    advance_clock,
+    clock_trajectory,
+    clock_view,
+    read_clock,
+    set_clock,
+    update_settings,
+)
 
 
 def _tenant(request: Request) -> Tenant:
     tenant = Tenant.parse(request.path_params["kommune"], request.path_params["system"])
     if tenant is None:
-        raise BadRequest(problem(400, "Unknown tenant", [Finding("ADMIN-UGYLDIG", "$", {"detail": "kommune must be 3 digits, system a lowercase id"})]))
+        raise BadRequestError(
+            problem(
+                400,
+                "Unknown tenant",
+                [
+                    Finding(
+                        "ADMIN-UGYLDIG", "$", {"detail": "kommune must be 3 digits, system a lowercase id"}
+                    )
+                ],
+            )
+        )
     return tenant
 
 
-def _invalid(detail: str) -> BadRequest:
-    return BadRequest(problem(400, "Invalid admin call", [Finding("ADMIN-UGYLDIG", "$", {"detail": detail})]))
+def _invalid(detail: str) -> BadRequestError:
+    return BadRequestError(
+        problem(400, "Invalid admin call", [Finding("ADMIN-UGYLDIG", "$", {"detail": detail})])
+    )
 
 
 async def health(request: Request) -> Response:
@@ -37,7 +57,7 @@ async def health(request: Request) -> Response:
 
 
 async def clock(request: Request) -> Response:
-    """GET: the tenant's simulated now. POST {"set": iso, "running": bool} or {"advance": "3d"} or {"advance_to": iso}."""
+    """GET the simulated now; POST {"set": iso, "running": bool}, {"advance": "3d"} or {"advance_to": iso}."""
     sim: Simulation = request.app.state.sim
     try:
         tenant = _tenant(request)
@@ -49,7 +69,13 @@ async def clock(request: Request) -> Response:
             state = read_clock(ctx.conn, tenant)
             try:
                 if "set" in body:
-                    state = set_clock(ctx.conn, tenant, parse_instant(body["set"]), running=bool(body.get("running")), real=real)
+                    state = set_clock(
+                        ctx.conn,
+                        tenant,
+                        parse_instant(body["set"]),
+                        running=bool(body.get("running")),
+                        real=real,
+                    )
                 elif "advance" in body:
                     state = advance_clock(ctx.conn, tenant, parse_duration(str(body["advance"])), real)
                 elif "advance_to" in body:
@@ -63,7 +89,7 @@ async def clock(request: Request) -> Response:
             with sim.operation(tenant):
                 pass
         return ok(clock_view(state, real_now()) | {"tenant": tenant.key})
-    except BadRequest as refused:
+    except BadRequestError as refused:
         return refused.response
 
 
@@ -71,7 +97,7 @@ async def reset(request: Request) -> Response:
     sim: Simulation = request.app.state.sim
     try:
         tenant = _tenant(request)
-    except BadRequest as refused:
+    except BadRequestError as refused:
         return refused.response
     sim.store.reset_tenant(tenant.key)
     sim.faults.pop(tenant.key, None)
@@ -84,9 +110,11 @@ async def settings(request: Request) -> Response:
     try:
         tenant = _tenant(request)
         body = await read_json(request) if request.method == "PATCH" else None
-        if body is not None and not (isinstance(body, dict) and all(isinstance(v, dict) for v in body.values())):
+        if body is not None and not (
+            isinstance(body, dict) and all(isinstance(v, dict) for v in body.values())
+        ):
             raise _invalid("the body must map a section (psrm, debitor) to the values to change")
-    except BadRequest as refused:
+    except BadRequestError as refused:
         return refused.response
     with sim.operation(tenant) as ctx:
         current = update_settings(ctx.conn, tenant, body) if body else ctx.settings
@@ -97,7 +125,7 @@ FAULT_KINDS = ("lose_answer",)
 
 
 async def faults(request: Request) -> Response:
-    """POST {"kind": "lose_answer", "operation": "OpretDebitorkonto", "count": 1, "name": "..."}; GET lists them."""
+    """POST {"kind": "lose_answer", "operation": "OpretDebitorkonto", "count": 1}; GET lists them."""
     sim: Simulation = request.app.state.sim
     try:
         tenant = _tenant(request)
@@ -108,9 +136,11 @@ async def faults(request: Request) -> Response:
             count = body.get("count", 1)
             if not isinstance(count, int) or count < 1:
                 raise _invalid("count must be a positive whole number")
-            fault = Fault(body["kind"], str(body.get("operation", "*")), count, str(body.get("name", body["kind"])))
+            fault = Fault(
+                body["kind"], str(body.get("operation", "*")), count, str(body.get("name", body["kind"]))
+            )
             sim.faults.setdefault(tenant.key, []).append(fault)
-    except BadRequest as refused:
+    except BadRequestError as refused:
         return refused.response
     listed = [vars(f) for f in sim.faults.get(tenant.key, [])]
     return ok({"tenant": tenant.key, "faults": listed})
@@ -121,34 +151,64 @@ async def state(request: Request) -> Response:
     sim: Simulation = request.app.state.sim
     try:
         tenant = _tenant(request)
-    except BadRequest as refused:
+    except BadRequestError as refused:
         return refused.response
     with sim.operation(tenant) as ctx:
         conn, key = ctx.conn, tenant.key
-        accounts = [_row(r, exclude=("tenant",)) for r in conn.execute(
-            sa.select(store.accounts).where(store.accounts.c.tenant == key).order_by(store.accounts.c.id))]
-        claims = [
-            claim_view(r) | {"DebitorkontoID": str(r.account_id), "Data": r.data, "LeveranceID": r.delivery_id,
-                             "Oprettet": r.created_at}
-            for r in conn.execute(sa.select(store.claims).where(store.claims.c.tenant == key).order_by(store.claims.c.id))
+        accounts = [
+            _row(r, exclude=("tenant",))
+            for r in conn.execute(
+                sa.select(store.accounts).where(store.accounts.c.tenant == key).order_by(store.accounts.c.id)
+            )
         ]
-        actions = [receipt(r) | {"MFLeveranceID": r.leverance_id, "Anmodning": r.request}
-                   for r in conn.execute(sa.select(store.psrm_actions).where(store.psrm_actions.c.tenant == key)
-                                         .order_by(store.psrm_actions.c.received_at, store.psrm_actions.c.aktion_id))]
-        psrm_claims = [_row(r, exclude=("tenant", "data")) for r in conn.execute(
-            sa.select(store.psrm_claims).where(store.psrm_claims.c.tenant == key).order_by(store.psrm_claims.c.id))]
-        deliveries = [_row(r, exclude=("tenant", "response")) for r in conn.execute(
-            sa.select(store.deliveries).where(store.deliveries.c.tenant == key).order_by(store.deliveries.c.received_at))]
+        claims = [
+            claim_view(r)
+            | {
+                "DebitorkontoID": str(r.account_id),
+                "Data": r.data,
+                "LeveranceID": r.delivery_id,
+                "Oprettet": r.created_at,
+            }
+            for r in conn.execute(
+                sa.select(store.claims).where(store.claims.c.tenant == key).order_by(store.claims.c.id)
+            )
+        ]
+        actions = [
+            receipt(r) | {"MFLeveranceID": r.leverance_id, "Anmodning": r.request}
+            for r in conn.execute(
+                sa.select(store.psrm_actions)
+                .where(store.psrm_actions.c.tenant == key)
+                .order_by(store.psrm_actions.c.received_at, store.psrm_actions.c.aktion_id)
+            )
+        ]
+        psrm_claims = [
+            _row(r, exclude=("tenant", "data"))
+            for r in conn.execute(
+                sa.select(store.psrm_claims)
+                .where(store.psrm_claims.c.tenant == key)
+                .order_by(store.psrm_claims.c.id)
+            )
+        ]
+        deliveries = [
+            _row(r, exclude=("tenant", "response"))
+            for r in conn.execute(
+                sa.select(store.deliveries)
+                .where(store.deliveries.c.tenant == key)
+                .order_by(store.deliveries.c.received_at)
+            )
+        ]
         view = clock_view(read_clock(conn, tenant), real_now())
         trajectory = clock_trajectory(conn, tenant)
-    return ok({
-        "tenant": key,
-        "clock": view | {"trajectory": trajectory},
-        "contracts": contract_set().version(),
-        "debitor": {"accounts": accounts, "claims": claims},
-        "psrm": {"actions": actions, "claims": psrm_claims},
-        "oir": {"deliveries": deliveries},
-    })
+    return ok(
+        {
+            "tenant": key,
+            "clock": view | {"trajectory": trajectory},
+            "contracts": contract_set().version(),
+            "debitor": {"accounts": accounts, "claims": claims},
+            "psrm": {"actions": actions, "claims": psrm_claims},
+            "oir": {"deliveries": deliveries},
+        }
+    )
 
 
 async def journal_view(request: Request) -> Response:
@@ -158,7 +218,7 @@ async def journal_view(request: Request) -> Response:
         tenant = _tenant(request)
         limit = int(request.query_params.get("limit", "200"))
         after = int(request.query_params.get("after", "0"))
-    except BadRequest as refused:
+    except BadRequestError as refused:
         return refused.response
     except ValueError:
         return _invalid("limit and after must be whole numbers").response

@@ -85,7 +85,9 @@ def psrm_message(
 ) -> dict[str, Any]:
     """The MFFordringIndberet_I the debitor system sends to hand one booked claim over to PSRM."""
     data = claim.data
-    haeftelse: dict[str, Any] = {"MFKundeStruktur": {"Valg": {_KUNDE[account.debtor_kind]: account.debtor_id}}}
+    haeftelse: dict[str, Any] = {
+        "MFKundeStruktur": {"Valg": {_KUNDE[account.debtor_kind]: account.debtor_id}}
+    }
     if data.get("ForældelseDato"):
         haeftelse["HæftelseForældelseDato"] = data["ForældelseDato"]
     if data.get("DomDato"):
@@ -96,7 +98,10 @@ def psrm_message(
         "DMIFordringFordringArtKode": "INDR",
         "DMIFordringTypeKode": data["FordringstypeKode"],
         "DMIFordringFordringHaverRef": data["FordringReference"],
-        "FordringBeløbStruktur": {"ValutaKode": data["ValutaKode"], "DMIFordringBeløb": wire(claim.saldo_oere)},
+        "FordringBeløbStruktur": {
+            "ValutaKode": data["ValutaKode"],
+            "DMIFordringBeløb": wire(claim.saldo_oere),
+        },
         "FordringOprindeligBeløbStruktur": {
             "ValutaKode": data["ValutaKode"],
             "EFIFordringOprindeligBeløb": wire(claim.hovedstol_oere),

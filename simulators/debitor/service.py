@@ -35,14 +35,20 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
     expected_kind = "PERSON" if debtor.kind == "CPR" else "VIRKSOMHED"
     if spec["DebitorkontoType"] != expected_kind:
         findings.append(
-            Finding("OIR-DEBITORKONTOTYPE", join_path(spec_base, "DebitorkontoType"),
-                    {"value": spec["DebitorkontoType"], "expected": expected_kind})
+            Finding(
+                "OIR-DEBITORKONTOTYPE",
+                join_path(spec_base, "DebitorkontoType"),
+                {"value": spec["DebitorkontoType"], "expected": expected_kind},
+            )
         )
     account = _account(ctx.conn, ctx.tenant, spec["DebitorkontoReference"])
     if account is not None and (account.debtor_kind, account.debtor_id) != (debtor.kind, debtor.id):
         findings.append(
-            Finding("OIR-DEBITORKONTO-SKYLDNER", join_path(spec_base, "JuridiskAnsvarlig"),
-                    {"value": spec["DebitorkontoReference"]})
+            Finding(
+                "OIR-DEBITORKONTO-SKYLDNER",
+                join_path(spec_base, "JuridiskAnsvarlig"),
+                {"value": spec["DebitorkontoReference"]},
+            )
         )
     claims = []
     for i, fordring in enumerate(opret["Fordring"]):
@@ -72,7 +78,9 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
                 updated_at=ctx.now.isoformat(),
             )
         )
-        booked.append({"FordringReference": claim.reference, "FordringID": str(result.inserted_primary_key[0])})
+        booked.append(
+            {"FordringReference": claim.reference, "FordringID": str(result.inserted_primary_key[0])}
+        )
     return {
         "Status": "GODKENDT",
         "Fejl": [],
@@ -84,7 +92,9 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
 
 def _account(conn: Connection, tenant: Tenant, reference: str) -> Any:
     return conn.execute(
-        sa.select(store.accounts).where(store.accounts.c.tenant == tenant.key, store.accounts.c.reference == reference)
+        sa.select(store.accounts).where(
+            store.accounts.c.tenant == tenant.key, store.accounts.c.reference == reference
+        )
     ).first()
 
 
@@ -109,16 +119,28 @@ def ret_fordring_tilstand(ctx: OpContext, message: dict[str, Any]) -> dict[str, 
     base = join_path("$", "RetFordringTilstand")
     rows = ctx.conn.execute(
         sa.select(store.claims)
-        .where(store.claims.c.tenant == ctx.tenant.key, store.claims.c.reference == request["FordringReference"])
+        .where(
+            store.claims.c.tenant == ctx.tenant.key, store.claims.c.reference == request["FordringReference"]
+        )
         .order_by(store.claims.c.id)
     ).all()
     if not rows:
-        return _refused(Finding("OIR-FORDRING-UKENDT", join_path(base, "FordringReference"),
-                                {"value": request["FordringReference"]}))
+        return _refused(
+            Finding(
+                "OIR-FORDRING-UKENDT",
+                join_path(base, "FordringReference"),
+                {"value": request["FordringReference"]},
+            )
+        )
     claim = next((r for r in rows if r.state == OPKRAEVNING), None)
     if claim is None:
-        return _refused(Finding("OIR-FORDRING-TILSTAND", join_path(base, "FordringTilstand"),
-                                {"value": request["FordringTilstand"], "state": rows[-1].state}))
+        return _refused(
+            Finding(
+                "OIR-FORDRING-TILSTAND",
+                join_path(base, "FordringTilstand"),
+                {"value": request["FordringTilstand"], "state": rows[-1].state},
+            )
+        )
     return _hand_over(ctx, claim)
 
 
@@ -145,7 +167,10 @@ def _hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
         raise AssertionError(f"debitor → PSRM mapping breaks the contract: {problems}")
     answer = psrm.indberet(ctx, message)
     status = answer["FordringInfo"]["FordringAktionStatusSamling"]["MFAktionStruktur"][0]
-    history = [*(claim.psrm or {}).get("historik", []), {"MFLeveranceID": leverance_id, "MFAktionID": aktion_id}]
+    history = [
+        *(claim.psrm or {}).get("historik", []),
+        {"MFLeveranceID": leverance_id, "MFAktionID": aktion_id},
+    ]
     psrm_view = {
         "MFLeveranceID": leverance_id,
         "MFAktionID": aktion_id,
@@ -158,10 +183,20 @@ def _hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
     state = OVERDRAGET if status["MFAktionStatusKode"] == "MODTAGET" else OPKRAEVNING
     _update(ctx.conn, claim.id, state=state, psrm=psrm_view, now=ctx.now)
     if state == OPKRAEVNING:
-        return {"Status": "AFVIST", "Fejl": psrm_view["AfvistÅrsagSamling"], "FordringID": str(claim.id),
-                "FordringTilstand": state, "MFLeveranceID": leverance_id}
-    return {"Status": "GODKENDT", "Fejl": [], "FordringID": str(claim.id), "FordringTilstand": state,
-            "MFLeveranceID": leverance_id}
+        return {
+            "Status": "AFVIST",
+            "Fejl": psrm_view["AfvistÅrsagSamling"],
+            "FordringID": str(claim.id),
+            "FordringTilstand": state,
+            "MFLeveranceID": leverance_id,
+        }
+    return {
+        "Status": "GODKENDT",
+        "Fejl": [],
+        "FordringID": str(claim.id),
+        "FordringTilstand": state,
+        "MFLeveranceID": leverance_id,
+    }
 
 
 def _update(conn: Connection, claim_id: int, *, state: str, psrm: dict[str, Any], now: Any) -> None:
@@ -220,4 +255,3 @@ def claim_view(row: Any) -> dict[str, Any]:
     if row.psrm:
         out["PSRM"] = {k: v for k, v in row.psrm.items() if k != "historik"}
     return out
-

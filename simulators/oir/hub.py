@@ -48,8 +48,11 @@ def deliver(
     ).first()
     if row is not None:
         if row.request_sha256 != digest:
-            return Finding("OIR-TRANSAKTIONSID-GENBRUGT", join_path("$", "Hovedoplysninger", "TransaktionsID"),
-                           {"value": message_id})
+            return Finding(
+                "OIR-TRANSAKTIONSID-GENBRUGT",
+                join_path("$", "Hovedoplysninger", "TransaktionsID"),
+                {"value": message_id},
+            )
         body = dict(row.response)
         body["Kvittering"] = dict(body["Kvittering"]) | {"Genfremsendt": True}
         return Delivered(row.status_code, body, replayed=True)

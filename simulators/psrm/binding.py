@@ -9,7 +9,12 @@ from harness.core.findings import join_path
 from harness.core.money import to_oere
 from simulators.rules.stamdata import Debtor, Stamdata
 
-_DEBTOR_KINDS = {"PersonCPRNummer": "CPR", "VirksomhedCVRNummer": "CVR", "VirksomhedSENummer": "SE", "AKRNummer": "AKR"}
+_DEBTOR_KINDS = {
+    "PersonCPRNummer": "CPR",
+    "VirksomhedCVRNummer": "CVR",
+    "VirksomhedSENummer": "SE",
+    "AKRNummer": "AKR",
+}
 
 
 def _date(value: str | None) -> date | None:
@@ -30,7 +35,9 @@ def stamdata(struct: dict[str, Any], base: str, *, is_main: bool) -> Stamdata:
             Debtor(
                 kind=_DEBTOR_KINDS.get(kind, kind),
                 id=ident,
-                path=join_path(base, "FordringHæftelseSamling", "MFHæftelseStruktur", i, "MFKundeStruktur", "Valg", kind),
+                path=join_path(
+                    base, "FordringHæftelseSamling", "MFHæftelseStruktur", i, "MFKundeStruktur", "Valg", kind
+                ),
                 foraeldelsesdato=_date(h.get("HæftelseForældelseDato")),
                 domsdato=_date(h.get("HaeftelseDomDato")),
                 forligsdato=_date(h.get("HaeftelseForligDato")),
@@ -54,14 +61,13 @@ def stamdata(struct: dict[str, Any], base: str, *, is_main: bool) -> Stamdata:
         "domsdato": join_path(first_h, "HaeftelseDomDato"),
         "forligsdato": join_path(first_h, "HaeftelseForligDato"),
     }
-    valuta = beloeb.get("ValutaKode") or oprindelig.get("ValutaKode") or ""
-    if oprindelig.get("ValutaKode") not in (None, valuta):
-        valuta = oprindelig["ValutaKode"]
-        paths["valuta"] = join_path(base, "FordringOprindeligBeløbStruktur", "ValutaKode")
+    valuta, paths["valuta"] = _currency(beloeb, oprindelig, base)
     return Stamdata(
         fordringstype=struct.get("DMIFordringTypeKode", ""),
         reference=struct.get("DMIFordringFordringHaverRef", ""),
-        hovedstol=to_oere(oprindelig["EFIFordringOprindeligBeløb"]) if "EFIFordringOprindeligBeløb" in oprindelig else None,
+        hovedstol=to_oere(oprindelig["EFIFordringOprindeligBeløb"])
+        if "EFIFordringOprindeligBeløb" in oprindelig
+        else None,
         saldo=to_oere(beloeb["DMIFordringBeløb"]) if "DMIFordringBeløb" in beloeb else None,
         valuta=valuta,
         periode_fra=_date(periode.get("DMIFordringPeriodeFraDato")),
@@ -76,6 +82,15 @@ def stamdata(struct: dict[str, Any], base: str, *, is_main: bool) -> Stamdata:
     )
 
 
+def _currency(beloeb: dict[str, Any], oprindelig: dict[str, Any], base: str) -> tuple[str, str]:
+    """The claim's currency; where the two amount structures disagree, the one that is not DKK."""
+    candidates = (
+        (beloeb.get("ValutaKode", ""), join_path(base, "FordringBeløbStruktur", "ValutaKode")),
+        (oprindelig.get("ValutaKode", ""), join_path(base, "FordringOprindeligBeløbStruktur", "ValutaKode")),
+    )
+    return next((c for c in candidates if c[0] != "DKK"), candidates[0])
+
+
 def claims_of_action(action: dict[str, Any], base: str) -> list[Stamdata]:
     """The main claim and its related claims in one OPRETFORDRING action (main first)."""
     opret = action["AktionValg"]["OpretFordringAktion"]
@@ -83,6 +98,13 @@ def claims_of_action(action: dict[str, Any], base: str) -> list[Stamdata]:
     out = [stamdata(opret["MFOpretFordringStruktur"], main_base, is_main=True)]
     related = (opret.get("OpretUnderfordringSamling") or {}).get("MFOpretRelateretFordringStruktur") or []
     for i, struct in enumerate(related):
-        rel_base = join_path(base, "AktionValg", "OpretFordringAktion", "OpretUnderfordringSamling", "MFOpretRelateretFordringStruktur", i)
+        rel_base = join_path(
+            base,
+            "AktionValg",
+            "OpretFordringAktion",
+            "OpretUnderfordringSamling",
+            "MFOpretRelateretFordringStruktur",
+            i,
+        )
         out.append(stamdata(struct, rel_base, is_main=False))
     return out

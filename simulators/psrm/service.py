@@ -7,6 +7,7 @@ processed the first time anything is asked of the tenant once the clock has pass
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,13 +26,19 @@ from simulators.tenancy import Tenant
 ACTIVE = ("UDFOERT", "HOERING")
 
 
+@cache
+def _kommunale_typer() -> frozenset[str]:
+    """By default a kommune's agreement allows every active municipal fordringstype."""
+    return frozenset(t.kode for t in fordringstyper().kommunale())
+
+
 def agreement(settings: dict[str, Any]) -> Agreement:
     psrm = settings["psrm"]
     allowed = psrm.get("tilladte_fordringstyper")
     minimum = psrm.get("minimumsbeloeb")
     return Agreement(
         fordringshaver_id=psrm["fordringshaver_id"],
-        allowed_types=frozenset(allowed) if allowed is not None else None,
+        allowed_types=frozenset(allowed) if allowed is not None else _kommunale_typer(),
         minimum_oere=to_oere(minimum) if minimum is not None else None,
     )
 
@@ -61,7 +68,9 @@ def indberet(ctx: OpContext, message: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _receive(ctx: OpContext, leverance: str, action: dict[str, Any], base: str, delay: timedelta) -> dict[str, Any]:
+def _receive(
+    ctx: OpContext, leverance: str, action: dict[str, Any], base: str, delay: timedelta
+) -> dict[str, Any]:
     aktion_id = action["MFAktionID"]
     main = action["AktionValg"]["OpretFordringAktion"]["MFOpretFordringStruktur"]
     reply = {
@@ -99,13 +108,16 @@ def _sync_findings(ctx: OpContext, action: dict[str, Any], base: str) -> list[Fi
     found: list[Finding] = []
     exists = ctx.conn.execute(
         sa.select(sa.literal(1)).where(
-            store.psrm_actions.c.tenant == ctx.tenant.key, store.psrm_actions.c.aktion_id == action["MFAktionID"]
+            store.psrm_actions.c.tenant == ctx.tenant.key,
+            store.psrm_actions.c.aktion_id == action["MFAktionID"],
         )
     ).first()
     if exists:
         found.append(Finding("PSRM-600", join_path(base, "MFAktionID"), {"value": action["MFAktionID"]}))
     if action["DMIFordringHaverID"] != ctx.settings["psrm"]["fordringshaver_id"]:
-        found.append(Finding("PSRM-2", join_path(base, "DMIFordringHaverID"), {"value": action["DMIFordringHaverID"]}))
+        found.append(
+            Finding("PSRM-2", join_path(base, "DMIFordringHaverID"), {"value": action["DMIFordringHaverID"]})
+        )
     return found
 
 
@@ -133,7 +145,9 @@ def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: An
         agreement=agreement(settings),
         claimant_ref_taken=lambda ref: _claimant_ref_taken(conn, tenant, ref),
     )
-    claims = claims_of_action(row.request, join_path("$", "FordringAktionSamling", "FordringAktion", row.position))
+    claims = claims_of_action(
+        row.request, join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
+    )
     findings = [f for claim in claims for f in psrm_filter.run(claim, ctx)]
     errors = errors_only(findings)
     values: dict[str, Any] = {"processed_at": row.due_at}
@@ -151,7 +165,9 @@ def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: An
     )
 
 
-def _book(conn: Connection, tenant: Tenant, row: Any, claim: Any, main_id: int | None, received: datetime) -> int:
+def _book(
+    conn: Connection, tenant: Tenant, row: Any, claim: Any, main_id: int | None, received: datetime
+) -> int:
     result = conn.execute(
         sa.insert(store.psrm_claims).values(
             tenant=tenant.key,
@@ -202,12 +218,17 @@ def kvittering_hent(ctx: OpContext, leverance_id: str) -> dict[str, Any] | None:
     """MFKvitteringHent: the receipts of every action in a leverance, or None if it is unknown."""
     rows = ctx.conn.execute(
         sa.select(store.psrm_actions)
-        .where(store.psrm_actions.c.tenant == ctx.tenant.key, store.psrm_actions.c.leverance_id == leverance_id)
+        .where(
+            store.psrm_actions.c.tenant == ctx.tenant.key, store.psrm_actions.c.leverance_id == leverance_id
+        )
         .order_by(store.psrm_actions.c.received_at, store.psrm_actions.c.aktion_id)
     ).all()
     if not rows:
         return None
-    return {"MFLeveranceID": leverance_id, "FordringAktionStatusSamling": {"MFAktionStruktur": [receipt(r) for r in rows]}}
+    return {
+        "MFLeveranceID": leverance_id,
+        "FordringAktionStatusSamling": {"MFAktionStruktur": [receipt(r) for r in rows]},
+    }
 
 
 def action(conn: Connection, tenant: Tenant, aktion_id: str) -> Any:

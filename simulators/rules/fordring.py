@@ -17,6 +17,7 @@ from harness.core.identities import check_cpr, check_cvr, check_se
 from simulators.rules.registry import RuleSet
 from simulators.rules.stamdata import Stamdata
 
+
 @dataclass(frozen=True, slots=True)
 class Agreement:
     """A claimant's agreement (fordringshaveraftale): which fordringstyper it may send."""
@@ -73,7 +74,7 @@ def kraevede_stamdata(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
 
 @entry_rules.rule("PSRM-REINDGI-DATOER", "PSRM-FORBUDT-STAMDATA")
 def forbudte_stamdata(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
-    """Stamdata the fordringstype forbids are empty (REINDGI: no stiftelses-, forfalds- or SRB, psrm.md §5.1)."""
+    """Stamdata the fordringstype forbids are empty (REINDGI: no stiftelse/forfald/SRB, psrm.md §5.1)."""
     known = ctx.types.get(claim.fordringstype)
     if known is None:
         return
@@ -172,7 +173,13 @@ _ID_CHECKS = {"CPR": check_cpr, "CVR": check_cvr, "SE": check_se}
 
 
 @entry_rules.rule(
-    "ID-CPR-FORMAT", "ID-CPR-DATO", "ID-CPR-MOD11", "ID-CVR-FORMAT", "ID-CVR-MOD11", "ID-SE-FORMAT", "ID-SE-MOD11"
+    "ID-CPR-FORMAT",
+    "ID-CPR-DATO",
+    "ID-CPR-MOD11",
+    "ID-CVR-FORMAT",
+    "ID-CVR-MOD11",
+    "ID-SE-FORMAT",
+    "ID-SE-MOD11",
 )
 def skyldner_identitet(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
     """Each debtor's CPR, CVR or SE number is well formed (CPR modulus 11 only warns)."""
@@ -192,7 +199,9 @@ psrm_filter: RuleSet[Stamdata, ClaimContext] = entry_rules.extend("psrm-indgangs
 def srb_passeret(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
     """SRB must have passed when the claim is received: PSRM rejects it otherwise (psrm.md §1.3, §5.1)."""
     if claim.is_main and claim.srb is not None and claim.srb >= ctx.today:
-        yield Finding("PSRM-SRB", claim.path("srb"), {"value": claim.srb.isoformat(), "today": ctx.today.isoformat()})
+        yield Finding(
+            "PSRM-SRB", claim.path("srb"), {"value": claim.srb.isoformat(), "today": ctx.today.isoformat()}
+        )
 
 
 @psrm_filter.rule("PSRM-FORAELDET")

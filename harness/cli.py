@@ -1,0 +1,320 @@
+"""The `testkommune` command: serve, certify, demo, suites.
+
+Exit codes: 0 everything passed, 1 something failed, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from harness import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_REPORT_DIR = Path("testkommune-reports")
+DEFAULT_KOMMUNE = "851"
+
+
+class UsageError(Exception):
+    """The command was given something it cannot use (exit code 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="testkommune",
+        description="A simulated Danish test kommune: ØiR, debitor system, PSRM; certification suites.",
+    )
+    parser.add_argument("--version", action="version", version=f"testkommune {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the test kommune over HTTP on 127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8585, help="port (default 8585; 0 picks a free one)")
+    _db_option(serve, default=None)
+    serve.add_argument("--clock", help="start every new tenant's clock frozen at this ISO date/time")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    certify = sub.add_parser("certify", help="run a scenario suite against a fagsystem")
+    _certify_options(certify)
+
+    demo = sub.add_parser("demo", help="certify the reference fagsystem and a broken variant, in-process")
+    _db_option(demo, default=None)
+    demo.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
+    demo.add_argument("--broken", default="overdrager-foer-srb", help="which broken variant to show failing")
+    demo.add_argument("--language", choices=["en", "da"], default="en")
+
+    sub.add_parser("suites", help="list the built-in suites and fagsystem variants")
+
+    docs = sub.add_parser("docs", help="regenerate the catalogue pages (error codes, fordringstyper)")
+    docs.add_argument("--out", type=Path, default=Path("docs"), help="folder to write into (default docs/)")
+    return parser
+
+
+def _db_option(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument(
+        "--db",
+        default=default,
+        help="state database: SQLAlchemy URL, file path or :memory: (default ./.testkommune/testkommune.db)",
+    )
+
+
+def _certify_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--suite", default="basis", help="built-in suite name or path to a suite YAML file")
+    parser.add_argument(
+        "--fagsystem",
+        required=True,
+        help="a built-in variant (see `testkommune suites`) or module:attribute of your driver",
+    )
+    parser.add_argument("--url", help="a running test kommune (default: start one in-process)")
+    parser.add_argument("--db", default=":memory:", help="state database for the in-process test kommune")
+    parser.add_argument("--kommune", default=DEFAULT_KOMMUNE, help="kommunenummer to act in (default 851)")
+    parser.add_argument("--system", help="your anvendersystem id (default: the fagsystem's name)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic test data (default 1)")
+    parser.add_argument(
+        "--scenario", action="append", default=[], help="run only this scenario id (repeatable)"
+    )
+    parser.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
+    parser.add_argument("--language", choices=["en", "da"], default="en")
+
+
+def store_url(db: str | None) -> str:
+    from simulators.store import DEFAULT_URL
+
+    if db is None:
+        return DEFAULT_URL
+    if db in (":memory:", "memory") or "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser()}"
+
+
+def resolve_fagsystem(spec: str) -> Any:
+    """A built-in variant name, or `module:attribute` naming a class or factory of a driver object."""
+    from harness.certify.driver import Fagsystem
+    from scenarios.fagsystemer import VARIANTS
+
+    if spec in VARIANTS:
+        return VARIANTS[spec]()
+    module_name, _, attribute = spec.partition(":")
+    if not attribute:
+        raise UsageError(f"unknown fagsystem {spec!r}: use one of {', '.join(VARIANTS)} or module:attribute")
+    try:
+        target = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise UsageError(f"cannot load fagsystem {spec!r}: {exc}") from exc
+    fagsystem = target() if callable(target) else target
+    if not isinstance(fagsystem, Fagsystem):
+        raise UsageError(
+            f"{spec!r} does not implement the driver protocol (name, version, connect, bill, run_daily)"
+        )
+    return fagsystem
+
+
+def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None) -> int:
+    """Parse `argv` and run the command; returns the exit code."""
+    stdout = stdout or sys.stdout
+    args = _parser().parse_args(argv)
+    from harness.certify.client import KommuneUnavailableError
+    from harness.certify.runner import HarnessProblemError
+    from harness.certify.suite import SuiteError
+
+    try:
+        if args.command == "serve":
+            return _serve(args, stdout)
+        if args.command == "certify":
+            return _certify(args, stdout)
+        if args.command == "demo":
+            return _demo(args, stdout)
+        if args.command == "suites":
+            return _suites(stdout)
+        if args.command == "docs":
+            return _docs(args, stdout)
+    except (UsageError, SuiteError, HarnessProblemError, KommuneUnavailableError) as exc:
+        print(f"testkommune: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+def _console(stdout: IO[str]) -> Any:
+    from rich.console import Console
+
+    return Console(file=stdout, soft_wrap=True, highlight=False)
+
+
+def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
+    from harness.core.clock import ClockState, parse_instant
+    from harness.server import serve_forever
+
+    start = None
+    if args.clock:
+        try:
+            start = ClockState.frozen_at(parse_instant(args.clock))
+        except ValueError as exc:
+            raise UsageError(f"--clock: {exc}") from exc
+    url = store_url(args.db)
+    print(
+        f"testkommune {__version__} serving on http://{args.host}:{args.port} (state: {url}); "
+        f"OpenAPI at /openapi.json; Ctrl-C stops",
+        file=stdout,
+        flush=True,
+    )
+    try:
+        serve_forever(url, host=args.host, port=args.port, start_clock=start, log_level=args.log_level)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc}") from exc
+    return EXIT_OK
+
+
+def certify_once(
+    *,
+    suite_name: str,
+    fagsystem: Any,
+    base_url: str,
+    kommune: str,
+    system: str,
+    seed: int,
+    scenarios: Sequence[str],
+    report_dir: Path,
+    console: Any,
+    language: str,
+) -> tuple[Any, dict[str, Path]]:
+    """Run one suite and write its reports; returns the result and the report paths."""
+    from harness.certify.driver import KommuneConnection
+    from harness.certify.runner import Runner
+    from harness.certify.suite import load_suite
+    from harness.reporting import ConsoleReporter, write_json, write_junit
+
+    suite = load_suite(suite_name)
+    unknown = sorted(set(scenarios) - {s.id for s in suite.scenarios})
+    if unknown:
+        raise UsageError(f"suite {suite.id} has no scenario {', '.join(unknown)}")
+    connection = KommuneConnection(base_url, kommune, system)
+    runner = Runner(
+        suite, fagsystem, connection, seed=seed, handlers=[ConsoleReporter(console, language=language)]
+    )
+    result = runner.run(only=scenarios or None)
+    stem = f"{suite.id}-{fagsystem.name}"
+    paths = {
+        "json": write_json(result, report_dir / f"{stem}.json"),
+        "junit": write_junit(result, report_dir / f"{stem}.xml"),
+    }
+    for kind, path in paths.items():
+        console.print(f"  {kind} report: {path}")
+    return result, paths
+
+
+def _system_id(fagsystem: Any, explicit: str | None) -> str:
+    from simulators.tenancy import SYSTEM_ID
+
+    system = explicit or str(fagsystem.name).lower()
+    if not SYSTEM_ID.fullmatch(system):
+        raise UsageError(f"--system {system!r} must be a lowercase id (letters, digits, . _ -)")
+    return system
+
+
+def _certify(args: argparse.Namespace, stdout: IO[str]) -> int:
+    from harness.server import start_in_thread
+
+    fagsystem = resolve_fagsystem(args.fagsystem)
+    system = _system_id(fagsystem, args.system)
+    console = _console(stdout)
+    if args.url:
+        return _verdict_code(_certify_at(args, fagsystem, system, args.url, console))
+    with start_in_thread(store_url(args.db)) as kommune:
+        return _verdict_code(_certify_at(args, fagsystem, system, kommune.base_url, console))
+
+
+def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url: str, console: Any) -> Any:
+    result, _ = certify_once(
+        suite_name=args.suite,
+        fagsystem=fagsystem,
+        base_url=base_url,
+        kommune=args.kommune,
+        system=system,
+        seed=args.seed,
+        scenarios=args.scenario,
+        report_dir=args.report_dir,
+        console=console,
+        language=args.language,
+    )
+    return result
+
+
+def _verdict_code(result: Any) -> int:
+    return EXIT_OK if result.passed else EXIT_FAILED
+
+
+def _demo(args: argparse.Namespace, stdout: IO[str]) -> int:
+    """The main job: a test kommune on the embedded SQLite default, two certifications, two verdicts."""
+    from harness.reporting import summary_line
+    from harness.server import start_in_thread
+    from scenarios.fagsystemer import VARIANTS
+
+    if args.broken not in VARIANTS or args.broken == "reference":
+        raise UsageError(f"--broken must be one of {', '.join(v for v in VARIANTS if v != 'reference')}")
+    console = _console(stdout)
+    url = store_url(args.db)
+    verdicts = []
+    with start_in_thread(url) as kommune:
+        console.print(
+            f"[bold]testkommune {__version__}[/] — test kommune running at {kommune.base_url} (state: {url})"
+        )
+        for variant in ("reference", args.broken):
+            fagsystem = VARIANTS[variant]()
+            console.print(f"\n[bold]Certifying {fagsystem.name}[/] ({variant})")
+            result, paths = certify_once(
+                suite_name="basis",
+                fagsystem=fagsystem,
+                base_url=kommune.base_url,
+                kommune=DEFAULT_KOMMUNE,
+                system=_system_id(fagsystem, None),
+                seed=1,
+                scenarios=(),
+                report_dir=args.report_dir,
+                console=console,
+                language=args.language,
+            )
+            verdicts.append((fagsystem.name, result, paths))
+    console.print("\n[bold]Verdicts[/]")
+    for name, result, paths in verdicts:
+        console.print(f"  {name}: {summary_line(result)}  → {paths['json']}")
+    reference_ok = verdicts[0][1].passed
+    broken_caught = not verdicts[1][1].passed
+    console.print(
+        "Demo behaved as expected: the reference passed and the broken variant was caught."
+        if reference_ok and broken_caught
+        else "Demo did NOT behave as expected."
+    )
+    return EXIT_OK if reference_ok and broken_caught else EXIT_FAILED
+
+
+def _suites(stdout: IO[str]) -> int:
+    from harness.certify.suite import builtin_suites, load_suite
+    from scenarios.fagsystemer import VARIANTS
+
+    console = _console(stdout)
+    console.print("[bold]Suites[/]")
+    for name in builtin_suites():
+        suite = load_suite(name)
+        console.print(f"  {name}: {suite.title_en} ({len(suite.scenarios)} scenarios)")
+        for scenario in suite.scenarios:
+            console.print(f"    {scenario.id}  {scenario.title_en}")
+    console.print("[bold]Fagsystem variants[/] (--fagsystem)")
+    for name, cls in VARIANTS.items():
+        console.print(f"  {name}: {(cls.__doc__ or '').strip().splitlines()[0]}")
+    return EXIT_OK
+
+
+def _docs(args: argparse.Namespace, stdout: IO[str]) -> int:
+    from harness.docs import write_pages
+
+    for path in write_pages(args.out):
+        print(f"wrote {path}", file=stdout)
+    return EXIT_OK
+
+
+def main() -> None:
+    sys.exit(run())

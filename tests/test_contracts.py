@@ -1,0 +1,143 @@
+"""Contracts are data: every schema compiles, and the fast and the full validator always agree."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import contracts
+from harness.core.catalogue import error_catalogue
+from harness.core.contracts import contract_set
+from simulators.rules.fordring import entry_rules, psrm_filter
+from tests.messages import fordring, opret, psrm_leverance
+
+# Keywords both fastjsonschema (draft 7 code generator) and jsonschema (2020-12) implement the same way.
+PORTABLE = {
+    "$schema",
+    "$id",
+    "$ref",
+    "$defs",
+    "title",
+    "description",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "oneOf",
+    "anyOf",
+    "not",
+    "minProperties",
+    "maxProperties",
+    "default",
+}
+
+
+def _keywords(node, path="$"):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if path.endswith((".properties", ".$defs")):
+                yield from _keywords(value, f"{path}.{key}")
+            else:
+                yield key, path
+                yield from _keywords(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _keywords(item, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("name", contract_set().names())
+def test_contract_compiles_and_uses_portable_keywords(name):
+    contract = contract_set().get(name)
+    assert contract.schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    unportable = {(k, p) for k, p in _keywords(contract.schema) if k not in PORTABLE}
+    assert not unportable
+
+
+def test_contract_version_is_set():
+    assert re.fullmatch(r"\d{4}\.\d+\.\d+", contract_set().version())
+
+
+def test_every_rule_code_is_in_the_catalogue_with_both_texts():
+    catalogue = error_catalogue()
+    assert psrm_filter.check_against(catalogue) == []
+    assert entry_rules.codes() <= psrm_filter.codes()
+    for entry in catalogue:
+        assert entry.text_da and entry.text_en, entry.code
+
+
+def test_no_code_restates_catalogue_texts():
+    """Texts live in the data files only: no Danish catalogue sentence appears in the rules' source."""
+    source = (contracts.ROOT.parent / "simulators" / "rules" / "fordring.py").read_text(encoding="utf-8")
+    for entry in error_catalogue():
+        assert entry.text_da[:40] not in source
+
+
+def _mutations(message):
+    """Every way to break one field: delete it, or replace its value with one of a few wrong things."""
+    paths = []
+
+    def walk(node, trail):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                paths.append((*trail, key))
+                walk(value, (*trail, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, (*trail, i))
+
+    walk(message, ())
+    return paths
+
+
+def _apply(message, path, action):
+    message = json.loads(json.dumps(message))
+    target = message
+    for part in path[:-1]:
+        target = target[part]
+    if action == "delete":
+        del target[path[-1]]
+    else:
+        target[path[-1]] = action
+    return message
+
+
+WRONG_VALUES = ["delete", None, 1, -1.5, "", "x" * 300, [], {}, True, "2026-13-40", 0.123]
+
+
+@pytest.mark.parametrize(
+    ("name", "factory"),
+    [
+        ("oir/OpretDebitorkonto_I", lambda: opret(fordring())),
+        ("psrm/MFFordringIndberet_I", lambda: psrm_leverance()),
+    ],
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fast_and_full_validators_agree(name, factory, data):
+    contract = contract_set().get(name)
+    message = factory()
+    assert contract.check(message) == []
+    path = data.draw(st.sampled_from(_mutations(message)))
+    broken = _apply(message, path, data.draw(st.sampled_from(WRONG_VALUES)))
+    fast_says_valid = True
+    try:
+        contract._fast(broken)
+    except Exception:
+        fast_says_valid = False
+    full_errors = list(contract._full.iter_errors(broken))
+    assert fast_says_valid == (not full_errors), (path, full_errors)

@@ -1,0 +1,32 @@
+"""The pytest plugin, as a vendor uses it in its own test suite."""
+
+from __future__ import annotations
+
+pytest_plugins = ["pytester"]
+
+
+def test_vendor_tests_get_a_running_test_kommune(pytester):
+    pytester.makepyfile(
+        """
+        from datetime import date
+        from scenarios.fagsystemer import Foraeldrebetaling
+        from harness.core.model import BillingCase, Party
+        from decimal import Decimal
+
+        def test_my_fagsystem_bills(testkommune_connection, testkommune_admin):
+            system = Foraeldrebetaling()
+            system.connect(testkommune_connection)
+            debtor = Party("person", "1111111118", "Test Testesen")
+            case = BillingCase("C1", "daginstitution", debtor, Decimal("3200.00"), date(2026, 11, 1),
+                               date(2026, 11, 30), "nov")
+            system.bill(case, testkommune_admin.today())
+            claims = testkommune_admin.state()["debitor"]["claims"]
+            assert [c["FordringTilstand"] for c in claims] == ["OPKRAEVNING"]
+
+        def test_each_test_starts_clean(testkommune_admin):
+            assert testkommune_admin.state()["debitor"]["claims"] == []
+            assert testkommune_admin.today() == date(2026, 10, 1)
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "testkommune", "-W", "ignore::DeprecationWarning")
+    result.assert_outcomes(passed=2)
