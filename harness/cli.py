@@ -141,7 +141,7 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None) -> int
 def _console(stdout: IO[str]) -> Any:
     from rich.console import Console
 
-    return Console(file=stdout, soft_wrap=True, highlight=False)
+    return Console(file=stdout, highlight=False)
 
 
 def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
@@ -180,6 +180,7 @@ def certify_once(
     report_dir: Path,
     console: Any,
     language: str,
+    fagsystem_spec: str | None = None,
 ) -> tuple[Any, dict[str, Path]]:
     """Run one suite and write its reports; returns the result and the report paths."""
     from harness.certify.driver import KommuneConnection
@@ -193,7 +194,12 @@ def certify_once(
         raise UsageError(f"suite {suite.id} has no scenario {', '.join(unknown)}")
     connection = KommuneConnection(base_url, kommune, system)
     runner = Runner(
-        suite, fagsystem, connection, seed=seed, handlers=[ConsoleReporter(console, language=language)]
+        suite,
+        fagsystem,
+        connection,
+        seed=seed,
+        handlers=[ConsoleReporter(console, language=language)],
+        fagsystem_spec=fagsystem_spec,
     )
     result = runner.run(only=scenarios or None)
     stem = f"{suite.id}-{fagsystem.name}"
@@ -239,6 +245,7 @@ def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url:
         report_dir=args.report_dir,
         console=console,
         language=args.language,
+        fagsystem_spec=args.fagsystem,
     )
     return result
 
@@ -276,6 +283,7 @@ def _demo(args: argparse.Namespace, stdout: IO[str]) -> int:
                 report_dir=args.report_dir,
                 console=console,
                 language=args.language,
+                fagsystem_spec=variant,
             )
             verdicts.append((fagsystem.name, result, paths))
     console.print("\n[bold]Verdicts[/]")

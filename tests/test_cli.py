@@ -84,7 +84,7 @@ def test_broken_variant_failure_shows_how_to_reproduce(tmp_path):
     result = run_cli("certify", "--fagsystem", "periode-omvendt", "--scenario", "BASIS-01", cwd=tmp_path)
     assert result.returncode == 1
     assert "curl -sS -X POST" in result.stdout
-    assert "--scenario BASIS-01 --seed 1" in result.stdout
+    assert "--scenario BASIS-01 --seed 1 --fagsystem periode-omvendt" in result.stdout
 
 
 @pytest.mark.parametrize(

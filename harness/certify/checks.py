@@ -43,12 +43,14 @@ def check(func: CheckFunc) -> CheckFunc:
 
 
 def _from_error(name: str, error: dict[str, Any], *, expected: Any, reproduce: str | None) -> Failure:
+    """A refusal by a counterpart, as a failure: its own code, path, texts and fix."""
+    shown = f" ({error['value']})" if error.get("value") not in (None, "") else ""
     return Failure(
         check=name,
         code=error["code"],
         field=error.get("path", "$"),
         expected=expected,
-        actual=error.get("value"),
+        actual=f"AFVIST: {error['code']}{shown}",
         text_da=error.get("text_da", ""),
         text_en=error.get("text_en", ""),
         fix_da=error.get("fix_da", ""),

@@ -71,6 +71,7 @@ class RunResult:
     base_url: str
     scenarios: list[ScenarioResult] = field(default_factory=list)
     finished_at: str = ""
+    fagsystem_spec: str = ""
     duration_s: float = 0.0
 
     @property
@@ -104,6 +105,7 @@ class RunResult:
                 "finished_at",
                 "duration_s",
                 "base_url",
+                "fagsystem_spec",
             )
         }
         out["verdict"] = self.verdict

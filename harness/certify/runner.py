@@ -58,6 +58,7 @@ class Runner:
         *,
         seed: int = 1,
         driver: str = "python",
+        fagsystem_spec: str | None = None,
         handlers: Iterable[EventHandler] = (),
     ) -> None:
         self.suite = suite
@@ -66,6 +67,7 @@ class Runner:
         self.admin = AdminClient(connection.base_url, connection.kommune, connection.system)
         self.seed = seed
         self.driver = driver
+        self.fagsystem_spec = fagsystem_spec or fagsystem.name
         self.handlers = list(handlers)
         unknown = sorted(
             {
@@ -103,6 +105,7 @@ class Runner:
             contracts_version=health["contracts"],
             started_at=started.isoformat(timespec="seconds"),
             base_url=self.connection.base_url,
+            fagsystem_spec=self.fagsystem_spec,
         )
         self._emit(
             RunStarted(self.suite.id, self.suite.title_en, self.fagsystem.name, len(scenarios), self.seed)

@@ -58,7 +58,7 @@ def replay_command(result: RunResult, scenario_id: str) -> str:
     """The command that runs one scenario again with the same suite and seed."""
     return (
         f"testkommune certify --suite {result.suite_id} --scenario {scenario_id} --seed {result.seed}"
-        " --fagsystem <same as this run>"
+        f" --fagsystem {result.fagsystem_spec or result.fagsystem}"
     )
 
 
