@@ -120,6 +120,7 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None) -> int
     from harness.certify.client import KommuneUnavailableError
     from harness.certify.runner import HarnessProblemError
     from harness.certify.suite import SuiteError
+    from simulators.store import StoreVersionError
 
     try:
         if args.command == "serve":
@@ -132,7 +133,7 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None) -> int
             return _suites(stdout)
         if args.command == "docs":
             return _docs(args, stdout)
-    except (UsageError, SuiteError, HarnessProblemError, KommuneUnavailableError) as exc:
+    except (UsageError, SuiteError, HarnessProblemError, KommuneUnavailableError, StoreVersionError) as exc:
         print(f"testkommune: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_USAGE

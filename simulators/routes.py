@@ -121,6 +121,11 @@ def _mf_fordring_indberet(sim: Simulation, ctx: OpContext, message: dict[str, An
     return 200, psrm.indberet(ctx, message)
 
 
+def _hoering_svar(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+    answer = psrm.hoering_svar(ctx, message)
+    return (409, answer) if isinstance(answer, Finding) else (200, answer)
+
+
 def _mf_kvittering_hent(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
     found = psrm.kvittering_hent(ctx, message["MFLeveranceID"])
     if found is None:
@@ -182,6 +187,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "psrm/MFKvitteringHent_O",
         "PSRM: fetch the receipts of a leverance (UDFOERT, AFVIST, HOERING)",
         _mf_kvittering_hent,
+    ),
+    Operation(
+        "psrm",
+        "HoeringSvar",
+        "/psrm/HoeringSvar",
+        "psrm/HoeringSvar_I",
+        "psrm/HoeringSvar_O",
+        "PSRM: approve (with a justification) or withdraw a claim in hearing (HØRING)",
+        _hoering_svar,
     ),
 )
 

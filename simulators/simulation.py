@@ -20,7 +20,7 @@ from simulators import store
 from simulators.context import OpContext
 from simulators.debitor import service as debitor
 from simulators.psrm import service as psrm
-from simulators.rules.fordring import psrm_filter
+from simulators.rules.fordring import hoering_rules, psrm_filter
 from simulators.tenancy import Tenant, ensure_tenant, read_clock
 
 JOURNAL_KEEP = 5000
@@ -48,7 +48,9 @@ class Simulation:
 
     def __post_init__(self) -> None:
         self.contracts.compile_all()
-        missing = psrm_filter.check_against(error_catalogue())
+        missing = psrm_filter.check_against(error_catalogue()) + hoering_rules.check_against(
+            error_catalogue()
+        )
         if missing:
             raise RuntimeError(f"rules raise codes missing from the error catalogue: {missing}")
         fordringstyper()

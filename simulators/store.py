@@ -95,10 +95,12 @@ psrm_actions = sa.Table(
     sa.Column("received_at", sa.String(40), nullable=False),
     sa.Column("due_at", sa.String(40), nullable=False),
     sa.Column("processed_at", sa.String(40), nullable=True),
+    sa.Column("target_id", sa.Integer, nullable=True),
     sa.Column("fordring_id", sa.String(20), nullable=True),
     sa.Column("hovedfordring_id", sa.String(20), nullable=True),
     sa.Column("request", sa.JSON, nullable=False),
     sa.Column("errors", sa.JSON, nullable=False),
+    sa.Column("hearing", sa.JSON, nullable=True),
     sa.Index("ix_psrm_actions_pending", "tenant", "status", "due_at"),
 )
 
@@ -108,15 +110,44 @@ psrm_claims = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("tenant", sa.String(120), nullable=False, index=True),
     sa.Column("hovedfordring_id", sa.Integer, nullable=True),
+    sa.Column("kompleks_id", sa.Integer, nullable=True),
+    sa.Column("original_id", sa.Integer, nullable=True),
+    sa.Column("kind", sa.String(12), nullable=False),
+    sa.Column("art", sa.String(4), nullable=False),
     sa.Column("aktion_id", sa.String(60), nullable=False),
     sa.Column("claimant_ref", sa.String(60), nullable=False),
     sa.Column("fordringstype", sa.String(7), nullable=False),
     sa.Column("status", sa.String(30), nullable=False),
+    sa.Column("recall_reason", sa.String(4), nullable=True),
+    sa.Column("statsrefusion", sa.Boolean, nullable=False),
     sa.Column("hovedstol_oere", sa.BigInteger, nullable=False),
     sa.Column("saldo_oere", sa.BigInteger, nullable=False),
     sa.Column("received_at", sa.String(40), nullable=False),
     sa.Column("data", sa.JSON, nullable=False),
 )
+
+psrm_events = sa.Table(
+    "psrm_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(120), nullable=False, index=True),
+    sa.Column("fordring_id", sa.Integer, nullable=False, index=True),
+    sa.Column("aktion_id", sa.String(60), nullable=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("amount_oere", sa.BigInteger, nullable=False),
+    sa.Column("virkningsdato", sa.String(10), nullable=False),
+    sa.Column("booked_at", sa.String(40), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+)
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)
+
+SCHEMA_VERSION = "2"
 
 journal = sa.Table(
     "journal",
@@ -134,7 +165,21 @@ journal = sa.Table(
     sa.Column("response", sa.Text, nullable=True),
 )
 
-TENANT_TABLES = (journal, psrm_claims, psrm_actions, claims, accounts, deliveries, clocks, tenants)
+TENANT_TABLES = (
+    journal,
+    psrm_events,
+    psrm_claims,
+    psrm_actions,
+    claims,
+    accounts,
+    deliveries,
+    clocks,
+    tenants,
+)
+
+
+class StoreVersionError(Exception):
+    """The state database belongs to another version of testkommune."""
 
 
 class Store:
@@ -143,7 +188,10 @@ class Store:
     def __init__(self, url: str = DEFAULT_URL) -> None:
         self.url = url
         self.engine = _engine(url)
+        existing = set(sa.inspect(self.engine).get_table_names())
+        legacy = "tenants" in existing and "meta" not in existing
         metadata.create_all(self.engine)
+        self._check_version(legacy)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -154,6 +202,19 @@ class Store:
         with self.transaction() as conn:
             for table in TENANT_TABLES:
                 conn.execute(sa.delete(table).where(table.c.tenant == tenant))
+
+    def _check_version(self, legacy: bool) -> None:
+        """Refuse a state database written by another schema version, with a message that says what to do."""
+        with self.transaction() as conn:
+            found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+            found = "1" if legacy and found is None else found
+            if found is None:
+                conn.execute(sa.insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
+            elif found != SCHEMA_VERSION:
+                raise StoreVersionError(
+                    f"the state database {self.url} was written by schema version {found}, this testkommune "
+                    f"uses {SCHEMA_VERSION}: delete it (it holds test data only) or pass another --db"
+                )
 
     def close(self) -> None:
         self.engine.dispose()

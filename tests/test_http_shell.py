@@ -76,4 +76,5 @@ def test_openapi_lists_every_operation(api):
         "HentDebitorkonto",
         "MFFordringIndberet",
         "MFKvitteringHent",
+        "HoeringSvar",
     }

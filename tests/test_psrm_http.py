@@ -123,7 +123,6 @@ _H = "FordringHæftelseSamling"
             },
             "PSRM-533",
         ),
-        ({"DMIFordringTypeKode": "KFERSMF"}, "PSRM-DOM-FORLIG-KRAEVET"),
     ],
 )
 def test_entry_filter_rejects_with_the_rule_code(api, overrides, code):

@@ -15,7 +15,7 @@ from simulators import store
 from simulators.context import OpContext
 from simulators.debitor import binding
 from simulators.psrm import service as psrm
-from simulators.rules.fordring import ClaimContext, entry_rules
+from simulators.rules.fordring import ClaimContext, entry_rules, hoering_rules
 from simulators.tenancy import Tenant
 
 OPKRAEVNING = "OPKRAEVNING"
@@ -51,12 +51,14 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
             )
         )
     claims = []
+    hearing: list[Finding] = []
     for i, fordring in enumerate(opret["Fordring"]):
         claim = binding.stamdata(fordring, join_path("$", "OpretDebitorkonto", "Fordring", i), debtor)
         claims.append((fordring, claim))
         findings.extend(entry_rules.run(claim, rule_ctx))
+        hearing.extend(hoering_rules.run(claim, rule_ctx))  # PSRM would send these to hearing: warn now
     errors = errors_only(findings)
-    warnings = [f for f in findings if f not in errors]
+    warnings = [f for f in findings if f not in errors] + hearing
     if errors:
         return {"Status": "AFVIST", "Fejl": describe_all(errors), "Advarsler": describe_all(warnings)}
     account_id = account.id if account is not None else _create_account(ctx, spec, debtor)
@@ -210,19 +212,28 @@ def _update(conn: Connection, claim_id: int, *, state: str, psrm: dict[str, Any]
 def sync_from_psrm(conn: Connection, tenant: Tenant, now: Any) -> None:
     """Pull PSRM's receipts for claims handed over (the debitor system polls MFKvitteringHent)."""
     pending = conn.execute(
-        sa.select(store.claims).where(store.claims.c.tenant == tenant.key, store.claims.c.state == OVERDRAGET)
+        sa.select(store.claims).where(
+            store.claims.c.tenant == tenant.key, store.claims.c.state.in_((OVERDRAGET, HOERING))
+        )
     ).all()
     for claim in pending:
         row = psrm.action(conn, tenant, claim.psrm["MFAktionID"])
-        if row is None or row.status == "MODTAGET":
+        if (
+            row is None
+            or row.status == "MODTAGET"
+            or (claim.state == HOERING and row.status in ("HOERING", "AFVENTER_RIM"))
+        ):
             continue
+        receipt = psrm.receipt(row)
         view = dict(claim.psrm) | {
-            "MFAktionStatusKode": row.status,
+            "MFAktionStatusKode": receipt["MFAktionStatusKode"],
             "DMIFordringEFIFordringID": row.fordring_id,
             "DMIFordringEFIHovedFordringID": row.hovedfordring_id,
             "AfvistÅrsagSamling": row.errors,
         }
-        state = {"UDFOERT": UNDER_INDDRIVELSE, "HOERING": HOERING}.get(row.status, OPKRAEVNING)
+        state = {"UDFOERT": UNDER_INDDRIVELSE, "HOERING": HOERING, "AFVENTER_RIM": HOERING}.get(
+            row.status, OPKRAEVNING
+        )
         _update(conn, claim.id, state=state, psrm=view, now=now)
 
 

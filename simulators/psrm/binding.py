@@ -91,20 +91,10 @@ def _currency(beloeb: dict[str, Any], oprindelig: dict[str, Any], base: str) -> 
     return next((c for c in candidates if c[0] != "DKK"), candidates[0])
 
 
-def claims_of_action(action: dict[str, Any], base: str) -> list[Stamdata]:
-    """The main claim and its related claims in one OPRETFORDRING action (main first)."""
-    opret = action["AktionValg"]["OpretFordringAktion"]
-    main_base = join_path(base, "AktionValg", "OpretFordringAktion", "MFOpretFordringStruktur")
-    out = [stamdata(opret["MFOpretFordringStruktur"], main_base, is_main=True)]
-    related = (opret.get("OpretUnderfordringSamling") or {}).get("MFOpretRelateretFordringStruktur") or []
-    for i, struct in enumerate(related):
-        rel_base = join_path(
-            base,
-            "AktionValg",
-            "OpretFordringAktion",
-            "OpretUnderfordringSamling",
-            "MFOpretRelateretFordringStruktur",
-            i,
-        )
-        out.append(stamdata(struct, rel_base, is_main=False))
+def claims_of_structs(
+    main: dict[str, Any] | None, related: list[dict[str, Any]], base: str, rel_base: str
+) -> list[Stamdata]:
+    """Stamdata of a main claim (if any, first) and its related claims, each with its own JSON path."""
+    out = [stamdata(main, base, is_main=True)] if main is not None else []
+    out += [stamdata(struct, join_path(rel_base, i), is_main=False) for i, struct in enumerate(related)]
     return out

@@ -1,7 +1,8 @@
 """PSRM's intake: a leverance of actions is answered MODTAGET/AFVIST at once, then processed in a batch.
 
 Processing runs on the simulated clock: an action is due `behandlingstid_sekunder` after receipt and is
-processed the first time anything is asked of the tenant once the clock has passed that moment.
+processed the first time anything is asked of the tenant once the clock has passed that moment. Each action
+code is a pure handler (`simulators/psrm/actions.py`); this module reads state for it and applies its effects.
 """
 
 from __future__ import annotations
@@ -14,16 +15,26 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from harness.core.clock import danish_date, iso
-from harness.core.findings import Finding, describe_all, errors_only, join_path
+from harness.core.findings import Finding, describe_all, join_path
 from harness.core.fordringstyper import fordringstyper
 from harness.core.money import to_oere
 from simulators import store
 from simulators.context import OpContext
-from simulators.psrm.binding import claims_of_action
-from simulators.rules.fordring import Agreement, ClaimContext, psrm_filter
+from simulators.psrm import actions
+from simulators.psrm.state import (
+    PENDING,
+    TILBAGEKALDT,
+    UNDER_INDDRIVELSE,
+    Book,
+    Change,
+    Describe,
+    Effect,
+    PsrmView,
+    Recall,
+    SetPrincipal,
+)
+from simulators.rules.fordring import Agreement
 from simulators.tenancy import Tenant
-
-ACTIVE = ("UDFOERT", "HOERING")
 
 
 @cache
@@ -33,13 +44,18 @@ def _kommunale_typer() -> frozenset[str]:
 
 
 def agreement(settings: dict[str, Any]) -> Agreement:
+    """The claimant's agreement (fordringshaveraftale) from the tenant's settings."""
     psrm = settings["psrm"]
     allowed = psrm.get("tilladte_fordringstyper")
+    actions_allowed = psrm.get("tilladte_aktioner")
     minimum = psrm.get("minimumsbeloeb")
     return Agreement(
         fordringshaver_id=psrm["fordringshaver_id"],
         allowed_types=frozenset(allowed) if allowed is not None else _kommunale_typer(),
+        s2s=psrm.get("s2s", True),
         minimum_oere=to_oere(minimum) if minimum is not None else None,
+        allowed_actions=frozenset(actions_allowed) if actions_allowed is not None else None,
+        allowed_arts=frozenset(psrm.get("tilladte_arter", ["INDR", "MODR"])),
     )
 
 
@@ -50,7 +66,7 @@ def indberet(ctx: OpContext, message: dict[str, Any]) -> dict[str, Any]:
     statuses = []
     for i, action in enumerate(message["FordringAktionSamling"]["FordringAktion"]):
         base = join_path("$", "FordringAktionSamling", "FordringAktion", i)
-        statuses.append(_receive(ctx, leverance, action, base, delay))
+        statuses.append(_receive(ctx, leverance, action, base, i, delay))
     return {
         "Kontekst": {
             "HovedOplysningerSvar": {
@@ -68,15 +84,20 @@ def indberet(ctx: OpContext, message: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _claimant_ref(action: dict[str, Any]) -> str | None:
+    _, struct = actions.structure(action)
+    main = struct.get("MFOpretFordringStruktur", struct)
+    return main.get("DMIFordringFordringHaverRef") if isinstance(main, dict) else None
+
+
 def _receive(
-    ctx: OpContext, leverance: str, action: dict[str, Any], base: str, delay: timedelta
+    ctx: OpContext, leverance: str, action: dict[str, Any], base: str, position: int, delay: timedelta
 ) -> dict[str, Any]:
     aktion_id = action["MFAktionID"]
-    main = action["AktionValg"]["OpretFordringAktion"]["MFOpretFordringStruktur"]
     reply = {
         "DMIFordringEFIFordringID": None,
         "DMIFordringEFIHovedFordringID": None,
-        "DMIFordringFordringHaverRef": main.get("DMIFordringFordringHaverRef"),
+        "DMIFordringFordringHaverRef": _claimant_ref(action),
         "MFAktionID": aktion_id,
         "MFAktionKode": action["MFAktionKode"],
         "DMIFordringHaverID": action["DMIFordringHaverID"],
@@ -91,11 +112,12 @@ def _receive(
             aktion_id=aktion_id,
             leverance_id=leverance,
             kode=action["MFAktionKode"],
-            position=int(base.rsplit("[", 1)[1].rstrip("]")),
+            position=position,
             status="MODTAGET",
-            claimant_ref=main.get("DMIFordringFordringHaverRef"),
+            claimant_ref=reply["DMIFordringFordringHaverRef"],
             received_at=ctx.now.isoformat(),
             due_at=(ctx.now + delay).isoformat(),
+            target_id=actions.target_id(action),
             request=action,
             errors=[],
         )
@@ -104,100 +126,302 @@ def _receive(
 
 
 def _sync_findings(ctx: OpContext, action: dict[str, Any], base: str) -> list[Finding]:
-    """What PSRM refuses synchronously: a reused action id (600), a claimant id not ours (2)."""
+    """What PSRM refuses at once: reused action id (600), wrong claimant (2), no S2S (156), an action the
+    agreement does not grant, a missing structure, another action still pending on the claim (418)."""
+    view = PsrmView(ctx.conn, ctx.tenant)
+    aftale = agreement(ctx.settings)
+    spec = actions.action_specs()[action["MFAktionKode"]]
     found: list[Finding] = []
-    exists = ctx.conn.execute(
-        sa.select(sa.literal(1)).where(
-            store.psrm_actions.c.tenant == ctx.tenant.key,
-            store.psrm_actions.c.aktion_id == action["MFAktionID"],
-        )
-    ).first()
-    if exists:
+    if view.action(action["MFAktionID"]) is not None:
         found.append(Finding("PSRM-600", join_path(base, "MFAktionID"), {"value": action["MFAktionID"]}))
-    if action["DMIFordringHaverID"] != ctx.settings["psrm"]["fordringshaver_id"]:
+    if action["DMIFordringHaverID"] != aftale.fordringshaver_id:
         found.append(
             Finding("PSRM-2", join_path(base, "DMIFordringHaverID"), {"value": action["DMIFordringHaverID"]})
         )
+    if not aftale.s2s:
+        found.append(Finding("PSRM-156", base, {"value": aftale.fordringshaver_id}))
+    if spec.tilladelse and not aftale.allows_action(spec.kode):
+        found.append(Finding(spec.tilladelse, join_path(base, "MFAktionKode"), {"value": spec.kode}))
+    if spec.struktur not in action["AktionValg"]:
+        found.append(Finding(spec.mangler, join_path(base, "AktionValg"), {"value": spec.struktur}))
+        return found
+    claim_id = actions.target_id(action)
+    if claim_id is not None:
+        pending = view.pending_on(claim_id, other_than=action["MFAktionID"])
+        if pending:
+            found.append(Finding("PSRM-418", join_path(base, "MFAktionID"), {"value": pending}))
     return found
 
 
 def process_due(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: datetime) -> int:
     """Run PSRM's batch for every action due by `now`, oldest first. Returns how many were processed."""
+    table = store.psrm_actions
     due = conn.execute(
-        sa.select(store.psrm_actions)
+        sa.select(table)
         .where(
-            store.psrm_actions.c.tenant == tenant.key,
-            store.psrm_actions.c.status == "MODTAGET",
-            store.psrm_actions.c.due_at <= now.isoformat(),
+            table.c.tenant == tenant.key,
+            table.c.status.in_(("MODTAGET", "AFVENTER_RIM")),
+            table.c.due_at <= now.isoformat(),
         )
-        .order_by(store.psrm_actions.c.due_at, store.psrm_actions.c.received_at)
+        .order_by(table.c.due_at, table.c.received_at, table.c.position)
     ).all()
     for row in due:
-        _process(conn, tenant, settings, row)
+        if row.status == "AFVENTER_RIM":
+            _decide_hearing(conn, tenant, settings, row)
+        else:
+            _process(conn, tenant, settings, row)
     return len(due)
 
 
 def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: Any) -> None:
     received = datetime.fromisoformat(row.received_at)
-    ctx = ClaimContext(
-        today=danish_date(received),
-        types=fordringstyper(),
-        agreement=agreement(settings),
-        claimant_ref_taken=lambda ref: _claimant_ref_taken(conn, tenant, ref),
+    view = PsrmView(conn, tenant)
+    ctx = actions.ActionContext(
+        received=received, types=fordringstyper(), agreement=agreement(settings), view=view
     )
-    claims = claims_of_action(
-        row.request, join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
-    )
-    findings = [f for claim in claims for f in psrm_filter.run(claim, ctx)]
-    errors = errors_only(findings)
+    base = join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
+    verdict = actions.HANDLERS[row.kode](row.request, base, ctx)
     values: dict[str, Any] = {"processed_at": row.due_at}
-    if errors:
-        values |= {"status": "AFVIST", "errors": describe_all(errors)}
+    if verdict.errors:
+        values |= {"status": "AFVIST", "errors": describe_all(verdict.errors)}
+    elif verdict.hearing:
+        values |= {"status": "HOERING", "hearing": {"aarsager": describe_all(verdict.hearing)}}
     else:
-        main_id = _book(conn, tenant, row, claims[0], None, received)
-        for related in claims[1:]:
-            _book(conn, tenant, row, related, main_id, received)
-        values |= {"status": "UDFOERT", "fordring_id": str(main_id), "hovedfordring_id": str(main_id)}
+        values |= {"status": "UDFOERT", **_apply(conn, tenant, row, verdict.effects, received)}
+    _update_action(conn, tenant, row.aktion_id, values)
+
+
+def _update_action(conn: Connection, tenant: Tenant, aktion_id: str, values: dict[str, Any]) -> None:
+    table = store.psrm_actions
     conn.execute(
-        sa.update(store.psrm_actions)
-        .where(store.psrm_actions.c.tenant == tenant.key, store.psrm_actions.c.aktion_id == row.aktion_id)
-        .values(**values)
+        sa.update(table).where(table.c.tenant == tenant.key, table.c.aktion_id == aktion_id).values(**values)
     )
+
+
+def _apply(
+    conn: Connection, tenant: Tenant, row: Any, effects: list[Effect], received: datetime
+) -> dict[str, Any]:
+    """Apply an accepted action's effects; returns the ids its receipt names."""
+    main_id: int | None = None
+    first_id: int | None = None
+    for effect in effects:
+        if isinstance(effect, Book):
+            parent = main_id if effect.parent == "main" else effect.parent
+            booked = _book(conn, tenant, row, effect, parent, received)  # type: ignore[arg-type]
+            first_id = first_id or booked
+            if effect.kind == "HF":
+                main_id = booked
+        elif isinstance(effect, Change):
+            _change(conn, tenant, row, effect, received)
+            first_id = first_id or effect.claim_id
+        elif isinstance(effect, SetPrincipal):
+            _set_claim(conn, tenant, effect.claim_id, hovedstol_oere=effect.hovedstol)
+            _event(
+                conn,
+                tenant,
+                effect.claim_id,
+                row.aktion_id,
+                "HOVEDSTOL_RETTET",
+                0,
+                danish_date(received),
+                received,
+                {"hovedstol": effect.hovedstol},
+            )
+            first_id = first_id or effect.claim_id
+        elif isinstance(effect, Recall):
+            for claim_id in effect.claim_ids:
+                _set_claim(conn, tenant, claim_id, status=TILBAGEKALDT, recall_reason=effect.reason)
+                _event(
+                    conn,
+                    tenant,
+                    claim_id,
+                    row.aktion_id,
+                    f"TILBAGEKALD_{effect.reason}",
+                    0,
+                    effect.virkningsdato,
+                    received,
+                    {"aarsag": effect.reason},
+                )
+            first_id = first_id or effect.claim_ids[0]
+        elif isinstance(effect, Describe):
+            first_id = first_id or effect.claim_id
+    claim = PsrmView(conn, tenant).claim(first_id) if first_id else None
+    main = claim.hovedfordring_id or claim.kompleks_id or claim.id if claim else None
+    return {
+        "fordring_id": str(first_id) if first_id else None,
+        "hovedfordring_id": str(main) if main else None,
+    }
 
 
 def _book(
-    conn: Connection, tenant: Tenant, row: Any, claim: Any, main_id: int | None, received: datetime
+    conn: Connection, tenant: Tenant, row: Any, effect: Book, parent: int | None, received: datetime
 ) -> int:
+    claim = effect.stamdata
     result = conn.execute(
         sa.insert(store.psrm_claims).values(
             tenant=tenant.key,
-            hovedfordring_id=main_id,
+            hovedfordring_id=parent,
+            kompleks_id=effect.kompleks_id,
+            original_id=effect.original_id,
+            kind=effect.kind,
+            art=effect.art,
             aktion_id=row.aktion_id,
             claimant_ref=claim.reference,
             fordringstype=claim.fordringstype,
-            status="UNDER_INDDRIVELSE",
+            status=UNDER_INDDRIVELSE,
+            recall_reason=None,
+            statsrefusion=effect.statsrefusion,
             hovedstol_oere=claim.hovedstol or 0,
             saldo_oere=claim.saldo or 0,
             received_at=received.isoformat(),
-            data={"stamdata_path": claim.paths.get("reference")},
+            data={"stamdata": effect.snapshot},
         )
     )
-    return int(result.inserted_primary_key[0])
-
-
-def _claimant_ref_taken(conn: Connection, tenant: Tenant, ref: str) -> bool:
-    return (
-        conn.execute(
-            sa.select(sa.literal(1)).where(
-                store.psrm_claims.c.tenant == tenant.key, store.psrm_claims.c.claimant_ref == ref
-            )
-        ).first()
-        is not None
+    claim_id = int(result.inserted_primary_key[0])
+    if effect.original_id is not None:
+        _set_claim(conn, tenant, effect.original_id, genindsendt_som=claim_id)
+    kind = "OPSKRIVNING" if effect.kind == "OPSKRIVNING" else "TILGANG"
+    _event(
+        conn,
+        tenant,
+        claim_id,
+        row.aktion_id,
+        kind,
+        claim.saldo or 0,
+        danish_date(received),
+        received,
+        {"hovedstol": claim.hovedstol, "kind": effect.kind},
     )
+    return claim_id
+
+
+def _change(conn: Connection, tenant: Tenant, row: Any, effect: Change, received: datetime) -> None:
+    table = store.psrm_claims
+    conn.execute(
+        sa.update(table)
+        .where(table.c.tenant == tenant.key, table.c.id == effect.claim_id)
+        .values(saldo_oere=table.c.saldo_oere + effect.delta)
+    )
+    _event(
+        conn,
+        tenant,
+        effect.claim_id,
+        row.aktion_id,
+        effect.kind,
+        effect.delta,
+        effect.virkningsdato,
+        received,
+        effect.data,
+    )
+
+
+def _set_claim(conn: Connection, tenant: Tenant, claim_id: int, **values: Any) -> None:
+    table = store.psrm_claims
+    if "genindsendt_som" in values:
+        row = conn.execute(sa.select(table.c.data).where(table.c.id == claim_id)).one()
+        values = {"data": dict(row.data) | {"genindsendt_som": values.pop("genindsendt_som")}} | values
+    conn.execute(
+        sa.update(table).where(table.c.tenant == tenant.key, table.c.id == claim_id).values(**values)
+    )
+
+
+def _event(
+    conn: Connection,
+    tenant: Tenant,
+    claim_id: int,
+    aktion_id: str | None,
+    kind: str,
+    amount: int,
+    virkningsdato: Any,
+    booked: datetime,
+    data: dict[str, Any],
+) -> None:
+    conn.execute(
+        sa.insert(store.psrm_events).values(
+            tenant=tenant.key,
+            fordring_id=claim_id,
+            aktion_id=aktion_id,
+            kind=kind,
+            amount_oere=amount,
+            virkningsdato=virkningsdato.isoformat(),
+            booked_at=booked.isoformat(),
+            data=data,
+        )
+    )
+
+
+# -- hearing (HØRING) ----------------------------------------------------------------------------------
+
+
+def hoering_svar(ctx: OpContext, message: dict[str, Any]) -> Finding | dict[str, Any]:
+    """The claimant approves a claim in hearing (with a justification) or withdraws it (psrm.md §5.4)."""
+    row = PsrmView(ctx.conn, ctx.tenant).action(message["MFAktionID"])
+    if row is None or row.status != "HOERING":
+        return Finding("PSRM-HOERING-UKENDT", "$.MFAktionID", {"value": message["MFAktionID"]})
+    hearing = dict(row.hearing or {}) | {
+        "svar": message["HoeringSvarKode"],
+        "begrundelse": message.get("Begrundelse"),
+        "svaret": ctx.now.isoformat(),
+    }
+    if message["HoeringSvarKode"] == "TILBAGETRAEK":
+        reason = Finding(
+            "PSRM-HOERING-TILBAGETRUKKET", "$.Begrundelse", {"value": message.get("Begrundelse", "")}
+        )
+        _update_action(
+            ctx.conn,
+            ctx.tenant,
+            row.aktion_id,
+            {
+                "status": "AFVIST",
+                "errors": describe_all([reason]),
+                "hearing": hearing,
+                "processed_at": ctx.now.isoformat(),
+            },
+        )
+    else:
+        delay = timedelta(seconds=ctx.settings["psrm"].get("hoering_behandlingstid_sekunder", 0))
+        _update_action(
+            ctx.conn,
+            ctx.tenant,
+            row.aktion_id,
+            {"status": "AFVENTER_RIM", "hearing": hearing, "due_at": (ctx.now + delay).isoformat()},
+        )
+    return receipt(PsrmView(ctx.conn, ctx.tenant).action(row.aktion_id))
+
+
+def _decide_hearing(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: Any) -> None:
+    """Gældsstyrelsen's caseworker decides an approved hearing; the claim counts as received now (§5.4)."""
+    decision = settings["psrm"].get("hoering_afgoerelse", "GODKEND")
+    if decision != "GODKEND":
+        reason = Finding("PSRM-HOERING-AFVIST", "$", {"value": decision})
+        _update_action(
+            conn,
+            tenant,
+            row.aktion_id,
+            {"status": "AFVIST", "errors": describe_all([reason]), "processed_at": row.due_at},
+        )
+        return
+    confirmed = datetime.fromisoformat(row.due_at)
+    view = PsrmView(conn, tenant)
+    ctx = actions.ActionContext(
+        received=confirmed, types=fordringstyper(), agreement=agreement(settings), view=view
+    )
+    base = join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
+    verdict = actions.HANDLERS[row.kode](row.request, base, ctx)
+    values: dict[str, Any] = {"processed_at": row.due_at, "received_at": row.due_at}
+    if verdict.errors:
+        values |= {"status": "AFVIST", "errors": describe_all(verdict.errors)}
+    else:
+        values |= {"status": "UDFOERT", **_apply(conn, tenant, row, verdict.effects, confirmed)}
+    _update_action(conn, tenant, row.aktion_id, values)
+
+
+# -- receipts ------------------------------------------------------------------------------------------
 
 
 def receipt(row: Any) -> dict[str, Any]:
     """One MFAktionStruktur as MFKvitteringHent gives it."""
+    status = "HOERING" if row.status == "AFVENTER_RIM" else row.status
     out = {
         "DMIFordringEFIFordringID": row.fordring_id,
         "DMIFordringEFIHovedFordringID": row.hovedfordring_id,
@@ -205,23 +429,28 @@ def receipt(row: Any) -> dict[str, Any]:
         "MFAktionID": row.aktion_id,
         "MFAktionKode": row.kode,
         "DMIFordringHaverID": row.request.get("DMIFordringHaverID"),
-        "MFAktionStatusKode": row.status,
+        "MFAktionStatusKode": status,
         "MFAktionStatusÆndretDato": iso(datetime.fromisoformat(row.processed_at or row.received_at)),
         "DMIFordringModtagelseDato": iso(datetime.fromisoformat(row.received_at)),
     }
     if row.errors:
         out["AfvistÅrsagSamling"] = row.errors
+    if row.hearing:
+        out["HoeringÅrsagSamling"] = row.hearing.get("aarsager", [])
+        if row.status == "AFVENTER_RIM":
+            out["HoeringStatus"] = "AFVENTER_RIM"
+        elif row.status == "HOERING":
+            out["HoeringStatus"] = "AFVENTER_FORDRINGSHAVER"
     return out
 
 
 def kvittering_hent(ctx: OpContext, leverance_id: str) -> dict[str, Any] | None:
     """MFKvitteringHent: the receipts of every action in a leverance, or None if it is unknown."""
+    table = store.psrm_actions
     rows = ctx.conn.execute(
-        sa.select(store.psrm_actions)
-        .where(
-            store.psrm_actions.c.tenant == ctx.tenant.key, store.psrm_actions.c.leverance_id == leverance_id
-        )
-        .order_by(store.psrm_actions.c.received_at, store.psrm_actions.c.aktion_id)
+        sa.select(table)
+        .where(table.c.tenant == ctx.tenant.key, table.c.leverance_id == leverance_id)
+        .order_by(table.c.received_at, table.c.position)
     ).all()
     if not rows:
         return None
@@ -232,8 +461,7 @@ def kvittering_hent(ctx: OpContext, leverance_id: str) -> dict[str, Any] | None:
 
 
 def action(conn: Connection, tenant: Tenant, aktion_id: str) -> Any:
-    return conn.execute(
-        sa.select(store.psrm_actions).where(
-            store.psrm_actions.c.tenant == tenant.key, store.psrm_actions.c.aktion_id == aktion_id
-        )
-    ).first()
+    return PsrmView(conn, tenant).action(aktion_id)
+
+
+__all__ = ["PENDING", "agreement", "hoering_svar", "indberet", "kvittering_hent", "process_due", "receipt"]

@@ -26,9 +26,17 @@ class Agreement:
     allowed_types: frozenset[str] | None = None
     s2s: bool = True
     minimum_oere: int | None = None
+    allowed_actions: frozenset[str] | None = None
+    allowed_arts: frozenset[str] = frozenset({"INDR", "MODR"})
 
     def allows(self, kode: str) -> bool:
         return self.allowed_types is None or kode in self.allowed_types
+
+    def allows_action(self, kode: str) -> bool:
+        return self.allowed_actions is None or kode in self.allowed_actions
+
+    def allows_art(self, art: str) -> bool:
+        return art in self.allowed_arts
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +51,10 @@ class ClaimContext:
 
 entry_rules: RuleSet[Stamdata, ClaimContext] = RuleSet("stamdata")
 """Rules that hold whenever a claim is registered: at ØiR's debitor entry and in PSRM's filter."""
+
+hoering_rules: RuleSet[Stamdata, ClaimContext] = RuleSet("psrm-hoering")
+"""Type-specific filter rules: a deviation sends the claim to hearing (HØRING), not to rejection
+(psrm.md §5.1, §5.4). At ØiR's debitor entry the same rules only warn."""
 
 
 @entry_rules.rule("PSRM-151")
@@ -103,7 +115,7 @@ def periode_fra_foer_til(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding
         )
 
 
-@entry_rules.rule("PSRM-MIN-PERIODE")
+@hoering_rules.rule("PSRM-MIN-PERIODE")
 def mindste_periode(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
     """A period at least as long as the fordringstype demands (CFFAKTU: one day, psrm.md §5.1)."""
     known = ctx.types.get(claim.fordringstype)
@@ -127,7 +139,11 @@ def valuta_dkk(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
 def saldo_hoejst_hovedstol(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
     """The balance never exceeds the principal (psrm.md §4.1)."""
     if claim.hovedstol is not None and claim.saldo is not None and claim.saldo > claim.hovedstol:
-        yield Finding("PSRM-HOVEDSTOL-SALDO", claim.path("saldo"), {"value": claim.saldo / 100})
+        yield Finding(
+            "PSRM-HOVEDSTOL-SALDO",
+            claim.path("saldo"),
+            {"value": claim.saldo / 100, "hovedstol": claim.hovedstol / 100},
+        )
 
 
 @entry_rules.rule("PSRM-215")
@@ -159,7 +175,7 @@ def dom_og_forlig_ikke_i_fremtiden(claim: Stamdata, ctx: ClaimContext) -> Iterat
                 yield Finding("PSRM-533", claim.path(name), {"field": name, "value": value.isoformat()})
 
 
-@entry_rules.rule("PSRM-DOM-FORLIG-KRAEVET")
+@hoering_rules.rule("PSRM-DOM-FORLIG-KRAEVET")
 def dom_eller_forlig(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
     """Types founded on a judgment or settlement carry one (KFERSMF, psrm.md §5.1)."""
     known = ctx.types.get(claim.fordringstype)

@@ -1,0 +1,198 @@
+"""PSRM's state as the rules see it (read-only), and the effects an accepted action has on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from simulators import store
+from simulators.rules.stamdata import Stamdata
+from simulators.tenancy import Tenant
+
+UNDER_INDDRIVELSE = "UNDER_INDDRIVELSE"
+TILBAGEKALDT = "TILBAGEKALDT"
+PENDING = ("MODTAGET", "HOERING", "AFVENTER_RIM")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimState:
+    """One claim at PSRM: a main claim (HF), a related claim (RF) or a write-up claim (OPSKRIVNING)."""
+
+    id: int
+    hovedfordring_id: int | None
+    kompleks_id: int | None
+    original_id: int | None
+    kind: str
+    art: str
+    aktion_id: str
+    claimant_ref: str
+    fordringstype: str
+    status: str
+    recall_reason: str | None
+    statsrefusion: bool
+    hovedstol: int
+    saldo: int
+    received_at: datetime
+    snapshot: dict[str, Any]
+
+    @property
+    def recalled(self) -> bool:
+        return self.status == TILBAGEKALDT
+
+    @property
+    def received_on(self) -> date:
+        from harness.core.clock import danish_date
+
+        return danish_date(self.received_at)
+
+
+def _claim(row: Any) -> ClaimState:
+    return ClaimState(
+        id=row.id,
+        hovedfordring_id=row.hovedfordring_id,
+        kompleks_id=row.kompleks_id,
+        original_id=row.original_id,
+        kind=row.kind,
+        art=row.art,
+        aktion_id=row.aktion_id,
+        claimant_ref=row.claimant_ref,
+        fordringstype=row.fordringstype,
+        status=row.status,
+        recall_reason=row.recall_reason,
+        statsrefusion=bool(row.statsrefusion),
+        hovedstol=row.hovedstol_oere,
+        saldo=row.saldo_oere,
+        received_at=datetime.fromisoformat(row.received_at),
+        snapshot=row.data.get("stamdata", {}),
+    )
+
+
+class PsrmView:
+    """Read-only queries over one tenant's PSRM state, for the rules."""
+
+    def __init__(self, conn: Connection, tenant: Tenant) -> None:
+        self.conn = conn
+        self.tenant = tenant
+
+    def claim(self, claim_id: int | str | None) -> ClaimState | None:
+        if claim_id is None or not str(claim_id).isdigit():
+            return None
+        row = self.conn.execute(
+            sa.select(store.psrm_claims).where(
+                store.psrm_claims.c.tenant == self.tenant.key, store.psrm_claims.c.id == int(claim_id)
+            )
+        ).first()
+        return _claim(row) if row else None
+
+    def kompleks(self, main_id: int) -> list[ClaimState]:
+        """Everything that travels with a main claim: its related claims and its write-up claims."""
+        table = store.psrm_claims
+        rows = self.conn.execute(
+            sa.select(table)
+            .where(
+                table.c.tenant == self.tenant.key,
+                sa.or_(table.c.hovedfordring_id == main_id, table.c.kompleks_id == main_id),
+            )
+            .order_by(table.c.id)
+        ).all()
+        return [_claim(r) for r in rows]
+
+    def action(self, aktion_id: str) -> Any:
+        return self.conn.execute(
+            sa.select(store.psrm_actions).where(
+                store.psrm_actions.c.tenant == self.tenant.key, store.psrm_actions.c.aktion_id == aktion_id
+            )
+        ).first()
+
+    def cancelled_by(self, aktion_id: str) -> bool:
+        """Has an accepted or pending action already cancelled `aktion_id`?"""
+        table = store.psrm_events
+        return (
+            self.conn.execute(
+                sa.select(sa.literal(1)).where(
+                    table.c.tenant == self.tenant.key, table.c.data["annullerer"].as_string() == aktion_id
+                )
+            ).first()
+            is not None
+        )
+
+    def pending_on(self, claim_id: int, other_than: str) -> str | None:
+        table = store.psrm_actions
+        row = self.conn.execute(
+            sa.select(table.c.aktion_id).where(
+                table.c.tenant == self.tenant.key,
+                table.c.target_id == claim_id,
+                table.c.status.in_(PENDING),
+                table.c.aktion_id != other_than,
+            )
+        ).first()
+        return row.aktion_id if row else None
+
+    def claimant_ref_taken(self, ref: str) -> bool:
+        table = store.psrm_claims
+        return (
+            self.conn.execute(
+                sa.select(sa.literal(1)).where(
+                    table.c.tenant == self.tenant.key,
+                    table.c.claimant_ref == ref,
+                    table.c.original_id.is_(None),
+                )
+            ).first()
+            is not None
+        )
+
+
+# -- effects: what an accepted action changes ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """Create a claim. `parent` is 'main' for the main claim booked by the same action, or a claim id."""
+
+    stamdata: Stamdata
+    kind: str
+    art: str
+    snapshot: dict[str, Any]
+    statsrefusion: bool = False
+    parent: int | str | None = None
+    kompleks_id: int | None = None
+    original_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Move a claim's balance by `delta` øre (negative = write-down), effective `virkningsdato`."""
+
+    claim_id: int
+    delta: int
+    kind: str
+    virkningsdato: date
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SetPrincipal:
+    claim_id: int
+    hovedstol: int
+
+
+@dataclass(frozen=True, slots=True)
+class Recall:
+    """Recall claims (a main claim takes its whole complex with it) with a reason code."""
+
+    claim_ids: tuple[int, ...]
+    reason: str
+    virkningsdato: date
+
+
+@dataclass(frozen=True, slots=True)
+class Describe:
+    claim_id: int
+    beskrivelse: str | None
+
+
+Effect = Book | Change | SetPrincipal | Recall | Describe

@@ -1,0 +1,110 @@
+"""Builders of PSRM actions other than OPRETFORDRING (tests break them one field at a time)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+
+def leverance(*actions: dict[str, Any], leverance_id: str | None = None) -> dict[str, Any]:
+    return {
+        "Kontekst": {
+            "HovedOplysninger": {
+                "TransaktionsID": str(uuid.uuid4()),
+                "TransaktionsTid": "2026-09-20T09:00:00+02:00",
+            }
+        },
+        "FordringhaverSystemIDStruktur": {"VirksomhedSENummer": "29189846"},
+        "MFLeveranceID": leverance_id or f"L-{uuid.uuid4().hex[:10]}",
+        "FordringAktionSamling": {"FordringAktion": list(actions)},
+    }
+
+
+def action(kode: str, struktur: str, body: dict[str, Any], aktion_id: str | None = None) -> dict[str, Any]:
+    return {
+        "MFAktionKode": kode,
+        "MFAktionID": aktion_id or f"A-{uuid.uuid4().hex[:10]}",
+        "DMIFordringHaverID": "0851",
+        "AktionValg": {struktur: body},
+    }
+
+
+def nedskriv(
+    fordring_id: str,
+    beloeb: float,
+    aarsag: str = "INDB",
+    virkning: str | None = "2026-09-25",
+    aktion_id: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "DMIFordringEFIFordringID": fordring_id,
+        "NedskrivningBeløb": beloeb,
+        "FordringNedskrivningAarsagKode": aarsag,
+    }
+    if virkning:
+        body["VirkningDato"] = virkning
+    return action("NEDSKRIV", "MFNedskrivFordringStruktur", body, aktion_id)
+
+
+def tilbagekald(fordring_id: str, aarsag: str, virkning: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "DMIFordringEFIFordringID": fordring_id,
+        "HovedFordringTilbagekaldAarsagKode": aarsag,
+    }
+    if virkning:
+        body["VirkningDato"] = virkning
+    return action("TILBAGEKALD", "MFTilbagekaldFordringStruktur", body)
+
+
+def opskriv(fordring_id: str, beloeb: float, aktion_id: str | None = None) -> dict[str, Any]:
+    return action(
+        "OPSKRIVNINGREGULERING",
+        "MFOpskrivningReguleringStruktur",
+        {"DMIFordringEFIFordringID": fordring_id, "OpskrivningBeløb": beloeb},
+        aktion_id,
+    )
+
+
+def annuller(
+    kode: str, struktur: str, fordring_id: str, ref: str, beloeb: float, virkning: str | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"DMIFordringEFIFordringID": fordring_id, "MFAktionIDRef": ref, "Beløb": beloeb}
+    if virkning:
+        body["VirkningDato"] = virkning
+    return action(kode, struktur, body)
+
+
+def hovedstol(fordring_id: str, ny: float) -> dict[str, Any]:
+    return action(
+        "FEJLAGTIGHOVEDSTOLINDBERETNING",
+        "FejlagtigHovedstolIndberetningStruktur",
+        {"DMIFordringEFIFordringID": fordring_id, "NyHovedstolBeløb": ny},
+    )
+
+
+def aendr(fordring_id: str, tekst: str) -> dict[str, Any]:
+    return action(
+        "AENDRFORDRING",
+        "MFAendrFordringStruktur",
+        {"DMIFordringEFIFordringID": fordring_id, "FordringBeskrivelse": tekst},
+    )
+
+
+def genindsend(
+    fordring_id: str, struct: dict[str, Any], related: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"DMIFordringEFIFordringID": fordring_id, "MFOpretFordringStruktur": struct}
+    if related:
+        body["OpretUnderfordringSamling"] = {"MFOpretRelateretFordringStruktur": related}
+    return action("GENINDSENDFORDRING", "MFGenindsendFordringStruktur", body)
+
+
+def relateret(hovedfordring_id: str, *structs: dict[str, Any]) -> dict[str, Any]:
+    return action(
+        "OPRETRELATERETFORDRING",
+        "OpretRelateretFordringAktion",
+        {
+            "DMIFordringEFIHovedFordringID": hovedfordring_id,
+            "MFOpretRelateretFordringStruktur": list(structs),
+        },
+    )
