@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from harness.core.clock import ClockState
 from harness.core.findings import Finding
+from simulators.admin.psrm_routes import psrm_admin_routes
 from simulators.admin.routes import admin_routes
 from simulators.http import problem
 from simulators.openapi import openapi_document
@@ -47,7 +48,12 @@ def create_app(store_url: str = DEFAULT_URL, *, start_clock: ClockState | None =
     """Build the test kommune; contracts are compiled and reference data loaded before it serves."""
     sim = Simulation(store=Store(store_url), start_clock=start_clock)
     app = Starlette(
-        routes=[*service_routes(), *admin_routes(), Route("/openapi.json", _openapi, methods=["GET"])],
+        routes=[
+            *service_routes(),
+            *admin_routes(),
+            *psrm_admin_routes(),
+            Route("/openapi.json", _openapi, methods=["GET"]),
+        ],
         exception_handlers={HTTPException: _http_error, Exception: _crash},
     )
     app.state.sim = sim

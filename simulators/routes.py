@@ -16,6 +16,7 @@ from simulators.debitor import service as debitor
 from simulators.http import BadRequestError, ok, problem, read_json
 from simulators.oir import hub
 from simulators.psrm import service as psrm
+from simulators.psrm.service import underretninger_hent
 from simulators.simulation import Simulation, journal
 from simulators.tenancy import Tenant
 
@@ -126,6 +127,11 @@ def _hoering_svar(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> t
     return (409, answer) if isinstance(answer, Finding) else (200, answer)
 
 
+def _mf_underret_samling_hent(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+    answer = underretninger_hent(ctx, message)
+    return (400, answer) if isinstance(answer, Finding) else (200, answer)
+
+
 def _mf_kvittering_hent(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
     found = psrm.kvittering_hent(ctx, message["MFLeveranceID"])
     if found is None:
@@ -196,6 +202,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "psrm/HoeringSvar_O",
         "PSRM: approve (with a justification) or withdraw a claim in hearing (HØRING)",
         _hoering_svar,
+    ),
+    Operation(
+        "psrm",
+        "MFUnderretSamlingHent",
+        "/psrm/MFUnderretSamlingHent",
+        "psrm/MFUnderretSamlingHent_I",
+        "psrm/MFUnderretSamlingHent_O",
+        "PSRM: fetch notifications (udligning/allokering, afregning, renter, returnering, afskrivning)",
+        _mf_underret_samling_hent,
     ),
 )
 

@@ -13,12 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from harness.core.catalogue import error_catalogue
-from harness.core.clock import ClockState, iso, real_now
+from harness.core.clock import ClockState, danish_date, iso, real_now
 from harness.core.contracts import ContractSet, contract_set
 from harness.core.fordringstyper import fordringstyper
 from simulators import store
 from simulators.context import OpContext
 from simulators.debitor import service as debitor
+from simulators.psrm import inddrivelse
 from simulators.psrm import service as psrm
 from simulators.rules.fordring import hoering_rules, psrm_filter
 from simulators.tenancy import Tenant, ensure_tenant, read_clock
@@ -76,6 +77,7 @@ class Simulation:
 def catch_up(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: datetime) -> None:
     """Run the batch jobs whose time has come on the simulated clock (PSRM processing, receipts back)."""
     psrm.process_due(conn, tenant, settings, now)
+    inddrivelse.apply_due_payments(conn, tenant, danish_date(now), now)
     debitor.sync_from_psrm(conn, tenant, now)
 
 

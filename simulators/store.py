@@ -140,6 +140,20 @@ psrm_events = sa.Table(
     sa.Column("data", sa.JSON, nullable=False),
 )
 
+psrm_payments = sa.Table(
+    "psrm_payments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(120), nullable=False, index=True),
+    sa.Column("skyldner", sa.String(20), nullable=False),
+    sa.Column("amount_oere", sa.BigInteger, nullable=False),
+    sa.Column("dato", sa.String(10), nullable=False),
+    sa.Column("kilde", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("registered_at", sa.String(40), nullable=False),
+    sa.Column("result", sa.JSON, nullable=True),
+)
+
 meta = sa.Table(
     "meta",
     metadata,
@@ -167,6 +181,7 @@ journal = sa.Table(
 
 TENANT_TABLES = (
     journal,
+    psrm_payments,
     psrm_events,
     psrm_claims,
     psrm_actions,

@@ -38,6 +38,7 @@ PORTABLE = {
     "maxLength",
     "minimum",
     "maximum",
+    "exclusiveMinimum",
     "oneOf",
     "anyOf",
     "not",
@@ -66,6 +67,18 @@ def test_contract_compiles_and_uses_portable_keywords(name):
     assert contract.schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     unportable = {(k, p) for k, p in _keywords(contract.schema) if k not in PORTABLE}
     assert not unportable
+    assert not list(_ref_siblings(contract.schema)), "draft 7 (fastjsonschema) ignores keywords beside $ref"
+
+
+def _ref_siblings(node, path="$"):
+    if isinstance(node, dict):
+        if "$ref" in node and set(node) - {"$ref", "description", "title", "$schema", "$id"}:
+            yield path
+        for key, value in node.items():
+            yield from _ref_siblings(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _ref_siblings(item, f"{path}[{i}]")
 
 
 def test_contract_version_is_set():

@@ -77,4 +77,5 @@ def test_openapi_lists_every_operation(api):
         "MFFordringIndberet",
         "MFKvitteringHent",
         "HoeringSvar",
+        "MFUnderretSamlingHent",
     }

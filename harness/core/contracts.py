@@ -70,7 +70,7 @@ class Contract:
     def __init__(self, name: str, schema: dict[str, Any], registry: Registry, store: dict[str, Any]) -> None:
         self.name = name
         self.schema = schema
-        self.carries_amounts = name.startswith(("oir/", "psrm/"))
+        self.carries_amounts = name.startswith(("oir/", "psrm/", "admin/"))
         self._fast = fastjsonschema.compile(
             schema, handlers={"https": store.__getitem__}, formats=FORMATS, use_default=False
         )

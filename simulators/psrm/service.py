@@ -7,7 +7,7 @@ code is a pure handler (`simulators/psrm/actions.py`); this module reads state f
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -20,7 +20,7 @@ from harness.core.fordringstyper import fordringstyper
 from harness.core.money import to_oere
 from simulators import store
 from simulators.context import OpContext
-from simulators.psrm import actions
+from simulators.psrm import actions, underretninger
 from simulators.psrm.state import (
     PENDING,
     TILBAGEKALDT,
@@ -230,6 +230,7 @@ def _apply(
             first_id = first_id or effect.claim_id
         elif isinstance(effect, Recall):
             for claim_id in effect.claim_ids:
+                saldo = PsrmView(conn, tenant).claim(claim_id).saldo  # type: ignore[union-attr]
                 _set_claim(conn, tenant, claim_id, status=TILBAGEKALDT, recall_reason=effect.reason)
                 _event(
                     conn,
@@ -237,7 +238,7 @@ def _apply(
                     claim_id,
                     row.aktion_id,
                     f"TILBAGEKALD_{effect.reason}",
-                    0,
+                    -saldo,
                     effect.virkningsdato,
                     received,
                     {"aarsag": effect.reason},
@@ -460,8 +461,45 @@ def kvittering_hent(ctx: OpContext, leverance_id: str) -> dict[str, Any] | None:
     }
 
 
+def underretninger_hent(ctx: OpContext, message: dict[str, Any]) -> Finding | dict[str, Any]:
+    """MFUnderretSamlingHent: the notifications dated in the interval (end = start means open)."""
+    interval = message["DatoInterval"]
+    start, end = date.fromisoformat(interval["StartDato"]), date.fromisoformat(interval["SlutDato"])
+    oldest = underretninger.oldest_allowed(ctx.today)
+    if start < oldest:
+        return Finding(
+            "PSRM-UNDERRETNING-3-MDR",
+            "$.DatoInterval.StartDato",
+            {"value": start.isoformat(), "oldest": oldest.isoformat()},
+        )
+    if end < start:
+        return Finding(
+            "PSRM-UNDERRETNING-INTERVAL",
+            "$.DatoInterval.SlutDato",
+            {"value": end.isoformat(), "start": start.isoformat()},
+        )
+    last = ctx.today if end == start else end
+    kinds = set(message.get("UnderretningTypeKode") or ())
+    notes = [
+        n
+        for n in underretninger.build(ctx.conn, ctx.tenant, ctx.settings, ctx.today)
+        if start.isoformat() <= n["UnderretningDato"] <= last.isoformat()
+        and (not kinds or n["UnderretningTypeKode"] in kinds)
+    ]
+    return {"DatoInterval": interval, "UnderretningSamling": {"Underretning": notes}}
+
+
 def action(conn: Connection, tenant: Tenant, aktion_id: str) -> Any:
     return PsrmView(conn, tenant).action(aktion_id)
 
 
-__all__ = ["PENDING", "agreement", "hoering_svar", "indberet", "kvittering_hent", "process_due", "receipt"]
+__all__ = [
+    "PENDING",
+    "agreement",
+    "hoering_svar",
+    "indberet",
+    "kvittering_hent",
+    "process_due",
+    "receipt",
+    "underretninger_hent",
+]

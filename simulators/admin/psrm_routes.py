@@ -1,0 +1,207 @@
+"""Admin routes for PSRM collection: payments, set-off, returns, write-offs, reconciliation, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from harness.core.findings import Finding
+from harness.core.money import to_oere, wire
+from simulators import store
+from simulators.admin.routes import _tenant
+from simulators.context import OpContext
+from simulators.http import BadRequestError, ok, problem, read_json
+from simulators.psrm import inddrivelse, underretninger
+from simulators.psrm.service import receipt
+from simulators.psrm.state import UNDER_INDDRIVELSE, PsrmView
+from simulators.simulation import Simulation
+
+Body = dict[str, Any]
+
+
+def _with_body(
+    contract: str, handle: Callable[[OpContext, Body], tuple[int, Any]]
+) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        sim: Simulation = request.app.state.sim
+        try:
+            tenant = _tenant(request)
+            body = await read_json(request)
+        except BadRequestError as refused:
+            return refused.response
+        problems = sim.contracts.get(contract).check(body)
+        if problems:
+            return problem(400, "Invalid admin call", problems)
+        with sim.operation(tenant) as ctx:
+            status, answer = handle(ctx, body)
+        if isinstance(answer, Finding):
+            return problem(status, "Refused", [answer])
+        if status == 201:  # applied at once when its date has come: run the batch before answering
+            with sim.operation(tenant):
+                pass
+        return ok(answer, status)
+
+    return endpoint
+
+
+def _pay(ctx: OpContext, body: Body) -> tuple[int, Any]:
+    day = date.fromisoformat(body["BetalingDato"])
+    amount = to_oere(body["Beløb"]) or 0
+    payment = inddrivelse.register_payment(
+        ctx.conn, ctx.tenant, body["SkyldnerID"], amount, day, body.get("Kilde", "INDBETALING"), ctx.now
+    )
+    return 201, {"IndbetalingID": str(payment), "Status": "VENTER" if day > ctx.today else "DAEKKES"}
+
+
+def _end(kind: str) -> Callable[[OpContext, Body], tuple[int, Any]]:
+    def handle(ctx: OpContext, body: Body) -> tuple[int, Any]:
+        claim = PsrmView(ctx.conn, ctx.tenant).claim(body["DMIFordringEFIFordringID"])
+        if claim is None:
+            return 404, Finding(
+                "PSRM-509", "$.DMIFordringEFIFordringID", {"value": body["DMIFordringEFIFordringID"]}
+            )
+        if claim.status != UNDER_INDDRIVELSE:
+            return 409, Finding(
+                "PSRM-FORDRING-IKKE-UNDER-INDDRIVELSE",
+                "$.DMIFordringEFIFordringID",
+                {"value": claim.id, "status": claim.status},
+            )
+        result = inddrivelse.end_collection(
+            ctx.conn, ctx.tenant, claim, kind, body["ÅrsagKode"], body.get("Tekst"), ctx.today, ctx.now
+        )
+        return 200, result
+
+    return handle
+
+
+async def payments(request: Request) -> Response:
+    """GET: every payment registered for the tenant, with what it covered."""
+    sim: Simulation = request.app.state.sim
+    try:
+        tenant = _tenant(request)
+    except BadRequestError as refused:
+        return refused.response
+    with sim.operation(tenant) as ctx:
+        rows = ctx.conn.execute(
+            sa.select(store.psrm_payments)
+            .where(store.psrm_payments.c.tenant == tenant.key)
+            .order_by(store.psrm_payments.c.id)
+        ).all()
+    return ok(
+        {
+            "indbetalinger": [
+                {
+                    "IndbetalingID": str(r.id),
+                    "SkyldnerID": r.skyldner,
+                    "Beløb": wire(r.amount_oere),
+                    "BetalingDato": r.dato,
+                    "Kilde": r.kilde,
+                    "Status": r.status,
+                    "Resultat": r.result,
+                }
+                for r in rows
+            ]
+        }
+    )
+
+
+async def reconciliation(request: Request) -> Response:
+    sim: Simulation = request.app.state.sim
+    try:
+        tenant = _tenant(request)
+    except BadRequestError as refused:
+        return refused.response
+    with sim.operation(tenant) as ctx:
+        return ok(
+            {"tenant": tenant.key, "dato": ctx.today.isoformat()}
+            | underretninger.afstemning(ctx.conn, tenant)
+        )
+
+
+async def claim_history(request: Request) -> Response:
+    """One claim's whole story: stamdata, balance and interest today, events, actions, notifications."""
+    sim: Simulation = request.app.state.sim
+    try:
+        tenant = _tenant(request)
+    except BadRequestError as refused:
+        return refused.response
+    claim_id = request.path_params["fordring_id"]
+    with sim.operation(tenant) as ctx:
+        claim = PsrmView(ctx.conn, tenant).claim(claim_id)
+        if claim is None:
+            return problem(404, "Unknown claim", [Finding("PSRM-509", "$", {"value": claim_id})])
+        book = inddrivelse.ledger(ctx.conn, tenant, claim)
+        events = ctx.conn.execute(
+            sa.select(store.psrm_events)
+            .where(store.psrm_events.c.tenant == tenant.key, store.psrm_events.c.fordring_id == claim.id)
+            .order_by(store.psrm_events.c.id)
+        ).all()
+        table = store.psrm_actions
+        actions = ctx.conn.execute(
+            sa.select(table)
+            .where(
+                table.c.tenant == tenant.key,
+                sa.or_(table.c.target_id == claim.id, table.c.fordring_id == str(claim.id)),
+            )
+            .order_by(table.c.received_at)
+        ).all()
+        notes = [
+            n
+            for n in underretninger.build(ctx.conn, tenant, ctx.settings, ctx.today)
+            if n.get("DMIFordringEFIFordringID") == str(claim.id)
+        ]
+        return ok(
+            {
+                "DMIFordringEFIFordringID": str(claim.id),
+                "DMIFordringEFIHovedFordringID": str(claim.hovedfordring_id or claim.kompleks_id or claim.id),
+                "Art": claim.kind,
+                "Fordringstype": claim.fordringstype,
+                "Status": claim.status,
+                "TilbagekaldÅrsag": claim.recall_reason,
+                "Modtaget": claim.received_at.isoformat(),
+                "HovedstolBeløb": wire(claim.hovedstol),
+                "SaldoBeløb": wire(book.principal(ctx.today)),
+                "RenteBeløb": wire(book.interest_due(ctx.today)),
+                "Rentestart": inddrivelse.renter.interest_start(claim.received_on).isoformat()
+                if book.bears_interest
+                else None,
+                "Stamdata": claim.snapshot,
+                "Hændelser": [
+                    {
+                        "Type": e.kind,
+                        "Beløb": wire(e.amount_oere),
+                        "Virkningsdato": e.virkningsdato,
+                        "Bogført": e.booked_at,
+                        "MFAktionID": e.aktion_id,
+                        "Data": e.data,
+                    }
+                    for e in events
+                ],
+                "Aktioner": [receipt(a) for a in actions],
+                "Underretninger": notes,
+            }
+        )
+
+
+_T = "/admin/tenants/{kommune}/{system}/psrm"
+
+
+def psrm_admin_routes() -> list[Route]:
+    return [
+        Route(f"{_T}/indbetalinger", _with_body("admin/Indbetaling_I", _pay), methods=["POST"]),
+        Route(f"{_T}/indbetalinger", payments, methods=["GET"]),
+        Route(
+            f"{_T}/returneringer", _with_body("admin/Returnering_I", _end("RETURNERING")), methods=["POST"]
+        ),
+        Route(
+            f"{_T}/afskrivninger", _with_body("admin/Afskrivning_I", _end("AFSKRIVNING")), methods=["POST"]
+        ),
+        Route(f"{_T}/afstemning", reconciliation, methods=["GET"]),
+        Route(f"{_T}/fordringer/{{fordring_id}}", claim_history, methods=["GET"]),
+    ]

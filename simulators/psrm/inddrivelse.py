@@ -1,0 +1,251 @@
+"""Collection at PSRM: each claim's ledger, interest, payments and set-off in order, returns, write-offs.
+
+The ledger of a claim is read from its events; interest is never stored, it is computed from the ledger on
+the simulated date (psrm.md §7). Coverage follows GIL § 4 in simplified form (psrm.md §10): fines before other
+claims, oldest receipt first, and within a claim complex interest and related claims before the principal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from harness.core.fordringstyper import fordringstyper
+from simulators import store
+from simulators.psrm import renter
+from simulators.psrm.state import UNDER_INDDRIVELSE, ClaimState, PsrmView
+from simulators.tenancy import Tenant
+
+STOPS = ("TILBAGEKALD_", "RETURNERING", "AFSKRIVNING")
+NO_PRINCIPAL = ("RENTEDAEKNING", "HOVEDSTOL_RETTET")
+INDFRIET = "INDFRIET"
+
+
+@dataclass
+class Ledger:
+    """One claim's movements: principal changes by effective date, interest paid, when interest stops."""
+
+    claim: ClaimState
+    changes: list[tuple[date, int]] = field(default_factory=list)
+    interest_paid: int = 0
+    stop: date | None = None
+
+    @property
+    def bears_interest(self) -> bool:
+        known = fordringstyper().get(self.claim.fordringstype)
+        return self.claim.kind != "RF" and (known is None or known.renter)
+
+    def interest(self, until: date) -> int:
+        """Interest accrued up to (not including) `until`."""
+        if not self.bears_interest:
+            return 0
+        end = min(until, self.stop) if self.stop else until
+        return renter.accrued(self.changes, renter.interest_start(self.claim.received_on), end)
+
+    def principal(self, on: date) -> int:
+        return sum(amount for day, amount in self.changes if day <= on)
+
+    def interest_due(self, on: date) -> int:
+        return max(0, self.interest(on) - self.interest_paid)
+
+
+def ledger(conn: Connection, tenant: Tenant, claim: ClaimState) -> Ledger:
+    book = Ledger(claim)
+    rows = conn.execute(
+        sa.select(store.psrm_events)
+        .where(store.psrm_events.c.tenant == tenant.key, store.psrm_events.c.fordring_id == claim.id)
+        .order_by(store.psrm_events.c.id)
+    ).all()
+    for row in rows:
+        day = date.fromisoformat(row.virkningsdato)
+        if row.kind.startswith(STOPS):
+            book.stop = day if book.stop is None else min(book.stop, day)
+        elif row.kind == "RENTEDAEKNING":
+            book.interest_paid += row.amount_oere
+        elif row.kind not in NO_PRINCIPAL:
+            book.changes.append((day, row.amount_oere))
+    return book
+
+
+def debtor_ids(claim: ClaimState) -> set[str]:
+    haeftelser = (claim.snapshot.get("FordringHæftelseSamling") or {}).get("MFHæftelseStruktur") or []
+    return {v for h in haeftelser for v in ((h.get("MFKundeStruktur") or {}).get("Valg") or {}).values()}
+
+
+def claims_of_debtor(conn: Connection, tenant: Tenant, debtor: str) -> list[ClaimState]:
+    view = PsrmView(conn, tenant)
+    rows = conn.execute(
+        sa.select(store.psrm_claims.c.id).where(
+            store.psrm_claims.c.tenant == tenant.key, store.psrm_claims.c.status == UNDER_INDDRIVELSE
+        )
+    ).all()
+    claims = [view.claim(r.id) for r in rows]
+    return [c for c in claims if c is not None and debtor in debtor_ids(c)]
+
+
+def _category(claim: ClaimState) -> int:
+    """GIL § 4: fines (2) before all other claims (4); costs abroad and maintenance are not modelled."""
+    known = fordringstyper().get(claim.fordringstype)
+    return 2 if known is not None and not known.kommunal and not known.renter and known.is_main else 4
+
+
+def coverage_order(claims: list[ClaimState], ledgers: dict[int, Ledger]) -> list[tuple[ClaimState, str]]:
+    """(claim, 'rente'|'hovedstol') in the order a payment covers them."""
+    complexes: dict[int, list[ClaimState]] = {}
+    for claim in claims:
+        complexes.setdefault(claim.hovedfordring_id or claim.kompleks_id or claim.id, []).append(claim)
+    heads = {key: next((c for c in members if c.id == key), members[0]) for key, members in complexes.items()}
+    order: list[tuple[ClaimState, str]] = []
+    for key in sorted(complexes, key=lambda k: (_category(heads[k]), heads[k].received_at, k)):
+        members = sorted(
+            complexes[key], key=lambda c: ({"RF": 0, "HF": 1, "OPSKRIVNING": 2}[c.kind], c.received_at, c.id)
+        )
+        order += [(c, "rente") for c in members if ledgers[c.id].bears_interest]
+        order += [(c, "hovedstol") for c in members]
+    return order
+
+
+def apply_due_payments(conn: Connection, tenant: Tenant, today: date, booked: datetime) -> None:
+    """Cover claims with every registered payment whose date has come (oldest first)."""
+    table = store.psrm_payments
+    due = conn.execute(
+        sa.select(table)
+        .where(table.c.tenant == tenant.key, table.c.status == "VENTER", table.c.dato <= today.isoformat())
+        .order_by(table.c.dato, table.c.id)
+    ).all()
+    for payment in due:
+        result = _cover(conn, tenant, payment, booked)
+        conn.execute(sa.update(table).where(table.c.id == payment.id).values(status="DAEKKET", result=result))
+
+
+def _cover(conn: Connection, tenant: Tenant, payment: Any, booked: datetime) -> dict[str, Any]:
+    day = date.fromisoformat(payment.dato)
+    claims = claims_of_debtor(conn, tenant, payment.skyldner)
+    ledgers = {c.id: ledger(conn, tenant, c) for c in claims}
+    left = payment.amount_oere
+    covered: list[dict[str, Any]] = []
+    for claim, part in coverage_order(claims, ledgers):
+        if left <= 0:
+            break
+        book = ledgers[claim.id]
+        due = book.interest_due(day) if part == "rente" else book.principal(day)
+        take = min(left, due)
+        if take <= 0:
+            continue
+        left -= take
+        kind = "RENTEDAEKNING" if part == "rente" else "DAEKNING"
+        amount = take if part == "rente" else -take
+        _event(
+            conn,
+            tenant,
+            claim.id,
+            kind,
+            amount,
+            day,
+            booked,
+            {"indbetaling": payment.id, "kilde": payment.kilde},
+        )
+        if part == "hovedstol":
+            book.changes.append((day, -take))
+            _set_saldo(conn, tenant, claim.id, -take)
+        else:
+            book.interest_paid += take
+        covered.append({"FordringID": str(claim.id), "Del": part, "Beløb": take})
+    for claim in claims:
+        if ledgers[claim.id].principal(day) <= 0 and ledgers[claim.id].interest_due(day) <= 0:
+            conn.execute(
+                sa.update(store.psrm_claims).where(store.psrm_claims.c.id == claim.id).values(status=INDFRIET)
+            )
+    return {"daekninger": covered, "overskud_oere": left}
+
+
+def _set_saldo(conn: Connection, tenant: Tenant, claim_id: int, delta: int) -> None:
+    table = store.psrm_claims
+    conn.execute(
+        sa.update(table)
+        .where(table.c.tenant == tenant.key, table.c.id == claim_id)
+        .values(saldo_oere=table.c.saldo_oere + delta)
+    )
+
+
+def _event(
+    conn: Connection,
+    tenant: Tenant,
+    claim_id: int,
+    kind: str,
+    amount: int,
+    day: date,
+    booked: datetime,
+    data: dict[str, Any],
+) -> None:
+    conn.execute(
+        sa.insert(store.psrm_events).values(
+            tenant=tenant.key,
+            fordring_id=claim_id,
+            aktion_id=None,
+            kind=kind,
+            amount_oere=amount,
+            virkningsdato=day.isoformat(),
+            booked_at=booked.isoformat(),
+            data=data,
+        )
+    )
+
+
+def register_payment(
+    conn: Connection, tenant: Tenant, debtor: str, amount: int, day: date, source: str, now: datetime
+) -> int:
+    result = conn.execute(
+        sa.insert(store.psrm_payments).values(
+            tenant=tenant.key,
+            skyldner=debtor,
+            amount_oere=amount,
+            dato=day.isoformat(),
+            kilde=source,
+            status="VENTER",
+            registered_at=now.isoformat(),
+            result=None,
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def end_collection(
+    conn: Connection,
+    tenant: Tenant,
+    claim: ClaimState,
+    kind: str,
+    reason: str,
+    text: str | None,
+    today: date,
+    now: datetime,
+) -> dict[str, Any]:
+    """Gældsstyrelsen returns (RETURNERING) or writes off (AFSKRIVNING) a claim and its complex."""
+    members = [claim, *PsrmView(conn, tenant).kompleks(claim.id)] if claim.kind == "HF" else [claim]
+    out = []
+    for member in members:
+        if member.status != UNDER_INDDRIVELSE:
+            continue
+        book = ledger(conn, tenant, member)
+        saldo, interest = book.principal(today), book.interest_due(today)
+        _event(
+            conn,
+            tenant,
+            member.id,
+            kind,
+            -saldo,
+            today,
+            now,
+            {"aarsag": reason, "tekst": text, "saldo": saldo, "renter": interest},
+        )
+        conn.execute(
+            sa.update(store.psrm_claims)
+            .where(store.psrm_claims.c.id == member.id)
+            .values(status="RETURNERET" if kind == "RETURNERING" else "AFSKREVET")
+        )
+        out.append({"FordringID": str(member.id), "SaldoBeløb": saldo, "RenteBeløb": interest})
+    return {"fordringer": out}
