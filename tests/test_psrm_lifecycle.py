@@ -419,3 +419,55 @@ def test_hearing_withdrawn_or_rejected(api):
     api.post("/psrm/HoeringSvar", {"MFAktionID": second["MFAktionID"], "HoeringSvarKode": "GODKEND"})
     final = next(a for a in api.state()["psrm"]["actions"] if a["MFAktionID"] == second["MFAktionID"])
     _refused(final, "PSRM-HOERING-AFVIST")
+
+
+# -- interest choice (RenteValgStruktur) and reason codes in the agreement ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("choice", "fordringstype", "code"),
+    [
+        ({"RenteRegelNummer": "001", "RenteSatsKode": "98", "MerRenteSats": 2.0}, "KFDAINS", "PSRM-436"),
+        ({"RenteRegelNummer": "001", "RenteSatsKode": "03", "MerRenteSats": -1.0}, "KFDAINS", "PSRM-438"),
+        ({"RenteRegelNummer": "002", "RenteSatsKode": "03"}, "KFDAINS", "PSRM-441"),
+        ({"RenteRegelNummer": "001", "RenteSatsKode": "55"}, "KFDAINS", "PSRM-442"),
+        ({"RenteRegelNummer": "001", "RenteSatsKode": "20"}, "POBØDPO", "PSRM-443"),
+    ],
+)
+def test_interest_choice_combinations(api, choice, fordringstype, code):
+    if fordringstype != "KFDAINS":
+        api.settings({"psrm": {"tilladte_fordringstyper": [fordringstype]}})
+    message = act.action(
+        "OPRETFORDRING",
+        "OpretFordringAktion",
+        {
+            "MFOpretFordringStruktur": _main_struct(
+                DMIFordringTypeKode=fordringstype, RenteValgStruktur=choice
+            )
+        },
+    )
+    _refused(_one(api, message), code)
+
+
+def test_interest_choice_decides_the_interest(api):
+    no_interest = _claim(api, "A1", RenteValgStruktur={"RenteRegelNummer": "001", "RenteSatsKode": "98"})
+    surcharge = _claim(
+        api, "A2", RenteValgStruktur={"RenteRegelNummer": "001", "RenteSatsKode": "03", "MerRenteSats": 10.0}
+    )
+    standard = _claim(api, "A3")
+    api.clock(set="2026-11-01")
+    history = {
+        c: api.session.get(f"{api.admin_path}/psrm/fordringer/{c}", timeout=30).json()["RenteBeløb"]
+        for c in (no_interest, surcharge, standard)
+    }
+    assert history[no_interest] == 0
+    assert history[surcharge] == round(1000 * 0.10 * 31 / 365, 2)
+    assert history[standard] == round(1000 * 0.0575 * 31 / 365, 2)
+
+
+def test_reason_code_not_in_the_agreement(api):
+    claim = _claim(api)
+    api.settings({"psrm": {"tilladte_aarsagskoder": ["INDB", "FEJL"]}})
+    _refused(_one(api, act.nedskriv(claim, 1.0, "REGU", None)), "PSRM-420")
+    _refused(_one(api, act.tilbagekald(claim, "HENS")), "PSRM-421")
+    assert _one(api, act.nedskriv(claim, 1.0, "INDB", "2026-09-19"))["MFAktionStatusKode"] == "UDFOERT"

@@ -98,6 +98,12 @@ def structure(action: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return name, value
 
 
+def reason_code(action: dict[str, Any]) -> str | None:
+    """The årsagskode a write-down or recall carries, if any."""
+    _, struct = structure(action)
+    return struct.get("FordringNedskrivningAarsagKode") or struct.get("HovedFordringTilbagekaldAarsagKode")
+
+
 def target_id(action: dict[str, Any]) -> int | None:
     """The existing claim an action works on, if any (for 'one pending action per claim', 418)."""
     _, struct = structure(action)

@@ -60,6 +60,7 @@ def stamdata(struct: dict[str, Any], base: str, *, is_main: bool) -> Stamdata:
         "foraeldelsesdato": join_path(first_h, "HæftelseForældelseDato"),
         "domsdato": join_path(first_h, "HaeftelseDomDato"),
         "forligsdato": join_path(first_h, "HaeftelseForligDato"),
+        "rentevalg": join_path(base, "RenteValgStruktur"),
     }
     valuta, paths["valuta"] = _currency(beloeb, oprindelig, base)
     return Stamdata(
@@ -78,6 +79,7 @@ def stamdata(struct: dict[str, Any], base: str, *, is_main: bool) -> Stamdata:
         beskrivelse=struct.get("FordringBeskrivelse"),
         debtors=tuple(debtors),
         is_main=is_main,
+        rentevalg=struct.get("RenteValgStruktur"),
         paths=paths,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,16 +36,32 @@ class Ledger:
     stop: date | None = None
 
     @property
+    def rate_choice(self) -> dict[str, Any] | None:
+        """The claim's RenteValgStruktur, if it chose one (a write-up claim follows its original)."""
+        return self.claim.snapshot.get("RenteValgStruktur")
+
+    @property
     def bears_interest(self) -> bool:
         known = fordringstyper().get(self.claim.fordringstype)
-        return self.claim.kind != "RF" and (known is None or known.renter)
+        if self.claim.kind == "RF" or (known is not None and not known.renter):
+            return False
+        choice = self.rate_choice
+        if choice is None:
+            return True
+        code = renter.rate_code(choice.get("RenteSatsKode", ""))
+        return code is not None and (code["inddrivelsesrente"] or code["merrentesats"])
 
     def interest(self, until: date) -> int:
         """Interest accrued up to (not including) `until`."""
         if not self.bears_interest:
             return 0
         end = min(until, self.stop) if self.stop else until
-        return renter.accrued(self.changes, renter.interest_start(self.claim.received_on), end)
+        choice = self.rate_choice or {}
+        code = renter.rate_code(choice.get("RenteSatsKode", "")) if choice else None
+        fixed = (
+            Decimal(str(choice.get("MerRenteSats", 0))) if code is not None and code["merrentesats"] else None
+        )
+        return renter.accrued(self.changes, renter.interest_start(self.claim.received_on), end, fixed)
 
     def principal(self, on: date) -> int:
         return sum(amount for day, amount in self.changes if day <= on)

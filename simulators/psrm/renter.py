@@ -44,9 +44,11 @@ def interest_start(received: date) -> date:
     return date(received.year + received.month // 12, received.month % 12 + 1, 1)
 
 
-def accrued(changes: Iterable[tuple[date, int]], start: date, until: date) -> int:
+def accrued(
+    changes: Iterable[tuple[date, int]], start: date, until: date, fixed_pct: Decimal | None = None
+) -> int:
     """Interest in øre accrued on days start ≤ d < until, on the balance that results from `changes`
-    (each a date from which a signed øre amount applies), at the rate of each day."""
+    (each a date from which a signed øre amount applies), at the rate of each day (or a fixed rate)."""
     if until <= start:
         return 0
     ordered = sorted(changes)
@@ -61,7 +63,8 @@ def accrued(changes: Iterable[tuple[date, int]], start: date, until: date) -> in
     for begin, end in itertools.pairwise(points):
         balance = sum(amount for day, amount in ordered if day <= begin)
         if balance > 0:
-            total += Decimal(balance) * rate_on(begin) / 100 * (end - begin).days / divisor
+            pct = fixed_pct if fixed_pct is not None else rate_on(begin)
+            total += Decimal(balance) * pct / 100 * (end - begin).days / divisor
     return int(total.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -69,3 +72,13 @@ def month_bounds(day: date) -> tuple[date, date]:
     first = day.replace(day=1)
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return first, following - timedelta(days=1)
+
+
+@cache
+def _rate_codes() -> dict[str, dict[str, object]]:
+    return {c["kode"]: c for c in load_reference("renter.json")["rentevalg"]["satskoder"]}
+
+
+def rate_code(kode: str) -> dict[str, object] | None:
+    """A RenteSatsKode's meaning (contracts/reference/renter.json → rentevalg)."""
+    return _rate_codes().get(kode)

@@ -56,6 +56,9 @@ def agreement(settings: dict[str, Any]) -> Agreement:
         minimum_oere=to_oere(minimum) if minimum is not None else None,
         allowed_actions=frozenset(actions_allowed) if actions_allowed is not None else None,
         allowed_arts=frozenset(psrm.get("tilladte_arter", ["INDR", "MODR"])),
+        allowed_reasons=frozenset(psrm["tilladte_aarsagskoder"])
+        if psrm.get("tilladte_aarsagskoder")
+        else None,
     )
 
 
@@ -142,6 +145,11 @@ def _sync_findings(ctx: OpContext, action: dict[str, Any], base: str) -> list[Fi
         found.append(Finding("PSRM-156", base, {"value": aftale.fordringshaver_id}))
     if spec.tilladelse and not aftale.allows_action(spec.kode):
         found.append(Finding(spec.tilladelse, join_path(base, "MFAktionKode"), {"value": spec.kode}))
+    reason = actions.reason_code(action)
+    if reason and spec.tilladelse and not aftale.allows_reason(reason):
+        found.append(
+            Finding(spec.tilladelse, join_path(base, "AktionValg", spec.struktur), {"value": reason})
+        )
     if spec.struktur not in action["AktionValg"]:
         found.append(Finding(spec.mangler, join_path(base, "AktionValg"), {"value": spec.struktur}))
         return found

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from typing import Any
 
+from harness.core.contracts import load_reference
 from harness.core.findings import Finding
 from harness.core.fordringstyper import FordringstypeCatalogue
 from harness.core.identities import check_cpr, check_cvr, check_se
@@ -28,6 +31,7 @@ class Agreement:
     minimum_oere: int | None = None
     allowed_actions: frozenset[str] | None = None
     allowed_arts: frozenset[str] = frozenset({"INDR", "MODR"})
+    allowed_reasons: frozenset[str] | None = None
 
     def allows(self, kode: str) -> bool:
         return self.allowed_types is None or kode in self.allowed_types
@@ -37,6 +41,9 @@ class Agreement:
 
     def allows_art(self, art: str) -> bool:
         return art in self.allowed_arts
+
+    def allows_reason(self, reason: str) -> bool:
+        return self.allowed_reasons is None or reason in self.allowed_reasons
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +212,39 @@ def skyldner_identitet(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
             continue
         for found in check(debtor.id):
             yield Finding(found.code, debtor.path, dict(found.params))
+
+
+@cache
+def _rate_codes() -> dict[str, dict[str, Any]]:
+    """RenteSatsKode → meaning (contracts/reference/renter.json → rentevalg)."""
+    return {c["kode"]: c for c in load_reference("renter.json")["rentevalg"]["satskoder"]}
+
+
+@entry_rules.rule("PSRM-436", "PSRM-438", "PSRM-441", "PSRM-442", "PSRM-443")
+def rentevalg(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """The interest choice is a valid combination (psrm.md §7; 436, 438, 441, 442, 443)."""
+    choice = claim.rentevalg
+    if not choice:
+        return
+    base = claim.path("rentevalg")
+    code, rule, extra = (
+        choice.get("RenteSatsKode"),
+        choice.get("RenteRegelNummer"),
+        choice.get("MerRenteSats"),
+    )
+    known = _rate_codes().get(code or "")
+    if known is None or (known["regel"] != rule and rule != "002"):
+        yield Finding("PSRM-442", f"{base}.RenteSatsKode", {"value": code})
+    if rule == "002" and (code != "99" or (extra not in (None, 0))):
+        yield Finding("PSRM-441", f"{base}.RenteRegelNummer", {"value": f"{rule}/{code}/{extra}"})
+    if extra is not None and extra < 0:
+        yield Finding("PSRM-438", f"{base}.MerRenteSats", {"value": extra})
+    if extra not in (None, 0) and code not in ("03", "04", "07"):
+        yield Finding("PSRM-436", f"{base}.MerRenteSats", {"value": extra})
+    fordringstype = ctx.types.get(claim.fordringstype)
+    charges = known is not None and (known["inddrivelsesrente"] or known["merrentesats"])
+    if fordringstype is not None and not fordringstype.renter and charges:
+        yield Finding("PSRM-443", f"{base}.RenteSatsKode", {"value": claim.fordringstype})
 
 
 psrm_filter: RuleSet[Stamdata, ClaimContext] = entry_rules.extend("psrm-indgangsfilter")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class Stamdata:
     beskrivelse: str | None = None
     debtors: tuple[Debtor, ...] = ()
     is_main: bool = True
+    rentevalg: Mapping[str, Any] | None = None
     paths: Mapping[str, str] = field(default_factory=dict)
 
     def present(self, name: str) -> bool:
