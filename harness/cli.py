@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8585, help="port (default 8585; 0 picks a free one)")
     _db_option(serve, default=None)
     serve.add_argument("--clock", help="start every new tenant's clock frozen at this ISO date/time")
+    serve.add_argument("--access", type=Path, help="access file (credentials, serviceaftaler); default: open")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
     certify = sub.add_parser("certify", help="run a scenario suite against a fagsystem")
@@ -70,6 +72,16 @@ def _certify_options(parser: argparse.ArgumentParser) -> None:
         help="a built-in variant (see `testkommune suites`) or module:attribute of your driver",
     )
     parser.add_argument("--url", help="a running test kommune (default: start one in-process)")
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("TESTKOMMUNE_TOKEN"),
+        help="your access token for a closed test kommune (env TESTKOMMUNE_TOKEN)",
+    )
+    parser.add_argument(
+        "--admin-token",
+        default=os.environ.get("TESTKOMMUNE_ADMIN_TOKEN"),
+        help="the admin token the harness steers the clock with (env TESTKOMMUNE_ADMIN_TOKEN)",
+    )
     parser.add_argument("--db", default=":memory:", help="state database for the in-process test kommune")
     parser.add_argument("--kommune", default=DEFAULT_KOMMUNE, help="kommunenummer to act in (default 851)")
     parser.add_argument("--system", help="your anvendersystem id (default: the fagsystem's name)")
@@ -120,6 +132,7 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None) -> int
     from harness.certify.client import KommuneUnavailableError
     from harness.certify.runner import HarnessProblemError
     from harness.certify.suite import SuiteError
+    from simulators.access import AccessFileError
     from simulators.store import StoreVersionError
 
     try:
@@ -133,7 +146,14 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None) -> int
             return _suites(stdout)
         if args.command == "docs":
             return _docs(args, stdout)
-    except (UsageError, SuiteError, HarnessProblemError, KommuneUnavailableError, StoreVersionError) as exc:
+    except (
+        UsageError,
+        SuiteError,
+        HarnessProblemError,
+        KommuneUnavailableError,
+        StoreVersionError,
+        AccessFileError,
+    ) as exc:
         print(f"testkommune: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_USAGE
@@ -155,6 +175,11 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
             start = ClockState.frozen_at(parse_instant(args.clock))
         except ValueError as exc:
             raise UsageError(f"--clock: {exc}") from exc
+    access = None
+    if args.access:
+        from simulators.access import load_policy
+
+        access = load_policy(args.access)
     url = store_url(args.db)
     print(
         f"testkommune {__version__} serving on http://{args.host}:{args.port} (state: {url}); "
@@ -163,7 +188,9 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
         flush=True,
     )
     try:
-        serve_forever(url, host=args.host, port=args.port, start_clock=start, log_level=args.log_level)
+        serve_forever(
+            url, host=args.host, port=args.port, start_clock=start, log_level=args.log_level, access=access
+        )
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc}") from exc
     return EXIT_OK
@@ -182,6 +209,8 @@ def certify_once(
     console: Any,
     language: str,
     fagsystem_spec: str | None = None,
+    token: str | None = None,
+    admin_token: str | None = None,
 ) -> tuple[Any, dict[str, Path]]:
     """Run one suite and write its reports; returns the result and the report paths."""
     from harness.certify.driver import KommuneConnection
@@ -193,7 +222,7 @@ def certify_once(
     unknown = sorted(set(scenarios) - {s.id for s in suite.scenarios})
     if unknown:
         raise UsageError(f"suite {suite.id} has no scenario {', '.join(unknown)}")
-    connection = KommuneConnection(base_url, kommune, system)
+    connection = KommuneConnection(base_url, kommune, system, token)
     runner = Runner(
         suite,
         fagsystem,
@@ -201,6 +230,7 @@ def certify_once(
         seed=seed,
         handlers=[ConsoleReporter(console, language=language)],
         fagsystem_spec=fagsystem_spec,
+        admin_token=admin_token,
     )
     result = runner.run(only=scenarios or None)
     stem = f"{suite.id}-{fagsystem.name}"
@@ -247,6 +277,8 @@ def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url:
         console=console,
         language=args.language,
         fagsystem_spec=args.fagsystem,
+        token=args.token,
+        admin_token=args.admin_token,
     )
     return result
 

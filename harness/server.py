@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from harness.core.clock import ClockState
+from simulators.access import AccessPolicy
 from simulators.app import create_app
 from simulators.store import DEFAULT_URL
 
@@ -45,9 +46,13 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def _config(
-    store_url: str, start_clock: ClockState | None, log_level: str, access_log: bool
+    store_url: str,
+    start_clock: ClockState | None,
+    log_level: str,
+    access_log: bool,
+    access: AccessPolicy | None,
 ) -> uvicorn.Config:
-    app = create_app(store_url, start_clock=start_clock)
+    app = create_app(store_url, start_clock=start_clock, access=access)
     return uvicorn.Config(
         app,
         log_level=log_level,
@@ -65,10 +70,11 @@ def start_in_thread(
     port: int = 0,
     start_clock: ClockState | None = None,
     log_level: str = "warning",
+    access: AccessPolicy | None = None,
 ) -> RunningKommune:
     """Start a test kommune in a daemon thread and return once it accepts connections."""
     sock = _bind(host, port)
-    server = uvicorn.Server(_config(store_url, start_clock, log_level, access_log=False))
+    server = uvicorn.Server(_config(store_url, start_clock, log_level, access_log=False, access=access))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="testkommune")
     thread.start()
     deadline = time.monotonic() + 15
@@ -81,9 +87,15 @@ def start_in_thread(
 
 
 def serve_forever(
-    store_url: str, *, host: str, port: int, start_clock: ClockState | None, log_level: str = "info"
+    store_url: str,
+    *,
+    host: str,
+    port: int,
+    start_clock: ClockState | None,
+    log_level: str = "info",
+    access: AccessPolicy | None = None,
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C)."""
     sock = _bind(host, port)
-    config = _config(store_url, start_clock, log_level, access_log=log_level == "debug")
+    config = _config(store_url, start_clock, log_level, access_log=log_level == "debug", access=access)
     uvicorn.Server(config).run(sockets=[sock])

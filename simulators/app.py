@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from harness.core.clock import ClockState
 from harness.core.findings import Finding
+from simulators.access import AccessPolicy
 from simulators.admin.psrm_routes import psrm_admin_routes
 from simulators.admin.routes import admin_routes
 from simulators.http import problem
@@ -44,9 +45,30 @@ async def _crash(request: Request, exc: Exception) -> Response:
     return problem(500, "Internal error", [Finding("HTTP-INTERN-FEJL", "$", {"value": error_id})])
 
 
-def create_app(store_url: str = DEFAULT_URL, *, start_clock: ClockState | None = None) -> Starlette:
+class AdminGuard:
+    """ASGI guard: /admin/* (but /admin/health) needs the admin credentials when the kommune is closed."""
+
+    def __init__(self, app: Any, sim: Simulation) -> None:
+        self.app = app
+        self.sim = sim
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith("/admin/") and path != "/admin/health":
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            refusal = self.sim.access.admin(headers.get("authorization"))
+            if refusal is not None:
+                response = problem(refusal.status, "Admin credentials needed", [refusal.finding])
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(
+    store_url: str = DEFAULT_URL, *, start_clock: ClockState | None = None, access: AccessPolicy | None = None
+) -> Starlette:
     """Build the test kommune; contracts are compiled and reference data loaded before it serves."""
-    sim = Simulation(store=Store(store_url), start_clock=start_clock)
+    sim = Simulation(store=Store(store_url), start_clock=start_clock, access=access or AccessPolicy())
     app = Starlette(
         routes=[
             *service_routes(),
@@ -58,6 +80,7 @@ def create_app(store_url: str = DEFAULT_URL, *, start_clock: ClockState | None =
     )
     app.state.sim = sim
     app.state.openapi = openapi_document(sim.contracts)
+    app.add_middleware(AdminGuard, sim=sim)
     return app
 
 

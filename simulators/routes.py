@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from harness.core.findings import Finding
+from simulators.access import Refusal, fault_body
 from simulators.context import OpContext
 from simulators.debitor import service as debitor
 from simulators.http import BadRequestError, ok, problem, read_json
@@ -36,9 +37,21 @@ class Operation:
     handler: Handler
 
 
-def tenant_of(request: Request) -> Tenant:
+def tenant_of(request: Request, operation: str) -> Tenant:
+    """The tenant a service call acts for: from its headers, checked against its serviceaftale when closed."""
+    sim: Simulation = request.app.state.sim
     kommune = request.headers.get("x-tk-kommune", "")
     system = request.headers.get("x-tk-anvendersystem", "")
+    if not sim.access.open:
+        number = kommune[1:] if len(kommune) == 4 and kommune.startswith("0") else kommune
+        allowed = sim.access.service(request.headers.get("authorization"), number, system or None, operation)
+        if isinstance(allowed, Refusal):
+            raise BadRequestError(
+                problem(
+                    allowed.status, "Refused by Serviceplatformen", [allowed.finding], **fault_body(allowed)
+                )
+            )
+        system = allowed
     tenant = Tenant.parse(kommune, system)
     if tenant is None:
         header = "X-TK-Kommune" if Tenant.parse(kommune, "x") is None else "X-TK-Anvendersystem"
@@ -52,7 +65,7 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         sim: Simulation = request.app.state.sim
         try:
-            tenant = tenant_of(request)
+            tenant = tenant_of(request, operation.name)
             message = await read_json(request)
         except BadRequestError as refused:
             return refused.response

@@ -17,6 +17,7 @@ from harness.core.clock import ClockState, danish_date, iso, real_now
 from harness.core.contracts import ContractSet, contract_set
 from harness.core.fordringstyper import fordringstyper
 from simulators import store
+from simulators.access import AccessPolicy
 from simulators.context import OpContext
 from simulators.debitor import service as debitor
 from simulators.psrm import inddrivelse
@@ -46,6 +47,7 @@ class Simulation:
     contracts: ContractSet = field(default_factory=contract_set)
     start_clock: ClockState | None = None
     faults: dict[str, list[Fault]] = field(default_factory=dict)
+    access: AccessPolicy = field(default_factory=AccessPolicy)
 
     def __post_init__(self) -> None:
         self.contracts.compile_all()

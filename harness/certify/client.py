@@ -13,10 +13,14 @@ class KommuneUnavailableError(Exception):
 
 
 class AdminClient:
-    def __init__(self, base_url: str, kommune: str, system: str, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, base_url: str, kommune: str, system: str, *, timeout: float = 30.0, token: str | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tenant_path = f"{self.base_url}/admin/tenants/{kommune}/{system}"
         self.session = requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
         self.timeout = timeout
 
     def _call(self, method: str, url: str, **kwargs: Any) -> Any:

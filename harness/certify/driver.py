@@ -21,11 +21,13 @@ class KommuneConnection:
     base_url: str
     kommune: str
     system: str
+    token: str | None = None
 
     @property
     def headers(self) -> dict[str, str]:
-        """The headers that identify the caller on every ØiR call."""
-        return {"X-TK-Kommune": self.kommune, "X-TK-Anvendersystem": self.system}
+        """The headers that identify (and, given a token, authenticate) the caller on every ØiR call."""
+        headers = {"X-TK-Kommune": self.kommune, "X-TK-Anvendersystem": self.system}
+        return headers | ({"Authorization": f"Bearer {self.token}"} if self.token else {})
 
 
 @runtime_checkable

@@ -60,11 +60,14 @@ class Runner:
         driver: str = "python",
         fagsystem_spec: str | None = None,
         handlers: Iterable[EventHandler] = (),
+        admin_token: str | None = None,
     ) -> None:
         self.suite = suite
         self.fagsystem = fagsystem
         self.connection = connection
-        self.admin = AdminClient(connection.base_url, connection.kommune, connection.system)
+        self.admin = AdminClient(
+            connection.base_url, connection.kommune, connection.system, token=admin_token
+        )
         self.seed = seed
         self.driver = driver
         self.fagsystem_spec = fagsystem_spec or fagsystem.name

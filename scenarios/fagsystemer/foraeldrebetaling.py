@@ -39,6 +39,10 @@ MONTHS = [
 ]
 
 
+class AccessRefusedError(Exception):
+    """Serviceplatformen refused the call (credentials, serviceaftale): a set-up fault, not an answer."""
+
+
 @dataclass
 class BilledClaim:
     """The fagsystem's own record of a bill it sent."""
@@ -165,6 +169,9 @@ class Foraeldrebetaling:
                 response = None
             if response is not None and response.status_code not in RETRY_STATUSES:
                 body = response.json()
+                if response.status_code in (401, 403):
+                    codes = ", ".join(e["code"] for e in body.get("errors", []))
+                    raise AccessRefusedError(f"ØiR refused access ({response.status_code}): {codes}")
                 if response.status_code >= 400:
                     self.refusals.append(body)
                     return None

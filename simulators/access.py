@@ -1,0 +1,135 @@
+"""Who may call what. Open by default (a vendor's laptop); with an access file, every call needs credentials.
+
+A service call carries `Authorization: Bearer <token>`; the token names the vendor system, whose
+serviceaftale lists the kommuner (and optionally operations) it may call. A refusal looks like
+Serviceplatformen's (`ServiceplatformFault` → `ErrorList` → `Error`, oeir.md §7, §11). The admin API has
+its own credentials; a vendor's token never opens it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.core.contracts import contract_set
+from harness.core.findings import Finding, describe_all
+
+
+class AccessFileError(Exception):
+    """The access file is missing or breaks its format (a usage error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Serviceaftale:
+    system: str
+    kommuner: frozenset[str]
+    operations: frozenset[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    status: int
+    finding: Finding
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        return None
+    return authorization[7:].strip() or None
+
+
+@dataclass
+class AccessPolicy:
+    """Open (no file given) or closed by an access file."""
+
+    open: bool = True
+    admin_digests: tuple[str, ...] = ()
+    aftaler: dict[str, Serviceaftale] = field(default_factory=dict)
+
+    def _match(self, token: str | None, digests: Any) -> str | None:
+        if token is None:
+            return None
+        candidate = digest(token)
+        for known in digests:
+            if hmac.compare_digest(candidate, known):
+                return known
+        return None
+
+    def admin(self, authorization: str | None) -> Refusal | None:
+        if self.open:
+            return None
+        if self._match(_bearer(authorization), self.admin_digests) is None:
+            return Refusal(401, Finding("ADMIN-ADGANG", "$", {}))
+        return None
+
+    def service(
+        self, authorization: str | None, kommune: str, system: str | None, operation: str
+    ) -> str | Refusal:
+        """The calling system's id, or why it may not make this call."""
+        token = _bearer(authorization)
+        known = self._match(token, self.aftaler)
+        if known is None:
+            return Refusal(401, Finding("SP-ADGANG-UGYLDIG", "$", {"value": "Authorization"}))
+        aftale = self.aftaler[known]
+        if system and system != aftale.system:
+            return Refusal(
+                403, Finding("SP-ANVENDERSYSTEM", "$", {"value": system, "expected": aftale.system})
+            )
+        if kommune not in aftale.kommuner or (
+            aftale.operations is not None and operation not in aftale.operations
+        ):
+            return Refusal(
+                403,
+                Finding(
+                    "SP-INGEN-SERVICEAFTALE",
+                    "$",
+                    {"value": kommune, "system": aftale.system, "operation": operation},
+                ),
+            )
+        return aftale.system
+
+
+OPEN = AccessPolicy()
+
+
+def load_policy(path: Path) -> AccessPolicy:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise AccessFileError(f"cannot read access file {path}: {exc}") from exc
+    problems = contract_set().get("harness/adgang").check(raw)
+    if problems:
+        lines = "\n".join(f"  {p['path']}: {p['text_en']}" for p in describe_all(problems))
+        raise AccessFileError(f"access file {path} breaks its format:\n{lines}")
+    aftaler: dict[str, Serviceaftale] = {}
+    for entry in raw["serviceaftaler"]:
+        secret = entry.get("token_sha256") or (digest(entry["token"]) if "token" in entry else None)
+        if secret is None:
+            raise AccessFileError(
+                f"access file {path}: serviceaftale for {entry['anvendersystem']} has no token"
+            )
+        ops = entry.get("operationer")
+        aftaler[secret] = Serviceaftale(
+            entry["anvendersystem"], frozenset(entry["kommuner"]), frozenset(ops) if ops is not None else None
+        )
+    admins = tuple(a.get("token_sha256") or digest(a["token"]) for a in raw["admin"])
+    return AccessPolicy(open=False, admin_digests=admins, aftaler=aftaler)
+
+
+def fault_body(refusal: Refusal) -> dict[str, Any]:
+    """Serviceplatformen's fault structure, carried beside the problem's error list."""
+    described = describe_all([refusal.finding])[0]
+    return {
+        "ServiceplatformFault": {
+            "ErrorList": {"Error": [{"ErrorCode": described["code"], "ErrorText": described["text_da"]}]}
+        }
+    }
