@@ -18,6 +18,7 @@ from harness import __version__
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_REPORT_DIR = Path("testkommune-reports")
 DEFAULT_KOMMUNE = "851"
+DEFAULT_ROLE = "fagsystem (anvendersystem of SF1590_B_01 DebitorRegistreringAfsend)"
 
 
 class UsageError(Exception):
@@ -50,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--language", choices=["en", "da"], default="en")
 
     sub.add_parser("suites", help="list the built-in suites and fagsystem variants")
+
+    verify = sub.add_parser("verify", help="check an evidence bundle offline and recompute its verdict")
+    verify.add_argument("bundle", type=Path, help="a <suite>-<fagsystem>.bevis folder")
+    verify.add_argument("--public-key", type=Path, help="the test kommune's public key to pin (PEM)")
 
     docs = sub.add_parser("docs", help="regenerate the catalogue pages (error codes, fordringstyper)")
     docs.add_argument("--out", type=Path, default=Path("docs"), help="folder to write into (default docs/)")
@@ -91,6 +96,16 @@ def _certify_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
     parser.add_argument("--language", choices=["en", "da"], default="en")
+    parser.add_argument(
+        "--vendor", default="unnamed vendor", help="the vendor named in the conformance statement"
+    )
+    parser.add_argument("--role", default=DEFAULT_ROLE, help="the role certified (conformance statement)")
+    parser.add_argument(
+        "--signing-key",
+        type=Path,
+        default=None,
+        help="Ed25519 key that signs the evidence (default .testkommune/signing-key.pem)",
+    )
 
 
 def store_url(db: str | None) -> str:
@@ -146,6 +161,8 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None) -> int
             return _suites(stdout)
         if args.command == "docs":
             return _docs(args, stdout)
+        if args.command == "verify":
+            return _verify(args, stdout)
     except (
         UsageError,
         SuiteError,
@@ -211,11 +228,16 @@ def certify_once(
     fagsystem_spec: str | None = None,
     token: str | None = None,
     admin_token: str | None = None,
+    vendor: str = "unnamed vendor",
+    role: str = DEFAULT_ROLE,
+    signing_key: Path | None = None,
 ) -> tuple[Any, dict[str, Path]]:
     """Run one suite and write its reports; returns the result and the report paths."""
     from harness.certify.driver import KommuneConnection
     from harness.certify.runner import Runner
     from harness.certify.suite import load_suite
+    from harness.evidence import EvidenceRecorder, write_bundle
+    from harness.evidence.signing import DEFAULT_KEY, load_or_create
     from harness.reporting import ConsoleReporter, write_json, write_junit
 
     suite = load_suite(suite_name)
@@ -223,12 +245,13 @@ def certify_once(
     if unknown:
         raise UsageError(f"suite {suite.id} has no scenario {', '.join(unknown)}")
     connection = KommuneConnection(base_url, kommune, system, token)
+    recorder = EvidenceRecorder()
     runner = Runner(
         suite,
         fagsystem,
         connection,
         seed=seed,
-        handlers=[ConsoleReporter(console, language=language)],
+        handlers=[ConsoleReporter(console, language=language), recorder],
         fagsystem_spec=fagsystem_spec,
         admin_token=admin_token,
     )
@@ -238,6 +261,9 @@ def certify_once(
         "json": write_json(result, report_dir / f"{stem}.json"),
         "junit": write_junit(result, report_dir / f"{stem}.xml"),
     }
+    paths["evidence"] = write_bundle(
+        recorder, report_dir / stem, key=load_or_create(signing_key or DEFAULT_KEY), vendor=vendor, role=role
+    )
     for kind, path in paths.items():
         console.print(f"  {kind} report: {path}")
     return result, paths
@@ -279,6 +305,9 @@ def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url:
         fagsystem_spec=args.fagsystem,
         token=args.token,
         admin_token=args.admin_token,
+        vendor=args.vendor,
+        role=args.role,
+        signing_key=args.signing_key,
     )
     return result
 
@@ -355,6 +384,34 @@ def _docs(args: argparse.Namespace, stdout: IO[str]) -> int:
     for path in write_pages(args.out):
         print(f"wrote {path}", file=stdout)
     return EXIT_OK
+
+
+def _verify(args: argparse.Namespace, stdout: IO[str]) -> int:
+    """Exit 0 when the bundle is intact, signed and its verdict recomputes; 1 otherwise."""
+    from harness.evidence import verify_bundle
+
+    if not args.bundle.is_dir():
+        raise UsageError(f"{args.bundle} is not an evidence bundle folder")
+    pinned = args.public_key.read_bytes() if args.public_key else None
+    report = verify_bundle(args.bundle, pinned)
+    console = _console(stdout)
+    console.print(f"Bundle {args.bundle}")
+    console.print(f"  signed by {report.fingerprint or 'unknown key'}")
+    if report.valid:
+        console.print("  intact: every file matches the signed, hash-chained manifest")
+        console.print(
+            f"  verdict recomputed from the evidence: {report.verdict_recomputed} "
+            f"(recorded: {report.verdict_recorded}; {report.scenarios} scenarios)"
+        )
+        console.print(
+            f"  certificate: {'issued' if report.certificate else 'none (not every scenario passed)'}"
+        )
+        console.print("VERIFIED")
+        return EXIT_OK
+    for problem in report.problems:
+        console.print(f"  PROBLEM: {problem}")
+    console.print("NOT VERIFIED")
+    return EXIT_FAILED
 
 
 def main() -> None:

@@ -226,3 +226,14 @@ def psrm_status(obs: Observation, expected: Any) -> list[Failure]:
                 )
             )
     return failures
+
+
+def evaluate(expectations: list[Any], observation: Observation) -> list[Failure]:
+    """Apply a step's expectations (check names, or {name: argument}) to what was observed."""
+    failures: list[Failure] = []
+    for expectation in expectations:
+        name, argument = (
+            (expectation, None) if isinstance(expectation, str) else next(iter(expectation.items()))
+        )
+        failures.extend(CHECKS[name].func(observation, argument))
+    return failures

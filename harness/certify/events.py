@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from harness.certify.results import RunResult, ScenarioResult
+from harness.certify.observation import Observation
+from harness.certify.results import Failure, RunResult, ScenarioResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +30,22 @@ class ScenarioFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class ExpectationEvaluated:
+    """An `expect` step: what the harness observed and what the checks concluded (a verdict's evidence)."""
+
+    scenario_id: str
+    step: int
+    expectations: list[Any]
+    observation: Observation
+    failures: list[Failure]
+
+
+@dataclass(frozen=True, slots=True)
 class RunFinished:
     result: RunResult
 
 
-Event = RunStarted | ScenarioStarted | ScenarioFinished | RunFinished
+Event = RunStarted | ScenarioStarted | ExpectationEvaluated | ScenarioFinished | RunFinished
 
 
 class EventHandler(Protocol):

@@ -65,7 +65,10 @@ class Observation:
 
     def curl(self, entry: dict[str, Any]) -> str:
         """The exchange as one curl command, to replay it by hand against a running test kommune."""
-        headers = " ".join(f"-H {shlex.quote(f'{k}: {v}')}" for k, v in self.headers.items())
+        shown = {k: v for k, v in self.headers.items() if k.lower() != "authorization"}
+        headers = " ".join(f"-H {shlex.quote(f'{k}: {v}')}" for k, v in shown.items())
+        if len(shown) < len(self.headers):  # never write a credential into a report
+            headers += ' -H "Authorization: Bearer $TESTKOMMUNE_TOKEN"'
         return (
             f"curl -sS -X {entry['method']} {shlex.quote(self.base_url + entry['path'])} "
             f"-H 'Content-Type: application/json' {headers} --data {shlex.quote(entry['request'] or '')}"

@@ -8,10 +8,17 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from harness.certify.checks import CHECKS
+from harness.certify.checks import CHECKS, evaluate
 from harness.certify.client import AdminClient
 from harness.certify.driver import Fagsystem, KommuneConnection
-from harness.certify.events import EventHandler, RunFinished, RunStarted, ScenarioFinished, ScenarioStarted
+from harness.certify.events import (
+    EventHandler,
+    ExpectationEvaluated,
+    RunFinished,
+    RunStarted,
+    ScenarioFinished,
+    ScenarioStarted,
+)
 from harness.certify.observation import Observation
 from harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
 from harness.certify.suite import Case, Scenario, Suite
@@ -72,6 +79,7 @@ class Runner:
         self.driver = driver
         self.fagsystem_spec = fagsystem_spec or fagsystem.name
         self.handlers = list(handlers)
+        self._current_step = 0
         unknown = sorted(
             {
                 name
@@ -140,6 +148,7 @@ class Runner:
         billed: list[BillingCase] = []
         self.fagsystem.connect(self.connection)
         for index, (kind, value) in enumerate(scenario.steps, start=1):
+            self._current_step = index
             today = self.admin.today()
             record = StepRecord(index, kind, _describe(kind, value), self.admin.clock()["now"])
             result.steps.append(record)
@@ -204,17 +213,8 @@ class Runner:
             scenario_id=scenario.id,
             seed=self.seed,
         )
-        failures: list[Failure] = []
-        for expectation in expectations:
-            name, argument = (
-                (expectation, None) if isinstance(expectation, str) else next(iter(expectation.items()))
-            )  # type: ignore[union-attr]
-            check = CHECKS.get(name)
-            if check is None:
-                raise HarnessProblemError(
-                    f"scenario {scenario.id} uses the unknown check {name!r}; known: {', '.join(CHECKS)}"
-                )
-            failures.extend(check.func(observation, argument))
+        failures = evaluate(expectations, observation)
+        self._emit(ExpectationEvaluated(scenario.id, self._current_step, expectations, observation, failures))
         return failures
 
 
