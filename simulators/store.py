@@ -80,6 +80,8 @@ claims = sa.Table(
     sa.Column("psrm", sa.JSON, nullable=True),
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.Index("ix_debitor_claims_state", "tenant", "state"),
+    sa.Index("ix_debitor_claims_ref", "tenant", "reference"),
 )
 
 psrm_actions = sa.Table(
@@ -124,6 +126,8 @@ psrm_claims = sa.Table(
     sa.Column("saldo_oere", sa.BigInteger, nullable=False),
     sa.Column("received_at", sa.String(40), nullable=False),
     sa.Column("data", sa.JSON, nullable=False),
+    sa.Index("ix_psrm_claims_ref", "tenant", "claimant_ref"),
+    sa.Index("ix_psrm_claims_status", "tenant", "status"),
 )
 
 psrm_events = sa.Table(
@@ -161,7 +165,7 @@ meta = sa.Table(
     sa.Column("value", sa.String(200), nullable=False),
 )
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 journal = sa.Table(
     "journal",
