@@ -74,11 +74,11 @@ _TENANT_HEADERS = [
 
 
 def openapi_document(contracts: ContractSet) -> dict[str, Any]:
-    from simulators.routes import OPERATIONS
+    from simulators.routes import all_operations
 
     schemas = {_component(name): _rewrite(copy.deepcopy(raw), name) for name, raw in contracts.raw.items()}
     paths: dict[str, Any] = {}
-    for op in OPERATIONS:
+    for op in all_operations():
         paths[op.path] = {
             "post": {
                 "operationId": op.name,

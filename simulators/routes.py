@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -16,25 +15,11 @@ from simulators.context import OpContext
 from simulators.debitor import service as debitor
 from simulators.http import BadRequestError, ok, problem, read_json
 from simulators.oir import hub
+from simulators.operations import Handler, Operation
 from simulators.psrm import service as psrm
 from simulators.psrm.service import underretninger_hent
 from simulators.simulation import Simulation, journal
 from simulators.tenancy import Tenant
-
-Handler = Callable[[Simulation, OpContext, dict[str, Any]], tuple[int, Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class Operation:
-    """One operation of one counterpart, with the contracts of its request and answer."""
-
-    counterpart: str
-    name: str
-    path: str
-    contract_in: str
-    contract_out: str
-    summary: str
-    handler: Handler
 
 
 def tenant_of(request: Request, operation: str) -> Tenant:
@@ -228,5 +213,12 @@ OPERATIONS: tuple[Operation, ...] = (
 )
 
 
+def all_operations() -> tuple[Operation, ...]:
+    """Every counterpart's operations: ØiR/debitor and PSRM here, the others from their own packages."""
+    from simulators.erp.routes import OPERATIONS as ERP
+
+    return (*OPERATIONS, *ERP)
+
+
 def service_routes() -> list[Route]:
-    return [Route(op.path, _endpoint(op), methods=["POST"], name=op.name) for op in OPERATIONS]
+    return [Route(op.path, _endpoint(op), methods=["POST"], name=op.name) for op in all_operations()]
