@@ -30,3 +30,18 @@ def test_vendor_tests_get_a_running_test_kommune(pytester):
     )
     result = pytester.runpytest_subprocess("-p", "testkommune", "-W", "ignore::DeprecationWarning")
     result.assert_outcomes(passed=2)
+
+
+def test_every_scenario_is_a_pytest_item_with_the_certification_verdict(pytester):
+    pytester.makepyfile(
+        """
+        from harness.pytest_plugin import certification_tests
+
+        test_reference = certification_tests("basis", "scenarios.fagsystemer:Foraeldrebetaling")
+        test_broken = certification_tests("basis", "scenarios.fagsystemer:OverdragerFoerSRB")
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "testkommune", "-v", "-W", "ignore::DeprecationWarning")
+    result.assert_outcomes(passed=4, failed=2)
+    result.stdout.fnmatch_lines(["*test_reference?BASIS-01? PASSED*", "*test_broken?BASIS-01? FAILED*"])
+    result.stdout.fnmatch_lines(["*PSRM-SRB at *DMIFordringSRBDato*"])

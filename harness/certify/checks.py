@@ -138,11 +138,16 @@ def claim_matches_case(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
+def _amount(value: Any) -> Any:
+    """An amount as an exact Decimal when it is a number; anything else is compared as it is."""
+    return Decimal(str(value)) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
 def _compare(case: BillingCase, claim: dict[str, Any]) -> list[Failure]:
     data = claim["Data"]
     out = []
     wanted = {
-        "HovedstolBeløb": (Decimal(case.amount), Decimal(str(data.get("HovedstolBeløb")))),
+        "HovedstolBeløb": (Decimal(case.amount), _amount(data.get("HovedstolBeløb"))),
         "PeriodeFraDato": (case.period_from.isoformat(), data.get("PeriodeFraDato")),
         "PeriodeTilDato": (case.period_to.isoformat(), data.get("PeriodeTilDato")),
     }

@@ -7,6 +7,7 @@ import zlib
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from harness.certify.checks import CHECKS, evaluate
 from harness.certify.client import AdminClient
@@ -154,9 +155,10 @@ class Runner:
             result.steps.append(record)
             try:
                 failures = self._step(kind, value, today, cases, billed, scenario)
-            except Exception as exc:  # the fagsystem under test raised: its defect, reported as such
-                if isinstance(exc, HarnessProblemError):
-                    raise
+            except (
+                FagsystemRaisedError
+            ) as raised:  # the fagsystem under test raised: its defect, reported as such
+                exc = raised.__cause__ or raised
                 record.outcome = "error"
                 result.outcome = "error"
                 result.error = f"{type(exc).__name__}: {exc}"
@@ -183,9 +185,9 @@ class Runner:
             chosen = cases if value == "all" else [cases[int(value) - 1]]  # type: ignore[call-overload]
             for case in chosen:
                 billed.append(case)
-                self.fagsystem.bill(case, today)
+                _as_fagsystem(self.fagsystem.bill, case, today)
         elif kind == "daily":
-            self.fagsystem.run_daily(today)
+            _as_fagsystem(self.fagsystem.run_daily, today)
         elif kind == "advance":
             self.admin.advance(str(value))
         elif kind == "advance_to":
@@ -216,6 +218,17 @@ class Runner:
         failures = evaluate(expectations, observation)
         self._emit(ExpectationEvaluated(scenario.id, self._current_step, expectations, observation, failures))
         return failures
+
+
+class FagsystemRaisedError(Exception):
+    """The fagsystem under test raised while the harness asked it to act."""
+
+
+def _as_fagsystem(call: Any, *args: Any) -> None:
+    try:
+        call(*args)
+    except Exception as exc:
+        raise FagsystemRaisedError(str(exc)) from exc
 
 
 class HarnessProblemError(Exception):

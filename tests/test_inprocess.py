@@ -1,0 +1,53 @@
+"""The in-process mode (responses) gives the same verdicts as a served test kommune over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from harness.certify.driver import KommuneConnection
+from harness.certify.runner import Runner
+from harness.certify.suite import load_suite
+from harness.inprocess import InProcessKommune
+from scenarios.fagsystemer import VARIANTS
+from tests.messages import OIR_B01, fordring, opret
+
+
+def _verdicts(base_url: str, variant: str) -> list[tuple[str, str, list[str]]]:
+    result = Runner(
+        load_suite("basis"), VARIANTS[variant](), KommuneConnection(base_url, "851", "same")
+    ).run()
+    return [(s.scenario_id, s.outcome, [(f.code, f.field) for f in s.failures]) for s in result.scenarios]
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_same_verdicts_in_process_and_over_http(kommune, variant):
+    over_http = _verdicts(kommune.base_url, variant)
+    with InProcessKommune() as inprocess:
+        in_process = _verdicts(inprocess.base_url, variant)
+    assert in_process == over_http
+    assert any(outcome != "passed" for _, outcome, _ in over_http) == (variant != "reference")
+
+
+def test_requests_reach_the_simulators_without_a_socket():
+    with InProcessKommune() as inprocess:
+        answer = requests.post(
+            f"{inprocess.base_url}{OIR_B01}/OpretDebitorkonto",
+            json=opret(fordring()),
+            headers={"X-TK-Kommune": "851", "X-TK-Anvendersystem": "unit"},
+            timeout=5,
+        )
+        assert answer.json()["Forretningskvittering"]["Status"] == "GODKENDT"
+        bad = requests.post(
+            f"{inprocess.base_url}{OIR_B01}/OpretDebitorkonto",
+            data=b"{",
+            headers={
+                "X-TK-Kommune": "851",
+                "X-TK-Anvendersystem": "unit",
+                "Content-Type": "application/json",
+            },
+            timeout=5,
+        )
+        assert bad.status_code == 400 and bad.json()["errors"][0]["code"] == "HTTP-UGYLDIG-JSON"
+    with pytest.raises(requests.ConnectionError):  # outside the context nothing answers at that address
+        requests.get(f"{InProcessKommune().base_url}/admin/health", timeout=2)
