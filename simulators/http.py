@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
+import os
+import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from harness.core.findings import Finding, describe_all
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
+MAX_JSON_DEPTH = 64
+"""Deeper documents are refused up front: no contract nests half as deep, and a fixed limit keeps the
+validators, the journal and the answer from running out of stack on a small but deep body."""
+BODY_TIMEOUT_S = float(os.environ.get("TESTKOMMUNE_BODY_TIMEOUT_S", "10"))
+"""A body not complete this long after its headers is refused (408), so a slow client holds no request."""
 PROBLEM_TYPE = "https://testkommune.dk/problemer/"
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class ProblemResponse(JSONResponse):
@@ -35,7 +46,7 @@ class BadRequestError(Exception):
 
 
 async def read_json(request: Request) -> Any:
-    """The request body as JSON, or BadRequestError with the reason (type, size, encoding, syntax)."""
+    """The request body as JSON, or BadRequestError with the reason (type, size, time, encoding, syntax)."""
     content_type = request.headers.get("content-type", "")
     if content_type and not content_type.split(";")[0].strip().lower().endswith(("/json", "+json")):
         raise BadRequestError(
@@ -46,6 +57,18 @@ async def read_json(request: Request) -> Any:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise BadRequestError(_too_large())
+    timeout = BODY_TIMEOUT_S
+    try:
+        async with asyncio.timeout(timeout):
+            raw = await _body(request)
+    except TimeoutError:
+        _refuse(f"body not received within {timeout:g} s", status=408, title="Request timeout")
+    except ClientDisconnect:
+        _refuse("the client went away before the body was complete")
+    return parse_json(raw)
+
+
+async def _body(request: Request) -> bytes:
     chunks = []
     size = 0
     async for chunk in request.stream():
@@ -53,19 +76,61 @@ async def read_json(request: Request) -> Any:
         if size > MAX_BODY_BYTES:
             raise BadRequestError(_too_large())
         chunks.append(chunk)
-    raw = b"".join(chunks)
+    return b"".join(chunks)
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict RFC 8259 JSON: UTF-8, finite numbers only, no lone surrogates, at most MAX_JSON_DEPTH deep."""
     try:
         text = raw.decode("utf-8")
-        return json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except UnicodeDecodeError as exc:
-        detail = f"invalid UTF-8 at byte {exc.start}"
+        _refuse(f"invalid UTF-8 at byte {exc.start}")
     except json.JSONDecodeError as exc:
-        detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        _refuse(f"{exc.msg} at line {exc.lineno} column {exc.colno}")
     except RecursionError:
-        detail = "nested too deeply"
-    raise BadRequestError(
-        problem(400, "Malformed JSON", [Finding("HTTP-UGYLDIG-JSON", "$", {"detail": detail})])
-    )
+        _refuse("nested too deeply")
+    except ValueError as exc:  # NaN, Infinity, 1e309, integers beyond Python's digit limit
+        _refuse("an integer has too many digits" if "integer string conversion" in str(exc) else str(exc))
+    if (raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH) and _deeper_than(value, MAX_JSON_DEPTH):
+        _refuse(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
+        _refuse("a string holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not a character")
+    return value
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(literal: str) -> float:
+    number = float(literal)
+    if math.isinf(number):
+        raise ValueError(f"the number {literal[:40]} is out of range")
+    return number
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _refuse(detail: str, *, status: int = 400, title: str = "Malformed JSON") -> NoReturn:
+    raise BadRequestError(problem(status, title, [Finding("HTTP-UGYLDIG-JSON", "$", {"detail": detail})]))
 
 
 def _too_large() -> ProblemResponse:

@@ -1,4 +1,10 @@
-"""Delivery guarantees of the ØiR hub: one answer per TransaktionsID, stored before it is sent."""
+"""Delivery guarantees of the ØiR hub: one answer per TransaktionsID, stored before it is sent.
+
+The delivery row is the lock: it is inserted *before* the business work, in the same transaction and
+behind a SAVEPOINT. When two servers share one database and both receive the same TransaktionsID, the
+second insert fails on the primary key (tenant, service, message_id); that one then reads the stored answer
+and answers with it, and its business work never runs.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
 
 from harness.core.clock import iso
 from harness.core.findings import Finding, join_path
@@ -39,37 +47,73 @@ def deliver(
     """
     message_id = message["Hovedoplysninger"]["TransaktionsID"].lower()
     digest = fingerprint(message)
-    row = ctx.conn.execute(
-        sa.select(store.deliveries).where(
-            store.deliveries.c.tenant == ctx.tenant.key,
-            store.deliveries.c.service == service,
-            store.deliveries.c.message_id == message_id,
-        )
-    ).first()
-    if row is not None:
-        if row.request_sha256 != digest:
-            return Finding(
-                "OIR-TRANSAKTIONSID-GENBRUGT",
-                join_path("$", "Hovedoplysninger", "TransaktionsID"),
-                {"value": message_id},
-            )
-        body = dict(row.response)
-        body["Kvittering"] = dict(body["Kvittering"]) | {"Genfremsendt": True}
-        return Delivered(row.status_code, body, replayed=True)
-    answer = business(message_id)
-    body = {
-        "Kvittering": {"TransaktionsID": message_id, "ModtagetTidspunkt": iso(ctx.now), "Status": "MODTAGET"},
-        "Forretningskvittering": answer,
-    }
-    ctx.conn.execute(
-        sa.insert(store.deliveries).values(
-            tenant=ctx.tenant.key,
-            service=service,
-            message_id=message_id,
-            request_sha256=digest,
-            status_code=200,
-            response=body,
-            received_at=ctx.now.isoformat(),
-        )
+    key = (
+        store.deliveries.c.tenant == ctx.tenant.key,
+        store.deliveries.c.service == service,
+        store.deliveries.c.message_id == message_id,
     )
-    return Delivered(200, body, replayed=False)
+    row = ctx.conn.execute(sa.select(store.deliveries).where(*key)).first()
+    if row is None:
+        if _claim(ctx, service, message_id, digest):
+            answer = business(message_id)
+            body = {
+                "Kvittering": {
+                    "TransaktionsID": message_id,
+                    "ModtagetTidspunkt": iso(ctx.now),
+                    "Status": "MODTAGET",
+                },
+                "Forretningskvittering": answer,
+            }
+            ctx.conn.execute(sa.update(store.deliveries).where(*key).values(status_code=200, response=body))
+            return Delivered(200, body, replayed=False)
+        # Another server delivered the same id between our look-up and our insert, and has committed.
+        row = ctx.conn.execute(sa.select(store.deliveries).where(*key)).first()
+        if row is None:
+            raise RuntimeError(f"delivery {service}/{message_id} collided but cannot be read back")
+    return _replay(row, digest, message_id)
+
+
+def _claim(ctx: OpContext, service: str, message_id: str, digest: str) -> bool:
+    """Insert the delivery row (answer still empty); False when the id is taken by a committed delivery."""
+    _open_transaction(ctx.conn)
+    try:
+        with ctx.conn.begin_nested():
+            ctx.conn.execute(
+                sa.insert(store.deliveries).values(
+                    tenant=ctx.tenant.key,
+                    service=service,
+                    message_id=message_id,
+                    request_sha256=digest,
+                    status_code=0,
+                    response={},
+                    received_at=ctx.now.isoformat(),
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _open_transaction(conn: Connection) -> None:
+    """Make sure the database transaction has begun before a SAVEPOINT is set.
+
+    pysqlite begins a transaction only at the first INSERT/UPDATE/DELETE; a SAVEPOINT set before that
+    starts one of its own, and releasing it would commit the claim alone, ahead of the business work.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is not None and not dbapi.in_transaction:  # type: ignore[attr-defined]
+        conn.exec_driver_sql("BEGIN")
+
+
+def _replay(row: Row[Any], digest: str, message_id: str) -> Delivered | Finding:
+    if row.request_sha256 != digest:
+        return Finding(
+            "OIR-TRANSAKTIONSID-GENBRUGT",
+            join_path("$", "Hovedoplysninger", "TransaktionsID"),
+            {"value": message_id},
+        )
+    body = dict(row.response)
+    body["Kvittering"] = dict(body["Kvittering"]) | {"Genfremsendt": True}
+    return Delivered(row.status_code, body, replayed=True)
