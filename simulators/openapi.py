@@ -88,7 +88,7 @@ def openapi_document(contracts: ContractSet) -> dict[str, Any]:
                 "requestBody": {"required": True, **_json_body(_component(op.contract_in))},
                 "responses": {
                     "200": {"description": "Answer", **_json_body(_component(op.contract_out))},
-                    **_problems(400, 404, 409, 413, 415, 504),
+                    **_problems(400, 401, 403, 404, 405, 408, 409, 413, 415, 500, 504),
                 },
             }
         }

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from harness.core.clock import ClockState, danish_date, iso
 from simulators import store
@@ -63,17 +64,24 @@ def ensure_tenant(
         return row.settings
     settings = deepcopy(DEFAULT_SETTINGS)
     settings["psrm"]["fordringshaver_id"] = default_fordringshaver_id(tenant)
-    conn.execute(
-        sa.insert(store.tenants).values(
-            tenant=tenant.key,
-            kommune=tenant.kommune,
-            system=tenant.system,
-            settings=settings,
-            created_at=iso(real),
-        )
-    )
     clock = start or ClockState.running_from(real, real)
-    _write_clock(conn, tenant, clock, real, insert=True, event="start")
+    try:
+        with conn.begin_nested():  # another process may create the same tenant at the same moment
+            conn.execute(
+                sa.insert(store.tenants).values(
+                    tenant=tenant.key,
+                    kommune=tenant.kommune,
+                    system=tenant.system,
+                    settings=settings,
+                    created_at=iso(real),
+                )
+            )
+            _write_clock(conn, tenant, clock, real, insert=True, event="start")
+    except IntegrityError:
+        row = conn.execute(
+            sa.select(store.tenants.c.settings).where(store.tenants.c.tenant == tenant.key)
+        ).one()
+        return row.settings
     return settings
 
 

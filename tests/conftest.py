@@ -49,6 +49,10 @@ class Api:
         return response.json()
 
     def settings(self, changes: dict[str, Any]) -> dict[str, Any]:
+        if not changes:
+            response = self.session.get(f"{self.admin_path}/settings", timeout=30)
+            assert response.status_code == 200, response.text
+            return response.json()["settings"]
         response = self.session.patch(f"{self.admin_path}/settings", json=changes, timeout=30)
         assert response.status_code == 200, response.text
         return response.json()["settings"]

@@ -135,15 +135,6 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningKommune]
     running.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "simulators/openapi.py builds /openapi.json from ContractSet.raw after fastjsonschema has "
-        "rewritten its $refs in place to absolute https://testkommune.dk/contracts/... URIs; _rewrite "
-        "turns those into refs to components that do not exist (reported; fuzzing uses the document "
-        "built from pristine contracts until it is fixed; then remove this marker)"
-    ),
-)
 def test_the_served_document_has_no_dangling_refs_and_is_the_built_one(fuzzed):
     served = requests.get(f"{fuzzed.base_url}/openapi.json", timeout=30).json()
     assert dangling_refs(served) == []

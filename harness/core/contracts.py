@@ -7,6 +7,7 @@ file and share the same format checks, so they agree on what is valid.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -71,8 +72,13 @@ class Contract:
         self.name = name
         self.schema = schema
         self.carries_amounts = name.startswith(("oir/", "psrm/", "admin/"))
+        # fastjsonschema rewrites $refs in the dicts it is given: give it copies, keep the contracts pristine
+        pristine = copy.deepcopy(store)
         self._fast = fastjsonschema.compile(
-            schema, handlers={"https": store.__getitem__}, formats=FORMATS, use_default=False
+            copy.deepcopy(schema),
+            handlers={"https": lambda uri: copy.deepcopy(pristine[uri])},
+            formats=FORMATS,
+            use_default=False,
         )
         self._full = Draft202012Validator(schema, registry=registry, format_checker=_format_checker())
 

@@ -45,6 +45,12 @@ def _tenant(request: Request) -> Tenant:
     return tenant
 
 
+def _check(sim: Simulation, contract: str, body: Any) -> None:
+    problems = sim.contracts.get(contract).check(body)
+    if problems:
+        raise BadRequestError(problem(400, "Invalid admin call", problems))
+
+
 def _invalid(detail: str) -> BadRequestError:
     return BadRequestError(
         problem(400, "Invalid admin call", [Finding("ADMIN-UGYLDIG", "$", {"detail": detail})])
@@ -62,8 +68,8 @@ async def clock(request: Request) -> Response:
     try:
         tenant = _tenant(request)
         body = await read_json(request) if request.method == "POST" else {}
-        if not isinstance(body, dict):
-            raise _invalid("the body must be a JSON object")
+        if request.method == "POST":
+            _check(sim, "admin/Ur_I", body)
         with sim.operation(tenant) as ctx:
             real = real_now()
             state = read_clock(ctx.conn, tenant)
@@ -83,7 +89,7 @@ async def clock(request: Request) -> Response:
                     state = advance_clock(ctx.conn, tenant, target - state.now(real), real)
                 elif body:
                     raise _invalid("use one of: set, advance, advance_to")
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, OverflowError) as exc:
                 raise _invalid(str(exc)) from None
         if body:  # the batch jobs due by the new now run before anyone reads
             with sim.operation(tenant):
@@ -110,10 +116,8 @@ async def settings(request: Request) -> Response:
     try:
         tenant = _tenant(request)
         body = await read_json(request) if request.method == "PATCH" else None
-        if body is not None and not (
-            isinstance(body, dict) and all(isinstance(v, dict) for v in body.values())
-        ):
-            raise _invalid("the body must map a section (psrm, debitor) to the values to change")
+        if body is not None:
+            _check(sim, "admin/Indstillinger_I", body)
     except BadRequestError as refused:
         return refused.response
     with sim.operation(tenant) as ctx:
