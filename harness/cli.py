@@ -73,8 +73,23 @@ def _certify_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--suite", default="basis", help="built-in suite name or path to a suite YAML file")
     parser.add_argument(
         "--fagsystem",
-        required=True,
-        help="a built-in variant (see `testkommune suites`) or module:attribute of your driver",
+        help="with --driver python: a built-in variant (see `testkommune suites`) or module:attribute",
+    )
+    parser.add_argument(
+        "--driver",
+        choices=["python", "http", "observe", "interactive"],
+        default="python",
+        help="how the harness makes the fagsystem act (default python); the choice never changes a verdict",
+    )
+    parser.add_argument("--trigger-url", help="with --driver http: the vendor's trigger endpoint")
+    parser.add_argument(
+        "--script",
+        type=Path,
+        default=Path("testkommune-script.jsonl"),
+        help="with --driver observe: the test script file the vendor's system follows",
+    )
+    parser.add_argument(
+        "--wait", type=float, default=60.0, help="observe/interactive: seconds to wait per step"
     )
     parser.add_argument("--url", help="a running test kommune (default: start one in-process)")
     parser.add_argument(
@@ -231,6 +246,7 @@ def certify_once(
     vendor: str = "unnamed vendor",
     role: str = DEFAULT_ROLE,
     signing_key: Path | None = None,
+    driver: str = "python",
 ) -> tuple[Any, dict[str, Path]]:
     """Run one suite and write its reports; returns the result and the report paths."""
     from harness.certify.driver import KommuneConnection
@@ -254,6 +270,7 @@ def certify_once(
         handlers=[ConsoleReporter(console, language=language), recorder],
         fagsystem_spec=fagsystem_spec,
         admin_token=admin_token,
+        driver=driver,
     )
     result = runner.run(only=scenarios or None)
     stem = f"{suite.id}-{fagsystem.name}"
@@ -278,10 +295,39 @@ def _system_id(fagsystem: Any, explicit: str | None) -> str:
     return system
 
 
+def _driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
+    """The fagsystem as the chosen driver reaches it."""
+    from harness.certify.client import AdminClient
+    from harness.certify.drivers import DriverError, HttpTriggerDriver, InteractiveDriver, ObservationDriver
+
+    def admin(connection: Any) -> AdminClient:
+        return AdminClient(connection.base_url, connection.kommune, connection.system, token=args.admin_token)
+
+    if args.driver == "python":
+        if not args.fagsystem:
+            raise UsageError("--driver python needs --fagsystem (a built-in variant or module:attribute)")
+        return resolve_fagsystem(args.fagsystem)
+    if args.driver == "http":
+        if not args.trigger_url:
+            raise UsageError("--driver http needs --trigger-url")
+        try:
+            return HttpTriggerDriver(args.trigger_url)
+        except DriverError as exc:
+            raise UsageError(str(exc)) from exc
+    if args.driver == "observe":
+        print(
+            f"Follow the test script in {args.script} (JSON lines); up to {args.wait:.0f} s per step.",
+            file=stdout,
+            flush=True,
+        )
+        return ObservationDriver(args.script, admin, timeout=args.wait)
+    return InteractiveDriver(admin, out=stdout, inp=sys.stdin, timeout=args.wait)
+
+
 def _certify(args: argparse.Namespace, stdout: IO[str]) -> int:
     from harness.server import start_in_thread
 
-    fagsystem = resolve_fagsystem(args.fagsystem)
+    fagsystem = _driver(args, stdout)
     system = _system_id(fagsystem, args.system)
     console = _console(stdout)
     if args.url:
@@ -302,12 +348,13 @@ def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url:
         report_dir=args.report_dir,
         console=console,
         language=args.language,
-        fagsystem_spec=args.fagsystem,
+        fagsystem_spec=args.fagsystem or f"<{args.driver}>",
         token=args.token,
         admin_token=args.admin_token,
         vendor=args.vendor,
         role=args.role,
         signing_key=args.signing_key,
+        driver=args.driver,
     )
     return result
 

@@ -95,6 +95,8 @@ def test_broken_variant_failure_shows_how_to_reproduce(tmp_path):
         (("certify", "--fagsystem", "reference", "--scenario", "BASIS-99"), "no scenario BASIS-99"),
         (("certify", "--fagsystem", "reference", "--url", "http://127.0.0.1:9"), "did not answer"),
         (("certify",), "--fagsystem"),
+        (("certify", "--driver", "http"), "--trigger-url"),
+        (("certify", "--driver", "http", "--trigger-url", "http://127.0.0.1:9"), "did not answer"),
     ],
 )
 def test_usage_errors_exit_2_with_a_clear_message(tmp_path, args, message):

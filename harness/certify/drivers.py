@@ -1,0 +1,206 @@
+"""Drivers other than a Python object: how the harness makes a vendor's system act. None changes a verdict.
+
+- `HttpTriggerDriver`: the harness asks the vendor's trigger endpoint to produce a case and waits for it.
+- `ObservationDriver`: the vendor's system acts on its own, following a published test script; the harness
+  waits until what the script asked for has arrived (correlating by debtor and period) and goes on.
+- `InteractiveDriver`: the harness prints what to do and waits for a person to confirm.
+
+The trigger protocol (documented in `contracts/harness/trigger.schema.json`): `GET {url}/` → `{"name",
+"version"}`; `POST {url}/connect` with the KommuneConnection; `POST {url}/bill` with `{"case", "today"}`;
+`POST {url}/daily` with `{"today"}`. A 2xx answer means done.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+import requests
+
+from harness.certify.client import AdminClient
+from harness.certify.driver import KommuneConnection
+from harness.core.model import BillingCase
+
+
+class DriverError(Exception):
+    """The vendor's system did not do what the driver asked (no answer, an error, or a timeout)."""
+
+
+def case_json(case: BillingCase) -> dict[str, Any]:
+    out = asdict(case)
+    out |= {
+        "amount": str(case.amount),
+        "period_from": case.period_from.isoformat(),
+        "period_to": case.period_to.isoformat(),
+    }
+    return out
+
+
+class HttpTriggerDriver:
+    """Drives a vendor's system through its trigger endpoint."""
+
+    def __init__(self, url: str, *, timeout: float = 60.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        info = self._call("GET", "/")
+        self.name = str(info.get("name", "http-trigger"))
+        self.version = str(info.get("version", "unknown"))
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            response = self.session.request(method, self.url + path, json=body, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise DriverError(f"trigger endpoint {self.url}{path} did not answer: {exc}") from exc
+        if not response.ok:
+            raise DriverError(
+                f"trigger endpoint {self.url}{path} answered {response.status_code}: {response.text[:200]}"
+            )
+        return response.json() if response.content else {}
+
+    def connect(self, kommune: KommuneConnection) -> None:
+        self._call("POST", "/connect", asdict(kommune))
+
+    def bill(self, case: BillingCase, today: date) -> None:
+        self._call("POST", "/bill", {"case": case_json(case), "today": today.isoformat()})
+
+    def run_daily(self, today: date) -> None:
+        self._call("POST", "/daily", {"today": today.isoformat()})
+
+
+class _ScriptDriver:
+    """Common ground of the observation and interactive drivers: publish an instruction, then wait."""
+
+    name = "observed-fagsystem"
+    version = "unknown"
+
+    def __init__(
+        self, admin_factory: Callable[[KommuneConnection], AdminClient], *, timeout: float, quiet: float
+    ):
+        self.admin_factory = admin_factory
+        self.timeout = timeout
+        self.quiet = quiet
+        self.admin: AdminClient | None = None
+
+    def connect(self, kommune: KommuneConnection) -> None:
+        self.admin = self.admin_factory(kommune)
+        self.publish({"kind": "connect", "kommune": asdict(kommune) | {"token": None}})
+
+    def publish(self, instruction: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def bill(self, case: BillingCase, today: date) -> None:
+        self.publish({"kind": "bill", "case": case_json(case), "today": today.isoformat()})
+        self._wait_for(lambda: self._arrived(case), f"a fordring for case {case.case_id}")
+
+    def run_daily(self, today: date) -> None:
+        self.publish({"kind": "daily", "today": today.isoformat()})
+        self._settle()
+
+    def _arrived(self, case: BillingCase) -> bool:
+        assert self.admin is not None
+        month = case.period_from.isoformat()[:7]
+        state = self.admin.state()
+        accounts = {str(a["id"]) for a in state["debitor"]["accounts"] if a["debtor_id"] == case.debtor.id}
+        deliveries = self.admin.journal()
+        refused = any(
+            e["operation"] == "OpretDebitorkonto" and case.debtor.id in (e.get("request") or "")
+            for e in deliveries
+        )
+        booked = any(
+            c["DebitorkontoID"] in accounts
+            and month in (c["Data"].get("PeriodeFraDato", "")[:7], c["Data"].get("PeriodeTilDato", "")[:7])
+            for c in state["debitor"]["claims"]
+        )
+        return booked or refused
+
+    def _wait_for(self, done: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if done():
+                self._settle()
+                return
+            time.sleep(0.05)
+        raise DriverError(f"waited {self.timeout:.0f} s for {what}: nothing arrived")
+
+    def _settle(self) -> None:
+        """Wait until the journal has been still for `quiet` seconds (bounded by the timeout)."""
+        assert self.admin is not None
+        deadline = time.monotonic() + self.timeout
+        last = len(self.admin.journal())
+        still_since = time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(min(0.05, self.quiet))
+            now = len(self.admin.journal())
+            if now != last:
+                last, still_since = now, time.monotonic()
+            elif time.monotonic() - still_since >= self.quiet:
+                return
+
+
+class ObservationDriver(_ScriptDriver):
+    """Publishes the test script as JSON lines in a file the vendor's agent follows."""
+
+    def __init__(
+        self,
+        script: Path,
+        admin_factory: Callable[[KommuneConnection], AdminClient],
+        *,
+        timeout: float = 60.0,
+        quiet: float = 0.5,
+    ) -> None:
+        super().__init__(admin_factory, timeout=timeout, quiet=quiet)
+        self.script = script
+        script.parent.mkdir(parents=True, exist_ok=True)
+        script.write_text("", encoding="utf-8")
+
+    def publish(self, instruction: dict[str, Any]) -> None:
+        with self.script.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(instruction, ensure_ascii=False) + "\n")
+            handle.flush()
+
+
+class InteractiveDriver(_ScriptDriver):
+    """Prints each instruction for a person and waits for Enter (then checks that it arrived)."""
+
+    name = "interactive-fagsystem"
+
+    def __init__(
+        self,
+        admin_factory: Callable[[KommuneConnection], AdminClient],
+        *,
+        out: IO[str],
+        inp: IO[str],
+        timeout: float = 600.0,
+        quiet: float = 1.0,
+    ) -> None:
+        super().__init__(admin_factory, timeout=timeout, quiet=quiet)
+        self.out = out
+        self.inp = inp
+        self.last_instruction: dict[str, Any] = {}
+
+    def publish(self, instruction: dict[str, Any]) -> None:
+        self.last_instruction = instruction
+        kind = instruction["kind"]
+        if kind == "connect":
+            k = instruction["kommune"]
+            self.out.write(
+                f"Point your fagsystem at {k['base_url']} as kommune {k['kommune']}, system {k['system']}.\n"
+            )
+        elif kind == "bill":
+            c = instruction["case"]
+            self.out.write(
+                f"Today is {instruction['today']}. Bill case {c['case_id']}: {c['service']} for "
+                f"{c['debtor']['name']} ({c['debtor']['kind']} {c['debtor']['id']}), {c['amount']} kr, "
+                f"{c['period_from']}..{c['period_to']}.\n"
+            )
+        else:
+            self.out.write(f"Today is {instruction['today']}. Run your fagsystem's daily job.\n")
+        self.out.write("Press Enter when done.\n")
+        self.out.flush()
+        self.inp.readline()

@@ -1,0 +1,45 @@
+"""Expose any Python fagsystem through the HTTP trigger protocol (see harness/certify/drivers.py).
+
+A vendor does the same in front of its own system; here it lets the suites run the reference and the broken
+variants through the HTTP trigger driver and show the verdicts do not change.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from harness.certify.driver import KommuneConnection
+from harness.evidence.codec import case_from_json
+
+
+def trigger_app(fagsystem: Any) -> Starlette:
+    async def info(request: Request) -> Response:
+        return JSONResponse({"name": fagsystem.name, "version": fagsystem.version})
+
+    async def connect(request: Request) -> Response:
+        fagsystem.connect(KommuneConnection(**await request.json()))
+        return Response(status_code=204)
+
+    async def bill(request: Request) -> Response:
+        body = await request.json()
+        fagsystem.bill(case_from_json(body["case"]), date.fromisoformat(body["today"]))
+        return JSONResponse({"done": True})
+
+    async def daily(request: Request) -> Response:
+        fagsystem.run_daily(date.fromisoformat((await request.json())["today"]))
+        return JSONResponse({"done": True})
+
+    return Starlette(
+        routes=[
+            Route("/", info, methods=["GET"]),
+            Route("/connect", connect, methods=["POST"]),
+            Route("/bill", bill, methods=["POST"]),
+            Route("/daily", daily, methods=["POST"]),
+        ]
+    )

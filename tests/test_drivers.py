@@ -1,0 +1,119 @@
+"""The driver never changes a verdict: Python object, HTTP trigger, observation and interactive agree."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from harness.certify.client import AdminClient
+from harness.certify.driver import KommuneConnection
+from harness.certify.drivers import DriverError, HttpTriggerDriver, InteractiveDriver, ObservationDriver
+from harness.certify.runner import Runner
+from harness.certify.suite import load_suite
+from scenarios.fagsystemer import VARIANTS
+from scenarios.fagsystemer.agent import ScriptFollower
+from scenarios.fagsystemer.trigger import trigger_app
+
+VARIANTS_UNDER_TEST = ["reference", "overdrager-foer-srb", "nyt-id-ved-genforsoeg"]
+
+
+def _verdicts(base_url: str, driver, system: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    result = Runner(load_suite("basis"), driver, KommuneConnection(base_url, "851", system)).run()
+    return [(s.scenario_id, s.outcome, [(f.code, f.field) for f in s.failures]) for s in result.scenarios]
+
+
+def _admin(connection: KommuneConnection) -> AdminClient:
+    return AdminClient(connection.base_url, connection.kommune, connection.system)
+
+
+class _Served:
+    def __init__(self, app) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("variant", VARIANTS_UNDER_TEST)
+def test_http_trigger_gives_the_python_drivers_verdict(kommune, variant):
+    expected = _verdicts(kommune.base_url, VARIANTS[variant](), f"py-{variant}")
+    with _Served(trigger_app(VARIANTS[variant]())) as url:
+        driver = HttpTriggerDriver(url)
+        assert driver.name == VARIANTS[variant].name
+        assert _verdicts(kommune.base_url, driver, f"http-{variant}") == expected
+
+
+@pytest.mark.parametrize("variant", VARIANTS_UNDER_TEST)
+def test_observation_gives_the_python_drivers_verdict(kommune, variant, tmp_path: Path):
+    expected = _verdicts(kommune.base_url, VARIANTS[variant](), f"py-{variant}")
+    script = tmp_path / "script.jsonl"
+    driver = ObservationDriver(script, _admin, timeout=20, quiet=0.15)
+    with ScriptFollower(script, VARIANTS[variant]()) as follower:
+        assert _verdicts(kommune.base_url, driver, f"obs-{variant}") == expected
+    assert follower.errors == []
+    instructions = script.read_text("utf-8").splitlines()
+    assert any('"kind": "bill"' in line for line in instructions)
+
+
+def test_interactive_gives_the_python_drivers_verdict(kommune):
+    expected = _verdicts(kommune.base_url, VARIANTS["overdrager-foer-srb"](), "py-interactive")
+    person = VARIANTS["overdrager-foer-srb"]()
+    printed = io.StringIO()
+    driver: InteractiveDriver
+
+    class Keyboard:
+        """A person who reads each instruction, does it in their fagsystem, then presses Enter."""
+
+        def readline(self) -> str:
+            from tests.test_drivers import _act
+
+            _act(person, driver.last_instruction)
+            return "\n"
+
+    driver = InteractiveDriver(_admin, out=printed, inp=Keyboard(), timeout=20, quiet=0.15)
+    assert _verdicts(kommune.base_url, driver, "ia-interactive") == expected
+    assert "Bill case BASIS-01-1" in printed.getvalue() and "Press Enter when done." in printed.getvalue()
+
+
+def _act(fagsystem, instruction) -> None:
+    from datetime import date
+
+    from harness.evidence.codec import case_from_json
+
+    if instruction["kind"] == "connect":
+        fagsystem.connect(KommuneConnection(**instruction["kommune"]))
+    elif instruction["kind"] == "bill":
+        fagsystem.bill(case_from_json(instruction["case"]), date.fromisoformat(instruction["today"]))
+    else:
+        fagsystem.run_daily(date.fromisoformat(instruction["today"]))
+
+
+def test_observation_names_what_never_arrived(kommune, tmp_path: Path):
+    driver = ObservationDriver(tmp_path / "script.jsonl", _admin, timeout=0.5, quiet=0.05)
+    result = Runner(load_suite("basis"), driver, KommuneConnection(kommune.base_url, "851", "nobody")).run(
+        only=["BASIS-01"]
+    )
+    assert result.scenarios[0].outcome == "error"
+    assert "nothing arrived" in (result.scenarios[0].error or "")
+
+
+def test_a_dead_trigger_endpoint_is_a_clear_error():
+    with pytest.raises(DriverError, match="did not answer"):
+        HttpTriggerDriver("http://127.0.0.1:9", timeout=2)
