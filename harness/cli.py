@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     _db_option(serve, default=None)
     serve.add_argument("--clock", help="start every new tenant's clock frozen at this ISO date/time")
     serve.add_argument("--access", type=Path, help="access file (credentials, serviceaftaler); default: open")
+    serve.add_argument(
+        "--debug-personal-data",
+        action="store_true",
+        help="log CPR numbers in full (by default logs show only their first six digits)",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
     certify = sub.add_parser("certify", help="run a scenario suite against a fagsystem")
@@ -221,7 +226,13 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
     )
     try:
         serve_forever(
-            url, host=args.host, port=args.port, start_clock=start, log_level=args.log_level, access=access
+            url,
+            host=args.host,
+            port=args.port,
+            start_clock=start,
+            log_level=args.log_level,
+            access=access,
+            debug_personal_data=args.debug_personal_data,
         )
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc}") from exc

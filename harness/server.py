@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from harness.core import privacy
 from harness.core.clock import ClockState
 from simulators.access import AccessPolicy
 from simulators.app import create_app
@@ -75,6 +76,7 @@ def start_in_thread(
     """Start a test kommune in a daemon thread and return once it accepts connections."""
     sock = _bind(host, port)
     server = uvicorn.Server(_config(store_url, start_clock, log_level, access_log=False, access=access))
+    privacy.install()
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="testkommune")
     thread.start()
     deadline = time.monotonic() + 15
@@ -94,8 +96,10 @@ def serve_forever(
     start_clock: ClockState | None,
     log_level: str = "info",
     access: AccessPolicy | None = None,
+    debug_personal_data: bool = False,
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C)."""
     sock = _bind(host, port)
     config = _config(store_url, start_clock, log_level, access_log=log_level == "debug", access=access)
+    privacy.install(debug_personal_data)
     uvicorn.Server(config).run(sockets=[sock])
