@@ -317,3 +317,19 @@ def test_a_claims_life_create_hearing_payment_write_down_recall_resubmit(api):
     assert _history(api, new_id)["SaldoBeløb"] == principal_after_write_down / 100
     kinds = [e["Type"] for e in _history(api, claim_id)["Hændelser"]]
     assert kinds == ["TILGANG", "RENTEDAEKNING", "DAEKNING", "NEDSKRIVNING_INDB", "TILBAGEKALD_HENS"]
+
+
+def test_receipt_time_sets_the_limitation_floor_except_for_municipal_civil_claims(api):
+    short = _claim(api, "A1")  # submitted forældelsesdato 2029-09-01 < receipt + 3 years
+    assert _history(api, short)["Forældelse"]["dato"] == "2029-09-20"
+    civil = act.action(
+        "OPRETFORDRING",
+        "OpretFordringAktion",
+        {
+            "MFOpretFordringStruktur": _main_struct(
+                DMIFordringTypeKode="CFFAKTU", DMIFordringFordringHaverRef="CIVIL-1"
+            )
+        },
+    )
+    receipt = _one(api, civil)
+    assert _history(api, receipt["DMIFordringEFIFordringID"])["Forældelse"]["dato"] == "2029-09-01"

@@ -172,6 +172,7 @@ async def claim_history(request: Request) -> Response:
                 if book.bears_interest
                 else None,
                 "Stamdata": claim.snapshot,
+                "Forældelse": _row_data(ctx, claim.id).get("foraeldelse"),
                 "Hændelser": [
                     {
                         "Type": e.kind,
@@ -187,6 +188,13 @@ async def claim_history(request: Request) -> Response:
                 "Underretninger": notes,
             }
         )
+
+
+def _row_data(ctx: OpContext, claim_id: int) -> dict[str, Any]:
+    row = ctx.conn.execute(
+        sa.select(store.psrm_claims.c.data).where(store.psrm_claims.c.id == claim_id)
+    ).one()
+    return dict(row.data)
 
 
 _T = "/admin/tenants/{kommune}/{system}/psrm"

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 from sqlalchemy.engine import Connection
 
 from harness.core.clock import danish_date, iso
@@ -283,7 +284,7 @@ def _book(
             hovedstol_oere=claim.hovedstol or 0,
             saldo_oere=claim.saldo or 0,
             received_at=received.isoformat(),
-            data={"stamdata": effect.snapshot},
+            data={"stamdata": effect.snapshot, "foraeldelse": limitation(claim, danish_date(received))},
         )
     )
     claim_id = int(result.inserted_primary_key[0])
@@ -302,6 +303,19 @@ def _book(
         {"hovedstol": claim.hovedstol, "kind": effect.kind},
     )
     return claim_id
+
+
+def limitation(claim: Any, received: date) -> dict[str, Any]:
+    """The complex's limitation date at receipt: not earlier than 3 years after receipt (GIL § 18 a stk. 7),
+    except that municipal civil-law claims keep their own period (psrm.md §9)."""
+    submitted = max((d.foraeldelsesdato for d in claim.debtors if d.foraeldelsesdato), default=None)
+    known = fordringstyper().get(claim.fordringstype)
+    civil = known is not None and known.forretningsomraade == "civilretlige"
+    floor = received + relativedelta(years=3)
+    if civil:
+        return {"dato": submitted.isoformat() if submitted else None, "regel": "civilretlig: egen frist"}
+    chosen = max(d for d in (submitted, floor) if d is not None)
+    return {"dato": chosen.isoformat(), "regel": "GIL § 18 a stk. 7: mindst 3 år efter modtagelse"}
 
 
 def _change(conn: Connection, tenant: Tenant, row: Any, effect: Change, received: datetime) -> None:
