@@ -265,7 +265,7 @@ def certify_once(
     from harness.certify.suite import load_suite
     from harness.evidence import EvidenceRecorder, write_bundle
     from harness.evidence.signing import DEFAULT_KEY, load_or_create
-    from harness.reporting import ConsoleReporter, write_json, write_junit
+    from harness.reporting import ConsoleReporter, write_html, write_json, write_junit
 
     suite = load_suite(suite_name)
     unknown = sorted(set(scenarios) - {s.id for s in suite.scenarios})
@@ -288,6 +288,7 @@ def certify_once(
     paths = {
         "json": write_json(result, report_dir / f"{stem}.json"),
         "junit": write_junit(result, report_dir / f"{stem}.xml"),
+        "html": write_html(result, report_dir / f"{stem}.html", language=language),
     }
     paths["evidence"] = write_bundle(
         recorder, report_dir / stem, key=load_or_create(signing_key or DEFAULT_KEY), vendor=vendor, role=role
