@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from harness.core.fordringstyper import fordringstyper
 from simulators import store
 from simulators.psrm import renter
-from simulators.psrm.state import UNDER_INDDRIVELSE, ClaimState, PsrmView
+from simulators.psrm.state import UNDER_INDDRIVELSE, ClaimState, PsrmView, record_event
 from simulators.tenancy import Tenant
 
 STOPS = ("TILBAGEKALD_", "RETURNERING", "AFSKRIVNING")
@@ -156,10 +156,11 @@ def _cover(conn: Connection, tenant: Tenant, payment: Any, booked: datetime) -> 
         left -= take
         kind = "RENTEDAEKNING" if part == "rente" else "DAEKNING"
         amount = take if part == "rente" else -take
-        _event(
+        record_event(
             conn,
             tenant,
             claim.id,
+            None,
             kind,
             amount,
             day,
@@ -186,30 +187,6 @@ def _set_saldo(conn: Connection, tenant: Tenant, claim_id: int, delta: int) -> N
         sa.update(table)
         .where(table.c.tenant == tenant.key, table.c.id == claim_id)
         .values(saldo_oere=table.c.saldo_oere + delta)
-    )
-
-
-def _event(
-    conn: Connection,
-    tenant: Tenant,
-    claim_id: int,
-    kind: str,
-    amount: int,
-    day: date,
-    booked: datetime,
-    data: dict[str, Any],
-) -> None:
-    conn.execute(
-        sa.insert(store.psrm_events).values(
-            tenant=tenant.key,
-            fordring_id=claim_id,
-            aktion_id=None,
-            kind=kind,
-            amount_oere=amount,
-            virkningsdato=day.isoformat(),
-            booked_at=booked.isoformat(),
-            data=data,
-        )
     )
 
 
@@ -249,10 +226,11 @@ def end_collection(
             continue
         book = ledger(conn, tenant, member)
         saldo, interest = book.principal(today), book.interest_due(today)
-        _event(
+        record_event(
             conn,
             tenant,
             member.id,
+            None,
             kind,
             -saldo,
             today,

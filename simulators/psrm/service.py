@@ -33,6 +33,7 @@ from simulators.psrm.state import (
     PsrmView,
     Recall,
     SetPrincipal,
+    record_event,
 )
 from simulators.rules.fordring import Agreement
 from simulators.tenancy import Tenant
@@ -225,7 +226,7 @@ def _apply(
             first_id = first_id or effect.claim_id
         elif isinstance(effect, SetPrincipal):
             _set_claim(conn, tenant, effect.claim_id, hovedstol_oere=effect.hovedstol)
-            _event(
+            record_event(
                 conn,
                 tenant,
                 effect.claim_id,
@@ -241,7 +242,7 @@ def _apply(
             for claim_id in effect.claim_ids:
                 saldo = PsrmView(conn, tenant).claim(claim_id).saldo  # type: ignore[union-attr]
                 _set_claim(conn, tenant, claim_id, status=TILBAGEKALDT, recall_reason=effect.reason)
-                _event(
+                record_event(
                     conn,
                     tenant,
                     claim_id,
@@ -291,7 +292,7 @@ def _book(
     if effect.original_id is not None:
         _set_claim(conn, tenant, effect.original_id, genindsendt_som=claim_id)
     kind = "OPSKRIVNING" if effect.kind == "OPSKRIVNING" else "TILGANG"
-    _event(
+    record_event(
         conn,
         tenant,
         claim_id,
@@ -325,7 +326,7 @@ def _change(conn: Connection, tenant: Tenant, row: Any, effect: Change, received
         .where(table.c.tenant == tenant.key, table.c.id == effect.claim_id)
         .values(saldo_oere=table.c.saldo_oere + effect.delta)
     )
-    _event(
+    record_event(
         conn,
         tenant,
         effect.claim_id,
@@ -345,31 +346,6 @@ def _set_claim(conn: Connection, tenant: Tenant, claim_id: int, **values: Any) -
         values = {"data": dict(row.data) | {"genindsendt_som": values.pop("genindsendt_som")}} | values
     conn.execute(
         sa.update(table).where(table.c.tenant == tenant.key, table.c.id == claim_id).values(**values)
-    )
-
-
-def _event(
-    conn: Connection,
-    tenant: Tenant,
-    claim_id: int,
-    aktion_id: str | None,
-    kind: str,
-    amount: int,
-    virkningsdato: Any,
-    booked: datetime,
-    data: dict[str, Any],
-) -> None:
-    conn.execute(
-        sa.insert(store.psrm_events).values(
-            tenant=tenant.key,
-            fordring_id=claim_id,
-            aktion_id=aktion_id,
-            kind=kind,
-            amount_oere=amount,
-            virkningsdato=virkningsdato.isoformat(),
-            booked_at=booked.isoformat(),
-            data=data,
-        )
     )
 
 

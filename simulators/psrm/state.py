@@ -146,6 +146,32 @@ class PsrmView:
         )
 
 
+def record_event(
+    conn: Connection,
+    tenant: Tenant,
+    claim_id: int,
+    aktion_id: str | None,
+    kind: str,
+    amount: int,
+    virkningsdato: date,
+    booked: datetime,
+    data: dict[str, Any],
+) -> None:
+    """Append one event to a claim's ledger (the source of balances, interest, notifications and history)."""
+    conn.execute(
+        sa.insert(store.psrm_events).values(
+            tenant=tenant.key,
+            fordring_id=claim_id,
+            aktion_id=aktion_id,
+            kind=kind,
+            amount_oere=amount,
+            virkningsdato=virkningsdato.isoformat(),
+            booked_at=booked.isoformat(),
+            data=data,
+        )
+    )
+
+
 # -- effects: what an accepted action changes ---------------------------------------------------------
 
 
