@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from harness.core.findings import Finding
 from simulators.access import Refusal, fault_body
 from simulators.context import OpContext
 from simulators.debitor import service as debitor
+from simulators.faults import AFTER, BEFORE, Fault
 from simulators.http import BadRequestError, ok, problem, read_json
 from simulators.oir import hub
 from simulators.operations import Handler, Operation
@@ -61,17 +63,25 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
                 _journal(ctx, operation, request, response.status_code, message, response.body.decode())
             return response
         with sim.operation(tenant) as ctx:
+            before = sim.take_fault(tenant, BEFORE, operation.name, operation.counterpart, ctx.now)
+            if before is not None:  # the counterpart is down or fails: nothing is processed
+                code = "FAULT-TJENESTEVINDUE" if before.kind == "service_window" else "FAULT-FEJL"
+                refused = problem(503, "Service unavailable", [Finding(code, "$", {"value": before.name})])
+                _journal(ctx, operation, request, 503, message, {"fault": before.view()})
+                return refused
             status, body = operation.handler(sim, ctx, message)
-            _journal(ctx, operation, request, status, message, body)
+            after = sim.take_fault(tenant, AFTER, operation.name, operation.counterpart, ctx.now)
+            _journal(ctx, operation, request, status, message, body, after)
         if status >= 400 and isinstance(body, Finding):
             return problem(status, operation.name, [body])
-        fault = sim.take_fault(tenant, operation.name)
-        if fault is not None and fault.kind == "lose_answer":
+        if after is not None and after.kind == "lose_answer":
             return problem(
                 504,
                 "Gateway timeout: the answer was lost",
-                [Finding("OIR-SVAR-TABT", "$", {"value": fault.name})],
+                [Finding("OIR-SVAR-TABT", "$", {"value": after.name})],
             )
+        if after is not None and after.kind == "latency":
+            await asyncio.sleep(after.delay_ms / 1000)
         return ok(body, status)
 
     endpoint.__name__ = operation.name
@@ -79,8 +89,17 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
 
 
 def _journal(
-    ctx: OpContext, operation: Operation, request: Request, status: int, message: Any, body: Any
+    ctx: OpContext,
+    operation: Operation,
+    request: Request,
+    status: int,
+    message: Any,
+    body: Any,
+    fault: Fault | None = None,
 ) -> None:
+    """Record the exchange; an injected fault is recorded beside the answer, as evidence of the rehearsal."""
+    if fault is not None and isinstance(body, dict):
+        body = body | {"_fault": fault.view()}
     journal(
         ctx.conn,
         ctx.tenant,

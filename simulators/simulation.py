@@ -20,6 +20,7 @@ from simulators import store
 from simulators.access import AccessPolicy
 from simulators.context import OpContext
 from simulators.debitor import service as debitor
+from simulators.faults import Fault, take
 from simulators.psrm import inddrivelse
 from simulators.psrm import service as psrm
 from simulators.rules.fordring import hoering_rules, psrm_filter
@@ -27,16 +28,6 @@ from simulators.tenancy import Tenant, ensure_tenant, read_clock
 
 JOURNAL_KEEP = 5000
 JOURNAL_TEXT_LIMIT = 64 * 1024
-
-
-@dataclass
-class Fault:
-    """An injected fault: `kind` happens to the next `count` calls of `operation` (or of any, when '*')."""
-
-    kind: str
-    operation: str
-    count: int
-    name: str
 
 
 @dataclass
@@ -68,12 +59,10 @@ class Simulation:
             catch_up(conn, tenant, settings, now)
             yield OpContext(conn=conn, tenant=tenant, now=now, settings=settings)
 
-    def take_fault(self, tenant: Tenant, operation: str) -> Fault | None:
-        for fault in self.faults.get(tenant.key, []):
-            if fault.count > 0 and fault.operation in (operation, "*"):
-                fault.count -= 1
-                return fault
-        return None
+    def take_fault(
+        self, tenant: Tenant, phase: tuple[str, ...], operation: str, counterpart: str, now: datetime
+    ) -> Fault | None:
+        return take(self.faults.get(tenant.key, []), phase, operation, counterpart, now)
 
 
 def catch_up(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: datetime) -> None:

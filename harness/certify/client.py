@@ -63,6 +63,10 @@ class AdminClient:
     def journal(self, limit: int = 5000) -> list[dict[str, Any]]:
         return self._call("GET", f"{self.tenant_path}/journal", params={"limit": limit})["entries"]
 
+    def inject(self, fault: dict[str, Any]) -> None:
+        """Inject a fault (contract admin/Fejl_I)."""
+        self._call("POST", f"{self.tenant_path}/faults", json=fault)
+
     def inject_fault(self, kind: str, operation: str, count: int = 1, name: str | None = None) -> None:
         body = {"kind": kind, "operation": operation, "count": count, "name": name or kind}
         self._call("POST", f"{self.tenant_path}/faults", json=body)

@@ -192,6 +192,8 @@ class Runner:
             self.admin.advance(str(value))
         elif kind == "advance_to":
             self.admin.advance_to(str(value))
+        elif kind == "fault":
+            self.admin.inject(dict(value) | {"name": value.get("name", f"{scenario.id}:{value['kind']}")})  # type: ignore[union-attr]
         elif kind == "lose_next_answer":
             self.admin.inject_fault("lose_answer", str(value), name=f"{scenario.id}:lose_answer:{value}")
         elif kind == "expect":

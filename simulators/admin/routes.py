@@ -14,9 +14,10 @@ from harness.core.contracts import contract_set
 from harness.core.findings import Finding
 from simulators import store
 from simulators.debitor.service import claim_view
+from simulators.faults import Fault
 from simulators.http import BadRequestError, ok, problem, read_json
 from simulators.psrm.service import receipt
-from simulators.simulation import Fault, Simulation
+from simulators.simulation import Simulation
 from simulators.tenancy import (
     Tenant,
     advance_clock,
@@ -125,28 +126,34 @@ async def settings(request: Request) -> Response:
     return ok({"tenant": tenant.key, "settings": current})
 
 
-FAULT_KINDS = ("lose_answer",)
-
-
 async def faults(request: Request) -> Response:
-    """POST {"kind": "lose_answer", "operation": "OpretDebitorkonto", "count": 1}; GET lists them."""
+    """POST a fault (contract admin/Fejl_I; see simulators/faults.py), DELETE removes all; GET lists them."""
     sim: Simulation = request.app.state.sim
     try:
         tenant = _tenant(request)
         if request.method == "POST":
             body = await read_json(request)
-            if not isinstance(body, dict) or body.get("kind") not in FAULT_KINDS:
-                raise _invalid(f"kind must be one of {', '.join(FAULT_KINDS)}")
-            count = body.get("count", 1)
-            if not isinstance(count, int) or count < 1:
-                raise _invalid("count must be a positive whole number")
+            _check(sim, "admin/Fejl_I", body)
+            window = {k: parse_instant(body[k]) for k in ("window_from", "window_to") if k in body}
+            if body["kind"] == "service_window" and len(window) != 2:
+                raise _invalid("a service_window needs window_from and window_to")
             fault = Fault(
-                body["kind"], str(body.get("operation", "*")), count, str(body.get("name", body["kind"]))
+                kind=body["kind"],
+                name=body.get("name", body["kind"]),
+                operation=body.get("operation", "*"),
+                counterpart=body.get("counterpart", "*"),
+                count=body.get("count", 1) if body["kind"] != "service_window" else body.get("count"),
+                probability=body.get("probability", 1.0),
+                seed=body.get("seed", 0),
+                delay_ms=body.get("delay_ms", 0),
+                **window,
             )
             sim.faults.setdefault(tenant.key, []).append(fault)
+        elif request.method == "DELETE":
+            sim.faults.pop(tenant.key, None)
     except BadRequestError as refused:
         return refused.response
-    listed = [vars(f) for f in sim.faults.get(tenant.key, [])]
+    listed = [f.view() for f in sim.faults.get(tenant.key, [])]
     return ok({"tenant": tenant.key, "faults": listed})
 
 
@@ -249,7 +256,7 @@ def admin_routes() -> list[Route]:
         Route(f"{_T}/clock", clock, methods=["GET", "POST"]),
         Route(f"{_T}/reset", reset, methods=["POST"]),
         Route(f"{_T}/settings", settings, methods=["GET", "PATCH"]),
-        Route(f"{_T}/faults", faults, methods=["GET", "POST"]),
+        Route(f"{_T}/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route(f"{_T}/state", state, methods=["GET"]),
         Route(f"{_T}/journal", journal_view, methods=["GET"]),
     ]
