@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from harness.certify.observation import Observation
 from harness.certify.results import Failure
 from harness.core.catalogue import error_catalogue
+from harness.core.contracts import load_reference
 from harness.core.model import BillingCase
 
 CheckFunc = Callable[[Observation, Any], list[Failure]]
@@ -28,12 +30,11 @@ class Check:
 
 CHECKS: dict[str, Check] = {}
 
-# The fordringstyper a fagsystem may use for each kind of service it bills (psrm.md §11).
-SERVICE_TYPES = {
-    "daginstitution": ("KFDAINS",),
-    "sfo": ("KFSKFRI",),
-    "tandpleje": ("KFETAND",),
-}
+
+@cache
+def service_types() -> dict[str, tuple[str, ...]]:
+    """The fordringstyper fit for each service a suite bills (contracts/reference/ydelser.json)."""
+    return {k: tuple(v["fordringstyper"]) for k, v in load_reference("ydelser.json")["ydelser"].items()}
 
 
 def check(func: CheckFunc) -> CheckFunc:
@@ -163,7 +164,7 @@ def _compare(case: BillingCase, claim: dict[str, Any]) -> list[Failure]:
                     {"field": name, "case": case.case_id},
                 )
             )
-    allowed = SERVICE_TYPES.get(case.service)
+    allowed = service_types().get(case.service)
     if allowed and data.get("FordringstypeKode") not in allowed:
         out.append(
             _harness_failure(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shlex
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from harness.core.model import BillingCase
@@ -40,12 +41,14 @@ class Observation:
         """Claims in the debitor system for this case's debtor and period."""
         accounts = {str(a["id"]) for a in self.accounts if a["debtor_id"] == case.debtor.id}
         month = case.period_from.isoformat()[:7]
-        return [
+        candidates = [
             c
             for c in self.claims
             if c["DebitorkontoID"] in accounts
             and month in (c["Data"].get("PeriodeFraDato", "")[:7], c["Data"].get("PeriodeTilDato", "")[:7])
         ]
+        same_amount = [c for c in candidates if _same_amount(c["Data"].get("HovedstolBeløb"), case.amount)]
+        return same_amount or candidates
 
     def exchanges(self, operation: str) -> list[dict[str, Any]]:
         return [e for e in self.journal if e["operation"] == operation]
@@ -73,3 +76,8 @@ class Observation:
             f"curl -sS -X {entry['method']} {shlex.quote(self.base_url + entry['path'])} "
             f"-H 'Content-Type: application/json' {headers} --data {shlex.quote(entry['request'] or '')}"
         )
+
+
+def _same_amount(sent: Any, expected: Decimal) -> bool:
+    """Does an amount a fagsystem sent equal the case's amount (exactly, in kroner and øre)?"""
+    return isinstance(sent, int | float) and not isinstance(sent, bool) and Decimal(str(sent)) == expected

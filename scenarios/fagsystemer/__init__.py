@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from scenarios.fagsystemer.foraeldrebetaling import (
     Foraeldrebetaling,
+    GeneriskFordringstype,
     NytIdVedGenforsoeg,
     OverdragerFoerSRB,
     PeriodeOmvendt,
@@ -17,6 +18,14 @@ VARIANTS = {
     "periode-omvendt": PeriodeOmvendt,
     "overdrager-foer-srb": OverdragerFoerSRB,
     "nyt-id-ved-genforsoeg": NytIdVedGenforsoeg,
+    "generisk-fordringstype": GeneriskFordringstype,
 }
 
-__all__ = ["VARIANTS", "Foraeldrebetaling", "NytIdVedGenforsoeg", "OverdragerFoerSRB", "PeriodeOmvendt"]
+__all__ = [
+    "VARIANTS",
+    "Foraeldrebetaling",
+    "GeneriskFordringstype",
+    "NytIdVedGenforsoeg",
+    "OverdragerFoerSRB",
+    "PeriodeOmvendt",
+]

@@ -21,7 +21,17 @@ from harness.core.clock import DANISH_TZ
 from harness.core.model import BillingCase
 
 OIR_B01 = "/service/OIR/DebitorRegistreringAfsend/1"
-FORDRINGSTYPE = {"daginstitution": "KFDAINS", "sfo": "KFSKFRI"}
+FORDRINGSTYPE = {  # the vendor's own mapping from the services it bills to PSRM fordringstyper
+    "daginstitution": "KFDAINS",
+    "sfo": "KFSKFRI",
+    "ungdomsklub": "KLFRUNG",
+    "tandpleje": "KFETAND",
+    "boform": "KFBOTMO",
+    "renovation": "KFRENAB",
+    "husleje": "DFHUSLJ",
+    "sygedagpenge-tilbagebetaling": "KFURSDP",
+    "kontanthjaelp-tilbagebetaling": "KTTIBAK",
+}
 RETRY_STATUSES = {502, 503, 504}
 MONTHS = [
     "januar",
@@ -123,10 +133,11 @@ class Foraeldrebetaling:
         forfald = case.period_from
         srb = forfald + timedelta(days=self.srb_days_after_forfald)
         fra, til = self.periode(case)
+        month = MONTHS[case.period_from.month - 1]
         return {
             "FordringReference": f"FB-{case.case_id}-{case.period_from:%Y%m}",
-            "FordringstypeKode": FORDRINGSTYPE.get(case.service, "KFDAINS"),
-            "Beskrivelse": f"Forældrebetaling {MONTHS[case.period_from.month - 1]} {case.period_from.year}",
+            "FordringstypeKode": self.fordringstype(case),
+            "Beskrivelse": f"{case.service.capitalize()} {month} {case.period_from:%Y}",
             "HovedstolBeløb": float(case.amount),
             "ValutaKode": "DKK",
             "PeriodeFraDato": fra.isoformat(),
@@ -139,6 +150,10 @@ class Foraeldrebetaling:
 
     def periode(self, case: BillingCase) -> tuple[date, date]:
         return case.period_from, case.period_to
+
+    def fordringstype(self, case: BillingCase) -> str:
+        """The specific fordringstype of the service's legal basis."""
+        return FORDRINGSTYPE[case.service]
 
     def overdue(self, claim: BilledClaim, today: date) -> bool:
         """PSRM takes a claim only once its SRB has passed (psrm.md §1.3)."""
@@ -210,3 +225,12 @@ class NytIdVedGenforsoeg(Foraeldrebetaling):
 
     def retry_id(self, message_id: str) -> str:
         return str(uuid.uuid4())
+
+
+class GeneriskFordringstype(Foraeldrebetaling):
+    """Defect: bills every service as a generic invoice claim (CFFAKTU), not its specific fordringstype."""
+
+    name = "foraeldrebetaling-generisk-fordringstype"
+
+    def fordringstype(self, case: BillingCase) -> str:
+        return "CFFAKTU"
