@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     _db_option(serve, default=None)
     serve.add_argument("--clock", help="start every new tenant's clock frozen at this ISO date/time")
     serve.add_argument("--access", type=Path, help="access file (credentials, serviceaftaler); default: open")
+    serve.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--tls-key", type=Path, help="the certificate's private key (PEM)")
+    serve.add_argument(
+        "--tls-client-ca", type=Path, help="require client certificates issued by this CA (mTLS rehearsal)"
+    )
     serve.add_argument(
         "--debug-personal-data",
         action="store_true",
@@ -218,8 +223,9 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
 
         access = load_policy(args.access)
     url = store_url(args.db)
+    scheme = "https" if args.tls_cert else "http"
     print(
-        f"testkommune {__version__} serving on http://{args.host}:{args.port} (state: {url}); "
+        f"testkommune {__version__} serving on {scheme}://{args.host}:{args.port} (state: {url}); "
         f"OpenAPI at /openapi.json; Ctrl-C stops",
         file=stdout,
         flush=True,
@@ -233,10 +239,25 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
             log_level=args.log_level,
             access=access,
             debug_personal_data=args.debug_personal_data,
+            tls=_tls(args),
         )
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc}") from exc
     return EXIT_OK
+
+
+def _tls(args: argparse.Namespace) -> Any:
+    from harness.server import Tls
+
+    given = [args.tls_cert, args.tls_key, args.tls_client_ca]
+    if not any(given):
+        return None
+    if not all(given):
+        raise UsageError("mTLS needs --tls-cert, --tls-key and --tls-client-ca together")
+    missing = [str(p) for p in given if not p.is_file()]
+    if missing:
+        raise UsageError(f"no such file: {', '.join(missing)}")
+    return Tls(args.tls_cert, args.tls_key, args.tls_client_ca)
 
 
 def certify_once(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -16,6 +19,15 @@ from simulators.app import create_app
 from simulators.store import DEFAULT_URL
 
 LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Tls:
+    """Serve HTTPS and require a client certificate issued by `client_ca` (mTLS, as on Serviceplatformen)."""
+
+    certfile: Path
+    keyfile: Path
+    client_ca: Path
 
 
 @dataclass
@@ -52,10 +64,20 @@ def _config(
     log_level: str,
     access_log: bool,
     access: AccessPolicy | None,
+    tls: Tls | None = None,
 ) -> uvicorn.Config:
     app = create_app(store_url, start_clock=start_clock, access=access)
+    secure: dict[str, Any] = {}
+    if tls is not None:
+        secure = {
+            "ssl_certfile": str(tls.certfile),
+            "ssl_keyfile": str(tls.keyfile),
+            "ssl_ca_certs": str(tls.client_ca),
+            "ssl_cert_reqs": ssl.CERT_REQUIRED,
+        }
     return uvicorn.Config(
         app,
+        **secure,
         log_level=log_level,
         access_log=access_log,
         lifespan="off",
@@ -72,10 +94,13 @@ def start_in_thread(
     start_clock: ClockState | None = None,
     log_level: str = "warning",
     access: AccessPolicy | None = None,
+    tls: Tls | None = None,
 ) -> RunningKommune:
     """Start a test kommune in a daemon thread and return once it accepts connections."""
     sock = _bind(host, port)
-    server = uvicorn.Server(_config(store_url, start_clock, log_level, access_log=False, access=access))
+    server = uvicorn.Server(
+        _config(store_url, start_clock, log_level, access_log=False, access=access, tls=tls)
+    )
     privacy.install()
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="testkommune")
     thread.start()
@@ -85,7 +110,8 @@ def start_in_thread(
             raise RuntimeError("the test kommune did not start")
         time.sleep(0.01)
     bound_port = sock.getsockname()[1]
-    return RunningKommune(f"http://{host}:{bound_port}", server, thread, store_url)
+    scheme = "https" if tls is not None else "http"
+    return RunningKommune(f"{scheme}://{host}:{bound_port}", server, thread, store_url)
 
 
 def serve_forever(
@@ -97,9 +123,12 @@ def serve_forever(
     log_level: str = "info",
     access: AccessPolicy | None = None,
     debug_personal_data: bool = False,
+    tls: Tls | None = None,
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C)."""
     sock = _bind(host, port)
-    config = _config(store_url, start_clock, log_level, access_log=log_level == "debug", access=access)
+    config = _config(
+        store_url, start_clock, log_level, access_log=log_level == "debug", access=access, tls=tls
+    )
     privacy.install(debug_personal_data)
     uvicorn.Server(config).run(sockets=[sock])
