@@ -17,6 +17,7 @@ from harness.core.findings import Finding
 from simulators.access import AccessPolicy
 from simulators.admin.psrm_routes import psrm_admin_routes
 from simulators.admin.routes import admin_routes
+from simulators.erp.admin import admin_routes as erp_admin_routes
 from simulators.http import problem
 from simulators.openapi import openapi_document
 from simulators.routes import service_routes
@@ -74,6 +75,7 @@ def create_app(
             *service_routes(),
             *admin_routes(),
             *psrm_admin_routes(),
+            *erp_admin_routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _crash},

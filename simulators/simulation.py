@@ -20,6 +20,7 @@ from simulators import store
 from simulators.access import AccessPolicy
 from simulators.context import OpContext
 from simulators.debitor import service as debitor
+from simulators.erp import service as erp
 from simulators.faults import Fault, take
 from simulators.psrm import inddrivelse
 from simulators.psrm import service as psrm
@@ -69,6 +70,7 @@ def catch_up(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: da
     """Run the batch jobs whose time has come on the simulated clock (PSRM processing, receipts back)."""
     psrm.process_due(conn, tenant, settings, now)
     inddrivelse.apply_due_payments(conn, tenant, danish_date(now), now)
+    erp.process_due(conn, tenant, settings, now)
     debitor.sync_from_psrm(conn, tenant, now)
 
 

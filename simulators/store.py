@@ -165,7 +165,7 @@ meta = sa.Table(
     sa.Column("value", sa.String(200), nullable=False),
 )
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 journal = sa.Table(
     "journal",
@@ -181,19 +181,6 @@ journal = sa.Table(
     sa.Column("status", sa.Integer, nullable=False),
     sa.Column("request", sa.Text, nullable=True),
     sa.Column("response", sa.Text, nullable=True),
-)
-
-TENANT_TABLES = (
-    journal,
-    psrm_payments,
-    psrm_events,
-    psrm_claims,
-    psrm_actions,
-    claims,
-    accounts,
-    deliveries,
-    clocks,
-    tenants,
 )
 
 
@@ -219,7 +206,7 @@ class Store:
 
     def reset_tenant(self, tenant: str) -> None:
         with self.transaction() as conn:
-            for table in TENANT_TABLES:
+            for table in tenant_tables():
                 conn.execute(sa.delete(table).where(table.c.tenant == tenant))
 
     def _check_version(self, legacy: bool) -> None:
@@ -259,3 +246,12 @@ def _engine(url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+def tenant_tables() -> list[sa.Table]:
+    """Every table that holds a tenant's state, children before parents (what a reset clears)."""
+    return [t for t in reversed(metadata.sorted_tables) if "tenant" in t.c]
+
+
+# the other counterparts register their tables on the same metadata
+from simulators.erp import tables as _erp_tables  # noqa: E402, F401

@@ -78,4 +78,7 @@ def test_openapi_lists_every_operation(api):
         "MFKvitteringHent",
         "HoeringSvar",
         "MFUnderretSamlingHent",
+        "ModtagFinansbilag",
+        "ModtagFinansbilagMasse",
+        "HentForretningskvittering",
     }

@@ -23,10 +23,11 @@ GENERATED_NOTE = (
     "Do not edit by hand: run `testkommune docs` to regenerate."
 )
 
-AREA_ORDER = ("psrm", "oir", "identitet", "certificering", "generelle")
+AREA_ORDER = ("psrm", "oir", "erp", "identitet", "certificering", "generelle")
 AREA_TITLES = {
     "psrm": "PSRM: claim intake at Gældsstyrelsen",
     "oir": "ØiR: the municipal economy integrations",
+    "erp": "ERP: bogføring behind ØiR SF1590_A",
     "identitet": "Identitet: identification numbers",
     "certificering": "Certificering: end-to-end certification checks",
     "generelle": "Generelle: contract, HTTP and administration",

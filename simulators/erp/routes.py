@@ -1,7 +1,79 @@
-"""SF1590_A operations (filled in as the ERP simulator grows)."""
+"""SF1590_A operations: ModtagFinansbilag (straks), ModtagFinansbilagMasse, HentForretningskvittering.
+
+Deliveries go through the ØiR hub, so a re-delivery with the same TransaktionsID gets the stored answer and
+is booked once. Each handler first processes the masseleverance bilag that have fallen due (the same batch
+step `simulators.simulation.catch_up` runs for PSRM; harmless when that runs it too).
+"""
 
 from __future__ import annotations
 
-from simulators.operations import Operation
+from collections.abc import Callable
+from typing import Any
 
-OPERATIONS: tuple[Operation, ...] = ()
+from harness.core.findings import Finding
+from simulators.context import OpContext
+from simulators.erp import service
+from simulators.oir import hub
+from simulators.operations import Handler, Operation
+
+SERVICE_PATH = "/service/OIR/ModtagFinansbilag/2"
+"""Serviceplatformen's service 'ØiR ModtagFinansbilag v2' (oeir.md §4.1) under the pattern of §3.1 [I]."""
+
+
+def catch_up(ctx: OpContext) -> None:
+    """Run the ERP's batch: process the bilag whose time has come on the simulated clock."""
+    service.process_due(ctx.conn, ctx.tenant, ctx.settings, ctx.now)
+
+
+def _delivery(business: Callable[[OpContext, dict[str, Any], str], dict[str, Any]]) -> Handler:
+    def handle(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+        catch_up(ctx)
+        result = hub.deliver(
+            ctx, service.HUB_SERVICE, message, lambda message_id: business(ctx, message, message_id)
+        )
+        if isinstance(result, Finding):
+            return 409, result
+        return result.status, result.body
+
+    return handle
+
+
+def _hent(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+    catch_up(ctx)
+    found = service.hent(ctx.conn, ctx.tenant, message["TransaktionsID"])
+    if found is None:
+        return 404, Finding(
+            "ERP-TRANSAKTION-UKENDT", "$.TransaktionsID", {"value": message["TransaktionsID"]}
+        )
+    return 200, found
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "erp",
+        "ModtagFinansbilag",
+        f"{SERVICE_PATH}/ModtagFinansbilag",
+        "erp/ModtagFinansbilag_I",
+        "erp/ModtagFinansbilag_O",
+        "SF1590_A: deliver a finansbilag (straks); booked on the kommune's kontostrenge or rejected whole",
+        _delivery(service.modtag_straks),
+    ),
+    Operation(
+        "erp",
+        "ModtagFinansbilagMasse",
+        f"{SERVICE_PATH}/ModtagFinansbilagMasse",
+        "erp/ModtagFinansbilagMasse_I",
+        "erp/ModtagFinansbilagMasse_O",
+        "SF1590_A: deliver a batch of finansbilag (masse); business answers follow on the simulated clock",
+        _delivery(service.modtag_masse),
+    ),
+    Operation(
+        "erp",
+        "HentForretningskvittering",
+        f"{SERVICE_PATH}/HentForretningskvittering",
+        "erp/HentForretningskvittering_I",
+        "erp/HentForretningskvittering_O",
+        "SF1590_A: fetch the forretningskvittering(er) of a delivery again by its TransaktionsID",
+        _hent,
+    ),
+)

@@ -1,0 +1,133 @@
+"""Admin routes of the ERP under /admin/tenants/{kommune}/{system}/erp: the books, the omsætningstabel,
+the open periods, a bilag with its forretningskvittering, and the nulsumtest report."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from harness.core.findings import Finding
+from simulators.admin.routes import _tenant
+from simulators.context import OpContext
+from simulators.erp import nulsum, opsaetning, views
+from simulators.erp.kontoplan import kontoplan_document
+from simulators.erp.omsaetning import parse_tabel
+from simulators.erp.routes import catch_up
+from simulators.http import BadRequestError, ok, problem, read_json
+from simulators.simulation import Simulation
+
+Body = dict[str, Any] | None
+Handler = Callable[[OpContext, Request, Body], tuple[int, Any]]
+
+_T = "/admin/tenants/{kommune}/{system}/erp"
+
+
+def _endpoint(
+    handle: Handler, contracts: dict[str, str] | None = None
+) -> Callable[[Request], Awaitable[Response]]:
+    """An admin endpoint: the tenant from the path, a body checked against its contract (per method),
+    due batch work first, one transaction."""
+    contracts = contracts or {}
+
+    async def endpoint(request: Request) -> Response:
+        sim: Simulation = request.app.state.sim
+        body: Body = None
+        try:
+            tenant = _tenant(request)
+            if request.method in contracts:
+                body = await read_json(request)
+                problems = sim.contracts.get(contracts[request.method]).check(body)
+                if problems:
+                    return problem(400, "Invalid admin call", problems)
+        except BadRequestError as refused:
+            return refused.response
+        with sim.operation(tenant) as ctx:
+            catch_up(ctx)
+            status, answer = handle(ctx, request, body)
+        if isinstance(answer, list):
+            return problem(status, "Refused", answer)
+        if isinstance(answer, Finding):
+            return problem(status, "Refused", [answer])
+        return ok({"tenant": tenant.key} | answer, status)
+
+    return endpoint
+
+
+def _kontoplan(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
+    return 200, {"Kontoplan": kontoplan_document()}
+
+
+def _omsaetningstabel(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
+    """GET the tenant's table; PUT replaces it (checked against the kontoplan); DELETE: the standard."""
+    if request.method == "PUT" and body is not None:
+        parsed = parse_tabel(body, keep_sortiment=opsaetning.tabel(ctx.conn, ctx.tenant))
+        if isinstance(parsed, list):
+            return 400, parsed
+        opsaetning.gem_tabel(ctx.conn, ctx.tenant, parsed, ctx.now)
+    elif request.method == "DELETE":
+        opsaetning.nulstil_tabel(ctx.conn, ctx.tenant)
+    return 200, {
+        "Standard": opsaetning.is_standard(ctx.conn, ctx.tenant),
+        "Omsaetningstabel": opsaetning.tabel(ctx.conn, ctx.tenant).document(),
+    }
+
+
+def _perioder(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
+    """GET the open months; PUT {"ÅbnePerioder": [...] | null} sets them (null: the default)."""
+    settings = ctx.settings
+    if request.method == "PUT" and body is not None:
+        settings = opsaetning.set_perioder(ctx.conn, ctx.tenant, body["ÅbnePerioder"])
+    configured = opsaetning.erp_settings(settings)["aabne_perioder"]
+    return 200, {
+        "Dato": ctx.today.isoformat(),
+        "Standard": configured is None,
+        "ÅbnePerioder": list(opsaetning.perioder(settings, ctx.today)),
+    }
+
+
+def _posteringer(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
+    """GET ?kontostreng=<start of the text form, e.g. 5.25.14/1> &bilag=<BilagID>."""
+    params = request.query_params
+    return 200, views.posteringer(ctx.conn, ctx.tenant, params.get("kontostreng"), params.get("bilag"))
+
+
+def _bilag(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
+    """GET every bilag with this BilagID or of the delivery with this TransaktionsID."""
+    ident = request.path_params["ident"]
+    rows = views.bilag_rows(ctx.conn, ctx.tenant, ident)
+    if not rows:
+        return 404, Finding("ERP-BILAG-UKENDT", "$", {"value": ident})
+    return 200, {"Bilag": [views.bilag_view(row) for row in rows]}
+
+
+def _nulsumtest(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
+    """GET the report; POST {"Forventet": [...]} also checks each line against its expected kontostreng."""
+    ident = request.path_params["ident"]
+    rows = views.bilag_rows(ctx.conn, ctx.tenant, ident)
+    if not rows:
+        return 404, Finding("ERP-BILAG-UKENDT", "$", {"value": ident})
+    return 200, nulsum.report(ident, rows, (body or {}).get("Forventet", []))
+
+
+def admin_routes() -> list[Route]:
+    """The ERP's admin routes (to be mounted beside `simulators.admin.routes.admin_routes()`)."""
+    return [
+        Route(f"{_T}/kontoplan", _endpoint(_kontoplan), methods=["GET"]),
+        Route(
+            f"{_T}/omsaetningstabel",
+            _endpoint(_omsaetningstabel, {"PUT": "erp/Omsaetningstabel_I"}),
+            methods=["GET", "PUT", "DELETE"],
+        ),
+        Route(f"{_T}/perioder", _endpoint(_perioder, {"PUT": "erp/Perioder_I"}), methods=["GET", "PUT"]),
+        Route(f"{_T}/posteringer", _endpoint(_posteringer), methods=["GET"]),
+        Route(f"{_T}/bilag/{{ident}}", _endpoint(_bilag), methods=["GET"]),
+        Route(
+            f"{_T}/nulsumtest/{{ident}}",
+            _endpoint(_nulsumtest, {"POST": "erp/Nulsumtest_I"}),
+            methods=["GET", "POST"],
+        ),
+    ]

@@ -1,0 +1,78 @@
+"""A tenant's ERP set-up: its omsætningstabel (stored, or the standard one) and its ERP settings.
+
+Settings live in the tenant's settings under `erp` (`PATCH /admin/tenants/{k}/{s}/settings`):
+
+| key | default | meaning |
+|---|---|---|
+| `masse_behandlingstid_sekunder` | `0` | how long after receipt a masseleverance's bilag are processed |
+| `aabne_perioder` | `null` | open months `YYYY-MM`; `null`: this and the previous month of the clock |
+| `kommune_cvr` | `null` | the kommune's CVR, accepted in `Myndighed.CVRNummer`; `null`: none accepted |
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from simulators.erp import tables
+from simulators.erp.omsaetning import Omsaetningstabel, parse_tabel, standard_tabel
+from simulators.erp.rules import aabne_perioder
+from simulators.tenancy import Tenant, update_settings
+
+DEFAULTS: dict[str, Any] = {"masse_behandlingstid_sekunder": 0, "aabne_perioder": None, "kommune_cvr": None}
+
+
+def erp_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The tenant's ERP settings with the defaults filled in."""
+    return DEFAULTS | (settings.get("erp") or {})
+
+
+def masse_delay(settings: dict[str, Any]) -> timedelta:
+    return timedelta(seconds=int(erp_settings(settings)["masse_behandlingstid_sekunder"] or 0))
+
+
+def perioder(settings: dict[str, Any], today: date) -> tuple[str, ...]:
+    return aabne_perioder(erp_settings(settings)["aabne_perioder"], today)
+
+
+def set_perioder(conn: Connection, tenant: Tenant, months: list[str] | None) -> dict[str, Any]:
+    """Configure the open months (None: back to the default); returns the new settings."""
+    return update_settings(conn, tenant, {"erp": {"aabne_perioder": months}})
+
+
+def tabel(conn: Connection, tenant: Tenant) -> Omsaetningstabel:
+    """The tenant's omsætningstabel: the stored one, else the standard table."""
+    row = conn.execute(
+        sa.select(tables.opsaetning.c.omsaetningstabel).where(tables.opsaetning.c.tenant == tenant.key)
+    ).first()
+    if row is None:
+        return standard_tabel()
+    parsed = parse_tabel(row.omsaetningstabel)
+    if isinstance(parsed, list):  # stored tables were checked when saved
+        raise RuntimeError(f"stored omsætningstabel of {tenant.key} no longer parses: {parsed}")
+    return parsed
+
+
+def is_standard(conn: Connection, tenant: Tenant) -> bool:
+    found = conn.execute(
+        sa.select(tables.opsaetning.c.tenant).where(tables.opsaetning.c.tenant == tenant.key)
+    ).first()
+    return found is None
+
+
+def gem_tabel(conn: Connection, tenant: Tenant, table: Omsaetningstabel, now: datetime) -> None:
+    """Store the tenant's table (replacing any earlier one)."""
+    conn.execute(sa.delete(tables.opsaetning).where(tables.opsaetning.c.tenant == tenant.key))
+    conn.execute(
+        sa.insert(tables.opsaetning).values(
+            tenant=tenant.key, omsaetningstabel=table.document(), updated_at=now.isoformat()
+        )
+    )
+
+
+def nulstil_tabel(conn: Connection, tenant: Tenant) -> None:
+    """Back to the standard table."""
+    conn.execute(sa.delete(tables.opsaetning).where(tables.opsaetning.c.tenant == tenant.key))
