@@ -14,13 +14,14 @@ from starlette.routing import Route
 from harness.core.findings import Finding
 from harness.core.money import to_oere, wire
 from simulators import store
-from simulators.admin.routes import _tenant
+from simulators.admin.routes import tenant_endpoint
 from simulators.context import OpContext
-from simulators.http import BadRequestError, ok, problem, read_json
+from simulators.http import ok, problem, read_json
 from simulators.psrm import inddrivelse, underretninger
 from simulators.psrm.service import receipt
 from simulators.psrm.state import UNDER_INDDRIVELSE, PsrmView
 from simulators.simulation import Simulation
+from simulators.tenancy import Tenant
 
 Body = dict[str, Any]
 
@@ -28,13 +29,9 @@ Body = dict[str, Any]
 def _with_body(
     contract: str, handle: Callable[[OpContext, Body], tuple[int, Any]]
 ) -> Callable[[Request], Any]:
-    async def endpoint(request: Request) -> Response:
-        sim: Simulation = request.app.state.sim
-        try:
-            tenant = _tenant(request)
-            body = await read_json(request)
-        except BadRequestError as refused:
-            return refused.response
+    @tenant_endpoint
+    async def endpoint(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+        body = await read_json(request)
         problems = sim.contracts.get(contract).check(body)
         if problems:
             return problem(400, "Invalid admin call", problems)
@@ -80,13 +77,9 @@ def _end(kind: str) -> Callable[[OpContext, Body], tuple[int, Any]]:
     return handle
 
 
-async def payments(request: Request) -> Response:
+@tenant_endpoint
+async def payments(request: Request, sim: Simulation, tenant: Tenant) -> Response:
     """GET: every payment registered for the tenant, with what it covered."""
-    sim: Simulation = request.app.state.sim
-    try:
-        tenant = _tenant(request)
-    except BadRequestError as refused:
-        return refused.response
     with sim.operation(tenant) as ctx:
         rows = ctx.conn.execute(
             sa.select(store.psrm_payments)
@@ -111,12 +104,8 @@ async def payments(request: Request) -> Response:
     )
 
 
-async def reconciliation(request: Request) -> Response:
-    sim: Simulation = request.app.state.sim
-    try:
-        tenant = _tenant(request)
-    except BadRequestError as refused:
-        return refused.response
+@tenant_endpoint
+async def reconciliation(request: Request, sim: Simulation, tenant: Tenant) -> Response:
     with sim.operation(tenant) as ctx:
         return ok(
             {"tenant": tenant.key, "dato": ctx.today.isoformat()}
@@ -124,13 +113,9 @@ async def reconciliation(request: Request) -> Response:
         )
 
 
-async def claim_history(request: Request) -> Response:
+@tenant_endpoint
+async def claim_history(request: Request, sim: Simulation, tenant: Tenant) -> Response:
     """One claim's whole story: stamdata, balance and interest today, events, actions, notifications."""
-    sim: Simulation = request.app.state.sim
-    try:
-        tenant = _tenant(request)
-    except BadRequestError as refused:
-        return refused.response
     claim_id = request.path_params["fordring_id"]
     with sim.operation(tenant) as ctx:
         claim = PsrmView(ctx.conn, tenant).claim(claim_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,6 +48,22 @@ def _tenant(request: Request) -> Tenant:
     return tenant
 
 
+TenantHandler = Callable[[Request, Simulation, Tenant], Awaitable[Response]]
+
+
+def tenant_endpoint(handler: TenantHandler) -> Callable[[Request], Awaitable[Response]]:
+    """An admin endpoint for one tenant: resolves it, and answers any BadRequestError with its problem."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request, request.app.state.sim, _tenant(request))
+        except BadRequestError as refused:
+            return refused.response
+
+    return endpoint
+
+
 def _check(sim: Simulation, contract: str, body: Any) -> None:
     problems = sim.contracts.get(contract).check(body)
     if problems:
@@ -63,107 +81,87 @@ async def health(request: Request) -> Response:
     return ok({"status": "ok", "contracts": sim.contracts.version(), "store": sim.store.url.split("://")[0]})
 
 
-async def clock(request: Request) -> Response:
+@tenant_endpoint
+async def clock(request: Request, sim: Simulation, tenant: Tenant) -> Response:
     """GET the simulated now; POST {"set": iso, "running": bool}, {"advance": "3d"} or {"advance_to": iso}."""
-    sim: Simulation = request.app.state.sim
-    try:
-        tenant = _tenant(request)
-        body = await read_json(request) if request.method == "POST" else {}
-        if request.method == "POST":
-            _check(sim, "admin/Ur_I", body)
-        with sim.operation(tenant) as ctx:
-            real = real_now()
-            state = read_clock(ctx.conn, tenant)
-            try:
-                if "set" in body:
-                    state = set_clock(
-                        ctx.conn,
-                        tenant,
-                        parse_instant(body["set"]),
-                        running=bool(body.get("running")),
-                        real=real,
-                    )
-                elif "advance" in body:
-                    state = advance_clock(ctx.conn, tenant, parse_duration(str(body["advance"])), real)
-                elif "advance_to" in body:
-                    target = parse_instant(body["advance_to"])
-                    state = advance_clock(ctx.conn, tenant, target - state.now(real), real)
-                elif body:
-                    raise _invalid("use one of: set, advance, advance_to")
-            except (ValueError, TypeError, OverflowError) as exc:
-                raise _invalid(str(exc)) from None
-        if body:  # the batch jobs due by the new now run before anyone reads
-            with sim.operation(tenant):
-                pass
-        return ok(clock_view(state, real_now()) | {"tenant": tenant.key})
-    except BadRequestError as refused:
-        return refused.response
+    body = await read_json(request) if request.method == "POST" else {}
+    if request.method == "POST":
+        _check(sim, "admin/Ur_I", body)
+    with sim.operation(tenant) as ctx:
+        real = real_now()
+        state = read_clock(ctx.conn, tenant)
+        try:
+            if "set" in body:
+                state = set_clock(
+                    ctx.conn,
+                    tenant,
+                    parse_instant(body["set"]),
+                    running=bool(body.get("running")),
+                    real=real,
+                )
+            elif "advance" in body:
+                state = advance_clock(ctx.conn, tenant, parse_duration(str(body["advance"])), real)
+            elif "advance_to" in body:
+                target = parse_instant(body["advance_to"])
+                state = advance_clock(ctx.conn, tenant, target - state.now(real), real)
+            elif body:
+                raise _invalid("use one of: set, advance, advance_to")
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise _invalid(str(exc)) from None
+    if body:  # the batch jobs due by the new now run before anyone reads
+        with sim.operation(tenant):
+            pass
+    return ok(clock_view(state, real_now()) | {"tenant": tenant.key})
 
 
-async def reset(request: Request) -> Response:
-    sim: Simulation = request.app.state.sim
-    try:
-        tenant = _tenant(request)
-    except BadRequestError as refused:
-        return refused.response
+@tenant_endpoint
+async def reset(request: Request, sim: Simulation, tenant: Tenant) -> Response:
     sim.store.reset_tenant(tenant.key)
     sim.faults.pop(tenant.key, None)
     return ok({"tenant": tenant.key, "reset": True})
 
 
-async def settings(request: Request) -> Response:
+@tenant_endpoint
+async def settings(request: Request, sim: Simulation, tenant: Tenant) -> Response:
     """GET the tenant's settings; PATCH {"psrm": {"behandlingstid_sekunder": 3600}} to change some."""
-    sim: Simulation = request.app.state.sim
-    try:
-        tenant = _tenant(request)
-        body = await read_json(request) if request.method == "PATCH" else None
-        if body is not None:
-            _check(sim, "admin/Indstillinger_I", body)
-    except BadRequestError as refused:
-        return refused.response
+    body = await read_json(request) if request.method == "PATCH" else None
+    if body is not None:
+        _check(sim, "admin/Indstillinger_I", body)
     with sim.operation(tenant) as ctx:
         current = update_settings(ctx.conn, tenant, body) if body else ctx.settings
     return ok({"tenant": tenant.key, "settings": current})
 
 
-async def faults(request: Request) -> Response:
+@tenant_endpoint
+async def faults(request: Request, sim: Simulation, tenant: Tenant) -> Response:
     """POST a fault (contract admin/Fejl_I; see simulators/faults.py), DELETE removes all; GET lists them."""
-    sim: Simulation = request.app.state.sim
-    try:
-        tenant = _tenant(request)
-        if request.method == "POST":
-            body = await read_json(request)
-            _check(sim, "admin/Fejl_I", body)
-            window = {k: parse_instant(body[k]) for k in ("window_from", "window_to") if k in body}
-            if body["kind"] == "service_window" and len(window) != 2:
-                raise _invalid("a service_window needs window_from and window_to")
-            fault = Fault(
-                kind=body["kind"],
-                name=body.get("name", body["kind"]),
-                operation=body.get("operation", "*"),
-                counterpart=body.get("counterpart", "*"),
-                count=body.get("count", 1) if body["kind"] != "service_window" else body.get("count"),
-                probability=body.get("probability", 1.0),
-                seed=body.get("seed", 0),
-                delay_ms=body.get("delay_ms", 0),
-                **window,
-            )
-            sim.faults.setdefault(tenant.key, []).append(fault)
-        elif request.method == "DELETE":
-            sim.faults.pop(tenant.key, None)
-    except BadRequestError as refused:
-        return refused.response
+    if request.method == "POST":
+        body = await read_json(request)
+        _check(sim, "admin/Fejl_I", body)
+        window = {k: parse_instant(body[k]) for k in ("window_from", "window_to") if k in body}
+        if body["kind"] == "service_window" and len(window) != 2:
+            raise _invalid("a service_window needs window_from and window_to")
+        fault = Fault(
+            kind=body["kind"],
+            name=body.get("name", body["kind"]),
+            operation=body.get("operation", "*"),
+            counterpart=body.get("counterpart", "*"),
+            count=body.get("count", 1) if body["kind"] != "service_window" else body.get("count"),
+            probability=body.get("probability", 1.0),
+            seed=body.get("seed", 0),
+            delay_ms=body.get("delay_ms", 0),
+            **window,
+        )
+        sim.faults.setdefault(tenant.key, []).append(fault)
+    elif request.method == "DELETE":
+        sim.faults.pop(tenant.key, None)
     listed = [f.view() for f in sim.faults.get(tenant.key, [])]
     return ok({"tenant": tenant.key, "faults": listed})
 
 
-async def state(request: Request) -> Response:
+@tenant_endpoint
+async def state(request: Request, sim: Simulation, tenant: Tenant) -> Response:
     """Everything the tenant's counterparts hold: accounts, claims, PSRM actions and claims, deliveries."""
-    sim: Simulation = request.app.state.sim
-    try:
-        tenant = _tenant(request)
-    except BadRequestError as refused:
-        return refused.response
     with sim.operation(tenant) as ctx:
         conn, key = ctx.conn, tenant.key
         accounts = [
@@ -222,17 +220,14 @@ async def state(request: Request) -> Response:
     )
 
 
-async def journal_view(request: Request) -> Response:
+@tenant_endpoint
+async def journal_view(request: Request, sim: Simulation, tenant: Tenant) -> Response:
     """The tenant's journal of exchanges, newest last; ?limit=N (default 200), ?after=<id>."""
-    sim: Simulation = request.app.state.sim
     try:
-        tenant = _tenant(request)
         limit = int(request.query_params.get("limit", "200"))
         after = int(request.query_params.get("after", "0"))
-    except BadRequestError as refused:
-        return refused.response
     except ValueError:
-        return _invalid("limit and after must be whole numbers").response
+        raise _invalid("limit and after must be whole numbers") from None
     with sim.store.transaction() as conn:
         rows = conn.execute(
             sa.select(store.journal)
