@@ -19,6 +19,7 @@ from simulators.admin.psrm_routes import psrm_admin_routes
 from simulators.admin.routes import admin_routes
 from simulators.erp.admin import admin_routes as erp_admin_routes
 from simulators.http import problem
+from simulators.nemkonto.admin import admin_routes as nemkonto_admin_routes
 from simulators.openapi import openapi_document
 from simulators.routes import service_routes
 from simulators.simulation import Simulation
@@ -76,6 +77,7 @@ def create_app(
             *admin_routes(),
             *psrm_admin_routes(),
             *erp_admin_routes(),
+            *nemkonto_admin_routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _crash},

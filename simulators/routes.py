@@ -235,8 +235,9 @@ OPERATIONS: tuple[Operation, ...] = (
 def all_operations() -> tuple[Operation, ...]:
     """Every counterpart's operations: ØiR/debitor and PSRM here, the others from their own packages."""
     from simulators.erp.routes import OPERATIONS as ERP
+    from simulators.nemkonto.routes import OPERATIONS as NEMKONTO
 
-    return (*OPERATIONS, *ERP)
+    return (*OPERATIONS, *ERP, *NEMKONTO)
 
 
 def service_routes() -> list[Route]:

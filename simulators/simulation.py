@@ -19,9 +19,11 @@ from harness.core.fordringstyper import fordringstyper
 from simulators import store
 from simulators.access import AccessPolicy
 from simulators.context import OpContext
+from simulators.debitor import opkraevning
 from simulators.debitor import service as debitor
 from simulators.erp import service as erp
 from simulators.faults import Fault, take
+from simulators.nemkonto import service as nemkonto
 from simulators.psrm import inddrivelse
 from simulators.psrm import service as psrm
 from simulators.rules.fordring import hoering_rules, psrm_filter
@@ -72,6 +74,8 @@ def catch_up(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: da
     inddrivelse.apply_due_payments(conn, tenant, danish_date(now), now)
     erp.process_due(conn, tenant, settings, now)
     debitor.sync_from_psrm(conn, tenant, now)
+    opkraevning.process_due(conn, tenant, settings, now)
+    nemkonto.process_due(conn, tenant, settings, now)
 
 
 def journal(

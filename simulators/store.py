@@ -254,4 +254,6 @@ def tenant_tables() -> list[sa.Table]:
 
 
 # the other counterparts register their tables on the same metadata
+from simulators.debitor import tables as _debitor_tables  # noqa: E402, F401
 from simulators.erp import tables as _erp_tables  # noqa: E402, F401
+from simulators.nemkonto import tables as _nemkonto_tables  # noqa: E402, F401
