@@ -160,3 +160,34 @@ def test_certify_against_a_closed_test_kommune_with_tokens(tmp_path, closed):
         [*args, "--token", VENDOR_A], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def _service_paths(base: str) -> list[str]:
+    """Every service operation the test kommune publishes (admin and meta paths excluded)."""
+    document = requests.get(f"{base}/openapi.json", timeout=30).json()
+    paths = [p for p in document["paths"] if p.startswith(("/service/", "/psrm/"))]
+    assert len(paths) >= 10, paths  # ØiR B_01/B_02, PSRM, ERP at least
+    return paths
+
+
+def test_every_service_operation_refuses_a_caller_without_a_serviceaftale(closed):
+    """No operation, whichever counterpart publishes it, lets a stranger in or reaches outside an agreement."""
+    base = closed.base_url
+    for path in _service_paths(base):
+        _fault(_call(base, None, path=path, body={}), 401, "SP-ADGANG-UGYLDIG")
+        _fault(_call(base, VENDOR_A, kommune="147", path=path, body={}), 403, "SP-INGEN-SERVICEAFTALE")
+        _fault(_call(base, VENDOR_B, kommune="101", path=path, body={}), 403, "SP-INGEN-SERVICEAFTALE")
+
+
+def test_one_vendor_cannot_fetch_another_vendors_forretningskvittering(closed):
+    from tests.erp_messages import HENT, STRAKS, modtag
+
+    base = closed.base_url
+    delivery = modtag()
+    sent = _call(base, VENDOR_A, path=STRAKS, body=delivery)
+    assert sent.status_code == 200, sent.text
+    own = {"TransaktionsID": delivery["Hovedoplysninger"]["TransaktionsID"]}
+    assert _call(base, VENDOR_A, path=HENT, body=own).status_code == 200
+    foreign = _call(base, VENDOR_B, path=HENT, body=own)
+    assert foreign.status_code in (403, 404), foreign.text
+    assert delivery["Finansbilag"]["BilagID"] not in foreign.text
