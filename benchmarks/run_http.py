@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.erp_messages import STRAKS, finansbilag, modtag  # noqa: E402
 from tests.messages import fordring, opret, psrm_leverance  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -62,10 +63,7 @@ TOKEN = "@@N@@"  # replaced per request by wrk with 12 hex digits: phase (1), wr
 WARMUP_PHASE, MEASURE_PHASE = 0, 1
 SERVER_CORE, LOADGEN_CORE = "0", "1"
 RESULTS = Path(__file__).resolve().parent / "results"
-NOT_MEASURED = {
-    "oir-sf1590a-voucher": "SF1590_A (ØiR voucher/bilag) has no route in the simulators yet: not measured. "
-    "oir-voucher measures SF1590_B_01 OpretDebitorkonto instead."
-}
+NOT_MEASURED: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------------------------- the paths
@@ -99,6 +97,36 @@ def _oir_body(tag: str) -> str:
     message = opret(fordring(ref=f"F-{tag}-{TOKEN}"), account=f"K-{tag}-{TOKEN}")
     message["Hovedoplysninger"]["TransaktionsID"] = _uuid_with_token()
     return json.dumps(message, ensure_ascii=False)
+
+
+def _erp_body(tag: str) -> str:
+    """SF1590_A ModtagFinansbilag (straks): one balanced bilag, booked on the day it is sent."""
+    bilag = finansbilag(bilag_id=f"B-{tag}-{TOKEN}", bogfoeringsdato=datetime.now(UTC).date().isoformat())
+    message = modtag(bilag)
+    message["Hovedoplysninger"]["TransaktionsID"] = _uuid_with_token()
+    return json.dumps(message, ensure_ascii=False)
+
+
+def _erp_stored(db: sqlite3.Connection, like: str) -> dict[str, int]:
+    rows = db.execute(
+        "SELECT status, count(*) FROM erp_bilag WHERE tenant = ? AND bilag_id LIKE ? GROUP BY status",
+        (TENANT, f"B-{like}%"),
+    ).fetchall()
+    by_status = {f"bilag_{status}": n for status, n in rows}
+    lines = db.execute(
+        "SELECT count(*) FROM erp_posteringer p JOIN erp_bilag b ON p.bilag_row = b.id "
+        "WHERE b.tenant = ? AND b.bilag_id LIKE ?",
+        (TENANT, f"B-{like}%"),
+    ).fetchone()[0]
+    return {"stored": sum(by_status.values()), **by_status, "posteringer": lines}
+
+
+def _erp_ok(status: int, answer: Any) -> str | None:
+    try:
+        verdict = answer["Forretningskvittering"]["Status"]
+    except (KeyError, TypeError):
+        return f"{status} {answer}"
+    return None if status == 200 and verdict == "GODKENDT" else f"{status} {answer['Forretningskvittering']}"
 
 
 def _psrm_stored(db: sqlite3.Connection, like: str) -> dict[str, int]:
@@ -165,6 +193,7 @@ PATHS: tuple[BenchPath, ...] = (
         200,
         _oir_ok,
     ),
+    BenchPath("erp-voucher", "kommune", STRAKS, _erp_body, _erp_stored, 200, _erp_ok),
 )
 
 
@@ -529,13 +558,14 @@ def measure(path: BenchPath, round_no: int, args: argparse.Namespace, work: Path
             result.errors["status_errors"] == 0
             and acknowledged <= stored["stored"] <= acknowledged + args.connections * args.threads
             and stored.get("actions_AFVIST", 0) == 0  # PSRM's batch refused none of the valid claims
+            and stored.get("bilag_AFVIST", 0) == 0  # the ERP rejected none of the valid bilag
         )
         verdict = (
             f"ok: {stored['stored']} rows for {acknowledged} acknowledged"
             if verified
             else f"FAILED: {stored['stored']} rows for {acknowledged} acknowledged, "
             f"{result.errors['status_errors']} non-2xx, "
-            f"{stored.get('actions_AFVIST', 0)} refused by PSRM's batch"
+            f"{stored.get('actions_AFVIST', 0) + stored.get('bilag_AFVIST', 0)} refused"
         )
     if not args.keep:
         for leftover in work.glob(f"{path.name}-{tag}.db*"):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import socket
 import ssl
 import threading
@@ -16,7 +19,7 @@ from harness.core import privacy
 from harness.core.clock import ClockState
 from simulators.access import AccessPolicy
 from simulators.app import create_app
-from simulators.store import DEFAULT_URL
+from simulators.store import DEFAULT_URL, Store
 
 LOOPBACK = "127.0.0.1"
 
@@ -126,7 +129,84 @@ def serve_forever(
     tls: Tls | None = None,
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C)."""
+    config = _config(
+        store_url, start_clock, log_level, access_log=log_level == "debug", access=access, tls=tls
+    )
+    sock = _bind(host, port)  # only once the app is built: a connection accepted earlier would just wait
+    privacy.install(debug_personal_data)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+class WorkersRefusedError(ValueError):
+    """Several worker processes were asked for on a database they cannot share."""
+
+
+def serve_workers(
+    store_url: str,
+    *,
+    workers: int,
+    host: str,
+    port: int,
+    start_clock: ClockState | None,
+    log_level: str = "info",
+    access: AccessPolicy | None = None,
+    debug_personal_data: bool = False,
+    tls: Tls | None = None,
+) -> int:
+    """Serve with `workers` processes on one listening socket, sharing their state in PostgreSQL.
+
+    The schema is created (or checked) once here, before any worker starts; each worker then builds its own
+    app and engine (nothing database-related crosses the fork). SIGINT/SIGTERM stop every worker; if one
+    worker dies, the others are stopped too and the exit code is 1.
+    """
+    if not store_url.startswith("postgresql"):
+        raise WorkersRefusedError(
+            "--workers > 1 needs a PostgreSQL --db (postgresql+psycopg://…): SQLite has one writer at a time"
+        )
+    Store(store_url).close()
     sock = _bind(host, port)
+    fork = multiprocessing.get_context("fork")
+    args = (sock, store_url, start_clock, log_level, access, debug_personal_data, tls)
+    children = [fork.Process(target=_worker, args=args, name=f"testkommune-{i}") for i in range(workers)]
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children:
+            if child.pid is not None and child.is_alive():
+                os.kill(child.pid, signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for child in children:
+            child.start()
+        sock.close()  # the workers hold it now
+        while not stopping and all(child.is_alive() for child in children):
+            time.sleep(0.2)
+        stop(signal.SIGTERM, None)
+        for child in children:
+            child.join(timeout=15)
+            if child.is_alive():
+                child.kill()
+                child.join()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0 if stopping else 1
+
+
+def _worker(
+    sock: socket.socket,
+    store_url: str,
+    start_clock: ClockState | None,
+    log_level: str,
+    access: AccessPolicy | None,
+    debug_personal_data: bool,
+    tls: Tls | None,
+) -> None:
+    """One worker process: its own app and engine on the shared socket, until SIGTERM/SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us with SIGTERM
     config = _config(
         store_url, start_clock, log_level, access_log=log_level == "debug", access=access, tls=tls
     )

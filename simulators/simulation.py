@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,15 +23,19 @@ from simulators.access import AccessPolicy
 from simulators.context import OpContext
 from simulators.debitor import opkraevning
 from simulators.debitor import service as debitor
+from simulators.debitor import tables as debitor_tables
 from simulators.erp import service as erp
+from simulators.erp import tables as erp_tables
 from simulators.faults import Fault, take
 from simulators.nemkonto import service as nemkonto
+from simulators.nemkonto import tables as nemkonto_tables
 from simulators.psrm import inddrivelse
 from simulators.psrm import service as psrm
 from simulators.rules.fordring import hoering_rules, psrm_filter
-from simulators.tenancy import Tenant, ensure_tenant, read_clock
+from simulators.tenancy import Tenant, clock_of, create_tenant
 
 JOURNAL_KEEP = 5000
+_FAULT_LOCK = threading.Lock()
 JOURNAL_TEXT_LIMIT = 64 * 1024
 
 
@@ -54,28 +60,116 @@ class Simulation:
 
     @contextmanager
     def operation(self, tenant: Tenant) -> Iterator[OpContext]:
-        """One transaction for one call: the tenant's settings and now, with due batch work done first."""
+        """One transaction for one call: the tenant's settings and now, with due batch work done first.
+
+        One statement reads the settings, the clock and which batch jobs have work pending. On SQLite (one
+        writer) the batch runs inside the call's transaction. On PostgreSQL, where several worker processes
+        share the state, it runs first in its own short transaction under a per-tenant advisory lock, so two
+        workers never process the same due work and the lock is not held for the rest of the call.
+        """
         real = real_now()
         with self.store.transaction() as conn:
-            settings = ensure_tenant(conn, tenant, real, self.start_clock)
-            now = read_clock(conn, tenant).now(real)
-            catch_up(conn, tenant, settings, now)
+            settings, clock, pending = _open(conn, tenant, real, self.start_clock)
+            now = clock.now(real)
+            if pending and self.store.shared:
+                self.store.lock_tenant(conn, tenant.key)
+                catch_up(conn, tenant, settings, now, pending)
+                conn.commit()  # the batch is durable on its own; the lock is released
+            else:
+                catch_up(conn, tenant, settings, now, pending)
             yield OpContext(conn=conn, tenant=tenant, now=now, settings=settings)
 
     def take_fault(
         self, tenant: Tenant, phase: tuple[str, ...], operation: str, counterpart: str, now: datetime
     ) -> Fault | None:
-        return take(self.faults.get(tenant.key, []), phase, operation, counterpart, now)
+        with _FAULT_LOCK:  # on PostgreSQL calls run in a threadpool: a one-shot fault fires once
+            return take(self.faults.get(tenant.key, []), phase, operation, counterpart, now)
 
 
-def catch_up(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: datetime) -> None:
-    """Run the batch jobs whose time has come on the simulated clock (PSRM processing, receipts back)."""
-    psrm.process_due(conn, tenant, settings, now)
-    inddrivelse.apply_due_payments(conn, tenant, danish_date(now), now)
-    erp.process_due(conn, tenant, settings, now)
-    debitor.sync_from_psrm(conn, tenant, now)
-    opkraevning.process_due(conn, tenant, settings, now)
-    nemkonto.process_due(conn, tenant, settings, now)
+ALL_JOBS = frozenset({"psrm", "payments", "erp", "debitor", "opkraevning", "nemkonto"})
+
+
+def catch_up(
+    conn: Connection,
+    tenant: Tenant,
+    settings: dict[str, Any],
+    now: datetime,
+    pending: frozenset[str] = ALL_JOBS,
+) -> None:
+    """Run the batch jobs whose time has come on the simulated clock (PSRM processing, receipts back).
+
+    `pending` names the jobs that have unfinished work at all (see `_pending_columns`); the others have
+    nothing that could be due and are skipped. Without `pending`, every job runs.
+    """
+    if "psrm" in pending:
+        psrm.process_due(conn, tenant, settings, now)
+    if "payments" in pending:
+        inddrivelse.apply_due_payments(conn, tenant, danish_date(now), now)
+    if "erp" in pending:
+        erp.process_due(conn, tenant, settings, now)
+    if "debitor" in pending:
+        debitor.sync_from_psrm(conn, tenant, now)
+    if "opkraevning" in pending:
+        opkraevning.process_due(conn, tenant, settings, now)
+    if "nemkonto" in pending:
+        nemkonto.process_due(conn, tenant, settings, now)
+
+
+def _pending_columns() -> dict[str, Any]:
+    """Per batch job, an indexed EXISTS that is true when the job has any unfinished work for the tenant.
+
+    Each must select a superset of what its job's `process_due` selects (minus the due-time condition), or
+    due work would be skipped: psrm.process_due (MODTAGET, AFVENTER_RIM), inddrivelse.apply_due_payments
+    (VENTER), erp.process_due (UNDER_BEHANDLING), debitor.sync_from_psrm (claims OVERDRAGET, HOERING or
+    UNDER_INDDRIVELSE), opkraevning.process_due (opkrævning AKTIV), nemkonto.process_due (UNDER_BEHANDLING).
+    A job whose selection grows must widen its check here.
+    """
+    key = store.tenants.c.tenant
+    actions, payments, bilag, claims = store.psrm_actions, store.psrm_payments, erp_tables.bilag, store.claims
+    bundter = nemkonto_tables.bundter
+    return {
+        "psrm": sa.exists().where(
+            actions.c.tenant == key, actions.c.status.in_(("MODTAGET", "AFVENTER_RIM"))
+        ),
+        "payments": sa.exists().where(payments.c.tenant == key, payments.c.status == "VENTER"),
+        "erp": sa.exists().where(bilag.c.tenant == key, bilag.c.status == "UNDER_BEHANDLING"),
+        "debitor": sa.exists().where(
+            claims.c.tenant == key,
+            claims.c.state.in_((debitor.OVERDRAGET, debitor.HOERING, debitor.UNDER_INDDRIVELSE)),
+        ),
+        "opkraevning": sa.exists().where(
+            debitor_tables.opkraevning.c.tenant == key, debitor_tables.opkraevning.c.status == "AKTIV"
+        ),
+        "nemkonto": sa.exists().where(bundter.c.tenant == key, bundter.c.status == "UNDER_BEHANDLING"),
+    }
+
+
+@cache
+def _open_statement() -> sa.Select[Any]:
+    """Settings, clock and pending-work flags of one tenant in one statement, built once per process."""
+    flags = [column.label(f"pending_{job}") for job, column in _pending_columns().items()]
+    return (
+        sa.select(store.tenants.c.settings, store.clocks.c.anchor, store.clocks.c.real_anchor, *flags)
+        .select_from(store.tenants.join(store.clocks, store.clocks.c.tenant == store.tenants.c.tenant))
+        .where(store.tenants.c.tenant == sa.bindparam("tenant"))
+    )
+
+
+def _open(
+    conn: Connection, tenant: Tenant, real: datetime, start: ClockState | None
+) -> tuple[dict[str, Any], ClockState, frozenset[str]]:
+    row = conn.execute(_open_statement(), {"tenant": tenant.key}).first()
+    if row is None:
+        create_tenant(conn, tenant, real, start)
+        row = conn.execute(_open_statement(), {"tenant": tenant.key}).one()
+    pending = frozenset(job for job in ALL_JOBS if row._mapping[f"pending_{job}"])
+    return row.settings, clock_of(row), pending
+
+
+_JOURNAL_INSERT = sa.insert(store.journal)
+_JOURNAL_TRIM = sa.delete(store.journal).where(
+    store.journal.c.tenant == sa.bindparam("tenant"), store.journal.c.id <= sa.bindparam("upto")
+)
 
 
 def journal(
@@ -93,26 +187,23 @@ def journal(
 ) -> None:
     """Record one exchange (bounded per tenant) as evidence of what was sent and answered."""
     result = conn.execute(
-        sa.insert(store.journal).values(
-            tenant=tenant.key,
-            sim_time=iso(now),
-            real_time=iso(real_now()),
-            counterpart=counterpart,
-            operation=operation,
-            method=method,
-            path=path,
-            status=status,
-            request=_text(request),
-            response=_text(response),
-        )
+        _JOURNAL_INSERT,
+        {
+            "tenant": tenant.key,
+            "sim_time": iso(now),
+            "real_time": iso(real_now()),
+            "counterpart": counterpart,
+            "operation": operation,
+            "method": method,
+            "path": path,
+            "status": status,
+            "request": _text(request),
+            "response": _text(response),
+        },
     )
     row_id = int(result.inserted_primary_key[0])
     if row_id % 500 == 0:
-        conn.execute(
-            sa.delete(store.journal).where(
-                store.journal.c.tenant == tenant.key, store.journal.c.id <= row_id - JOURNAL_KEEP
-            )
-        )
+        conn.execute(_JOURNAL_TRIM, {"tenant": tenant.key, "upto": row_id - JOURNAL_KEEP})
 
 
 def _text(value: Any) -> str | None:

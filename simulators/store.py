@@ -165,7 +165,7 @@ meta = sa.Table(
     sa.Column("value", sa.String(200), nullable=False),
 )
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "6"
 
 journal = sa.Table(
     "journal",
@@ -184,6 +184,11 @@ journal = sa.Table(
 )
 
 
+SCHEMA_LOCK = 7_355_608_001
+"""PostgreSQL advisory lock key held while a process creates or checks the schema."""
+_TENANT_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:tenant))")
+
+
 class StoreVersionError(Exception):
     """The state database belongs to another version of testkommune."""
 
@@ -194,33 +199,45 @@ class Store:
     def __init__(self, url: str = DEFAULT_URL) -> None:
         self.url = url
         self.engine = _engine(url)
-        existing = set(sa.inspect(self.engine).get_table_names())
-        legacy = "tenants" in existing and "meta" not in existing
-        metadata.create_all(self.engine)
-        self._check_version(legacy)
+        self.shared = self.engine.dialect.name == "postgresql"
+        """Several server processes may share this database (PostgreSQL): batch work takes a tenant lock."""
+        with self.engine.connect() as conn:
+            if self.shared:  # workers starting together: one creates the schema, the others wait for it
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+            existing = set(sa.inspect(conn).get_table_names())
+            legacy = "tenants" in existing and "meta" not in existing
+            metadata.create_all(conn)
+            self._check_version(conn, legacy)
+            conn.commit()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+        """One transaction, committed when the block ends (the caller may commit earlier: it continues)."""
+        with self.engine.connect() as conn:
             yield conn
+            conn.commit()
+
+    def lock_tenant(self, conn: Connection, tenant: str) -> None:
+        """Hold the tenant's batch lock until the transaction ends (PostgreSQL; SQLite has one writer)."""
+        if self.shared:
+            conn.execute(_TENANT_LOCK, {"tenant": tenant})
 
     def reset_tenant(self, tenant: str) -> None:
         with self.transaction() as conn:
             for table in tenant_tables():
                 conn.execute(sa.delete(table).where(table.c.tenant == tenant))
 
-    def _check_version(self, legacy: bool) -> None:
+    def _check_version(self, conn: Connection, legacy: bool) -> None:
         """Refuse a state database written by another schema version, with a message that says what to do."""
-        with self.transaction() as conn:
-            found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-            found = "1" if legacy and found is None else found
-            if found is None:
-                conn.execute(sa.insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
-            elif found != SCHEMA_VERSION:
-                raise StoreVersionError(
-                    f"the state database {self.url} was written by schema version {found}, this testkommune "
-                    f"uses {SCHEMA_VERSION}: delete it (it holds test data only) or pass another --db"
-                )
+        found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+        found = "1" if legacy and found is None else found
+        if found is None:
+            conn.execute(sa.insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
+        elif found != SCHEMA_VERSION:
+            raise StoreVersionError(
+                f"the state database {self.url} was written by schema version {found}, this testkommune "
+                f"uses {SCHEMA_VERSION}: delete it (it holds test data only) or pass another --db"
+            )
 
     def close(self) -> None:
         self.engine.dispose()

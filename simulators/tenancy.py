@@ -53,36 +53,54 @@ def default_fordringshaver_id(tenant: Tenant) -> str:
     return tenant.kommune.rjust(4, "0")
 
 
+_SETTINGS = sa.select(store.tenants.c.settings).where(store.tenants.c.tenant == sa.bindparam("tenant"))
+_CLOCK = sa.select(store.clocks).where(store.clocks.c.tenant == sa.bindparam("tenant"))
+_ADD_TENANT = sa.insert(store.tenants)
+_ADD_CLOCK = sa.insert(store.clocks)
+# Prebuilt once: SQLAlchemy then skips building the expression and its cache key on every call.
+
+
 def ensure_tenant(
     conn: Connection, tenant: Tenant, real: datetime, start: ClockState | None
 ) -> dict[str, Any]:
     """The tenant's settings, creating the tenant (and its clock) on first use."""
-    row = conn.execute(
-        sa.select(store.tenants.c.settings).where(store.tenants.c.tenant == tenant.key)
-    ).first()
+    row = conn.execute(_SETTINGS, {"tenant": tenant.key}).first()
     if row is not None:
         return row.settings
+    return create_tenant(conn, tenant, real, start)
+
+
+def create_tenant(
+    conn: Connection, tenant: Tenant, real: datetime, start: ClockState | None
+) -> dict[str, Any]:
+    """Create the tenant with default settings and its clock; another process may do so at the same moment."""
     settings = deepcopy(DEFAULT_SETTINGS)
     settings["psrm"]["fordringshaver_id"] = default_fordringshaver_id(tenant)
     clock = start or ClockState.running_from(real, real)
     try:
-        with conn.begin_nested():  # another process may create the same tenant at the same moment
+        with conn.begin_nested():
             conn.execute(
-                sa.insert(store.tenants).values(
-                    tenant=tenant.key,
-                    kommune=tenant.kommune,
-                    system=tenant.system,
-                    settings=settings,
-                    created_at=iso(real),
-                )
+                _ADD_TENANT,
+                {
+                    "tenant": tenant.key,
+                    "kommune": tenant.kommune,
+                    "system": tenant.system,
+                    "settings": settings,
+                    "created_at": iso(real),
+                },
             )
             _write_clock(conn, tenant, clock, real, insert=True, event="start")
     except IntegrityError:
-        row = conn.execute(
-            sa.select(store.tenants.c.settings).where(store.tenants.c.tenant == tenant.key)
-        ).one()
-        return row.settings
+        return conn.execute(_SETTINGS, {"tenant": tenant.key}).one().settings
     return settings
+
+
+def clock_of(row: Any) -> ClockState:
+    """The clock held in a row with `anchor` and `real_anchor` columns."""
+    return ClockState(
+        anchor=datetime.fromisoformat(row.anchor),
+        real_anchor=datetime.fromisoformat(row.real_anchor) if row.real_anchor else None,
+    )
 
 
 def update_settings(conn: Connection, tenant: Tenant, changes: dict[str, Any]) -> dict[str, Any]:
@@ -97,11 +115,7 @@ def update_settings(conn: Connection, tenant: Tenant, changes: dict[str, Any]) -
 
 
 def read_clock(conn: Connection, tenant: Tenant) -> ClockState:
-    row = conn.execute(sa.select(store.clocks).where(store.clocks.c.tenant == tenant.key)).one()
-    return ClockState(
-        anchor=datetime.fromisoformat(row.anchor),
-        real_anchor=datetime.fromisoformat(row.real_anchor) if row.real_anchor else None,
-    )
+    return clock_of(conn.execute(_CLOCK, {"tenant": tenant.key}).one())
 
 
 def set_clock(
@@ -132,7 +146,7 @@ def _write_clock(
         "real_anchor": clock.real_anchor.isoformat() if clock.real_anchor else None,
     }
     if insert:
-        conn.execute(sa.insert(store.clocks).values(tenant=tenant.key, trajectory=[point], **values))
+        conn.execute(_ADD_CLOCK, {"tenant": tenant.key, "trajectory": [point], **values})
         return
     trajectory = [*clock_trajectory(conn, tenant)[-199:], point]
     conn.execute(

@@ -98,3 +98,17 @@ def test_serve_refuses_a_port_in_use(tmp_path):
         )
     assert result.returncode == 2
     assert "cannot listen" in result.stderr
+
+
+def test_serve_refuses_several_workers_on_sqlite_and_says_why(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "harness", "serve", "--port", str(_free_port()), "--workers", "2"],
+        cwd=tmp_path,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "--workers > 1 needs a PostgreSQL --db" in result.stderr
+    assert not (tmp_path / ".testkommune").exists()  # refused before anything was created

@@ -31,6 +31,21 @@ class Delivered:
     replayed: bool
 
 
+_KEY = (
+    store.deliveries.c.tenant == sa.bindparam("k_tenant"),
+    store.deliveries.c.service == sa.bindparam("k_service"),
+    store.deliveries.c.message_id == sa.bindparam("k_message_id"),
+)
+_FIND = sa.select(store.deliveries).where(*_KEY)
+_ANSWER = (
+    sa.update(store.deliveries)
+    .where(*_KEY)
+    .values(status_code=sa.bindparam("status_code"), response=sa.bindparam("response"))
+)
+_CLAIM = sa.insert(store.deliveries)
+# Built once per process: the hot path only binds values.
+
+
 def fingerprint(message: Any) -> str:
     return hashlib.sha256(json.dumps(message, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -47,12 +62,8 @@ def deliver(
     """
     message_id = message["Hovedoplysninger"]["TransaktionsID"].lower()
     digest = fingerprint(message)
-    key = (
-        store.deliveries.c.tenant == ctx.tenant.key,
-        store.deliveries.c.service == service,
-        store.deliveries.c.message_id == message_id,
-    )
-    row = ctx.conn.execute(sa.select(store.deliveries).where(*key)).first()
+    key = {"k_tenant": ctx.tenant.key, "k_service": service, "k_message_id": message_id}
+    row = ctx.conn.execute(_FIND, key).first()
     if row is None:
         if _claim(ctx, service, message_id, digest):
             answer = business(message_id)
@@ -64,10 +75,10 @@ def deliver(
                 },
                 "Forretningskvittering": answer,
             }
-            ctx.conn.execute(sa.update(store.deliveries).where(*key).values(status_code=200, response=body))
+            ctx.conn.execute(_ANSWER, key | {"status_code": 200, "response": body})
             return Delivered(200, body, replayed=False)
         # Another server delivered the same id between our look-up and our insert, and has committed.
-        row = ctx.conn.execute(sa.select(store.deliveries).where(*key)).first()
+        row = ctx.conn.execute(_FIND, key).first()
         if row is None:
             raise RuntimeError(f"delivery {service}/{message_id} collided but cannot be read back")
     return _replay(row, digest, message_id)
@@ -79,15 +90,16 @@ def _claim(ctx: OpContext, service: str, message_id: str, digest: str) -> bool:
     try:
         with ctx.conn.begin_nested():
             ctx.conn.execute(
-                sa.insert(store.deliveries).values(
-                    tenant=ctx.tenant.key,
-                    service=service,
-                    message_id=message_id,
-                    request_sha256=digest,
-                    status_code=0,
-                    response={},
-                    received_at=ctx.now.isoformat(),
-                )
+                _CLAIM,
+                {
+                    "tenant": ctx.tenant.key,
+                    "service": service,
+                    "message_id": message_id,
+                    "request_sha256": digest,
+                    "status_code": 0,
+                    "response": {},
+                    "received_at": ctx.now.isoformat(),
+                },
             )
     except IntegrityError:
         return False

@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from harness.core.clock import danish_date, iso
@@ -37,6 +39,40 @@ from simulators.psrm.state import (
 )
 from simulators.rules.fordring import Agreement
 from simulators.tenancy import Tenant
+
+_actions, _claims = store.psrm_actions, store.psrm_claims
+# Built once per process: the hot path only binds values.
+_ADD_ACTION = sa.insert(_actions)
+_ADD_ACTION_ONCE = {
+    name: insert(_actions)
+    .on_conflict_do_nothing(index_elements=["tenant", "aktion_id"])
+    .returning(_actions.c.aktion_id)  # a row when inserted, none on conflict (rowcount is not reliable)
+    for name, insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
+_ACTION_TAKEN = sa.select(_actions.c.aktion_id).where(
+    _actions.c.tenant == sa.bindparam("k_tenant"), _actions.c.aktion_id == sa.bindparam("k_id")
+)
+_ADD_CLAIM = sa.insert(_claims)
+_DUE = (
+    sa.select(_actions)
+    .where(
+        _actions.c.tenant == sa.bindparam("k_tenant"),
+        _actions.c.status.in_(("MODTAGET", "AFVENTER_RIM")),
+        _actions.c.due_at <= sa.bindparam("k_now"),
+    )
+    .order_by(_actions.c.due_at, _actions.c.received_at, _actions.c.position)
+)
+
+
+@cache
+def _update_statement(table: sa.Table, columns: frozenset[str]) -> sa.Update:
+    """UPDATE one row of `table` (by tenant and key) setting `columns`: one statement per column set."""
+    key = table.c.aktion_id if table is _actions else table.c.id
+    return (
+        sa.update(table)
+        .where(table.c.tenant == sa.bindparam("k_tenant"), key == sa.bindparam("k_key"))
+        .values({c: sa.bindparam(c) for c in columns})
+    )
 
 
 @cache
@@ -110,35 +146,52 @@ def _receive(
     }
     refused = _sync_findings(ctx, action, base)
     if refused:
+        if PsrmView(ctx.conn, ctx.tenant).action(aktion_id) is not None:
+            refused = [Finding("PSRM-600", join_path(base, "MFAktionID"), {"value": aktion_id}), *refused]
         return reply | {"MFAktionStatusKode": "AFVIST", "AfvistÅrsagSamling": describe_all(refused)}
-    ctx.conn.execute(
-        sa.insert(store.psrm_actions).values(
-            tenant=ctx.tenant.key,
-            aktion_id=aktion_id,
-            leverance_id=leverance,
-            kode=action["MFAktionKode"],
-            position=position,
-            status="MODTAGET",
-            claimant_ref=reply["DMIFordringFordringHaverRef"],
-            received_at=ctx.now.isoformat(),
-            due_at=(ctx.now + delay).isoformat(),
-            target_id=actions.target_id(action),
-            request=action,
-            errors=[],
-        )
-    )
+    values = {
+        "tenant": ctx.tenant.key,
+        "aktion_id": aktion_id,
+        "leverance_id": leverance,
+        "kode": action["MFAktionKode"],
+        "position": position,
+        "status": "MODTAGET",
+        "claimant_ref": reply["DMIFordringFordringHaverRef"],
+        "received_at": ctx.now.isoformat(),
+        "due_at": (ctx.now + delay).isoformat(),
+        "target_id": actions.target_id(action),
+        "request": action,
+        "errors": [],
+    }
+    if not _insert_action(ctx.conn, values):  # the id is taken (before, or by another worker just now)
+        taken = Finding("PSRM-600", join_path(base, "MFAktionID"), {"value": aktion_id})
+        return reply | {"MFAktionStatusKode": "AFVIST", "AfvistÅrsagSamling": describe_all([taken])}
     return reply | {"MFAktionStatusKode": "MODTAGET", "DMIFordringModtagelseDato": iso(ctx.now)}
 
 
+def _insert_action(conn: Connection, values: dict[str, Any]) -> bool:
+    """Insert a received action unless its id is taken: one statement is both the 600 check and the insert.
+
+    ON CONFLICT DO NOTHING also covers a concurrent insert of the same id by another worker (PostgreSQL waits
+    for it to commit, then does nothing), so no SAVEPOINT and no separate look-up are paid.
+    """
+    statement = _ADD_ACTION_ONCE.get(conn.dialect.name)
+    if statement is None:  # another dialect: look up, then insert
+        if conn.execute(_ACTION_TAKEN, {"k_tenant": values["tenant"], "k_id": values["aktion_id"]}).first():
+            return False
+        conn.execute(_ADD_ACTION, values)
+        return True
+    return conn.execute(statement, values).first() is not None
+
+
 def _sync_findings(ctx: OpContext, action: dict[str, Any], base: str) -> list[Finding]:
-    """What PSRM refuses at once: reused action id (600), wrong claimant (2), no S2S (156), an action the
-    agreement does not grant, a missing structure, another action still pending on the claim (418)."""
+    """What PSRM refuses at once, but for a reused action id (600, see `_receive`): wrong claimant (2), no
+    S2S (156), an action the agreement does not grant, a missing structure, another action still pending on
+    the claim (418)."""
     view = PsrmView(ctx.conn, ctx.tenant)
     aftale = agreement(ctx.settings)
     spec = actions.action_specs()[action["MFAktionKode"]]
     found: list[Finding] = []
-    if view.action(action["MFAktionID"]) is not None:
-        found.append(Finding("PSRM-600", join_path(base, "MFAktionID"), {"value": action["MFAktionID"]}))
     if action["DMIFordringHaverID"] != aftale.fordringshaver_id:
         found.append(
             Finding("PSRM-2", join_path(base, "DMIFordringHaverID"), {"value": action["DMIFordringHaverID"]})
@@ -165,16 +218,7 @@ def _sync_findings(ctx: OpContext, action: dict[str, Any], base: str) -> list[Fi
 
 def process_due(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: datetime) -> int:
     """Run PSRM's batch for every action due by `now`, oldest first. Returns how many were processed."""
-    table = store.psrm_actions
-    due = conn.execute(
-        sa.select(table)
-        .where(
-            table.c.tenant == tenant.key,
-            table.c.status.in_(("MODTAGET", "AFVENTER_RIM")),
-            table.c.due_at <= now.isoformat(),
-        )
-        .order_by(table.c.due_at, table.c.received_at, table.c.position)
-    ).all()
+    due = conn.execute(_DUE, {"k_tenant": tenant.key, "k_now": now.isoformat()}).all()
     for row in due:
         if row.status == "AFVENTER_RIM":
             _decide_hearing(conn, tenant, settings, row)
@@ -202,10 +246,8 @@ def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: An
 
 
 def _update_action(conn: Connection, tenant: Tenant, aktion_id: str, values: dict[str, Any]) -> None:
-    table = store.psrm_actions
-    conn.execute(
-        sa.update(table).where(table.c.tenant == tenant.key, table.c.aktion_id == aktion_id).values(**values)
-    )
+    statement = _update_statement(_actions, frozenset(values))
+    conn.execute(statement, values | {"k_tenant": tenant.key, "k_key": aktion_id})
 
 
 def _apply(
@@ -214,10 +256,12 @@ def _apply(
     """Apply an accepted action's effects; returns the ids its receipt names."""
     main_id: int | None = None
     first_id: int | None = None
+    booked_main: dict[int, int] = {}  # claim booked here -> its hovedfordring_id or kompleks_id or itself
     for effect in effects:
         if isinstance(effect, Book):
             parent = main_id if effect.parent == "main" else effect.parent
             booked = _book(conn, tenant, row, effect, parent, received)  # type: ignore[arg-type]
+            booked_main[booked] = parent or effect.kompleks_id or booked  # type: ignore[assignment]
             first_id = first_id or booked
             if effect.kind == "HF":
                 main_id = booked
@@ -256,8 +300,11 @@ def _apply(
             first_id = first_id or effect.claim_ids[0]
         elif isinstance(effect, Describe):
             first_id = first_id or effect.claim_id
-    claim = PsrmView(conn, tenant).claim(first_id) if first_id else None
-    main = claim.hovedfordring_id or claim.kompleks_id or claim.id if claim else None
+    if first_id in booked_main:  # booked just now: its ids are known without reading it back
+        main: int | None = booked_main[first_id]
+    else:
+        claim = PsrmView(conn, tenant).claim(first_id) if first_id else None
+        main = claim.hovedfordring_id or claim.kompleks_id or claim.id if claim else None
     return {
         "fordring_id": str(first_id) if first_id else None,
         "hovedfordring_id": str(main) if main else None,
@@ -269,24 +316,25 @@ def _book(
 ) -> int:
     claim = effect.stamdata
     result = conn.execute(
-        sa.insert(store.psrm_claims).values(
-            tenant=tenant.key,
-            hovedfordring_id=parent,
-            kompleks_id=effect.kompleks_id,
-            original_id=effect.original_id,
-            kind=effect.kind,
-            art=effect.art,
-            aktion_id=row.aktion_id,
-            claimant_ref=claim.reference,
-            fordringstype=claim.fordringstype,
-            status=UNDER_INDDRIVELSE,
-            recall_reason=None,
-            statsrefusion=effect.statsrefusion,
-            hovedstol_oere=claim.hovedstol or 0,
-            saldo_oere=claim.saldo or 0,
-            received_at=received.isoformat(),
-            data={"stamdata": effect.snapshot, "foraeldelse": limitation(claim, danish_date(received))},
-        )
+        _ADD_CLAIM,
+        {
+            "tenant": tenant.key,
+            "hovedfordring_id": parent,
+            "kompleks_id": effect.kompleks_id,
+            "original_id": effect.original_id,
+            "kind": effect.kind,
+            "art": effect.art,
+            "aktion_id": row.aktion_id,
+            "claimant_ref": claim.reference,
+            "fordringstype": claim.fordringstype,
+            "status": UNDER_INDDRIVELSE,
+            "recall_reason": None,
+            "statsrefusion": effect.statsrefusion,
+            "hovedstol_oere": claim.hovedstol or 0,
+            "saldo_oere": claim.saldo or 0,
+            "received_at": received.isoformat(),
+            "data": {"stamdata": effect.snapshot, "foraeldelse": limitation(claim, danish_date(received))},
+        },
     )
     claim_id = int(result.inserted_primary_key[0])
     if effect.original_id is not None:
@@ -345,7 +393,7 @@ def _set_claim(conn: Connection, tenant: Tenant, claim_id: int, **values: Any) -
         row = conn.execute(sa.select(table.c.data).where(table.c.id == claim_id)).one()
         values = {"data": dict(row.data) | {"genindsendt_som": values.pop("genindsendt_som")}} | values
     conn.execute(
-        sa.update(table).where(table.c.tenant == tenant.key, table.c.id == claim_id).values(**values)
+        _update_statement(table, frozenset(values)), values | {"k_tenant": tenant.key, "k_key": claim_id}
     )
 
 

@@ -71,6 +71,27 @@ def _claim(row: Any) -> ClaimState:
     )
 
 
+_claims, _actions, _events = store.psrm_claims, store.psrm_actions, store.psrm_events
+_TENANT = sa.bindparam("k_tenant")
+# Built once per process, the hot path only binds values.
+_CLAIM = sa.select(_claims).where(_claims.c.tenant == _TENANT, _claims.c.id == sa.bindparam("k_id"))
+_ACTION = sa.select(_actions).where(
+    _actions.c.tenant == _TENANT, _actions.c.aktion_id == sa.bindparam("k_id")
+)
+_PENDING_ON = sa.select(_actions.c.aktion_id).where(
+    _actions.c.tenant == _TENANT,
+    _actions.c.target_id == sa.bindparam("k_claim"),
+    _actions.c.status.in_(PENDING),
+    _actions.c.aktion_id != sa.bindparam("k_other"),
+)
+_REF_TAKEN = sa.select(sa.literal(1)).where(
+    _claims.c.tenant == _TENANT,
+    _claims.c.claimant_ref == sa.bindparam("k_ref"),
+    _claims.c.original_id.is_(None),
+)
+_ADD_EVENT = sa.insert(_events)
+
+
 class PsrmView:
     """Read-only queries over one tenant's PSRM state, for the rules."""
 
@@ -81,11 +102,7 @@ class PsrmView:
     def claim(self, claim_id: int | str | None) -> ClaimState | None:
         if claim_id is None or not str(claim_id).isdigit():
             return None
-        row = self.conn.execute(
-            sa.select(store.psrm_claims).where(
-                store.psrm_claims.c.tenant == self.tenant.key, store.psrm_claims.c.id == int(claim_id)
-            )
-        ).first()
+        row = self.conn.execute(_CLAIM, {"k_tenant": self.tenant.key, "k_id": int(claim_id)}).first()
         return _claim(row) if row else None
 
     def kompleks(self, main_id: int) -> list[ClaimState]:
@@ -102,11 +119,7 @@ class PsrmView:
         return [_claim(r) for r in rows]
 
     def action(self, aktion_id: str) -> Any:
-        return self.conn.execute(
-            sa.select(store.psrm_actions).where(
-                store.psrm_actions.c.tenant == self.tenant.key, store.psrm_actions.c.aktion_id == aktion_id
-            )
-        ).first()
+        return self.conn.execute(_ACTION, {"k_tenant": self.tenant.key, "k_id": aktion_id}).first()
 
     def cancelled_by(self, aktion_id: str) -> bool:
         """Has an accepted or pending action already cancelled `aktion_id`?"""
@@ -121,29 +134,13 @@ class PsrmView:
         )
 
     def pending_on(self, claim_id: int, other_than: str) -> str | None:
-        table = store.psrm_actions
         row = self.conn.execute(
-            sa.select(table.c.aktion_id).where(
-                table.c.tenant == self.tenant.key,
-                table.c.target_id == claim_id,
-                table.c.status.in_(PENDING),
-                table.c.aktion_id != other_than,
-            )
+            _PENDING_ON, {"k_tenant": self.tenant.key, "k_claim": claim_id, "k_other": other_than}
         ).first()
         return row.aktion_id if row else None
 
     def claimant_ref_taken(self, ref: str) -> bool:
-        table = store.psrm_claims
-        return (
-            self.conn.execute(
-                sa.select(sa.literal(1)).where(
-                    table.c.tenant == self.tenant.key,
-                    table.c.claimant_ref == ref,
-                    table.c.original_id.is_(None),
-                )
-            ).first()
-            is not None
-        )
+        return self.conn.execute(_REF_TAKEN, {"k_tenant": self.tenant.key, "k_ref": ref}).first() is not None
 
 
 def record_event(
@@ -159,16 +156,17 @@ def record_event(
 ) -> None:
     """Append one event to a claim's ledger (the source of balances, interest, notifications and history)."""
     conn.execute(
-        sa.insert(store.psrm_events).values(
-            tenant=tenant.key,
-            fordring_id=claim_id,
-            aktion_id=aktion_id,
-            kind=kind,
-            amount_oere=amount,
-            virkningsdato=virkningsdato.isoformat(),
-            booked_at=booked.isoformat(),
-            data=data,
-        )
+        _ADD_EVENT,
+        {
+            "tenant": tenant.key,
+            "fordring_id": claim_id,
+            "aktion_id": aktion_id,
+            "kind": kind,
+            "amount_oere": amount,
+            "virkningsdato": virkningsdato.isoformat(),
+            "booked_at": booked.isoformat(),
+            "data": data,
+        },
     )
 
 
