@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,6 +15,8 @@ from starlette.routing import Route
 from harness.core.findings import Finding
 from simulators.access import Refusal, fault_body
 from simulators.context import OpContext
+from simulators.debitor import forespoergsel, indbetaling, registrering
+from simulators.debitor import mailbox as debitor_mailbox
 from simulators.debitor import service as debitor
 from simulators.faults import AFTER, BEFORE, Fault
 from simulators.http import BadRequestError, ok, problem, read_json
@@ -50,12 +54,40 @@ def tenant_of(request: Request, operation: str) -> Tenant:
 
 def _endpoint(operation: Operation) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
+        response = await answer(request)
+        response.headers["X-TK-Worker"] = str(os.getpid())  # which server process answered (serve --workers)
+        return response
+
+    async def answer(request: Request) -> Response:
         sim: Simulation = request.app.state.sim
         try:
             tenant = tenant_of(request, operation.name)
             message = await read_json(request)
         except BadRequestError as refused:
             return refused.response
+        if sim.store.shared:  # PostgreSQL: the call waits on the network, so let other requests run meanwhile
+            outcome = await run_in_threadpool(handle, sim, request, tenant, message)
+        else:  # SQLite has one writer: threads would only queue for its lock
+            outcome = handle(sim, request, tenant, message)
+        if isinstance(outcome, Response):
+            return outcome
+        status, body, after = outcome
+        if status >= 400 and isinstance(body, Finding):
+            return problem(status, operation.name, [body])
+        if after is not None and after.kind == "lose_answer":
+            return problem(
+                504,
+                "Gateway timeout: the answer was lost",
+                [Finding("OIR-SVAR-TABT", "$", {"value": after.name})],
+            )
+        if after is not None and after.kind == "latency":
+            await asyncio.sleep(after.delay_ms / 1000)
+        return ok(body, status)
+
+    def handle(
+        sim: Simulation, request: Request, tenant: Tenant, message: Any
+    ) -> Response | tuple[int, Any, Fault | None]:
+        """The contract check and the call's transaction, committed before this returns."""
         problems = sim.contracts.get(operation.contract_in).check(message)
         if problems:
             response = problem(400, f"{operation.name}: the message breaks its contract", problems)
@@ -72,17 +104,7 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
             status, body = operation.handler(sim, ctx, message)
             after = sim.take_fault(tenant, AFTER, operation.name, operation.counterpart, ctx.now)
             _journal(ctx, operation, request, status, message, body, after)
-        if status >= 400 and isinstance(body, Finding):
-            return problem(status, operation.name, [body])
-        if after is not None and after.kind == "lose_answer":
-            return problem(
-                504,
-                "Gateway timeout: the answer was lost",
-                [Finding("OIR-SVAR-TABT", "$", {"value": after.name})],
-            )
-        if after is not None and after.kind == "latency":
-            await asyncio.sleep(after.delay_ms / 1000)
-        return ok(body, status)
+        return status, body, after
 
     endpoint.__name__ = operation.name
     return endpoint
@@ -135,6 +157,36 @@ def _hent_debitorkonto(sim: Simulation, ctx: OpContext, message: dict[str, Any])
     return 200, found
 
 
+def _soeg_debitorkonto(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+    return 200, forespoergsel.soeg_debitorkonto(ctx, message)
+
+
+def _soeg_delfordring(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+    return 200, indbetaling.soeg_delfordring(ctx, message)
+
+
+def _hent_daekning_afskrivning(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+    found = debitor_mailbox.fetch(
+        ctx.conn, ctx.tenant.key, after=message["Cursor"], now=ctx.now, limit=message.get("Antal", 100)
+    )
+    return 200, found
+
+
+def _afslut_operation(name: str) -> Operation:
+    return Operation(
+        "oir",
+        name,
+        f"{OIR_B01}/{name}",
+        "oir/Afslut_I",
+        "oir/Afslut_O",
+        f"SF1590_B_01: {name} — end-date a registration on one of your own debitorkonti",
+        _oir_delivery(
+            f"DebitorRegistreringAfsend.{name}",
+            lambda ctx, message, message_id: registrering.afslut(ctx, name, message),
+        ),
+    )
+
+
 def _mf_fordring_indberet(sim: Simulation, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
     return 200, psrm.indberet(ctx, message)
 
@@ -158,6 +210,8 @@ def _mf_kvittering_hent(sim: Simulation, ctx: OpContext, message: dict[str, Any]
 
 OIR_B01 = "/service/OIR/DebitorRegistreringAfsend/1"
 OIR_B02 = "/service/OIR/DebitorForespoergsel/1"
+OIR_B03 = "/service/OIR/DebitorIndbetalingAfsend/1"
+OIR_DA = "/service/OIR/DaekningAfskrivningRegistreringAfsend/1"
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -192,6 +246,70 @@ OPERATIONS: tuple[Operation, ...] = (
         "oir/HentDebitorkonto_O",
         "SF1590_B_02: read one of your own debitorkonti with its fordringer and PSRM's receipts",
         _hent_debitorkonto,
+    ),
+    Operation(
+        "oir",
+        "OpskrivFordring",
+        f"{OIR_B01}/OpskrivFordring",
+        "oir/OpskrivFordring_I",
+        "oir/ReguleringFordring_O",
+        "SF1590_B_01: write up (opskrivning) one of your own fordringer under opkrævning",
+        _oir_delivery(
+            "DebitorRegistreringAfsend.OpskrivFordring",
+            lambda ctx, message, message_id: registrering.reguler(ctx, message, registrering.OPSKRIVNING),
+        ),
+    ),
+    Operation(
+        "oir",
+        "NedskrivFordring",
+        f"{OIR_B01}/NedskrivFordring",
+        "oir/NedskrivFordring_I",
+        "oir/ReguleringFordring_O",
+        "SF1590_B_01: write down (nedskrivning) one of your own fordringer under opkrævning",
+        _oir_delivery(
+            "DebitorRegistreringAfsend.NedskrivFordring",
+            lambda ctx, message, message_id: registrering.reguler(ctx, message, registrering.NEDSKRIVNING),
+        ),
+    ),
+    *(_afslut_operation(name) for name in registrering.AFSLUT),
+    Operation(
+        "oir",
+        "SoegDebitorkonto",
+        f"{OIR_B02}/SoegDebitorkonto",
+        "oir/SoegDebitorkonto_I",
+        "oir/SoegDebitorkonto_O",
+        "SF1590_B_02: a debtor's debitorkonti in the kommune — your own in full, other systems' minimally",
+        _soeg_debitorkonto,
+    ),
+    Operation(
+        "oir",
+        "SoegDelfordringTilIndbetaling",
+        f"{OIR_B03}/SoegDelfordringTilIndbetaling",
+        "oir/SoegDelfordringTilIndbetaling_I",
+        "oir/SoegDelfordringTilIndbetaling_O",
+        "SF1590_B_03: a debtor's payable delfordringer in the kommune, in the order a payment covers them",
+        _soeg_delfordring,
+    ),
+    Operation(
+        "oir",
+        "ForetagIndbetaling",
+        f"{OIR_B03}/ForetagIndbetaling",
+        "oir/ForetagIndbetaling_I",
+        "oir/ForetagIndbetaling_O",
+        "SF1590_B_03: register a payment on own or others' fordringer; the same IndbetalingID is booked once",
+        _oir_delivery(
+            "DebitorIndbetalingAfsend.ForetagIndbetaling",
+            lambda ctx, message, message_id: indbetaling.foretag_indbetaling(ctx, message),
+        ),
+    ),
+    Operation(
+        "oir",
+        "HentDaekningAfskrivning",
+        f"{OIR_DA}/HentDaekningAfskrivning",
+        "oir/HentDaekningAfskrivning_I",
+        "oir/HentDaekningAfskrivning_O",
+        "DaekningAfskrivningRegistreringAfsend (debitor → fagsystem): poll dækning/afskrivning updates",
+        _hent_daekning_afskrivning,
     ),
     Operation(
         "psrm",

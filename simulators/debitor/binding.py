@@ -82,18 +82,26 @@ def psrm_message(
     fordringshaver_id: str,
     system_se: str,
     now: datetime,
+    haeftere: list[tuple[str, str]] | None = None,
+    related: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The MFFordringIndberet_I the debitor system sends to hand one booked claim over to PSRM."""
+    """The MFFordringIndberet_I the debitor system sends to hand one booked claim over to PSRM.
+
+    `haeftere` are the (CPR|CVR, id) of the parties liable for the claim (its active hæftelser); without
+    them the account's juridisk ansvarlige alone. `related` are the open rykkergebyrer and renter the
+    debitor system added ({"type", "reference", "oere", "forfald"}): they go along as related claims
+    (psrm.md §3.1 hoved- og underfordringer; oeir.md §10 [C]: hoved- and underfordringer exist)."""
     data = claim.data
-    haeftelse: dict[str, Any] = {
-        "MFKundeStruktur": {"Valg": {_KUNDE[account.debtor_kind]: account.debtor_id}}
-    }
-    if data.get("ForældelseDato"):
-        haeftelse["HæftelseForældelseDato"] = data["ForældelseDato"]
-    if data.get("DomDato"):
-        haeftelse |= {"HæftelseDom": True, "HaeftelseDomDato": data["DomDato"]}
-    if data.get("ForligDato"):
-        haeftelse |= {"HæftelseForlig": True, "HaeftelseForligDato": data["ForligDato"]}
+    haeftelser = []
+    for kind, ident in haeftere or [(account.debtor_kind, account.debtor_id)]:
+        haeftelse: dict[str, Any] = {"MFKundeStruktur": {"Valg": {_KUNDE[kind]: ident}}}
+        if data.get("ForældelseDato"):
+            haeftelse["HæftelseForældelseDato"] = data["ForældelseDato"]
+        if data.get("DomDato"):
+            haeftelse |= {"HæftelseDom": True, "HaeftelseDomDato": data["DomDato"]}
+        if data.get("ForligDato"):
+            haeftelse |= {"HæftelseForlig": True, "HaeftelseForligDato": data["ForligDato"]}
+        haeftelser.append(haeftelse)
     struct: dict[str, Any] = {
         "DMIFordringFordringArtKode": "INDR",
         "DMIFordringTypeKode": data["FordringstypeKode"],
@@ -106,7 +114,7 @@ def psrm_message(
             "ValutaKode": data["ValutaKode"],
             "EFIFordringOprindeligBeløb": wire(claim.hovedstol_oere),
         },
-        "FordringHæftelseSamling": {"MFHæftelseStruktur": [haeftelse]},
+        "FordringHæftelseSamling": {"MFHæftelseStruktur": haeftelser},
     }
     optional = {
         "Beskrivelse": "FordringBeskrivelse",
@@ -122,6 +130,11 @@ def psrm_message(
             "DMIFordringPeriodeFraDato": data["PeriodeFraDato"],
             "DMIFordringPeriodeTilDato": data["PeriodeTilDato"],
         }
+    aktion: dict[str, Any] = {"MFOpretFordringStruktur": struct}
+    if related:
+        aktion["OpretUnderfordringSamling"] = {
+            "MFOpretRelateretFordringStruktur": [_related(struct, r) for r in related]
+        }
     return {
         "Kontekst": {"HovedOplysninger": {"TransaktionsID": str(uuid.uuid4()), "TransaktionsTid": iso(now)}},
         "FordringhaverSystemIDStruktur": {"VirksomhedSENummer": system_se},
@@ -132,8 +145,30 @@ def psrm_message(
                     "MFAktionKode": "OPRETFORDRING",
                     "MFAktionID": aktion_id,
                     "DMIFordringHaverID": fordringshaver_id,
-                    "AktionValg": {"OpretFordringAktion": {"MFOpretFordringStruktur": struct}},
+                    "AktionValg": {"OpretFordringAktion": aktion},
                 }
             ]
         },
     }
+
+
+def _related(main: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+    """A related claim (rykkergebyr, rente) on the main claim's debtors, period and currency."""
+    currency = main["FordringBeløbStruktur"]["ValutaKode"]
+    out: dict[str, Any] = {
+        "DMIFordringFordringArtKode": main["DMIFordringFordringArtKode"],
+        "DMIFordringTypeKode": part["type"],
+        "DMIFordringFordringHaverRef": part["reference"],
+        "FordringBeløbStruktur": {"ValutaKode": currency, "DMIFordringBeløb": wire(part["oere"])},
+        "FordringOprindeligBeløbStruktur": {
+            "ValutaKode": currency,
+            "EFIFordringOprindeligBeløb": wire(part["oere"]),
+        },
+        "FordringHæftelseSamling": main["FordringHæftelseSamling"],
+    }
+    for key in ("FordringPeriodeStruktur", "DMIFordringStiftelseTidspunkt"):
+        if key in main:
+            out[key] = main[key]
+    if part.get("forfald"):
+        out["DMIFordringForfaldDato"] = part["forfald"]
+    return out

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from harness.core.clock import danish_date
 from harness.core.contracts import contract_set
 from harness.core.findings import Finding, describe_all, errors_only, join_path
 from harness.core.fordringstyper import fordringstyper
 from harness.core.money import wire
 from simulators import store
 from simulators.context import OpContext
-from simulators.debitor import binding
+from simulators.debitor import binding, konto, mailbox, rules, tables, views
+from simulators.debitor.profiles import profile_for
 from simulators.psrm import service as psrm
 from simulators.rules.fordring import ClaimContext, entry_rules, hoering_rules
 from simulators.tenancy import Tenant
@@ -22,6 +25,8 @@ OPKRAEVNING = "OPKRAEVNING"
 OVERDRAGET = "OVERDRAGET"
 UNDER_INDDRIVELSE = "UNDER_INDDRIVELSE"
 HOERING = "HOERING"
+BERO = "BERO"
+ANNULLERET = "ANNULLERET"
 
 
 def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str) -> dict[str, Any]:
@@ -52,16 +57,34 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
         )
     claims = []
     hearing: list[Finding] = []
+    profile = profile_for(ctx.settings)
+    parties = {debtor.id} | {konto.party_id(p)[1] for p in spec.get("JuridiskMedhæfter", [])}
+    if account is not None:
+        parties |= konto.liable_parties(ctx.conn, account.id)
+    deb_ctx = rules.RegistreringContext(
+        today=ctx.today,
+        kraevede_felter=profile.kraevede_felter,
+        profil=profile.id,
+        parties=frozenset(parties),
+        existing_refs=_open_refs(ctx, [f["FordringReference"] for f in opret["Fordring"]]),
+    )
+    findings.extend(rules.parter_identitet(spec, spec_base))
+    findings.extend(
+        rules.duplicates_within(opret["Fordring"], join_path("$", "OpretDebitorkonto", "Fordring"))
+    )
     for i, fordring in enumerate(opret["Fordring"]):
-        claim = binding.stamdata(fordring, join_path("$", "OpretDebitorkonto", "Fordring", i), debtor)
+        base = join_path("$", "OpretDebitorkonto", "Fordring", i)
+        claim = binding.stamdata(fordring, base, debtor)
         claims.append((fordring, claim))
         findings.extend(entry_rules.run(claim, rule_ctx))
+        findings.extend(rules.run_registrering(fordring, base, deb_ctx))
         hearing.extend(hoering_rules.run(claim, rule_ctx))  # PSRM would send these to hearing: warn now
     errors = errors_only(findings)
     warnings = [f for f in findings if f not in errors] + hearing
     if errors:
         return {"Status": "AFVIST", "Fejl": describe_all(errors), "Advarsler": describe_all(warnings)}
     account_id = account.id if account is not None else _create_account(ctx, spec, debtor)
+    konto.add_roles(ctx.conn, ctx.tenant.key, account_id, spec, ctx.today)
     booked = []
     for fordring, claim in claims:
         result = ctx.conn.execute(
@@ -80,9 +103,9 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
                 updated_at=ctx.now.isoformat(),
             )
         )
-        booked.append(
-            {"FordringReference": claim.reference, "FordringID": str(result.inserted_primary_key[0])}
-        )
+        claim_id = int(result.inserted_primary_key[0])
+        _book_claim_parts(ctx, account_id, claim_id, fordring, debtor)
+        booked.append({"FordringReference": claim.reference, "FordringID": str(claim_id)})
     return {
         "Status": "GODKENDT",
         "Fejl": [],
@@ -90,6 +113,53 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
         "DebitorkontoID": str(account_id),
         "Fordring": booked,
     }
+
+
+def opkraevning_start(fordring: dict[str, Any]) -> str | None:
+    """The first day the opkrævning may act on a new claim: the day after its SRB (or forfald)."""
+    day = fordring.get("SidsteRettidigeBetalingDato") or fordring.get("ForfaldDato")
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat() if day else None
+
+
+def _open_refs(ctx: OpContext, refs: list[str]) -> frozenset[str]:
+    """Those of `refs` the tenant already holds as a live claim (not annulled, not cancelled)."""
+    rows = ctx.conn.execute(
+        sa.select(store.claims.c.reference).where(
+            store.claims.c.tenant == ctx.tenant.key,
+            store.claims.c.reference.in_(refs),
+            store.claims.c.state.not_in((ANNULLERET,)),
+        )
+    ).all()
+    return frozenset(r.reference for r in rows)
+
+
+def _book_claim_parts(
+    ctx: OpContext, account_id: int, claim_id: int, fordring: dict[str, Any], debtor: Any
+) -> None:
+    """Delfordringer, hæftelser, the opkrævning record and the written opkrævning to the debtor."""
+    konto.book_parts(ctx.conn, ctx.tenant.key, claim_id, fordring, ctx.now)
+    key = "PersonCPRNummer" if debtor.kind == "CPR" else "VirksomhedCVRNummer"
+    liable = fordring.get("Hæftelse") or [{key: debtor.id}]
+    for part in liable:
+        konto.add_relation(
+            ctx.conn, ctx.tenant.key, account_id, konto.HAEFTELSE, part, ctx.today, claim_id=claim_id
+        )
+    konto.start_opkraevning(ctx.conn, ctx.tenant.key, claim_id, opkraevning_start(fordring))
+    konto.letter(
+        ctx.conn,
+        ctx.tenant.key,
+        account_id=account_id,
+        claim_id=claim_id,
+        kind="OPKRAEVNING",
+        recipient=debtor.id,
+        dato=ctx.today,
+        data={
+            "FordringReference": fordring["FordringReference"],
+            "Beløb": fordring["HovedstolBeløb"],
+            "ForfaldDato": fordring.get("ForfaldDato"),
+            "SidsteRettidigeBetalingDato": fordring.get("SidsteRettidigeBetalingDato"),
+        },
+    )
 
 
 def _account(conn: Connection, tenant: Tenant, reference: str) -> Any:
@@ -134,23 +204,114 @@ def ret_fordring_tilstand(ctx: OpContext, message: dict[str, Any]) -> dict[str, 
                 {"value": request["FordringReference"]},
             )
         )
-    claim = next((r for r in rows if r.state == OPKRAEVNING), None)
+    target = request["FordringTilstand"]
+    claim = next((r for r in rows if r.state in _FROM[target]), None)
     if claim is None:
         return _refused(
             Finding(
                 "OIR-FORDRING-TILSTAND",
                 join_path(base, "FordringTilstand"),
-                {"value": request["FordringTilstand"], "state": rows[-1].state},
+                {"value": target, "state": rows[-1].state},
             )
         )
-    return _hand_over(ctx, claim)
+    if target == "OVERDRAG_TIL_INDDRIVELSE":
+        warnings = rules.overdragelse(_rykker_sent(ctx, claim.id), profile_for(ctx.settings), base)
+        answer = hand_over(ctx, claim)
+        return answer | {"Advarsler": describe_all(warnings)} if warnings else answer
+    if target == "ANNULLER":
+        _write_off_open(ctx, claim, "ANNULLERING")
+    new_state = {"BERO": BERO, "GENOPTAG": OPKRAEVNING, "ANNULLER": ANNULLERET}[target]
+    ctx.conn.execute(
+        sa.update(store.claims)
+        .where(store.claims.c.id == claim.id)
+        .values(state=new_state, updated_at=ctx.now.isoformat())
+    )
+    if new_state == ANNULLERET:
+        konto.set_opkraevning(ctx.conn, claim.id, status="AFSLUTTET")
+    _status_message(ctx.conn, ctx.tenant.key, claim, new_state, ctx.now, target, request["FordringReference"])
+    return {"Status": "GODKENDT", "Fejl": [], "FordringID": str(claim.id), "FordringTilstand": new_state}
+
+
+def _rykker_sent(ctx: OpContext, claim_id: int) -> int:
+    sent = ctx.conn.execute(
+        sa.select(tables.opkraevning.c.rykker_sendt).where(tables.opkraevning.c.claim_id == claim_id)
+    ).scalar()
+    return sent or 0
+
+
+_FROM = {
+    "OVERDRAG_TIL_INDDRIVELSE": (OPKRAEVNING,),
+    "BERO": (OPKRAEVNING,),
+    "GENOPTAG": (BERO,),
+    "ANNULLER": (OPKRAEVNING, BERO),
+}
+
+
+def _write_off_open(ctx: OpContext, claim: Any, source: str) -> int:
+    """Write off every open delfordring of the claim; reported back as one AFSKRIVNING. Returns the amount."""
+    total = 0
+    for part in konto.parts_of(ctx.conn, claim.id):
+        if part.saldo_oere <= 0:
+            continue
+        total += part.saldo_oere
+        ctx.conn.execute(
+            sa.update(tables.delfordringer).where(tables.delfordringer.c.id == part.id).values(saldo_oere=0)
+        )
+        ctx.conn.execute(
+            sa.insert(tables.coverages).values(
+                tenant=ctx.tenant.key,
+                claim_id=claim.id,
+                delfordring_id=part.id,
+                source=source,
+                source_ref=claim.reference,
+                amount_oere=part.saldo_oere,
+                dato=ctx.today.isoformat(),
+                booked_at=ctx.now.isoformat(),
+            )
+        )
+    ctx.conn.execute(sa.update(store.claims).where(store.claims.c.id == claim.id).values(saldo_oere=0))
+    if total:
+        mailbox.post(
+            ctx.conn,
+            ctx.tenant.key,
+            kind="AFSKRIVNING",
+            reference=claim.reference,
+            amount_oere=total,
+            dato=ctx.today.isoformat(),
+            now=ctx.now,
+            claim_id=claim.id,
+            data={"Årsag": source},
+            message_id=f"{source}:{claim.id}",
+        )
+    return total
 
 
 def _refused(*findings: Finding) -> dict[str, Any]:
     return {"Status": "AFVIST", "Fejl": describe_all(findings)}
 
 
-def _hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
+RELATED_TYPES = {"RYKKERGEBYR": "GERYKKE", "RENTE": "REOPKRÆ"}
+"""The fordringstyper of the fees and interest the debitor system added, when handed over with the claim."""
+
+
+def _related_parts(ctx: OpContext, claim: Any) -> list[dict[str, Any]]:
+    """The open fees and interest on the claim, as related claims — those the claimant's PSRM agreement
+    allows (a type outside the agreement stays with the debitor system rather than sink the hand-over)."""
+    agreement = psrm.agreement(ctx.settings)
+    return [
+        {
+            "type": RELATED_TYPES[p.kind],
+            "reference": f"{claim.reference}-{p.kind[:3]}-{p.nr}",
+            "oere": p.saldo_oere,
+            "forfald": p.forfald,
+        }
+        for p in konto.parts_of(ctx.conn, claim.id)
+        if p.kind in RELATED_TYPES and p.saldo_oere > 0 and agreement.allows(RELATED_TYPES[p.kind])
+    ]
+
+
+def hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
+    """Hand one claim under opkrævning to PSRM as OPRETFORDRING; it leaves opkrævning when PSRM takes it."""
     account = ctx.conn.execute(sa.select(store.accounts).where(store.accounts.c.id == claim.account_id)).one()
     attempt = 1 + len((claim.psrm or {}).get("historik", []))
     leverance_id = f"DEB-{claim.id:08d}-{attempt}"
@@ -163,6 +324,8 @@ def _hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
         fordringshaver_id=ctx.settings["psrm"]["fordringshaver_id"],
         system_se=ctx.settings["debitor"]["system_se"],
         now=ctx.now,
+        haeftere=konto.claim_liable(ctx.conn, claim.id),
+        related=_related_parts(ctx, claim),
     )
     problems = contract_set().get("psrm/MFFordringIndberet_I").check(message)
     if problems:  # our own mapping broke PSRM's contract: a defect of the simulator, never the sender's fault
@@ -184,6 +347,23 @@ def _hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
     }
     state = OVERDRAGET if status["MFAktionStatusKode"] == "MODTAGET" else OPKRAEVNING
     _update(ctx.conn, claim.id, state=state, psrm=psrm_view, now=ctx.now)
+    if state == OVERDRAGET:
+        konto.set_opkraevning(ctx.conn, claim.id, status="OVERDRAGET")
+        konto.letter(
+            ctx.conn,
+            ctx.tenant.key,
+            account_id=account.id,
+            claim_id=claim.id,
+            kind="UNDERRETNING_OVERDRAGELSE",
+            recipient=account.debtor_id,
+            dato=ctx.today,
+            data={
+                "FordringReference": claim.reference,
+                "Beløb": wire(claim.saldo_oere),
+                "Til": "Gældsstyrelsen",
+            },
+        )
+    _status_message(ctx.conn, ctx.tenant.key, claim, state, ctx.now, status["MFAktionStatusKode"], aktion_id)
     if state == OPKRAEVNING:
         return {
             "Status": "AFVIST",
@@ -210,7 +390,8 @@ def _update(conn: Connection, claim_id: int, *, state: str, psrm: dict[str, Any]
 
 
 def sync_from_psrm(conn: Connection, tenant: Tenant, now: Any) -> None:
-    """Pull PSRM's receipts for claims handed over (the debitor system polls MFKvitteringHent)."""
+    """Pull PSRM's receipts for claims handed over (the debitor system polls MFKvitteringHent), then
+    forward PSRM's later notifications on claims under inddrivelse to the fagsystem's mailbox."""
     pending = conn.execute(
         sa.select(store.claims).where(
             store.claims.c.tenant == tenant.key, store.claims.c.state.in_((OVERDRAGET, HOERING))
@@ -235,6 +416,107 @@ def sync_from_psrm(conn: Connection, tenant: Tenant, now: Any) -> None:
             row.status, OPKRAEVNING
         )
         _update(conn, claim.id, state=state, psrm=view, now=now)
+        _status_message(conn, tenant.key, claim, state, now, receipt["MFAktionStatusKode"], row.aktion_id)
+        if state == OPKRAEVNING:  # PSRM refused it: back with the debitor system, opkrævning stays stopped
+            konto.set_opkraevning(conn, claim.id, status="STANDSET")
+    forward_psrm_notifications(conn, tenant, now)
+
+
+def _status_message(
+    conn: Connection, tenant_key: str, claim: Any, state: str, now: Any, psrm_status: str, aktion_id: str
+) -> None:
+    mailbox.post(
+        conn,
+        tenant_key,
+        kind="STATUS",
+        reference=claim.reference,
+        amount_oere=0,
+        dato=danish_date(now).isoformat(),
+        now=now,
+        claim_id=claim.id,
+        data={"FordringTilstand": state, "MFAktionStatusKode": psrm_status, "MFAktionID": aktion_id},
+        message_id=f"STATUS:{claim.id}:{aktion_id}:{psrm_status}",
+    )
+
+
+_PSRM_KINDS = {"DAEKNING": "DAEKNING", "RENTEDAEKNING": "DAEKNING", "AFSKRIVNING": "AFSKRIVNING"}
+
+
+def forward_psrm_notifications(conn: Connection, tenant: Tenant, now: Any) -> None:
+    """PSRM's later word on claims handed over (dækning, afskrivning, returnering) → the fagsystem's mailbox.
+
+    Stands for the debitor system fetching PSRM's underretninger and forwarding them as
+    DaekningAfskrivningRegistreringAfsend. A per-tenant cursor over PSRM's ledger makes each PSRM event
+    forwarded once and keeps the check to one indexed query when nothing is new.
+    """
+    cursor = conn.execute(
+        sa.select(tables.cursors.c.psrm_event_id).where(tables.cursors.c.tenant == tenant.key)
+    ).scalar()
+    own, main = store.psrm_claims.alias("own"), store.psrm_claims.alias("main")
+    events = conn.execute(
+        sa.select(
+            store.psrm_events,
+            own.c.claimant_ref,
+            main.c.claimant_ref.label("main_ref"),
+            main.c.id.label("main_id"),
+        )
+        .join(own, own.c.id == store.psrm_events.c.fordring_id)
+        .outerjoin(main, main.c.id == own.c.hovedfordring_id)
+        .where(store.psrm_events.c.tenant == tenant.key, store.psrm_events.c.id > (cursor or 0))
+        .order_by(store.psrm_events.c.id)
+    ).all()
+    if not events:
+        return
+    for event in events:
+        kind = "STATUS" if event.kind == "RETURNERING" else _PSRM_KINDS.get(event.kind)
+        if kind is None:
+            continue
+        related = event.main_id is not None  # a rykkergebyr or rente handed over with its main claim
+        claim = conn.execute(
+            sa.select(store.claims).where(
+                store.claims.c.tenant == tenant.key,
+                store.claims.c.reference == (event.main_ref if related else event.claimant_ref),
+                store.claims.c.state == UNDER_INDDRIVELSE,
+            )
+        ).first()
+        if claim is None:  # a claim the fagsystem sent to PSRM itself, not through the debitor system
+            continue
+        amount = abs(event.amount_oere)
+        if event.kind in ("DAEKNING", "AFSKRIVNING") and not related:  # the claim's saldo is its hovedstol
+            conn.execute(
+                sa.update(store.claims)
+                .where(store.claims.c.id == claim.id)
+                .values(
+                    saldo_oere=sa.case(
+                        (store.claims.c.saldo_oere < amount, 0), else_=store.claims.c.saldo_oere - amount
+                    ),
+                    updated_at=now.isoformat(),
+                )
+            )
+        mailbox.post(
+            conn,
+            tenant.key,
+            kind=kind,
+            reference=claim.reference,
+            amount_oere=amount,
+            dato=event.virkningsdato,
+            now=now,
+            claim_id=claim.id,
+            data={
+                "Kilde": "PSRM",
+                "PSRMHændelse": event.kind,
+                "DMIFordringEFIFordringID": str(event.fordring_id),
+                **({"RelateretFordring": event.claimant_ref} if related else {}),
+            },
+            message_id=f"PSRM:{event.id}",
+        )
+    last = events[-1].id
+    if cursor is None:
+        conn.execute(sa.insert(tables.cursors).values(tenant=tenant.key, psrm_event_id=last))
+    else:
+        conn.execute(
+            sa.update(tables.cursors).where(tables.cursors.c.tenant == tenant.key).values(psrm_event_id=last)
+        )
 
 
 def hent_debitorkonto(ctx: OpContext, reference: str) -> dict[str, Any] | None:
@@ -250,7 +532,8 @@ def hent_debitorkonto(ctx: OpContext, reference: str) -> dict[str, Any] | None:
             "DebitorkontoID": str(account.id),
             "DebitorkontoReference": account.reference,
             "DebitorkontoType": account.kind,
-            "Fordring": [claim_view(r) for r in rows],
+            "Rolle": views.roles(ctx.conn, account.id),
+            "Fordring": [views.claim_full(ctx.conn, r, claim_view(r)) for r in rows],
         }
     }
 

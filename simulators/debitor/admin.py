@@ -1,0 +1,123 @@
+"""Admin routes of the debitor system under /admin/tenants/{kommune}/{system}/debitor: the tenant's accounts
+with claims and delfordringer, the letters sent, the fagsystem's mailbox, payments and set-offs; and a
+set-off against a coming payout (POST …/debitor/modregning)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from harness.core.money import to_oere, wire
+from simulators import store
+from simulators.admin.routes import tenant_endpoint
+from simulators.context import OpContext
+from simulators.debitor import mailbox, tables, views
+from simulators.debitor.afstemning import afstemning
+from simulators.debitor.modregning import modregn
+from simulators.debitor.profiles import all_profiles, profile_for
+from simulators.debitor.service import claim_view
+from simulators.http import ok, problem, read_json
+from simulators.simulation import Simulation
+from simulators.tenancy import Tenant
+
+_T = "/admin/tenants/{kommune}/{system}/debitor"
+
+
+def overview(ctx: OpContext) -> dict[str, Any]:
+    conn, key = ctx.conn, ctx.tenant.key
+    accounts = []
+    for account in conn.execute(
+        sa.select(store.accounts).where(store.accounts.c.tenant == key).order_by(store.accounts.c.id)
+    ):
+        accounts.append(
+            {
+                "DebitorkontoID": str(account.id),
+                "DebitorkontoReference": account.reference,
+                "DebitorkontoType": account.kind,
+                "Rolle": views.roles(conn, account.id),
+                "Fordring": [
+                    views.claim_full(conn, c, claim_view(c))
+                    for c in views.claims_of_account(conn, account.id)
+                ],
+            }
+        )
+    letters = [
+        {
+            "id": r.id,
+            "Type": r.kind,
+            "Modtager": r.recipient,
+            "Dato": r.dato,
+            "FordringID": str(r.claim_id) if r.claim_id else None,
+            "Indhold": r.data,
+        }
+        for r in conn.execute(
+            sa.select(tables.letters).where(tables.letters.c.tenant == key).order_by(tables.letters.c.id)
+        )
+    ]
+    payments = [
+        {
+            "Type": r.kind,
+            "Reference": r.reference,
+            "Beløb": wire(r.amount_oere),
+            "Dato": r.dato,
+            "Resultat": r.result,
+        }
+        for r in conn.execute(
+            sa.select(tables.payments).where(tables.payments.c.tenant == key).order_by(tables.payments.c.id)
+        )
+    ]
+    return {
+        "tenant": key,
+        "profil": profile_for(ctx.settings).raw,
+        "accounts": accounts,
+        "letters": letters,
+        "mailbox": mailbox.everything(conn, key),
+        "payments": payments,
+    }
+
+
+@tenant_endpoint
+async def debitor_state(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+    with sim.operation(tenant) as ctx:
+        return ok(overview(ctx))
+
+
+@tenant_endpoint
+async def modregning(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+    body = await read_json(request)
+    problems = sim.contracts.get("admin/DebitorModregning_I").check(body)
+    if problems:
+        return problem(400, "Invalid admin call", problems)
+    with sim.operation(tenant) as ctx:
+        result = modregn(
+            ctx.conn,
+            tenant,
+            skyldner=body["SkyldnerID"],
+            beloeb_oere=to_oere(body["Beløb"]) or 0,
+            now=ctx.now,
+            reference=body["Reference"],
+        )
+    return ok({"tenant": tenant.key} | result)
+
+
+@tenant_endpoint
+async def reconciliation(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+    with sim.operation(tenant) as ctx:
+        return ok({"tenant": tenant.key} | afstemning(ctx.conn, tenant.key))
+
+
+async def profiles(request: Request) -> Response:
+    return ok({"profiler": all_profiles()})
+
+
+def admin_routes() -> list[Route]:
+    return [
+        Route(_T, debitor_state, methods=["GET"]),
+        Route(f"{_T}/modregning", modregning, methods=["POST"]),
+        Route(f"{_T}/afstemning", reconciliation, methods=["GET"]),
+        Route("/admin/debitorprofiler", profiles, methods=["GET"]),
+    ]

@@ -1,0 +1,125 @@
+"""DaekningAfskrivningRegistreringAfsend (debitor → fagsystem) as a mailbox the fagsystem polls.
+
+There is no push channel to a fagsystem in the simulator, so every update the debitor system would send
+is posted here with a sequence number and becomes visible after the tenant profile's delay; the fagsystem
+reads it with `HentDaekningAfskrivning` and a cursor (the last sequence number it has seen).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from harness.core.money import wire
+from simulators import store
+from simulators.debitor import tables
+from simulators.debitor.profiles import Profile, profile_for
+
+KINDS = (
+    "DAEKNING",
+    "AFSKRIVNING",
+    "RENTE",
+    "RYKKERGEBYR",
+    "STATUS",
+    "MODREGNING",
+    "OPSKRIVNING",
+    "NEDSKRIVNING",
+)
+
+
+def utc(instant: datetime) -> str:
+    """A sortable instant (UTC, to the second)."""
+    return instant.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def settings_of(conn: Connection, tenant_key: str) -> dict[str, Any]:
+    row = conn.execute(
+        sa.select(store.tenants.c.settings).where(store.tenants.c.tenant == tenant_key)
+    ).first()
+    return row.settings if row is not None else {}
+
+
+def post(
+    conn: Connection,
+    tenant_key: str,
+    *,
+    kind: str,
+    reference: str,
+    amount_oere: int,
+    dato: str,
+    now: datetime,
+    claim_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    message_id: str | None = None,
+    profile: Profile | None = None,
+) -> str:
+    """Post one update to the tenant's mailbox; visible after the tenant profile's delay (looked up unless
+    the caller, who knows the tenant's profile, passes it). Returns the message id."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown mailbox message kind {kind}")
+    profile = profile or profile_for(settings_of(conn, tenant_key))
+    message_id = message_id or str(uuid.uuid4())
+    exists = conn.execute(
+        sa.select(tables.mailbox.c.seq).where(
+            tables.mailbox.c.tenant == tenant_key, tables.mailbox.c.message_id == message_id
+        )
+    ).first()
+    if exists is None:
+        conn.execute(
+            sa.insert(tables.mailbox).values(
+                tenant=tenant_key,
+                message_id=message_id,
+                kind=kind,
+                claim_id=claim_id,
+                reference=reference,
+                amount_oere=amount_oere,
+                dato=dato,
+                visible_at=utc(profile.visible_at(now)),
+                data=data or {},
+            )
+        )
+    return message_id
+
+
+def view(row: Any) -> dict[str, Any]:
+    return {
+        "Sekvensnummer": row.seq,
+        "BeskedID": row.message_id,
+        "Type": row.kind,
+        "FordringReference": row.reference,
+        "Beløb": wire(row.amount_oere),
+        "Dato": row.dato,
+        "Synlig": row.visible_at,
+        **({"Detaljer": row.data} if row.data else {}),
+    }
+
+
+def fetch(
+    conn: Connection, tenant_key: str, *, after: int, now: datetime, limit: int = 100
+) -> dict[str, Any]:
+    """Messages visible by `now` with a sequence number above `after`, oldest first."""
+    rows = conn.execute(
+        sa.select(tables.mailbox)
+        .where(
+            tables.mailbox.c.tenant == tenant_key,
+            tables.mailbox.c.seq > after,
+            tables.mailbox.c.visible_at <= utc(now),
+        )
+        .order_by(tables.mailbox.c.seq)
+        .limit(limit)
+    ).all()
+    messages = [view(r) for r in rows]
+    cursor = messages[-1]["Sekvensnummer"] if messages else after
+    return {"Besked": messages, "Cursor": cursor, "FlereBeskeder": len(rows) == limit}
+
+
+def everything(conn: Connection, tenant_key: str) -> list[dict[str, Any]]:
+    """Every message, visible or not (the admin view)."""
+    rows = conn.execute(
+        sa.select(tables.mailbox).where(tables.mailbox.c.tenant == tenant_key).order_by(tables.mailbox.c.seq)
+    ).all()
+    return [view(r) for r in rows]
