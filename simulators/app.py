@@ -15,8 +15,10 @@ from starlette.routing import Route
 from harness.core.clock import ClockState
 from harness.core.findings import Finding
 from simulators.access import AccessPolicy
+from simulators.admin.invariants_routes import invariants_routes
 from simulators.admin.psrm_routes import psrm_admin_routes
 from simulators.admin.routes import admin_routes
+from simulators.debitor.admin import admin_routes as debitor_admin_routes
 from simulators.erp.admin import admin_routes as erp_admin_routes
 from simulators.http import problem
 from simulators.nemkonto.admin import admin_routes as nemkonto_admin_routes
@@ -78,6 +80,8 @@ def create_app(
             *psrm_admin_routes(),
             *erp_admin_routes(),
             *nemkonto_admin_routes(),
+            *invariants_routes(),
+            *debitor_admin_routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _crash},

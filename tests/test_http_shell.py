@@ -81,4 +81,27 @@ def test_openapi_lists_every_operation(api):
         "ModtagFinansbilag",
         "ModtagFinansbilagMasse",
         "HentForretningskvittering",
+        "NKSBetalingsanmodningAfsend",
+        "NKSForretningssvarHent",
+        "OpskrivFordring",
+        "NedskrivFordring",
+        "HentDaekningAfskrivning",
+        "SoegDebitorkonto",
+        "SoegDelfordringTilIndbetaling",
+        "ForetagIndbetaling",
+        *(
+            f"Afslut{what}"
+            for what in (
+                "Administrator",
+                "GaeldendeAdresseAdministrator",
+                "GaeldendeAdresseJuridiskAnsvarlig",
+                "GaeldendeAdresseJuridiskMedhaefter",
+                "Haeftelse",
+                "JuridiskMedhaefter",
+                "Ligestillingspartner",
+                "MaterialeabonnementAdministrator",
+                "MaterialeabonnementJuridiskAnsvarlig",
+                "MaterialeabonnementJuridiskMedhaefter",
+            )
+        ),
     }

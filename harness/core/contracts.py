@@ -71,7 +71,7 @@ class Contract:
     def __init__(self, name: str, schema: dict[str, Any], registry: Registry, store: dict[str, Any]) -> None:
         self.name = name
         self.schema = schema
-        self.carries_amounts = name.startswith(("oir/", "psrm/", "admin/", "erp/"))
+        self.carries_amounts = name.startswith(("oir/", "psrm/", "admin/", "erp/", "nemkonto/"))
         # fastjsonschema rewrites $refs in the dicts it is given: give it copies, keep the contracts pristine
         pristine = copy.deepcopy(store)
         self._fast = fastjsonschema.compile(

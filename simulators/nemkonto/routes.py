@@ -1,7 +1,67 @@
-"""SF1590_E operations as HTTP routes."""
+"""SF1590_E operations: NKSBetalingsanmodningAfsend and NKSForretningssvarHent (oeir.md §3, §4.4 [C]).
+
+Deliveries go through the ØiR hub, so a re-delivery with the same TransaktionsID gets the stored answer and
+is booked once. Each handler first processes the bundles that have fallen due (the step
+`simulators.simulation.catch_up` also runs; harmless twice).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from harness.core.findings import Finding
+from simulators.context import OpContext
+from simulators.nemkonto import service
+from simulators.oir import hub
 from simulators.operations import Operation
 
-OPERATIONS: tuple[Operation, ...] = ()
+SERVICE_PATH = "/service/OIR/NKSBetalingsanmodning/1"
+"""SF1590_E under Serviceplatformen's pattern /service/OIR/{Service}/{major} (oeir.md §3.1 [I]); the
+service name itself is not public, the operation names are (§3, §14 [C])."""
+
+
+def catch_up(ctx: OpContext) -> None:
+    """Run NemKonto's batch: answer the bundles whose time has come on the simulated clock."""
+    service.process_due(ctx.conn, ctx.tenant, ctx.settings, ctx.now)
+
+
+def _afsend(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+    catch_up(ctx)
+    result = hub.deliver(
+        ctx, service.HUB_SERVICE, message, lambda message_id: service.afsend(ctx, message, message_id)
+    )
+    if isinstance(result, Finding):
+        return 409, result
+    return result.status, result.body
+
+
+def _hent(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+    catch_up(ctx)
+    transaktions_id = message.get("TransaktionsID")
+    found = service.hent(ctx.conn, ctx.tenant, transaktions_id, ctx.now)
+    if found is None:
+        return 404, Finding("NK-TRANSAKTION-UKENDT", "$.TransaktionsID", {"value": transaktions_id})
+    return 200, {"Forretningssvar": found}
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "nemkonto",
+        "NKSBetalingsanmodningAfsend",
+        f"{SERVICE_PATH}/NKSBetalingsanmodningAfsend",
+        "nemkonto/NKSBetalingsanmodningAfsend_I",
+        "nemkonto/NKSBetalingsanmodningAfsend_O",
+        "SF1590_E: send a betalingsanmodning bundle (komplet/ukomplet payments) to NemKonto; "
+        "the forretningssvar follows on the simulated clock",
+        _afsend,
+    ),
+    Operation(
+        "nemkonto",
+        "NKSForretningssvarHent",
+        f"{SERVICE_PATH}/NKSForretningssvarHent",
+        "nemkonto/NKSForretningssvarHent_I",
+        "nemkonto/NKSForretningssvarHent_O",
+        "SF1590_E: fetch NemKonto's forretningssvar: new ones, or one delivery's again by TransaktionsID",
+        _hent,
+    ),
+)

@@ -1,0 +1,26 @@
+"""Admin route GET /admin/tenants/{kommune}/{system}/invarianter: the cross-system bookkeeping invariants of
+one tenant (`simulators.invariants`), each with ok and its violations, after the due batch work has run."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulators.admin.routes import tenant_endpoint
+from simulators.http import ok
+from simulators.invariants import check_all, read_tilstand
+from simulators.simulation import Simulation
+from simulators.tenancy import Tenant
+
+
+@tenant_endpoint
+async def invarianter(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+    with sim.operation(tenant) as ctx:
+        tilstand = read_tilstand(ctx.conn, tenant)
+    results = check_all(tilstand)
+    return ok({"tenant": tenant.key, "ok": all(r["ok"] for r in results), "invarianter": results})
+
+
+def invariants_routes() -> list[Route]:
+    return [Route("/admin/tenants/{kommune}/{system}/invarianter", invarianter, methods=["GET"])]
