@@ -1,4 +1,4 @@
-"""The `testkommune` command: serve, certify, demo, suites.
+"""The `testkommune` command: serve, certify, demo, suites, load.
 
 Exit codes: 0 everything passed, 1 something failed, 2 usage or configuration error.
 """
@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         help="log CPR numbers in full (by default logs show only their first six digits)",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes sharing the state (N > 1 needs a PostgreSQL --db; default 1)",
+    )
 
     certify = sub.add_parser("certify", help="run a scenario suite against a fagsystem")
     _certify_options(certify)
@@ -68,7 +74,51 @@ def _parser() -> argparse.ArgumentParser:
 
     docs = sub.add_parser("docs", help="regenerate the catalogue pages (error codes, fordringstyper)")
     docs.add_argument("--out", type=Path, default=Path("docs"), help="folder to write into (default docs/)")
+
+    load = sub.add_parser("load", help="load-test with Locust: a profile, SLOs and a GO/NO-GO report")
+    _load_options(load)
     return parser
+
+
+def _load_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", default="maanedskoersel", help="maanedskoersel, daglig or indhentning")
+    parser.add_argument(
+        "--target",
+        choices=["simulators", "fagsystem"],
+        default="simulators",
+        help="simulators: send the messages straight to the test kommune (to size it); fagsystem: make a "
+        "Fagsystem driver (--fagsystem) bill cases, so load goes vendor system → test kommune",
+    )
+    parser.add_argument("--fagsystem", help="with --target fagsystem: a built-in variant or module:attribute")
+    parser.add_argument("--url", help="a running test kommune (default: start one as a child process)")
+    parser.add_argument("--users", type=int, help="simulated fagsystem workers (default: the profile's)")
+    parser.add_argument("--spawn-rate", type=float, help="users started per second (default: the profile's)")
+    parser.add_argument("--run-time", help="e.g. 20s, 2m (default: the profile's)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic test data (default 1)")
+    parser.add_argument("--slo", type=Path, help="SLO file (contract harness/slo; default: the built-in one)")
+    parser.add_argument("--certification", type=Path, help="certification JSON report of the same version")
+    parser.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
+    parser.add_argument("--kommune", default=DEFAULT_KOMMUNE, help="kommunenummer (default 851)")
+    parser.add_argument("--system", help="anvendersystem id of the tenant (default load-<profile>)")
+    parser.add_argument("--token", default=os.environ.get("TESTKOMMUNE_TOKEN"), help="access token")
+    parser.add_argument(
+        "--admin-token", default=os.environ.get("TESTKOMMUNE_ADMIN_TOKEN"), help="admin token"
+    )
+    role = parser.add_mutually_exclusive_group()
+    role.add_argument("--master", action="store_true", help="run as Locust master; workers generate the load")
+    role.add_argument("--worker", action="store_true", help="run as a Locust worker of --master-host")
+    parser.add_argument("--expect-workers", type=int, default=1, help="with --master: workers to wait for")
+    parser.add_argument("--master-host", default="127.0.0.1", help="with --worker: the master's address")
+    parser.add_argument(
+        "--master-bind-host", default="127.0.0.1", help="with --master: address to listen on (loopback)"
+    )
+    parser.add_argument("--master-port", type=int, default=5557, help="master's port (default 5557)")
+    parser.add_argument(
+        "--max-generator-cpu",
+        type=float,
+        default=90.0,
+        help="a load generator above this mean %% of one core makes the run INVALID (default 90)",
+    )
 
 
 def _db_option(parser: argparse.ArgumentParser, default: str | None) -> None:
@@ -169,6 +219,8 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None) -> int
     """Parse `argv` and run the command; returns the exit code."""
     stdout = stdout or sys.stdout
     args = _parser().parse_args(argv)
+    if args.command == "load":  # before anything imports ssl: Locust's gevent patches it first
+        return _load(args, stdout)
     from harness.certify.client import KommuneUnavailableError
     from harness.certify.runner import HarnessProblemError
     from harness.certify.suite import SuiteError
@@ -224,13 +276,34 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
         access = load_policy(args.access)
     url = store_url(args.db)
     scheme = "https" if args.tls_cert else "http"
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.workers > 1 and not url.startswith("postgresql"):
+        raise UsageError(
+            "--workers > 1 needs a PostgreSQL --db (postgresql+psycopg://…): SQLite has one writer at a time"
+        )
+    workers = f"; {args.workers} workers" if args.workers > 1 else ""
     print(
-        f"testkommune {__version__} serving on {scheme}://{args.host}:{args.port} (state: {url}); "
+        f"testkommune {__version__} serving on {scheme}://{args.host}:{args.port} (state: {url}{workers}); "
         f"OpenAPI at /openapi.json; Ctrl-C stops",
         file=stdout,
         flush=True,
     )
     try:
+        if args.workers > 1:
+            from harness.server import serve_workers
+
+            return serve_workers(
+                url,
+                workers=args.workers,
+                host=args.host,
+                port=args.port,
+                start_clock=start,
+                log_level=args.log_level,
+                access=access,
+                debug_personal_data=args.debug_personal_data,
+                tls=_tls(args),
+            )
         serve_forever(
             url,
             host=args.host,
@@ -492,6 +565,24 @@ def _verify(args: argparse.Namespace, stdout: IO[str]) -> int:
         console.print(f"  PROBLEM: {problem}")
     console.print("NOT VERIFIED")
     return EXIT_FAILED
+
+
+def _load(args: argparse.Namespace, stdout: IO[str]) -> int:
+    """Exit 0 when every SLO holds on a valid run, 1 on a breach or an INVALID run, 2 on a usage error."""
+    try:
+        import locust  # noqa: F401  (first: gevent's monkey patching)
+    except ImportError:
+        from harness.load import INSTALL_HINT
+
+        print(f"testkommune: error: {INSTALL_HINT}", file=sys.stderr)
+        return EXIT_USAGE
+    from harness.load.command import LoadUsageError, load_command
+
+    try:
+        return load_command(args, _console(stdout), resolve_fagsystem)
+    except (LoadUsageError, UsageError) as exc:
+        print(f"testkommune: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def main() -> None:

@@ -1,0 +1,405 @@
+"""Run a load profile with Locust (local, or as master of distributed workers) and judge it.
+
+Import Locust before this module (the CLI does): gevent's monkey patching must come before `ssl`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import gevent
+from locust.env import Environment
+
+from harness import __version__
+from harness.load import users
+from harness.load.certification import find_certification
+from harness.load.cpu import SATURATED_PCT, CpuSamples
+from harness.load.kommune import ChildKommune, prepare_tenant, served_operations, start_child
+from harness.load.ledger import Ledger, reconcile
+from harness.load.messages import NKS_AFSEND
+from harness.load.profiles import Profile, ProfileError
+from harness.load.progress import Progress
+from harness.load.slo import judge
+from scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
+
+CONFIG_MESSAGE, LEDGER_MESSAGE = "tk-config", "tk-ledger"
+REPORT_FORMAT = "testkommune-load/1"
+
+
+@dataclass
+class LoadOptions:
+    """One `testkommune load` run as the controller (local runner or master) sees it."""
+
+    profile: Profile
+    slo: dict[str, Any]
+    slo_file: str
+    target: str = "simulators"  # or "fagsystem": load through a Fagsystem driver
+    url: str | None = None
+    kommune: str = "851"
+    system: str | None = None
+    seed: int = 1
+    token: str | None = None
+    admin_token: str | None = None
+    fagsystem_spec: str | None = None
+    fagsystem_factory: Callable[[], Any] | None = None
+    certification: Path | None = None
+    master: bool = False
+    expect_workers: int = 1
+    master_bind_host: str = "127.0.0.1"
+    master_port: int = 5557
+    worker_timeout_s: float = 60.0
+    max_generator_cpu: float = SATURATED_PCT
+
+
+@dataclass
+class Run:
+    """What happened while the users ran."""
+
+    elapsed_s: float
+    env: Environment
+    ledger: Ledger
+    cpu: dict[str, Any]
+    workers: int
+
+
+def system_under_test(options: LoadOptions) -> Any:
+    """The fagsystem whose messages the load is made of (the reference fagsystem towards the simulators)."""
+    if options.target == "fagsystem":
+        assert options.fagsystem_factory is not None
+        return options.fagsystem_factory()
+    return Foraeldrebetaling()
+
+
+def run_load(options: LoadOptions, console: Any) -> dict[str, Any]:
+    """Run the profile against the test kommune (given or embedded); returns the report document."""
+    child: ChildKommune | None = None
+    if options.url is None:
+        console.print("starting an embedded test kommune (testkommune serve, in-memory state) …")
+        child = start_child()
+    base_url = options.url or (child.base_url if child else "")
+    try:
+        return _run_at(options, base_url.rstrip("/"), console)
+    finally:
+        if child is not None:
+            child.stop()
+
+
+def _run_at(options: LoadOptions, base_url: str, console: Any) -> dict[str, Any]:
+    fagsystem = system_under_test(options)
+    profile, notes = _available(options.profile, base_url, options.target)
+    system = options.system or f"load-{profile.name}"
+    clock = prepare_tenant(base_url, options.kommune, system, profile.clock, options.admin_token)
+    today = date.fromisoformat(str(clock["now"])[:10])
+    config = users.LoadConfig(
+        profile=profile,
+        base_url=base_url,
+        kommune=options.kommune,
+        system=system,
+        today=today,
+        seed=options.seed,
+        token=options.token,
+        fagsystem_factory=options.fagsystem_factory,
+    )
+    for note in notes:
+        console.print(f"note: {note}")
+    console.print(
+        f"profile {profile.name}: {profile.users} users, spawn rate {profile.spawn_rate:g}/s, "
+        f"run time {profile.run_time_s:g} s, target {options.target} at {base_url} "
+        f"(tenant {options.kommune}/{system}, simulated date {today})"
+    )
+    run = _drive(options, config, console)
+    stats = run.env.stats
+    reconciliation = reconcile(
+        run.ledger, base_url, options.kommune, system, options.admin_token, prefixes=run.ledger.tags
+    )
+    kpis = measure(stats, run.elapsed_s, run.ledger, reconciliation.as_dict())
+    judged = judge(kpis, options.slo)
+    certification = find_certification(options.certification, fagsystem.name, fagsystem.version)
+    return _document(
+        options,
+        profile,
+        system,
+        base_url,
+        today,
+        fagsystem,
+        run,
+        kpis,
+        judged,
+        certification,
+        reconciliation.as_dict(),
+        notes,
+    )
+
+
+def _available(profile: Profile, base_url: str, target: str) -> tuple[Profile, list[str]]:
+    """Drop messages the test kommune does not serve (betalingsanmodninger until SF1590_E lands)."""
+    notes = []
+    paths = served_operations(base_url)
+    weights = dict(profile.weights)
+    if NKS_AFSEND not in paths and weights.get("betalingsanmodning", 0) > 0:
+        notes.append("betalingsanmodninger (SF1590_E NemKonto) not in /openapi.json: weight 0")
+        weights["betalingsanmodning"] = 0
+    if target == "fagsystem":
+        if weights.get("finansbilag", 0):
+            notes.append("target fagsystem: the driver protocol bills cases (OpretDebitorkonto) only")
+        weights = {k: (1 if k == "opretdebitorkonto" else 0) for k in weights}
+    if not any(weights.values()):
+        raise ProfileError(f"profile {profile.name} sends nothing this test kommune serves")
+    return dataclasses.replace(profile, weights=weights), notes
+
+
+def _drive(options: LoadOptions, config: users.LoadConfig, console: Any) -> Run:
+    user_class = users.DriverUser if options.target == "fagsystem" else users.SimulatorUser
+    env = Environment(user_classes=[user_class], host=config.base_url)
+    ledger = Ledger()
+    reported: set[str] = set()
+    worker_cpu: dict[str, dict[str, float]] = {}
+    if options.master:
+        runner: Any = env.create_master_runner(options.master_bind_host, options.master_port)
+
+        def on_ledger(environment: Any, msg: Any, **kwargs: Any) -> None:
+            ledger.merge(msg.data)
+            worker_cpu[str(msg.node_id)] = msg.data["cpu"]
+            reported.add(str(msg.node_id))
+
+        runner.register_message(LEDGER_MESSAGE, on_ledger)
+        _await_workers(runner, options, console)
+        runner.send_message(CONFIG_MESSAGE, config_message(config, options))
+    else:
+        runner = env.create_local_runner()
+        users.configure(config)
+    profile = config.profile
+    cpu = CpuSamples()
+    cpu.start()
+    progress = Progress(console, env, profile.run_time_s)
+    spawned = {"done": False}
+    env.events.spawning_complete.add_listener(lambda user_count, **kw: spawned.update(done=True))
+    started = time.monotonic()
+    runner.start(profile.users, spawn_rate=profile.spawn_rate)
+    while (elapsed := time.monotonic() - started) < profile.run_time_s:
+        gevent.sleep(1.0)
+        cpu.sample()
+        progress.show(elapsed + 1.0)
+        if profile.messages_per_user is not None and spawned["done"] and runner.user_count == 0:
+            break  # every user has sent its backlog
+    elapsed = time.monotonic() - started
+    runner.stop()
+    if options.master:
+        deadline = time.monotonic() + 15
+        while len(reported) < options.expect_workers and time.monotonic() < deadline:
+            gevent.sleep(0.1)
+        gevent.sleep(0.5)
+        workers = len(runner.clients)
+    else:
+        ledger.merge(config.ledger.as_message() | {"tags": [config.tag]})
+        workers = 0
+    runner.quit()
+    progress.finish(elapsed)
+    return Run(
+        elapsed,
+        env,
+        ledger,
+        cpu.summary(worker_cpu if options.master else None, options.max_generator_cpu),
+        workers,
+    )
+
+
+def _await_workers(runner: Any, options: LoadOptions, console: Any) -> None:
+    console.print(
+        f"master on {options.master_bind_host}:{options.master_port}: "
+        f"waiting for {options.expect_workers} workers …"
+    )
+    deadline = time.monotonic() + options.worker_timeout_s
+    while len(runner.clients.ready) < options.expect_workers:
+        if time.monotonic() > deadline:
+            runner.quit()
+            raise ProfileError(
+                f"only {len(runner.clients.ready)} of {options.expect_workers} workers connected "
+                f"within {options.worker_timeout_s:.0f} s"
+            )
+        gevent.sleep(0.1)
+    console.print(f"{len(runner.clients.ready)} workers connected")
+
+
+def config_message(config: users.LoadConfig, options: LoadOptions) -> dict[str, Any]:
+    profile = dataclasses.asdict(config.profile)
+    return {
+        "profile": profile,
+        "base_url": config.base_url,
+        "kommune": config.kommune,
+        "system": config.system,
+        "today": config.today.isoformat(),
+        "seed": config.seed,
+        "token": config.token,
+        "target": options.target,
+        "fagsystem_spec": options.fagsystem_spec,
+    }
+
+
+def run_worker(master_host: str, master_port: int, resolve: Callable[[str], Any], console: Any) -> int:
+    """A Locust worker: takes its configuration from the master, runs users, reports its ledger on stop."""
+    env = Environment(user_classes=[users.SimulatorUser, users.DriverUser])
+    runner = env.create_worker_runner(master_host, master_port)
+
+    def on_config(environment: Any, msg: Any, **kwargs: Any) -> None:
+        data = msg.data
+        raw = dict(data["profile"])
+        raw["wait_s"] = tuple(raw["wait_s"])
+        spec = data.get("fagsystem_spec")
+        users.configure(
+            users.LoadConfig(
+                profile=Profile(**raw),
+                base_url=data["base_url"],
+                kommune=data["kommune"],
+                system=data["system"],
+                today=date.fromisoformat(data["today"]),
+                seed=int(data["seed"]),
+                token=data.get("token"),
+                fagsystem_factory=(lambda: resolve(spec)) if data["target"] == "fagsystem" and spec else None,
+            )
+        )
+        console.print(f"worker {runner.client_id}: profile {raw['name']} against {data['base_url']}")
+
+    cpu = CpuSamples()
+    sampler: list[Any] = []
+
+    def sample_every_second() -> None:
+        while True:
+            gevent.sleep(1.0)
+            cpu.sample()
+
+    def on_start(environment: Any, **kwargs: Any) -> None:
+        cpu.start()
+        sampler.append(gevent.spawn(sample_every_second))
+
+    def on_stop(environment: Any, **kwargs: Any) -> None:
+        for greenlet in sampler:
+            greenlet.kill(block=False)
+        if users.CONFIG is not None:
+            config = users.CONFIG
+            message = config.ledger.as_message() | {"tags": [config.tag], "cpu": cpu.own()}
+            runner.send_message(LEDGER_MESSAGE, message)
+            runner._send_stats()  # flush this worker's last samples before the master reads the totals
+
+    runner.register_message(CONFIG_MESSAGE, on_config)
+    env.events.test_start.add_listener(on_start)
+    env.events.test_stop.add_listener(on_stop)
+    console.print(f"worker connected to master {master_host}:{master_port}; waiting for work")
+    runner.greenlet.join()
+    return 0
+
+
+def measure(stats: Any, elapsed_s: float, ledger: Ledger, reconciliation: dict[str, Any]) -> dict[str, float]:
+    """The KPIs the SLOs judge: throughput of successful requests, p95/p99, error rate, lost/double."""
+    total = stats.total
+    requests_ = total.num_requests
+    failures = total.num_failures
+    return {
+        "requests": float(requests_),
+        "failures": float(failures),
+        "business_refusals": float(ledger.refused),
+        "throughput_rps": round((requests_ - failures) / elapsed_s, 2) if elapsed_s > 0 else 0.0,
+        "p50_ms": float(total.get_response_time_percentile(0.5) or 0),
+        "p95_ms": float(total.get_response_time_percentile(0.95) or 0),
+        "p99_ms": float(total.get_response_time_percentile(0.99) or 0),
+        "error_rate_pct": round(100.0 * (failures + ledger.refused) / requests_, 2) if requests_ else 100.0,
+        "lost_messages": float(reconciliation["lost"]),
+        "double_booked_messages": float(reconciliation["double_booked"]),
+    }
+
+
+def _endpoints(stats: Any) -> list[dict[str, Any]]:
+    rows = []
+    for entry in sorted(stats.entries.values(), key=lambda e: (e.name, e.method)):
+        rows.append(
+            {
+                "name": entry.name,
+                "method": entry.method,
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                "p50_ms": entry.get_response_time_percentile(0.5) or 0,
+                "p95_ms": entry.get_response_time_percentile(0.95) or 0,
+                "p99_ms": entry.get_response_time_percentile(0.99) or 0,
+                "avg_ms": round(entry.avg_response_time, 1),
+            }
+        )
+    return rows
+
+
+def _errors(stats: Any) -> list[dict[str, Any]]:
+    return [
+        {"name": e.name, "method": e.method, "error": str(e.error)[:300], "occurrences": e.occurrences}
+        for e in sorted(stats.errors.values(), key=lambda e: -e.occurrences)[:20]
+    ]
+
+
+def _document(
+    options: LoadOptions,
+    profile: Profile,
+    system: str,
+    base_url: str,
+    today: date,
+    fagsystem: Any,
+    run: Run,
+    kpis: dict[str, float],
+    judged: list[Any],
+    certification: Any,
+    reconciliation: dict[str, Any],
+    notes: list[str],
+) -> dict[str, Any]:
+    breached = [k.kpi for k in judged if not k.holds]
+    saturated = run.cpu["saturated"]
+    valid = not saturated
+    reasons = []
+    if not valid:
+        reasons.append(
+            f"INVALID: load generator saturated ({', '.join(saturated)} above "
+            f"{run.cpu['threshold_pct_of_one_core']:g} % of a core)"
+        )
+    reasons.extend(f"SLO breached: {k.describe()}" for k in judged if not k.holds)
+    if not certification.found:
+        reasons.append(certification.detail)
+    elif not certification.passed:
+        reasons.append(f"certification not passed: {certification.detail}")
+    go = valid and not breached and certification.found and certification.passed
+    return {
+        "report_format": REPORT_FORMAT,
+        "generated_by": f"testkommune {__version__}",
+        "decision": "GO" if go else "NO-GO",
+        "run_status": "VALID" if valid else "INVALID",
+        "slo_status": "HELD" if not breached else "BREACHED",
+        "breached": breached,
+        "reasons": reasons,
+        "profile": dataclasses.asdict(profile) | {"wait_s": list(profile.wait_s)},
+        "target": options.target,
+        "system_under_test": {
+            "fagsystem": fagsystem.name,
+            "version": fagsystem.version,
+            "given_as": options.fagsystem_spec or "reference (built-in)",
+        },
+        "test_kommune": {
+            "base_url": base_url,
+            "kommune": options.kommune,
+            "system": system,
+            "simulated_date": today.isoformat(),
+        },
+        "seed": options.seed,
+        "distributed": {"master": options.master, "workers": run.workers},
+        "slo_file": options.slo_file,
+        "kpis": kpis,
+        "slo": [k.as_dict() for k in judged],
+        "reconciliation": reconciliation,
+        "endpoints": _endpoints(run.env.stats),
+        "errors": _errors(run.env.stats),
+        "cpu": run.cpu,
+        "certification": certification.as_dict(),
+        "elapsed_s": round(run.elapsed_s, 2),
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "notes": notes,
+    }
