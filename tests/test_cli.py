@@ -51,7 +51,8 @@ def test_demo_prints_both_verdicts_and_writes_reports_on_the_embedded_default(tm
     [
         ("periode-omvendt", "BASIS-01", "PSRM-569", "$.OpretDebitorkonto.Fordring[0].PeriodeFraDato"),
         ("overdrager-foer-srb", "BASIS-01", "PSRM-SRB", "DMIFordringSRBDato"),
-        ("nyt-id-ved-genforsoeg", "BASIS-02", "CERT-BOOKET-ANTAL", "$.OpretDebitorkonto.Fordring"),
+        # the debitor system refuses the second registration of a FordringReference (one booking only)
+        ("nyt-id-ved-genforsoeg", "BASIS-02", "DEB-FORDRING-DUBLET", "$.OpretDebitorkonto.Fordring[0]"),
     ],
 )
 def test_each_broken_variant_fails_for_its_own_reason(tmp_path, variant, scenario, code, field):

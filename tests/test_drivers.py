@@ -20,11 +20,30 @@ from scenarios.fagsystemer import VARIANTS
 from scenarios.fagsystemer.agent import ScriptFollower
 from scenarios.fagsystemer.trigger import trigger_app
 
-VARIANTS_UNDER_TEST = ["reference", "overdrager-foer-srb", "nyt-id-ved-genforsoeg"]
+UNDER_TEST = [  # (suite, variant): the reference and broken variants of every kind of fagsystem action
+    ("basis", "reference"),
+    ("basis", "overdrager-foer-srb"),
+    ("basis", "nyt-id-ved-genforsoeg"),
+    ("finans", "reference"),
+    ("finans", "ubalanceret-bilag"),
+    ("finans", "henter-ikke-kvittering"),
+    ("robusthed", "reference"),
+    ("robusthed", "opgiver-i-servicevindue"),
+    ("robusthed", "overdrager-igen"),
+    ("robusthed", "samme-id-ved-rettelse"),
+    ("forretningsomraader", "gebyr-som-hovedfordring"),
+    ("fejlliste", "se-som-cvr"),
+    ("fejlliste", "uden-fast-bopael-ignoreres"),
+    ("fejlliste", "reference"),
+    ("fejlliste", "ny-fordring-ved-rettelse"),
+    ("fejlliste", "udbetaler-til-cvr"),
+]
 
 
-def _verdicts(base_url: str, driver, system: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    result = Runner(load_suite("basis"), driver, KommuneConnection(base_url, "851", system)).run()
+def _verdicts(
+    base_url: str, driver, system: str, suite: str = "basis"
+) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    result = Runner(load_suite(suite), driver, KommuneConnection(base_url, "851", system)).run()
     return [(s.scenario_id, s.outcome, [(f.code, f.field) for f in s.failures]) for s in result.scenarios]
 
 
@@ -51,30 +70,42 @@ class _Served:
         self.thread.join(timeout=10)
 
 
-@pytest.mark.parametrize("variant", VARIANTS_UNDER_TEST)
-def test_http_trigger_gives_the_python_drivers_verdict(kommune, variant):
-    expected = _verdicts(kommune.base_url, VARIANTS[variant](), f"py-{variant}")
+@pytest.mark.parametrize(("suite", "variant"), UNDER_TEST)
+def test_http_trigger_gives_the_python_drivers_verdict(kommune, suite, variant):
+    expected = _verdicts(kommune.base_url, VARIANTS[variant](), f"py-{variant}", suite)
+    assert any(outcome != "passed" for _, outcome, _ in expected) == (variant != "reference")
     with _Served(trigger_app(VARIANTS[variant]())) as url:
         driver = HttpTriggerDriver(url)
         assert driver.name == VARIANTS[variant].name
-        assert _verdicts(kommune.base_url, driver, f"http-{variant}") == expected
+        assert _verdicts(kommune.base_url, driver, f"http-{variant}", suite) == expected
 
 
-@pytest.mark.parametrize("variant", VARIANTS_UNDER_TEST)
-def test_observation_gives_the_python_drivers_verdict(kommune, variant, tmp_path: Path):
-    expected = _verdicts(kommune.base_url, VARIANTS[variant](), f"py-{variant}")
+@pytest.mark.parametrize(("suite", "variant"), UNDER_TEST)
+def test_observation_gives_the_python_drivers_verdict(kommune, suite, variant, tmp_path: Path):
+    expected = _verdicts(kommune.base_url, VARIANTS[variant](), f"py-{variant}", suite)
     script = tmp_path / "script.jsonl"
     driver = ObservationDriver(script, _admin, timeout=20, quiet=0.15)
     with ScriptFollower(script, VARIANTS[variant]()) as follower:
-        assert _verdicts(kommune.base_url, driver, f"obs-{variant}") == expected
+        assert _verdicts(kommune.base_url, driver, f"obs-{variant}", suite) == expected
     assert follower.errors == []
     instructions = script.read_text("utf-8").splitlines()
     assert any('"kind": "bill"' in line for line in instructions)
+    assert any('"kind": "finans"' in line for line in instructions) == (suite in ("finans", "robusthed"))
+    assert any('"kind": "correct"' in line for line in instructions) == (suite == "fejlliste")
+    assert any('"kind": "pay_out"' in line for line in instructions) == (suite == "fejlliste")
 
 
-def test_interactive_gives_the_python_drivers_verdict(kommune):
-    expected = _verdicts(kommune.base_url, VARIANTS["overdrager-foer-srb"](), "py-interactive")
-    person = VARIANTS["overdrager-foer-srb"]()
+@pytest.mark.parametrize(
+    ("suite", "variant", "timeout"),
+    [
+        ("basis", "overdrager-foer-srb", 20),
+        ("finans", "ubalanceret-bilag", 20),
+        ("fejlliste", "ingen-rettelse-efter-godkendelse", 4),  # ignores corrections: waits out the timeout
+    ],
+)
+def test_interactive_gives_the_python_drivers_verdict(kommune, suite, variant, timeout):
+    expected = _verdicts(kommune.base_url, VARIANTS[variant](), "py-interactive", suite)
+    person = VARIANTS[variant]()
     printed = io.StringIO()
     driver: InteractiveDriver
 
@@ -87,9 +118,16 @@ def test_interactive_gives_the_python_drivers_verdict(kommune):
             _act(person, driver.last_instruction)
             return "\n"
 
-    driver = InteractiveDriver(_admin, out=printed, inp=Keyboard(), timeout=20, quiet=0.15)
-    assert _verdicts(kommune.base_url, driver, "ia-interactive") == expected
-    assert "Bill case BASIS-01-1" in printed.getvalue() and "Press Enter when done." in printed.getvalue()
+    driver = InteractiveDriver(_admin, out=printed, inp=Keyboard(), timeout=timeout, quiet=0.15)
+    assert _verdicts(kommune.base_url, driver, "ia-interactive", suite) == expected
+    first = load_suite(suite).scenarios[0].id
+    assert f"Bill case {first}-1" in printed.getvalue() and "Press Enter when done." in printed.getvalue()
+    if suite == "finans":
+        assert "through ØiR finans (SF1590_A), one straksleverance each" in printed.getvalue()
+        assert "in one masseleverance" in printed.getvalue()
+    if suite == "fejlliste":
+        assert "New facts after approval: case FEJL-04-1 now amounts to 3650.00 kr" in printed.getvalue()
+        assert "Pay FEJL-05-1 (6400.00 kr) to the case's party through NemKonto" in printed.getvalue()
 
 
 def _act(fagsystem, instruction) -> None:
@@ -101,6 +139,15 @@ def _act(fagsystem, instruction) -> None:
         fagsystem.connect(KommuneConnection(**instruction["kommune"]))
     elif instruction["kind"] == "bill":
         fagsystem.bill(case_from_json(instruction["case"]), date.fromisoformat(instruction["today"]))
+    elif instruction["kind"] == "pay_out":
+        fagsystem.pay_out(
+            [case_from_json(c) for c in instruction["cases"]], date.fromisoformat(instruction["today"])
+        )
+    elif instruction["kind"] == "correct":
+        fagsystem.correct(case_from_json(instruction["case"]), date.fromisoformat(instruction["today"]))
+    elif instruction["kind"] == "finans":
+        cases = [case_from_json(c) for c in instruction["cases"]]
+        fagsystem.post_finans(cases, date.fromisoformat(instruction["today"]), instruction["masse"])
     else:
         fagsystem.run_daily(date.fromisoformat(instruction["today"]))
 
@@ -117,3 +164,29 @@ def test_observation_names_what_never_arrived(kommune, tmp_path: Path):
 def test_a_dead_trigger_endpoint_is_a_clear_error():
     with pytest.raises(DriverError, match="did not answer"):
         HttpTriggerDriver("http://127.0.0.1:9", timeout=2)
+
+
+def test_an_http_trigger_without_the_finans_action_is_reported_as_not_supported(kommune):
+    class OnlyDebitor:
+        """A vendor's trigger endpoint with no /finans route."""
+
+        name, version = "only-debitor", "1"
+
+        def __init__(self) -> None:
+            self.inner = VARIANTS["reference"]()
+
+        def connect(self, k):
+            self.inner.connect(k)
+
+        def bill(self, case, today):
+            self.inner.bill(case, today)
+
+        def run_daily(self, today):
+            self.inner.run_daily(today)
+
+    with _Served(trigger_app(OnlyDebitor())) as url:
+        connection = KommuneConnection(kommune.base_url, "851", "http-only-debitor")
+        result = Runner(load_suite("finans"), HttpTriggerDriver(url), connection).run(only=["FIN-02"])
+    outcome = result.scenarios[0]
+    assert outcome.outcome == "error" and outcome.failures[0].code == "CERT-IKKE-UNDERSTOETTET"
+    assert "finans_masse" in (outcome.error or "")

@@ -11,20 +11,28 @@ from harness.certify.suite import load_suite
 from harness.inprocess import InProcessKommune
 from scenarios.fagsystemer import VARIANTS
 from tests.messages import OIR_B01, fordring, opret
+from tests.test_suites import CAUGHT
+
+# Every variant against each suite that catches it, and the reference against every suite.
+PAIRS = sorted({(suite, "reference") for suite in CAUGHT} | {(s, v) for s in CAUGHT for v in CAUGHT[s]})
 
 
-def _verdicts(base_url: str, variant: str) -> list[tuple[str, str, list[str]]]:
+def _verdicts(base_url: str, variant: str, suite: str = "basis") -> list[tuple[str, str, list[str]]]:
     result = Runner(
-        load_suite("basis"), VARIANTS[variant](), KommuneConnection(base_url, "851", "same")
+        load_suite(suite), VARIANTS[variant](), KommuneConnection(base_url, "851", f"same-{suite}")
     ).run()
     return [(s.scenario_id, s.outcome, [(f.code, f.field) for f in s.failures]) for s in result.scenarios]
 
 
-@pytest.mark.parametrize("variant", list(VARIANTS))
-def test_same_verdicts_in_process_and_over_http(kommune, variant):
-    over_http = _verdicts(kommune.base_url, variant)
+def test_every_variant_is_judged_by_some_suite():
+    assert {v for _, v in PAIRS} == set(VARIANTS)
+
+
+@pytest.mark.parametrize(("suite", "variant"), PAIRS)
+def test_same_verdicts_in_process_and_over_http(kommune, suite, variant):
+    over_http = _verdicts(kommune.base_url, variant, suite)
     with InProcessKommune() as inprocess:
-        in_process = _verdicts(inprocess.base_url, variant)
+        in_process = _verdicts(inprocess.base_url, variant, suite)
     assert in_process == over_http
     assert any(outcome != "passed" for _, outcome, _ in over_http) == (variant != "reference")
 

@@ -1,6 +1,9 @@
-"""Every built-in suite passes the reference fagsystem and catches a broken variant for its own reason."""
+"""Each built-in suite passes the reference fagsystem and catches its broken variants, each for its reason."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import pytest
 
@@ -13,9 +16,82 @@ from harness.inprocess import InProcessKommune
 from scenarios.fagsystemer import VARIANTS
 from scenarios.fagsystemer.foraeldrebetaling import FORDRINGSTYPE
 
-CAUGHT_BY = {  # suite → (variant, the code every failing scenario must name)
-    "basis": ("overdrager-foer-srb", "PSRM-SRB"),
-    "forretningsomraader": ("generisk-fordringstype", "CERT-FORKERT-FORDRINGSTYPE"),
+# suite → variant → {scenario that must fail: (first failing check, its code)}; every other scenario passes.
+# A list names alternatives: a duplicate booking is refused by the debitor system's duplicate rule where it
+# has one (DEB-FORDRING-DUBLET), else it is booked twice and counted (CERT-BOOKET-ANTAL).
+DUPLICATE = [("oir_accepted", "DEB-FORDRING-DUBLET"), ("booked_once", "CERT-BOOKET-ANTAL")]
+Expected = tuple[str, str] | list[tuple[str, str]]
+CAUGHT: dict[str, dict[str, dict[str, Expected]]] = {
+    "basis": {
+        "periode-omvendt": {f"BASIS-0{n}": ("oir_accepted", "PSRM-569") for n in range(1, 4)},
+        "nyt-id-ved-genforsoeg": {"BASIS-02": DUPLICATE},
+        "overdrager-foer-srb": {
+            "BASIS-01": ("psrm_no_rejections", "PSRM-SRB"),
+            "BASIS-03": ("psrm_no_rejections", "PSRM-SRB"),
+        },
+    },
+    "forretningsomraader": {
+        "generisk-fordringstype": {
+            f"OMR-0{n}": ("claim_matches_case", "CERT-FORKERT-FORDRINGSTYPE") for n in range(1, 9)
+        },
+        "gebyr-som-hovedfordring": {
+            "OMR-06": ("oir_accepted", "PSRM-201"),
+            "OMR-07": ("oir_accepted", "PSRM-201"),
+        },
+    },
+    "finans": {
+        "ubalanceret-bilag": {
+            "FIN-01": ("finans_accepted", "ERP-BILAG-UBALANCE"),
+            "FIN-02": ("finans_accepted", "ERP-BILAG-UBALANCE"),
+            "FIN-03": ("finans_accepted", "ERP-BILAG-UBALANCE"),
+            "FIN-04": ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER"),
+            "FIN-05": ("nulsumtest", "CERT-NULSUMTEST"),
+        },
+        "ukendt-sortiment": {
+            "FIN-01": ("finans_accepted", "ERP-SORTIMENTSVAERDI-UKENDT"),
+            "FIN-02": ("finans_accepted", "ERP-SORTIMENTSVAERDI-UKENDT"),
+            "FIN-03": ("finans_accepted", "ERP-SORTIMENTSVAERDI-UKENDT"),
+            "FIN-04": ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER"),
+            "FIN-05": ("nulsumtest", "CERT-NULSUMTEST"),
+        },
+        "henter-ikke-kvittering": {
+            "FIN-02": ("finans_answer_fetched", "CERT-KVITTERING-IKKE-HENTET"),
+            "FIN-03": ("finans_answer_fetched", "CERT-KVITTERING-IKKE-HENTET"),
+        },
+        "samme-id-ved-rettelse": {"FIN-04": ("finans_corrected_at_source", "CERT-RETTELSE-SAMME-ID")},
+        "sender-uaendret-igen": {"FIN-04": ("finans_corrected_at_source", "CERT-UAENDRET-GENSENDT")},
+    },
+    "robusthed": {
+        "sender-uaendret-igen": {"ROB-01": ("finans_corrected_at_source", "CERT-UAENDRET-GENSENDT")},
+        "samme-id-ved-rettelse": {"ROB-01": ("finans_corrected_at_source", "CERT-RETTELSE-SAMME-ID")},
+        "overdrager-igen": {
+            "ROB-02": ("handed_over_once", "CERT-OVERDRAGET-IGEN"),
+            "ROB-04": ("handed_over_once", "CERT-OVERDRAGET-IGEN"),
+        },
+        "nyt-id-ved-genforsoeg": {"ROB-03": [*DUPLICATE[:1], ("nothing_lost", "CERT-BOOKET-ANTAL")]},
+        "opgiver-i-servicevindue": {"ROB-05": ("nothing_lost", "CERT-TABT")},
+        "henter-ikke-kvittering": {
+            "ROB-01": ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER"),
+            "ROB-03": ("finans_answer_fetched", "CERT-KVITTERING-IKKE-HENTET"),
+        },
+    },
+    "fejlliste": {
+        "direkte-til-inddrivelse": {"FEJL-01": ("psrm_no_rejections", "PSRM-SRB")},
+        "overdrager-foer-srb": {"FEJL-01": ("psrm_no_rejections", "PSRM-SRB")},
+        "se-som-cvr": {"FEJL-02": ("debtor_identified", "CERT-PART-AFVIGER")},
+        "uden-fast-bopael-ignoreres": {"FEJL-03": ("no_fixed_address_marked", "CERT-UDEN-FAST-BOPAEL")},
+        "ny-fordring-ved-rettelse": {"FEJL-04": ("claim_corrected", "CERT-BOOKET-ANTAL")},
+        "udbetaler-til-cvr": {"FEJL-05": ("paid_to_payee", "NK-NEMKONTO-MANGLER")},
+        "ingen-rettelse-efter-godkendelse": {
+            "FEJL-04": ("claim_corrected", "CERT-RETTELSE-EFTER-GODKENDELSE")
+        },
+    },
+}
+OWN_CODE = {  # the defect a variant carries, named among the failures of every scenario that catches it
+    "ubalanceret-bilag": "ERP-BILAG-UBALANCE",
+    "ukendt-sortiment": "ERP-SORTIMENTSVAERDI-UKENDT",
+    "henter-ikke-kvittering": "CERT-KVITTERING-IKKE-HENTET",
+    "udbetaler-til-cvr": "CERT-PART-AFVIGER",
 }
 
 
@@ -32,19 +108,84 @@ def _run(kommune, suite: str, variant: str):
 
 
 def test_every_builtin_suite_has_a_broken_variant_it_catches():
-    assert set(builtin_suites()) == set(CAUGHT_BY)
+    assert set(builtin_suites()) == set(CAUGHT)
+    assert all(CAUGHT[suite] for suite in CAUGHT)
 
 
-@pytest.mark.parametrize("suite", sorted(CAUGHT_BY))
-def test_the_reference_passes_and_the_variant_fails_for_its_own_reason(kommune, suite):
-    assert _run(kommune, suite, "reference").passed
-    variant, code = CAUGHT_BY[suite]
+@pytest.mark.parametrize("suite", sorted(CAUGHT))
+def test_the_reference_passes(kommune, suite):
+    result = _run(kommune, suite, "reference")
+    assert result.passed, [(s.scenario_id, [f.code for f in s.failures]) for s in result.scenarios]
+
+
+@pytest.mark.parametrize(
+    ("suite", "variant"), [(suite, variant) for suite in sorted(CAUGHT) for variant in sorted(CAUGHT[suite])]
+)
+def test_each_broken_variant_fails_for_its_own_reason(kommune, suite, variant):
     result = _run(kommune, suite, variant)
-    failed = [s for s in result.scenarios if s.outcome != "passed"]
-    assert failed
-    assert all(s.failures[0].code == code for s in failed), [
-        (s.scenario_id, s.failures[0].code) for s in failed
-    ]
+    failed = {
+        s.scenario_id: (s.failures[0].check, s.failures[0].code)
+        for s in result.scenarios
+        if s.outcome != "passed"
+    }
+    wanted = CAUGHT[suite][variant]
+    assert set(failed) == set(wanted)
+    for scenario_id, first in failed.items():
+        allowed = wanted[scenario_id]
+        assert first in (allowed if isinstance(allowed, list) else [allowed]), (scenario_id, first)
+    for scenario in result.scenarios:
+        if scenario.outcome != "passed":
+            first = scenario.failures[0]
+            assert first.text_da and first.text_en and first.fix_en and first.field
+            if variant in OWN_CODE:
+                assert OWN_CODE[variant] in {f.code for f in scenario.failures}, scenario.scenario_id
+
+
+def test_a_scenario_needing_an_action_the_fagsystem_lacks_is_a_clear_error(kommune):
+    class OnlyDebitor:
+        """A vendor's system that offers only the three required methods (no ØiR finans)."""
+
+        name, version = "only-debitor", "1"
+
+        def __init__(self) -> None:
+            self.inner = VARIANTS["reference"]()
+
+        def connect(self, k):
+            self.inner.connect(k)
+
+        def bill(self, case, today):
+            self.inner.bill(case, today)
+
+        def run_daily(self, today):
+            self.inner.run_daily(today)
+
+    connection = KommuneConnection(kommune.base_url, "851", "only-debitor")
+    result = Runner(load_suite("finans"), OnlyDebitor(), connection).run(only=["FIN-01"])
+    outcome = result.scenarios[0]
+    assert outcome.outcome == "error"
+    assert outcome.failures[0].code == "CERT-IKKE-UNDERSTOETTET"
+    assert "post_finans" in (outcome.error or "") and "not support" in (outcome.error or "")
+    assert Runner(load_suite("basis"), OnlyDebitor(), connection).run(only=["BASIS-01"]).passed
+
+
+def test_the_checks_read_what_arrived_not_what_the_fagsystem_says(kommune):
+    """A bilag booked on the wrong kontostreng fails finans_booked_on even though the ERP booked it."""
+    suite = load_suite("finans")
+    reference = VARIANTS["reference"]()
+    original = reference.finans_linjer
+
+    def on_another_institution(case):
+        lines = original(case)
+        lines[1]["Sortiment"] = lines[1]["Sortiment"] | {"Ydelsestype": "BOERNEHAVE"}
+        return lines
+
+    reference.finans_linjer = on_another_institution  # type: ignore[method-assign]
+    result = Runner(suite, reference, KommuneConnection(kommune.base_url, "851", "wrong-konto")).run(
+        only=["FIN-01"]
+    )
+    first = result.scenarios[0].failures[0]
+    assert (first.check, first.code) == ("finans_booked_on", "CERT-FINANS-KONTOSTRENG")
+    assert first.expected == "5.25.14/1/001/7.2" and first.actual.startswith("5.25.13/1/001/7.2")
 
 
 def test_each_service_maps_to_an_active_municipal_fordringstype_and_the_reference_knows_it():
@@ -53,3 +194,19 @@ def test_each_service_maps_to_an_active_municipal_fordringstype_and_the_referenc
             known = fordringstyper().get(code)
             assert known is not None and known.kommunal and known.aktiv, (service, code)
         assert FORDRINGSTYPE[service] in codes
+
+
+def test_testkommune_suites_lists_the_new_suites_and_variants(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "harness", "suites"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for name in ("finans:", "robusthed:", "fejlliste:", "FIN-05", "ROB-05", "FEJL-03", "OMR-08"):
+        assert name in result.stdout
+    for variant in CAUGHT["robusthed"]:
+        assert variant in result.stdout

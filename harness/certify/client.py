@@ -71,6 +71,23 @@ class AdminClient:
         body = {"kind": kind, "operation": operation, "count": count, "name": name or kind}
         self._call("POST", f"{self.tenant_path}/faults", json=body)
 
+    def erp(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+        """GET one of the ERP's admin views, e.g. 'posteringer', 'bilag/<id>', 'nulsumtest/<id>'."""
+        return self._call("GET", f"{self.tenant_path}/erp/{path}", params=params)
+
+    def erp_perioder(self, months: list[str] | None) -> dict[str, Any]:
+        """Set the ERP's open accounting months (None: back to the default)."""
+        return self._call("PUT", f"{self.tenant_path}/erp/perioder", json={"ÅbnePerioder": months})
+
+    def nemkonto(self, path: str) -> dict[str, Any]:
+        """GET one of NemKonto's admin views, e.g. 'betalinger'."""
+        return self._call("GET", f"{self.tenant_path}/nemkonto/{path}")
+
+    def nemkonto_konto(self, kind: str, number: str) -> dict[str, Any]:
+        """Give a payee (CPR, CVR or SE) a synthetic NemKonto account in the tenant's register."""
+        body = {"Registreringsnummer": "9999", "Kontonummer": number[-10:].lstrip("0") or "1"}
+        return self._call("PUT", f"{self.tenant_path}/nemkonto/register/{kind}/{number}", json=body)
+
     def settings(self, changes: dict[str, Any] | None = None) -> dict[str, Any]:
         if changes:
             return self._call("PATCH", f"{self.tenant_path}/settings", json=changes)["settings"]

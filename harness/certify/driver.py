@@ -3,10 +3,15 @@
 A fagsystem under test implements three methods. The harness never tells it *how* to build a
 message, only *what* happened in its business (a service to bill, a new day); the suite then judges
 what arrived at the test kommune.
+
+Optional actions (`OPTIONAL_ACTIONS`) are methods a fagsystem may have; a suite step that needs one the
+fagsystem lacks ends its scenario with a clear CERT-IKKE-UNDERSTOETTET error, so existing vendor systems
+keep working with every suite they can take part in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
@@ -45,3 +50,48 @@ class Fagsystem(Protocol):
 
     def run_daily(self, today: date) -> None:
         """Run the fagsystem's daily job for `today` (e.g. ask for hand-over of overdue claims)."""
+
+
+@runtime_checkable
+class FinansFagsystem(Protocol):
+    """Optional: a fagsystem that also books its billing in the kommune's ERP (SF1590_A)."""
+
+    def post_finans(self, cases: Sequence[BillingCase], today: date, masse: bool) -> None:
+        """Book the billing of `cases` today through ØiR finans: one finansbilag per case, delivered one by
+        one (straksleverance) or together in one masseleverance; answers may be fetched in `run_daily`."""
+
+
+@runtime_checkable
+class CorrectingFagsystem(Protocol):
+    """Optional: a fagsystem that corrects a fordring after it was approved and registered."""
+
+    def correct(self, case: BillingCase, today: date) -> None:
+        """The case billed before (same case_id) now has a new amount (`case.amount`): new facts came after
+        approval. Correct the registered fordring in the debitor system through ØiR."""
+
+
+@runtime_checkable
+class PayingFagsystem(Protocol):
+    """Optional: a fagsystem that pays out through NemKonto (SF1590_E)."""
+
+    def pay_out(self, cases: Sequence[BillingCase], today: date) -> None:
+        """Pay each case's amount to the case's party (e.g. a refund or a benefit) through NemKonto; the
+        answers may be fetched in `run_daily`."""
+
+
+OPTIONAL_ACTIONS = {
+    "finans": "post_finans",
+    "finans_masse": "post_finans",
+    "correct": "correct",
+    "pay_out": "pay_out",
+}
+"""Suite step → the optional fagsystem method it needs."""
+
+
+class ActionNotSupportedError(Exception):
+    """The fagsystem does not offer an optional action a suite step needs."""
+
+    def __init__(self, step: str, method: str, fagsystem: str) -> None:
+        super().__init__(f"fagsystem {fagsystem!r} does not support {method} (needed by step {step!r})")
+        self.step = step
+        self.method = method

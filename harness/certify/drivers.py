@@ -5,16 +5,18 @@
   waits until what the script asked for has arrived (correlating by debtor and period) and goes on.
 - `InteractiveDriver`: the harness prints what to do and waits for a person to confirm.
 
-The trigger protocol (documented in `contracts/harness/trigger.schema.json`): `GET {url}/` → `{"name",
+The trigger protocol: `GET {url}/` → `{"name",
 "version"}`; `POST {url}/connect` with the KommuneConnection; `POST {url}/bill` with `{"case", "today"}`;
-`POST {url}/daily` with `{"today"}`. A 2xx answer means done.
+`POST {url}/daily` with `{"today"}`. A 2xx answer means done. Optional actions: `POST {url}/finans` with
+`{"cases", "today", "masse"}`, `POST {url}/correct` with `{"case", "today"}`, `POST {url}/pay_out` with
+`{"cases", "today"}`; a 404, 405 or 501 answer means the vendor's system does not offer it.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -23,12 +25,15 @@ from typing import IO, Any
 import requests
 
 from harness.certify.client import AdminClient
-from harness.certify.driver import KommuneConnection
+from harness.certify.driver import ActionNotSupportedError, KommuneConnection
 from harness.core.model import BillingCase
 
 
 class DriverError(Exception):
     """The vendor's system did not do what the driver asked (no answer, an error, or a timeout)."""
+
+
+NOT_OFFERED = {404, 405, 501}
 
 
 def case_json(case: BillingCase) -> dict[str, Any]:
@@ -52,11 +57,15 @@ class HttpTriggerDriver:
         self.name = str(info.get("name", "http-trigger"))
         self.version = str(info.get("version", "unknown"))
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, optional: str | None = None
+    ) -> dict[str, Any]:
         try:
             response = self.session.request(method, self.url + path, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
             raise DriverError(f"trigger endpoint {self.url}{path} did not answer: {exc}") from exc
+        if optional and response.status_code in NOT_OFFERED:
+            raise ActionNotSupportedError(optional, path.strip("/"), self.name)
         if not response.ok:
             raise DriverError(
                 f"trigger endpoint {self.url}{path} answered {response.status_code}: {response.text[:200]}"
@@ -71,6 +80,19 @@ class HttpTriggerDriver:
 
     def run_daily(self, today: date) -> None:
         self._call("POST", "/daily", {"today": today.isoformat()})
+
+    def post_finans(self, cases: Sequence[BillingCase], today: date, masse: bool) -> None:
+        body = {"cases": [case_json(c) for c in cases], "today": today.isoformat(), "masse": masse}
+        self._call("POST", "/finans", body, optional="finans_masse" if masse else "finans")
+
+    def pay_out(self, cases: Sequence[BillingCase], today: date) -> None:
+        body = {"cases": [case_json(c) for c in cases], "today": today.isoformat()}
+        self._call("POST", "/pay_out", body, optional="pay_out")
+
+    def correct(self, case: BillingCase, today: date) -> None:
+        self._call(
+            "POST", "/correct", {"case": case_json(case), "today": today.isoformat()}, optional="correct"
+        )
 
 
 class _ScriptDriver:
@@ -102,6 +124,42 @@ class _ScriptDriver:
         self.publish({"kind": "daily", "today": today.isoformat()})
         self._settle()
 
+    def post_finans(self, cases: Sequence[BillingCase], today: date, masse: bool) -> None:
+        assert self.admin is not None
+        before = len(self.admin.journal())
+        self.publish(
+            {
+                "kind": "finans",
+                "cases": [case_json(c) for c in cases],
+                "today": today.isoformat(),
+                "masse": masse,
+            }
+        )
+        self._wait_for(lambda: self._finans_arrived(before), f"finansbilag for {len(cases)} case(s)")
+
+    def _finans_arrived(self, before: int) -> bool:
+        assert self.admin is not None
+        return any(e["counterpart"] == "erp" for e in self.admin.journal()[before:])
+
+    def pay_out(self, cases: Sequence[BillingCase], today: date) -> None:
+        assert self.admin is not None
+        before = len(self.admin.journal())
+        self.publish({"kind": "pay_out", "cases": [case_json(c) for c in cases], "today": today.isoformat()})
+        self._wait_for(
+            lambda: any(e["operation"].startswith("NKS") for e in self.admin.journal()[before:]),  # type: ignore[union-attr]
+            f"a NemKonto payment for {len(cases)} case(s)",
+        )
+
+    def correct(self, case: BillingCase, today: date) -> None:
+        assert self.admin is not None
+        before = len(self.admin.journal())
+        self.publish({"kind": "correct", "case": case_json(case), "today": today.isoformat()})
+        self._wait_for(  # a system that ignores the correction is judged on what arrived: nothing
+            lambda: any(e["counterpart"] == "oir" for e in self.admin.journal()[before:]),  # type: ignore[union-attr]
+            f"a correction of case {case.case_id}",
+            required=False,
+        )
+
     def _arrived(self, case: BillingCase) -> bool:
         assert self.admin is not None
         month = case.period_from.isoformat()[:7]
@@ -119,14 +177,15 @@ class _ScriptDriver:
         )
         return booked or refused
 
-    def _wait_for(self, done: Callable[[], bool], what: str) -> None:
+    def _wait_for(self, done: Callable[[], bool], what: str, *, required: bool = True) -> None:
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if done():
                 self._settle()
                 return
             time.sleep(0.05)
-        raise DriverError(f"waited {self.timeout:.0f} s for {what}: nothing arrived")
+        if required:
+            raise DriverError(f"waited {self.timeout:.0f} s for {what}: nothing arrived")
 
     def _settle(self) -> None:
         """Wait until the journal has been still for `quiet` seconds (bounded by the timeout)."""
@@ -198,6 +257,25 @@ class InteractiveDriver(_ScriptDriver):
                 f"Today is {instruction['today']}. Bill case {c['case_id']}: {c['service']} for "
                 f"{c['debtor']['name']} ({c['debtor']['kind']} {c['debtor']['id']}), {c['amount']} kr, "
                 f"{c['period_from']}..{c['period_to']}.\n"
+            )
+        elif kind == "finans":
+            cases = ", ".join(f"{c['case_id']} ({c['amount']} kr)" for c in instruction["cases"])
+            how = "in one masseleverance" if instruction["masse"] else "one straksleverance each"
+            self.out.write(
+                f"Today is {instruction['today']}. Book the billing of {cases} in the kommune's ERP "
+                f"through ØiR finans (SF1590_A), {how}.\n"
+            )
+        elif kind == "pay_out":
+            cases = ", ".join(f"{c['case_id']} ({c['amount']} kr)" for c in instruction["cases"])
+            self.out.write(
+                f"Today is {instruction['today']}. Pay {cases} to the case's party "
+                "through NemKonto (SF1590_E).\n"
+            )
+        elif kind == "correct":
+            c = instruction["case"]
+            self.out.write(
+                f"Today is {instruction['today']}. New facts after approval: case {c['case_id']} now "
+                f"amounts to {c['amount']} kr. Correct the registered fordring.\n"
             )
         else:
             self.out.write(f"Today is {instruction['today']}. Run your fagsystem's daily job.\n")

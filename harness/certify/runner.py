@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 import zlib
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from harness.certify.checks import CHECKS, evaluate
-from harness.certify.client import AdminClient
-from harness.certify.driver import Fagsystem, KommuneConnection
+from harness.certify.client import AdminClient, KommuneUnavailableError
+from harness.certify.driver import OPTIONAL_ACTIONS, ActionNotSupportedError, Fagsystem, KommuneConnection
 from harness.certify.events import (
     EventHandler,
     ExpectationEvaluated,
@@ -36,7 +39,13 @@ def scenario_seed(seed: int, scenario_id: str) -> int:
 
 def make_cases(scenario: Scenario, seed: int) -> list[BillingCase]:
     seed_all(scenario_seed(seed, scenario.id))
-    debtor: Party = CompanyFactory() if scenario.debtor == "virksomhed" else CitizenFactory()
+    debtor: Party
+    if scenario.debtor == "virksomhed":
+        debtor = CompanyFactory()
+    elif scenario.debtor == "person-uden-fast-bopael":
+        debtor = CitizenFactory(address=None)
+    else:
+        debtor = CitizenFactory()
     return [_case(scenario, i, spec, debtor) for i, spec in enumerate(scenario.cases, start=1)]
 
 
@@ -52,6 +61,7 @@ def _case(scenario: Scenario, index: int, spec: Case, debtor: Party) -> BillingC
         period_from=first,
         period_to=last,
         description=f"{spec.service} {spec.month}",
+        extra=dict(spec.extra),
     )
 
 
@@ -155,6 +165,12 @@ class Runner:
             result.steps.append(record)
             try:
                 failures = self._step(kind, value, today, cases, billed, scenario)
+            except ActionNotSupportedError as missing:
+                record.outcome = "error"
+                result.outcome = "error"
+                result.error = str(missing)
+                result.failures.append(_unsupported_failure(missing))
+                break
             except (
                 FagsystemRaisedError
             ) as raised:  # the fagsystem under test raised: its defect, reported as such
@@ -186,8 +202,31 @@ class Runner:
             for case in chosen:
                 billed.append(case)
                 _as_fagsystem(self.fagsystem.bill, case, today)
+        elif kind in ("finans", "finans_masse"):
+            chosen = cases if value == "all" else [cases[int(value) - 1]]  # type: ignore[call-overload]
+            post = self._optional(kind)
+            _as_fagsystem(post, chosen, today, kind == "finans_masse")
+        elif kind == "pay_out":
+            chosen = cases if value == "all" else [cases[int(value) - 1]]  # type: ignore[call-overload]
+            _as_fagsystem(self._optional(kind), chosen, today)
+        elif kind == "nemkonto_register":
+            for debtor in {c.debtor.id: c.debtor for c in cases}.values():
+                for identity in value:  # type: ignore[attr-defined]
+                    number = {"cpr": debtor.id, "cvr": debtor.id, "se": debtor.se}[identity]
+                    if number and (identity == "cpr") == (debtor.kind == "person"):
+                        self.admin.nemkonto_konto(identity.upper(), number)
+        elif kind == "correct":
+            index = int(value["case"]) - 1  # type: ignore[index]
+            corrected = dataclasses.replace(cases[index], amount=Decimal(str(value["amount"])))  # type: ignore[index]
+            cases[index] = corrected
+            billed[:] = [corrected if c.case_id == corrected.case_id else c for c in billed]
+            _as_fagsystem(self._optional(kind), corrected, today)
         elif kind == "daily":
             _as_fagsystem(self.fagsystem.run_daily, today)
+        elif kind == "settings":
+            self.admin.settings(dict(value))  # type: ignore[call-overload]
+        elif kind == "erp_perioder":
+            self.admin.erp_perioder(list(value) if value is not None else None)  # type: ignore[call-overload]
         elif kind == "advance":
             self.admin.advance(str(value))
         elif kind == "advance_to":
@@ -200,6 +239,45 @@ class Runner:
             return self._expect(value, cases, billed, scenario)  # type: ignore[arg-type]
         return []
 
+    def _optional(self, step: str) -> Any:
+        """The fagsystem's method for an optional action, or ActionNotSupportedError."""
+        method = OPTIONAL_ACTIONS[step]
+        found = getattr(self.fagsystem, method, None)
+        if not callable(found):
+            raise ActionNotSupportedError(step, method, self.fagsystem.name)
+        return found
+
+    def _erp_view(self, journal: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The ERP's books as the kommune sees them, when the fagsystem delivered any finansbilag:
+        every bilag with its forretningskvittering, the nulsumtest report of each, and the postings."""
+        ids: list[str] = []
+        for entry in journal:
+            if entry["counterpart"] != "erp" or not entry["operation"].startswith("ModtagFinansbilag"):
+                continue
+            try:
+                bilag = json.loads(entry["request"] or "{}").get("Finansbilag")
+            except (ValueError, AttributeError):
+                continue
+            for one in bilag if isinstance(bilag, list) else [bilag]:
+                if (
+                    isinstance(one, dict)
+                    and isinstance(one.get("BilagID"), str)
+                    and one["BilagID"] not in ids
+                ):
+                    ids.append(one["BilagID"])
+        if not ids and not any(e["counterpart"] == "erp" for e in journal):
+            return None
+        bilag_views: list[dict[str, Any]] = []
+        reports: list[dict[str, Any]] = []
+        for ident in ids:
+            try:
+                bilag_views.extend(self.admin.erp(f"bilag/{quote(ident, safe='')}")["Bilag"])
+                reports.append(self.admin.erp(f"nulsumtest/{quote(ident, safe='')}"))
+            except KommuneUnavailableError:  # delivered but refused before the ERP stored it
+                continue
+        posteringer = self.admin.erp("posteringer")
+        return {"bilag": bilag_views, "nulsumtest": reports, "posteringer": posteringer["Posteringer"]}
+
     def _expect(
         self,
         expectations: list[object],
@@ -207,11 +285,18 @@ class Runner:
         billed: list[BillingCase],
         scenario: Scenario,
     ) -> list[Failure]:
+        state = self.admin.state()
+        journal = self.admin.journal()
+        erp = self._erp_view(journal)
+        if erp is not None:
+            state = state | {"erp": erp}
+        if any(e["operation"].startswith("NKS") for e in journal):
+            state = state | {"nemkonto": {"betalinger": self.admin.nemkonto("betalinger")["Betalinger"]}}
         observation = Observation(
-            state=self.admin.state(),
-            journal=self.admin.journal(),
-            cases=cases,
-            billed=billed,
+            state=state,
+            journal=journal,
+            cases=list(cases),  # copies: a later correction must not rewrite this evidence
+            billed=list(billed),
             base_url=self.connection.base_url,
             headers=self.connection.headers,
             scenario_id=scenario.id,
@@ -229,6 +314,8 @@ class FagsystemRaisedError(Exception):
 def _as_fagsystem(call: Any, *args: Any) -> None:
     try:
         call(*args)
+    except ActionNotSupportedError:
+        raise
     except Exception as exc:
         raise FagsystemRaisedError(str(exc)) from exc
 
@@ -241,6 +328,23 @@ def _describe(kind: str, value: object) -> str:
     if kind == "expect":
         return ", ".join(v if isinstance(v, str) else next(iter(v)) for v in value)  # type: ignore[union-attr]
     return f"{kind} {value}" if value not in (True, None) else kind
+
+
+def _unsupported_failure(missing: ActionNotSupportedError) -> Failure:
+    params = {"step": missing.step, "method": missing.method}
+    described = error_catalogue().describe("CERT-IKKE-UNDERSTOETTET", params)
+    return Failure(
+        check="fagsystem",
+        code="CERT-IKKE-UNDERSTOETTET",
+        field="-",
+        expected=missing.method,
+        actual="not supported",
+        text_da=described["text_da"],
+        text_en=described["text_en"],
+        fix_da=described["fix_da"],
+        fix_en=described["fix_en"],
+        source=described["source"],
+    )
 
 
 def _fagsystem_failure(step: str, exc: Exception) -> Failure:

@@ -25,6 +25,7 @@ class Case:
     service: str
     amount: str
     month: str
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,13 @@ def _suite(raw: dict[str, Any], path: Path) -> Suite:
         given = s["given"]
         steps = tuple(next(iter(step.items())) for step in s["steps"])
         for kind, value in steps:
-            if kind == "bill" and value != "all" and value > len(given["cases"]):
+            if kind == "correct":
+                value = value["case"]
+            if (
+                kind in ("bill", "finans", "finans_masse", "correct")
+                and value != "all"
+                and value > len(given["cases"])
+            ):
                 raise SuiteError(
                     f"suite {path}: scenario {s['id']} bills case {value}, but it has {len(given['cases'])}"
                 )
@@ -111,7 +118,10 @@ def _suite(raw: dict[str, Any], path: Path) -> Suite:
                 source=s["source"],
                 clock=str(given["clock"]),
                 debtor=given.get("debtor", "person"),
-                cases=tuple(Case(**c) for c in given["cases"]),
+                cases=tuple(
+                    Case(c["service"], c["amount"], c["month"], tuple(sorted(c.get("extra", {}).items())))
+                    for c in given["cases"]
+                ),
                 steps=steps,
             )
         )

@@ -6,11 +6,25 @@
 from __future__ import annotations
 
 from scenarios.fagsystemer.foraeldrebetaling import (
+    DirekteTilInddrivelse,
     Foraeldrebetaling,
+    GebyrSomHovedfordring,
     GeneriskFordringstype,
+    HenterIkkeKvittering,
+    IngenRettelseEfterGodkendelse,
+    NyFordringVedRettelse,
     NytIdVedGenforsoeg,
+    OpgiverIServicevindue,
     OverdragerFoerSRB,
+    OverdragerIgen,
     PeriodeOmvendt,
+    SammeIdVedRettelse,
+    SenderUaendretIgen,
+    SENummerSomCVR,
+    UbalanceretBilag,
+    UdbetalerTilCVR,
+    UdenFastBopaelIgnoreres,
+    UkendtSortiment,
 )
 
 VARIANTS = {
@@ -19,13 +33,20 @@ VARIANTS = {
     "overdrager-foer-srb": OverdragerFoerSRB,
     "nyt-id-ved-genforsoeg": NytIdVedGenforsoeg,
     "generisk-fordringstype": GeneriskFordringstype,
+    "ubalanceret-bilag": UbalanceretBilag,
+    "ukendt-sortiment": UkendtSortiment,
+    "henter-ikke-kvittering": HenterIkkeKvittering,
+    "samme-id-ved-rettelse": SammeIdVedRettelse,
+    "sender-uaendret-igen": SenderUaendretIgen,
+    "opgiver-i-servicevindue": OpgiverIServicevindue,
+    "overdrager-igen": OverdragerIgen,
+    "gebyr-som-hovedfordring": GebyrSomHovedfordring,
+    "se-som-cvr": SENummerSomCVR,
+    "uden-fast-bopael-ignoreres": UdenFastBopaelIgnoreres,
+    "udbetaler-til-cvr": UdbetalerTilCVR,
+    "direkte-til-inddrivelse": DirekteTilInddrivelse,
+    "ny-fordring-ved-rettelse": NyFordringVedRettelse,
+    "ingen-rettelse-efter-godkendelse": IngenRettelseEfterGodkendelse,
 }
 
-__all__ = [
-    "VARIANTS",
-    "Foraeldrebetaling",
-    "GeneriskFordringstype",
-    "NytIdVedGenforsoeg",
-    "OverdragerFoerSRB",
-    "PeriodeOmvendt",
-]
+__all__ = ["VARIANTS", *sorted(cls.__name__ for cls in VARIANTS.values())]

@@ -35,11 +35,33 @@ def trigger_app(fagsystem: Any) -> Starlette:
         fagsystem.run_daily(date.fromisoformat((await request.json())["today"]))
         return JSONResponse({"done": True})
 
-    return Starlette(
-        routes=[
-            Route("/", info, methods=["GET"]),
-            Route("/connect", connect, methods=["POST"]),
-            Route("/bill", bill, methods=["POST"]),
-            Route("/daily", daily, methods=["POST"]),
-        ]
-    )
+    async def finans(request: Request) -> Response:
+        body = await request.json()
+        fagsystem.post_finans(
+            [case_from_json(c) for c in body["cases"]], date.fromisoformat(body["today"]), bool(body["masse"])
+        )
+        return JSONResponse({"done": True})
+
+    async def correct(request: Request) -> Response:
+        body = await request.json()
+        fagsystem.correct(case_from_json(body["case"]), date.fromisoformat(body["today"]))
+        return JSONResponse({"done": True})
+
+    async def pay_out(request: Request) -> Response:
+        body = await request.json()
+        fagsystem.pay_out([case_from_json(c) for c in body["cases"]], date.fromisoformat(body["today"]))
+        return JSONResponse({"done": True})
+
+    routes = [
+        Route("/", info, methods=["GET"]),
+        Route("/connect", connect, methods=["POST"]),
+        Route("/bill", bill, methods=["POST"]),
+        Route("/daily", daily, methods=["POST"]),
+    ]
+    if callable(getattr(fagsystem, "post_finans", None)):  # an optional action: offered only when it exists
+        routes.append(Route("/finans", finans, methods=["POST"]))
+    if callable(getattr(fagsystem, "pay_out", None)):
+        routes.append(Route("/pay_out", pay_out, methods=["POST"]))
+    if callable(getattr(fagsystem, "correct", None)):
+        routes.append(Route("/correct", correct, methods=["POST"]))
+    return Starlette(routes=routes)

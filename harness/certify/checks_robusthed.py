@@ -1,0 +1,224 @@
+"""Checks of resilience and of the seeds' failure list: nothing lost, nothing asked twice, the right party.
+
+They read the debitor system's claims, the journal of exchanges and the messages as delivered.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from harness.certify.checks import _from_error, _harness_failure, check
+from harness.certify.observation import Observation
+from harness.certify.results import Failure
+from harness.core.model import BillingCase
+
+
+@check
+def nothing_lost(obs: Observation, _: Any) -> list[Failure]:
+    """Each billed case reached the debitor system exactly once, whatever faults the delivery met."""
+    failures = []
+    for case in obs.billed:
+        found = obs.claims_of(case)
+        if not found:
+            tried = len(obs.exchanges("OpretDebitorkonto"))
+            detail = "refused" if obs.refused("OpretDebitorkonto") else f"{tried} attempts seen"
+            failures.append(
+                _harness_failure(
+                    "nothing_lost",
+                    "CERT-TABT",
+                    "$.OpretDebitorkonto.Fordring",
+                    1,
+                    0,
+                    {"case": case.case_id, "counterpart": "ØiR", "detail": detail},
+                )
+            )
+        elif len(found) > 1:
+            failures.append(
+                _harness_failure(
+                    "nothing_lost",
+                    "CERT-BOOKET-ANTAL",
+                    "$.OpretDebitorkonto.Fordring",
+                    1,
+                    len(found),
+                    {"case": case.case_id, "refs": ", ".join(c["FordringReference"] for c in found)},
+                )
+            )
+    return failures
+
+
+def _request(entry: dict[str, Any]) -> dict[str, Any]:
+    try:
+        parsed = json.loads(entry.get("request") or "{}")
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+@check
+def handed_over_once(obs: Observation, _: Any) -> list[Failure]:
+    """Each claim was asked handed over to inddrivelse once (a repeat of the same delivery does not count)."""
+    asked: Counter[str] = Counter()
+    for entry in obs.exchanges("RetFordringTilstand"):
+        answer = obs.response_of(entry) or {}
+        if entry["status"] >= 500 or answer.get("Kvittering", {}).get("Genfremsendt"):
+            continue  # a fault, or a re-delivery of the same TransaktionsID: one request
+        ref = (_request(entry).get("RetFordringTilstand") or {}).get("FordringReference")
+        if ref:
+            asked[ref] += 1
+    return [
+        _harness_failure(
+            "handed_over_once",
+            "CERT-OVERDRAGET-IGEN",
+            f"$.RetFordringTilstand (FordringReference {ref})",
+            1,
+            count,
+            {"ref": ref},
+        )
+        for ref, count in sorted(asked.items())
+        if count > 1
+    ]
+
+
+def _parties(obs: Observation, case: BillingCase) -> list[dict[str, Any]]:
+    """The JuridiskAnsvarlig of every accepted OpretDebitorkonto that carried this case's debtor."""
+    found = []
+    for entry in obs.exchanges("OpretDebitorkonto"):
+        if entry["status"] >= 400:
+            continue
+        spec = (_request(entry).get("OpretDebitorkonto") or {}).get("DebitorkontoSpecifikation") or {}
+        party = spec.get("JuridiskAnsvarlig") or {}
+        if case.debtor.id in (party.get("PersonCPRNummer"), party.get("VirksomhedCVRNummer")) or (
+            case.debtor.se
+            and case.debtor.se in (party.get("VirksomhedSENummer"), party.get("VirksomhedCVRNummer"))
+        ):
+            found.append(party)
+    return found
+
+
+@check
+def debtor_identified(obs: Observation, _: Any) -> list[Failure]:
+    """The debtor is named by its own identity: a company by its CVR, its unit by its SE number."""
+    failures = []
+    for case in obs.billed:
+        if case.debtor.kind != "virksomhed":
+            continue
+        parties = _parties(obs, case) or [{}]
+        for party in parties[:1]:
+            wanted = {"VirksomhedCVRNummer": case.debtor.id, "VirksomhedSENummer": case.debtor.se}
+            for field, expected in wanted.items():
+                if expected and party.get(field) != expected:
+                    failures.append(
+                        _harness_failure(
+                            "debtor_identified",
+                            "CERT-PART-AFVIGER",
+                            f"$.OpretDebitorkonto.DebitorkontoSpecifikation.JuridiskAnsvarlig.{field}",
+                            expected,
+                            party.get(field) or "missing",
+                            {"field": field, "case": case.case_id},
+                        )
+                    )
+    return failures
+
+
+@check
+def no_fixed_address_marked(obs: Observation, _: Any) -> list[Failure]:
+    """A citizen with no fixed address is marked UdenFastBopæl on the debtor account."""
+    failures = []
+    for case in obs.billed:
+        if case.debtor.kind != "person" or case.debtor.address is not None:
+            continue
+        for party in (_parties(obs, case) or [{}])[:1]:
+            if party.get("UdenFastBopæl") is not True:
+                failures.append(
+                    _harness_failure(
+                        "no_fixed_address_marked",
+                        "CERT-UDEN-FAST-BOPAEL",
+                        "$.OpretDebitorkonto.DebitorkontoSpecifikation.JuridiskAnsvarlig.UdenFastBopæl",
+                        True,
+                        party.get("UdenFastBopæl", "missing"),
+                        {"case": case.case_id},
+                    )
+                )
+    return failures
+
+
+@check
+def claim_corrected(obs: Observation, _: Any) -> list[Failure]:
+    """After a correction each case has one fordring in the debitor system, its balance the new amount."""
+    failures = []
+    for case in obs.billed:
+        accounts = {str(a["id"]) for a in obs.accounts if a["debtor_id"] == case.debtor.id}
+        month = case.period_from.isoformat()[:7]
+        found = [
+            c
+            for c in obs.claims
+            if c["DebitorkontoID"] in accounts and c["Data"].get("PeriodeFraDato", "")[:7] == month
+        ]
+        if len(found) != 1:
+            failures.append(
+                _harness_failure(
+                    "claim_corrected",
+                    "CERT-BOOKET-ANTAL",
+                    "$.OpretDebitorkonto.Fordring",
+                    1,
+                    len(found),
+                    {"case": case.case_id, "refs": ", ".join(c["FordringReference"] for c in found)},
+                )
+            )
+            continue
+        saldo = Decimal(str(found[0]["SaldoBeløb"]))
+        if saldo != case.amount:
+            failures.append(
+                _harness_failure(
+                    "claim_corrected",
+                    "CERT-RETTELSE-EFTER-GODKENDELSE",
+                    f"$.Fordring (FordringReference {found[0]['FordringReference']}).SaldoBeløb",
+                    f"{case.amount:.2f}",
+                    f"{saldo:.2f}",
+                    {"case": case.case_id},
+                )
+            )
+    return failures
+
+
+@check
+def paid_to_payee(obs: Observation, argument: Any) -> list[Failure]:
+    """Each of the scenario's cases was paid out through NemKonto to the right payee identity (cpr/cvr/se)."""
+    wanted_kind = str(argument or "").upper()
+    payments = (obs.state.get("nemkonto") or {}).get("betalinger", [])
+    failures = []
+    for case in obs.cases:
+        mine = [p for p in payments if Decimal(str(p["Beløb"])) == case.amount]
+        if not mine:
+            failures.append(
+                _harness_failure(
+                    "paid_to_payee",
+                    "CERT-TABT",
+                    "$.PaymentTransaction",
+                    1,
+                    0,
+                    {"case": case.case_id, "counterpart": "NemKonto", "detail": "no payment of that amount"},
+                )
+            )
+            continue
+        payment = mine[-1]
+        for error in payment.get("Fejl", []) if payment["Status"] == "AFVIST" else []:
+            failures.append(_from_error("paid_to_payee", error, expected="GODKENDT", reproduce=None))
+        identity = {"CPR": case.debtor.id, "CVR": case.debtor.id, "SE": case.debtor.se}.get(wanted_kind)
+        expected = f"{wanted_kind} {identity}"
+        actual = f"{payment['Modtager']['Type']} {payment['Modtager']['Nummer']}"
+        if wanted_kind and actual != expected:
+            failures.append(
+                _harness_failure(
+                    "paid_to_payee",
+                    "CERT-PART-AFVIGER",
+                    "$.PaymentTransaction[].Modtager",
+                    expected,
+                    actual,
+                    {"field": "Modtager", "case": case.case_id},
+                )
+            )
+    return failures

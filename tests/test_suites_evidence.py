@@ -1,0 +1,77 @@
+"""The new suites' verdicts recompute offline from their evidence bundles (ERP and NemKonto views too)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.certify.checks import evaluate
+from harness.evidence import verify_bundle
+from harness.evidence.codec import observation_from_json
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"PYTHONPATH": str(ROOT), "NO_COLOR": "1", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("suite-evidence")
+    for suite, variant, code in [
+        ("finans", "reference", 0),
+        ("finans", "ubalanceret-bilag", 1),
+        ("fejlliste", "udbetaler-til-cvr", 1),
+    ]:
+        result = run_cli("certify", "--suite", suite, "--fagsystem", variant, cwd=root)
+        assert result.returncode == code, result.stdout[-2000:] + result.stderr[-2000:]
+    return root / "testkommune-reports"
+
+
+@pytest.mark.parametrize(
+    ("bundle", "verdict"),
+    [
+        ("finans-foraeldrebetaling.bevis", "PASSED"),
+        ("finans-foraeldrebetaling-ubalanceret-bilag.bevis", "FAILED"),
+        ("fejlliste-foraeldrebetaling-udbetaler-til-cvr.bevis", "FAILED"),
+    ],
+)
+def test_the_bundle_verifies_and_the_verdict_recomputes(reports, bundle, verdict):
+    report = verify_bundle(reports / bundle)
+    assert report.valid, report.problems
+    assert report.verdict_recorded == report.verdict_recomputed == verdict
+
+
+def _step(reports: Path, bundle: str, scenario: str) -> dict:
+    steps = sorted((reports / bundle / "observations" / scenario).glob("step-*.json"))
+    return json.loads(steps[-1].read_text("utf-8"))
+
+
+def test_the_finans_verdict_is_judged_from_the_recorded_erp_books(reports):
+    step = _step(reports, "finans-foraeldrebetaling.bevis", "FIN-01")
+    recorded = step["observation"]
+    assert evaluate(step["expectations"], observation_from_json(recorded)) == []
+    for posting in recorded["state"]["erp"]["posteringer"]:
+        posting["Kontostreng"] = posting["Kontostreng"].replace("5.25.14", "5.25.13")
+    failures = evaluate(step["expectations"], observation_from_json(recorded))
+    assert [(f.check, f.code) for f in failures] == [("finans_booked_on", "CERT-FINANS-KONTOSTRENG")]
+
+
+def test_the_payout_verdict_is_judged_from_the_recorded_nemkonto_payments(reports):
+    step = _step(reports, "fejlliste-foraeldrebetaling-udbetaler-til-cvr.bevis", "FEJL-05")
+    failures = evaluate(step["expectations"], observation_from_json(step["observation"]))
+    assert [f.code for f in failures] == ["NK-NEMKONTO-MANGLER", "CERT-PART-AFVIGER"]
