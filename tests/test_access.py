@@ -171,7 +171,7 @@ def _service_paths(base: str) -> list[str]:
 
 
 def test_every_service_operation_refuses_a_caller_without_a_serviceaftale(closed):
-    """No operation, whichever counterpart publishes it, lets a stranger in or reaches outside an agreement."""
+    """No operation, whichever counterpart publishes it, admits a stranger or reaches past an agreement."""
     base = closed.base_url
     for path in _service_paths(base):
         _fault(_call(base, None, path=path, body={}), 401, "SP-ADGANG-UGYLDIG")

@@ -16,7 +16,6 @@ from simulators.context import OpContext
 from simulators.erp import nulsum, opsaetning, views
 from simulators.erp.kontoplan import kontoplan_document
 from simulators.erp.omsaetning import parse_tabel
-from simulators.erp.routes import catch_up
 from simulators.http import BadRequestError, ok, problem, read_json
 from simulators.simulation import Simulation
 
@@ -46,7 +45,6 @@ def _endpoint(
         except BadRequestError as refused:
             return refused.response
         with sim.operation(tenant) as ctx:
-            catch_up(ctx)
             status, answer = handle(ctx, request, body)
         if isinstance(answer, list):
             return problem(status, "Refused", answer)

@@ -1,8 +1,8 @@
 """SF1590_A operations: ModtagFinansbilag (straks), ModtagFinansbilagMasse, HentForretningskvittering.
 
 Deliveries go through the ØiR hub, so a re-delivery with the same TransaktionsID gets the stored answer and
-is booked once. Each handler first processes the masseleverance bilag that have fallen due (the same batch
-step `simulators.simulation.catch_up` runs for PSRM; harmless when that runs it too).
+is booked once. The masseleverance bilag that have fallen due are processed before the call by
+`simulators.simulation.catch_up` (under the tenant lock when several workers share PostgreSQL).
 """
 
 from __future__ import annotations
@@ -20,14 +20,8 @@ SERVICE_PATH = "/service/OIR/ModtagFinansbilag/2"
 """Serviceplatformen's service 'ØiR ModtagFinansbilag v2' (oeir.md §4.1) under the pattern of §3.1 [I]."""
 
 
-def catch_up(ctx: OpContext) -> None:
-    """Run the ERP's batch: process the bilag whose time has come on the simulated clock."""
-    service.process_due(ctx.conn, ctx.tenant, ctx.settings, ctx.now)
-
-
 def _delivery(business: Callable[[OpContext, dict[str, Any], str], dict[str, Any]]) -> Handler:
     def handle(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
-        catch_up(ctx)
         result = hub.deliver(
             ctx, service.HUB_SERVICE, message, lambda message_id: business(ctx, message, message_id)
         )
@@ -39,7 +33,6 @@ def _delivery(business: Callable[[OpContext, dict[str, Any], str], dict[str, Any
 
 
 def _hent(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
-    catch_up(ctx)
     found = service.hent(ctx.conn, ctx.tenant, message["TransaktionsID"])
     if found is None:
         return 404, Finding(
