@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
         help="log CPR numbers in full (by default logs show only their first six digits)",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--log-file", type=Path, help="also log to this file, rotated by size")
+    serve.add_argument(
+        "--log-max-bytes", type=int, default=10 * 1024 * 1024, help="rotate the log file at this size"
+    )
+    serve.add_argument("--log-backups", type=int, default=5, help="rotated log files to keep (default 5)")
     serve.add_argument(
         "--workers",
         type=int,
@@ -283,6 +288,13 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
             "--workers > 1 needs a PostgreSQL --db (postgresql+psycopg://…): SQLite has one writer at a time"
         )
     workers = f"; {args.workers} workers" if args.workers > 1 else ""
+    log_file = None
+    if args.log_file:
+        from harness.server import LogFile
+
+        if args.log_max_bytes < 1024 or args.log_backups < 1:
+            raise UsageError("--log-max-bytes must be at least 1024 and --log-backups at least 1")
+        log_file = LogFile(args.log_file, args.log_max_bytes, args.log_backups)
     print(
         f"testkommune {__version__} serving on {scheme}://{args.host}:{args.port} (state: {url}{workers}); "
         f"OpenAPI at /openapi.json; Ctrl-C stops",
@@ -303,6 +315,7 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
                 access=access,
                 debug_personal_data=args.debug_personal_data,
                 tls=_tls(args),
+                log_file=log_file,
             )
         serve_forever(
             url,
@@ -313,6 +326,7 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
             access=access,
             debug_personal_data=args.debug_personal_data,
             tls=_tls(args),
+            log_file=log_file,
         )
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc}") from exc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import multiprocessing
 import os
 import signal
@@ -127,14 +129,44 @@ def serve_forever(
     access: AccessPolicy | None = None,
     debug_personal_data: bool = False,
     tls: Tls | None = None,
+    log_file: LogFile | None = None,
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C)."""
     config = _config(
         store_url, start_clock, log_level, access_log=log_level == "debug", access=access, tls=tls
     )
     sock = _bind(host, port)  # only once the app is built: a connection accepted earlier would just wait
+    if log_file is not None:
+        log_file.install()
     privacy.install(debug_personal_data)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+@dataclass(frozen=True, slots=True)
+class LogFile:
+    """Where the log goes besides stderr: a size-rotated file (`path`, `path.1` … `path.<backups>`)."""
+
+    path: Path
+    max_bytes: int = 10 * 1024 * 1024
+    backups: int = 5
+
+    def for_worker(self, index: int) -> LogFile:
+        """Each worker process rotates a file of its own (one file cannot be rotated by several processes)."""
+        return LogFile(
+            self.path.with_name(f"{self.path.stem}.worker-{index}{self.path.suffix}"),
+            self.max_bytes,
+            self.backups,
+        )
+
+    def install(self) -> None:
+        """Add the rotating handler to the server's loggers (after uvicorn configured its own)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            self.path, maxBytes=self.max_bytes, backupCount=self.backups, encoding="utf-8"
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        for name in ("uvicorn.error", "uvicorn.access", "testkommune.simulators"):
+            logging.getLogger(name).addHandler(handler)
 
 
 class WorkersRefusedError(ValueError):
@@ -152,6 +184,7 @@ def serve_workers(
     access: AccessPolicy | None = None,
     debug_personal_data: bool = False,
     tls: Tls | None = None,
+    log_file: LogFile | None = None,
 ) -> int:
     """Serve with `workers` processes on one listening socket, sharing their state in PostgreSQL.
 
@@ -167,7 +200,14 @@ def serve_workers(
     sock = _bind(host, port)
     fork = multiprocessing.get_context("fork")
     args = (sock, store_url, start_clock, log_level, access, debug_personal_data, tls)
-    children = [fork.Process(target=_worker, args=args, name=f"testkommune-{i}") for i in range(workers)]
+    children = [
+        fork.Process(
+            target=_worker,
+            args=(*args, log_file.for_worker(i) if log_file else None),
+            name=f"testkommune-{i}",
+        )
+        for i in range(workers)
+    ]
     stopping = False
 
     def stop(signum: int, _frame: object) -> None:
@@ -204,11 +244,14 @@ def _worker(
     access: AccessPolicy | None,
     debug_personal_data: bool,
     tls: Tls | None,
+    log_file: LogFile | None = None,
 ) -> None:
     """One worker process: its own app and engine on the shared socket, until SIGTERM/SIGINT."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us with SIGTERM
     config = _config(
         store_url, start_clock, log_level, access_log=log_level == "debug", access=access, tls=tls
     )
+    if log_file is not None:
+        log_file.install()
     privacy.install(debug_personal_data)
     uvicorn.Server(config).run(sockets=[sock])

@@ -23,14 +23,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen[str]:
+def _start(tmp_path: Path, port: int, *extra: str, quiet: bool = False) -> subprocess.Popen[str]:
+    """Start `testkommune serve`; `quiet` sends its output nowhere (a full pipe blocks a chatty server)."""
     env = os.environ | {"PYTHONPATH": str(ROOT)}
+    output = subprocess.DEVNULL if quiet else subprocess.PIPE
     process = subprocess.Popen(
         [sys.executable, "-m", "harness", "serve", "--port", str(port), "--log-level", "warning", *extra],
         cwd=tmp_path,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=output,
+        stderr=output,
         text=True,
     )
     deadline = time.monotonic() + 30
@@ -112,3 +114,21 @@ def test_serve_refuses_several_workers_on_sqlite_and_says_why(tmp_path):
     assert result.returncode == 2
     assert "--workers > 1 needs a PostgreSQL --db" in result.stderr
     assert not (tmp_path / ".testkommune").exists()  # refused before anything was created
+
+
+def test_the_log_file_rotates_and_keeps_only_its_backups(tmp_path):
+    """--log-file: the access log goes to a file that rotates at --log-max-bytes, keeping --log-backups."""
+    port = _free_port()
+    log = tmp_path / "logs" / "testkommune.log"
+    extra = ("--db", ":memory:", "--log-level", "debug", "--log-file", str(log))
+    process = _start(tmp_path, port, *extra, "--log-max-bytes", "2048", "--log-backups", "2", quiet=True)
+    try:
+        with requests.Session() as session:
+            for i in range(120):
+                session.get(f"http://127.0.0.1:{port}/admin/tenants/851/log-{i}/clock", timeout=5)
+    finally:
+        _stop(process)
+    files = sorted(p.name for p in log.parent.iterdir())
+    assert files == ["testkommune.log", "testkommune.log.1", "testkommune.log.2"], files
+    assert all(p.stat().st_size <= 2048 + 512 for p in log.parent.iterdir())
+    assert "/admin/tenants/851/log-119/clock" in log.read_text("utf-8")

@@ -26,6 +26,17 @@ from scenarios.fagsystemer.finans import FinansClient
 from scenarios.fagsystemer.nemkonto import NemKontoClient
 
 OIR_B01 = "/service/OIR/DebitorRegistreringAfsend/1"
+OIR_POSTKASSE = "/service/OIR/DaekningAfskrivningRegistreringAfsend/1/HentDaekningAfskrivning"
+MAILBOX_SIGN = {  # how each update from the debitor system moves the fagsystem's view of what is owed
+    "DAEKNING": -1,
+    "AFSKRIVNING": -1,
+    "NEDSKRIVNING": -1,
+    "MODREGNING": -1,
+    "RENTE": 1,
+    "RYKKERGEBYR": 1,
+    "OPSKRIVNING": 1,
+    "STATUS": 0,
+}
 FORDRINGSTYPE = {  # the vendor's own mapping from the services it bills to PSRM fordringstyper
     "daginstitution": "KFDAINS",
     "sfo": "KFSKFRI",
@@ -76,6 +87,7 @@ class BilledClaim:
     accepted: bool
     handed_over: bool = False
     amount: Decimal = Decimal(0)
+    restance: Decimal = Decimal(0)  # what the debtor owes on it, as the debitor system's updates tell
 
 
 class Foraeldrebetaling:
@@ -87,6 +99,7 @@ class Foraeldrebetaling:
     foraeldelse_years = 3
     max_attempts = 3
     fetch_answers = True  # a lost or later forretningskvittering is fetched with HentForretningskvittering
+    reads_mailbox = True  # the daily run reads the debitor system's updates (HentDaekningAfskrivning)
 
     def __init__(self, session: requests.Session | None = None) -> None:
         self.session = session or requests.Session()
@@ -96,6 +109,8 @@ class Foraeldrebetaling:
         self.outbox: list[tuple[str, dict[str, Any], BilledClaim | None]] = []
         self.finans = FinansClient(self)
         self.nemkonto = NemKontoClient(self, DATALEVERANDOER)
+        self.cursor = 0
+        self.seen: set[str] = set()
 
     # -- the driver protocol -------------------------------------------------------------------
     def connect(self, kommune: KommuneConnection) -> None:
@@ -105,6 +120,8 @@ class Foraeldrebetaling:
         self.outbox = []
         self.finans = FinansClient(self)
         self.nemkonto = NemKontoClient(self, DATALEVERANDOER)
+        self.cursor = 0
+        self.seen = set()
 
     def post_finans(self, cases: Sequence[BillingCase], today: date, masse: bool) -> None:
         """Book the billed income in the kommune's ERP (SF1590_A), straks or in one masseleverance."""
@@ -131,6 +148,7 @@ class Foraeldrebetaling:
             srb=date.fromisoformat(fordring["SidsteRettidigeBetalingDato"]),
             accepted=False,
             amount=case.amount,
+            restance=case.amount,
         )
         self.claims.append(claim)
         answer = self._deliver(f"{OIR_B01}/OpretDebitorkonto", message, claim)
@@ -159,6 +177,7 @@ class Foraeldrebetaling:
         )
         if answer is not None and answer["Forretningskvittering"]["Status"] == "GODKENDT":
             claim.amount = case.amount
+            claim.restance += difference
 
     def run_daily(self, today: date) -> None:
         waiting, self.outbox = self.outbox, []
@@ -168,6 +187,8 @@ class Foraeldrebetaling:
                 waiting_claim.accepted = answer["Forretningskvittering"]["Status"] == "GODKENDT"
         self.finans.daily(today)
         self.nemkonto.daily(today)
+        if self.reads_mailbox:
+            self.read_mailbox()
         for claim in self.claims:
             if claim.accepted and not claim.handed_over and self.overdue(claim, today):
                 message = {
@@ -179,6 +200,35 @@ class Foraeldrebetaling:
                 }
                 answer = self._deliver(f"{OIR_B01}/RetFordringTilstand", message)
                 claim.handed_over = self.handover_done(answer)
+
+    def read_mailbox(self) -> None:
+        """Read the debitor system's updates from the last cursor (DaekningAfskrivningRegistreringAfsend,
+        oeir.md §4.2) and apply each message once to the fagsystem's view of its claims' restance."""
+        assert self.kommune is not None, "connect() first"
+        by_reference = {c.reference: c for c in self.claims}
+        while True:
+            try:
+                response = self.session.post(
+                    self.kommune.base_url + OIR_POSTKASSE,
+                    json={"Cursor": self.cursor},
+                    headers=self.kommune.headers,
+                    timeout=30,
+                )
+            except requests.ConnectionError:
+                return
+            if response.status_code != 200:
+                return  # closed or failing today: read again from the same cursor tomorrow
+            body = response.json()
+            for message in body["Besked"]:
+                claim = by_reference.get(message["FordringReference"])
+                if message["BeskedID"] in self.seen or claim is None:
+                    continue
+                self.seen.add(message["BeskedID"])
+                sign = MAILBOX_SIGN.get(message["Type"], 0)
+                claim.restance += sign * Decimal(str(message["Beløb"]))
+            self.cursor = body["Cursor"]
+            if not body["FlereBeskeder"]:
+                return
 
     # -- business rules (what the broken variants get wrong) -------------------------------------
     def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
@@ -351,8 +401,10 @@ class OverdragerFoerSRB(Foraeldrebetaling):
 
 
 class NytIdVedGenforsoeg(Foraeldrebetaling):
-    """Defect: a retry after a lost answer gets a new TransaktionsID: ØiR sees a new delivery of a registered
-    fordring (the debitor system refuses it as DEB-FORDRING-DUBLET; a laxer one would book it twice)."""
+    """Defect: a retry after a lost answer gets a new TransaktionsID, so ØiR sees a second registration.
+
+    The debitor system refuses it (DEB-FORDRING-DUBLET); a laxer one would book the claim twice.
+    """
 
     name = "foraeldrebetaling-nyt-id-ved-genforsoeg"
 
@@ -522,3 +574,21 @@ class DirekteTilInddrivelse(Foraeldrebetaling):
 
     def overdue(self, claim: BilledClaim, today: date) -> bool:
         return True
+
+
+class LaeserIkkePostkasse(Foraeldrebetaling):
+    """Defect: never reads the debitor system's updates (HentDaekningAfskrivning), so payments, set-offs,
+    fees and write-offs never reach its view of what is owed (oeir.md §4.2, §10)."""
+
+    name = "foraeldrebetaling-laeser-ikke-postkasse"
+    reads_mailbox = False
+
+
+class OverdragerUnderRykker(Foraeldrebetaling):
+    """Defect: counts the SRB day itself as passed and asks for hand-over then, before the debitor system's
+    rykker procedure (which starts the day after SRB) has run (oeir.md §10)."""
+
+    name = "foraeldrebetaling-overdrager-under-rykker"
+
+    def overdue(self, claim: BilledClaim, today: date) -> bool:
+        return today >= claim.srb
