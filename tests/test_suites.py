@@ -86,6 +86,14 @@ CAUGHT: dict[str, dict[str, dict[str, Expected]]] = {
             "FEJL-04": ("claim_corrected", "CERT-RETTELSE-EFTER-GODKENDELSE")
         },
     },
+    "debitor": {
+        "laeser-ikke-postkasse": {
+            "DEB-02": ("mailbox_read", "CERT-POSTKASSE-ULAEST"),
+            "DEB-03": ("mailbox_read", "CERT-POSTKASSE-ULAEST"),
+            "DEB-04": ("mailbox_read", "CERT-POSTKASSE-ULAEST"),
+        },
+        "overdrager-under-rykker": {"DEB-01": ("handover_after_rykker", "CERT-OVERDRAGET-UNDER-RYKKER")},
+    },
 }
 OWN_CODE = {  # the defect a variant carries, named among the failures of every scenario that catches it
     "ubalanceret-bilag": "ERP-BILAG-UBALANCE",

@@ -248,4 +248,4 @@ def evaluate(expectations: list[Any], observation: Observation) -> list[Failure]
 
 
 # Checks of further areas register themselves in CHECKS when imported.
-from harness.certify import checks_finans, checks_robusthed  # noqa: E402, F401
+from harness.certify import checks_debitor, checks_finans, checks_robusthed  # noqa: E402, F401

@@ -88,6 +88,20 @@ class AdminClient:
         body = {"Registreringsnummer": "9999", "Kontonummer": number[-10:].lstrip("0") or "1"}
         return self._call("PUT", f"{self.tenant_path}/nemkonto/register/{kind}/{number}", json=body)
 
+    def debitor(self) -> dict[str, Any]:
+        """The debitor system's admin view: profile, accounts with claims, letters, mailbox, payments."""
+        return self._call("GET", f"{self.tenant_path}/debitor")
+
+    def psrm_indbetaling(self, skyldner: str, amount: float, day: date) -> dict[str, Any]:
+        """A debtor's payment reaching Gældsstyrelsen on `day` (contract admin/Indbetaling_I)."""
+        body = {"SkyldnerID": skyldner, "Beløb": amount, "BetalingDato": day.isoformat()}
+        return self._call("POST", f"{self.tenant_path}/psrm/indbetalinger", json=body)
+
+    def modregning(self, skyldner: str, amount: float, reference: str) -> dict[str, Any]:
+        """A coming payout set off against the debtor's overdue claims (admin/DebitorModregning_I)."""
+        body = {"SkyldnerID": skyldner, "Beløb": amount, "Reference": reference}
+        return self._call("POST", f"{self.tenant_path}/debitor/modregning", json=body)
+
     def settings(self, changes: dict[str, Any] | None = None) -> dict[str, Any]:
         if changes:
             return self._call("PATCH", f"{self.tenant_path}/settings", json=changes)["settings"]

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from harness.certify.checks import CHECKS, evaluate
+from harness.certify.checks_debitor import DEBITOR_VIEW_CHECKS
 from harness.certify.client import AdminClient, KommuneUnavailableError
 from harness.certify.driver import OPTIONAL_ACTIONS, ActionNotSupportedError, Fagsystem, KommuneConnection
 from harness.certify.events import (
@@ -221,6 +222,12 @@ class Runner:
             cases[index] = corrected
             billed[:] = [corrected if c.case_id == corrected.case_id else c for c in billed]
             _as_fagsystem(self._optional(kind), corrected, today)
+        elif kind in ("psrm_indbetaling", "modregning"):
+            amount = float(Decimal(str(value["amount"])))  # type: ignore[index]
+            if kind == "psrm_indbetaling":
+                self.admin.psrm_indbetaling(cases[0].debtor.id, amount, today)
+            else:
+                self.admin.modregning(cases[0].debtor.id, amount, f"{scenario.id}-{self._current_step}")
         elif kind == "daily":
             _as_fagsystem(self.fagsystem.run_daily, today)
         elif kind == "settings":
@@ -290,6 +297,8 @@ class Runner:
         erp = self._erp_view(journal)
         if erp is not None:
             state = state | {"erp": erp}
+        if any(_name(e) in DEBITOR_VIEW_CHECKS for e in expectations):
+            state = state | {"debitor_system": self.admin.debitor()}
         if any(e["operation"].startswith("NKS") for e in journal):
             state = state | {"nemkonto": {"betalinger": self.admin.nemkonto("betalinger")["Betalinger"]}}
         observation = Observation(
@@ -322,6 +331,10 @@ def _as_fagsystem(call: Any, *args: Any) -> None:
 
 class HarnessProblemError(Exception):
     """The suite itself is wrong (e.g. an unknown check): a usage error, not the fagsystem's fault."""
+
+
+def _name(expectation: object) -> str:
+    return expectation if isinstance(expectation, str) else next(iter(expectation))  # type: ignore[call-overload]
 
 
 def _describe(kind: str, value: object) -> str:

@@ -12,11 +12,13 @@ from scenarios.fagsystemer.foraeldrebetaling import (
     GeneriskFordringstype,
     HenterIkkeKvittering,
     IngenRettelseEfterGodkendelse,
+    LaeserIkkePostkasse,
     NyFordringVedRettelse,
     NytIdVedGenforsoeg,
     OpgiverIServicevindue,
     OverdragerFoerSRB,
     OverdragerIgen,
+    OverdragerUnderRykker,
     PeriodeOmvendt,
     SammeIdVedRettelse,
     SenderUaendretIgen,
@@ -47,6 +49,8 @@ VARIANTS = {
     "direkte-til-inddrivelse": DirekteTilInddrivelse,
     "ny-fordring-ved-rettelse": NyFordringVedRettelse,
     "ingen-rettelse-efter-godkendelse": IngenRettelseEfterGodkendelse,
+    "laeser-ikke-postkasse": LaeserIkkePostkasse,
+    "overdrager-under-rykker": OverdragerUnderRykker,
 }
 
 __all__ = ["VARIANTS", *sorted(cls.__name__ for cls in VARIANTS.values())]

@@ -176,8 +176,7 @@ class Foraeldrebetaling:
             f"{OIR_B01}/{operation}", {"Hovedoplysninger": self._header(today), operation: body}
         )
         if answer is not None and answer["Forretningskvittering"]["Status"] == "GODKENDT":
-            claim.amount = case.amount
-            claim.restance += difference
+            claim.amount = case.amount  # restance moves with the debitor system's NEDSKRIVNING/OPSKRIVNING
 
     def run_daily(self, today: date) -> None:
         waiting, self.outbox = self.outbox, []
