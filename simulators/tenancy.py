@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from harness.core.clock import ClockState, danish_date, iso
+from harness.core.clock import ClockState, danish_date, iso, real_now
 from simulators import store
 
 SYSTEM_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,59}$")
@@ -116,6 +116,11 @@ def update_settings(conn: Connection, tenant: Tenant, changes: dict[str, Any]) -
 
 def read_clock(conn: Connection, tenant: Tenant) -> ClockState:
     return clock_of(conn.execute(_CLOCK, {"tenant": tenant.key}).one())
+
+
+def now_of(conn: Connection, tenant_key: str) -> datetime:
+    """Another tenant's simulated now (for what one tenant's call does to another's state)."""
+    return clock_of(conn.execute(_CLOCK, {"tenant": tenant_key}).one()).now(real_now())
 
 
 def set_clock(

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from harness.core.money import wire
 from simulators import store
 from simulators.debitor import mailbox, tables
+from simulators.tenancy import now_of
 
 OPKRAEVNING = "OPKRAEVNING"
 KIND_ORDER = {"RYKKERGEBYR": 0, "RENTE": 1, "HOVEDSTOL": 2}
@@ -57,8 +58,12 @@ def cover(
     source_ref: str,
     dato: str,
     now: datetime,
+    payer: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Cover `parts` in order with `amount_oere`; book each dækning, post it to the claim owner's mailbox.
+
+    `payer` is the paying tenant; a dækning of another tenant's claim reaches that owner's mailbox on the
+    owner's own simulated clock (its delay counts from the owner's now, not the payer's).
 
     Returns the dækninger (per claim, with the delfordringer covered) and the amount left over.
     """
@@ -101,6 +106,7 @@ def cover(
         entry["dele"].append({"DelfordringReference": part.reference, "Type": part.kind, "Beløb": wire(take)})
     daekninger = []
     for claim_id, entry in per_claim.items():
+        owner_now = now if payer in (None, entry["tenant"]) else now_of(conn, entry["tenant"])
         mailbox.post(
             conn,
             entry["tenant"],
@@ -108,7 +114,7 @@ def cover(
             reference=entry["FordringReference"],
             amount_oere=entry["beloeb_oere"],
             dato=dato,
-            now=now,
+            now=owner_now,
             claim_id=claim_id,
             data={"Kilde": source, "KildeReference": source_ref, "Delfordring": entry["dele"]},
             message_id=f"{source}:{source_ref}:{claim_id}",

@@ -94,6 +94,7 @@ def foretag_indbetaling(ctx: OpContext, message: dict[str, Any]) -> dict[str, An
         source_ref=f"{ctx.tenant.key}:{request['IndbetalingID']}",
         dato=request["BetalingDato"],
         now=ctx.now,
+        payer=ctx.tenant.key,
     )
     warnings = rules.overskud(left, join_path(base, "Beløb"))
     result = {
