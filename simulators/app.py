@@ -21,6 +21,7 @@ from simulators.admin.routes import admin_routes
 from simulators.debitor.admin import admin_routes as debitor_admin_routes
 from simulators.erp.admin import admin_routes as erp_admin_routes
 from simulators.http import problem
+from simulators.klassifikation.admin import admin_routes as klassifikation_admin_routes
 from simulators.nemkonto.admin import admin_routes as nemkonto_admin_routes
 from simulators.openapi import openapi_document
 from simulators.routes import service_routes
@@ -80,6 +81,7 @@ def create_app(
             *psrm_admin_routes(),
             *erp_admin_routes(),
             *nemkonto_admin_routes(),
+            *klassifikation_admin_routes(),
             *invariants_routes(),
             *debitor_admin_routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),

@@ -353,9 +353,10 @@ OPERATIONS: tuple[Operation, ...] = (
 def all_operations() -> tuple[Operation, ...]:
     """Every counterpart's operations: ØiR/debitor and PSRM here, the others from their own packages."""
     from simulators.erp.routes import OPERATIONS as ERP
+    from simulators.klassifikation.routes import OPERATIONS as KLASSIFIKATION
     from simulators.nemkonto.routes import OPERATIONS as NEMKONTO
 
-    return (*OPERATIONS, *ERP, *NEMKONTO)
+    return (*OPERATIONS, *ERP, *NEMKONTO, *KLASSIFIKATION)
 
 
 def service_routes() -> list[Route]:

@@ -165,7 +165,7 @@ meta = sa.Table(
     sa.Column("value", sa.String(200), nullable=False),
 )
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 journal = sa.Table(
     "journal",
@@ -273,4 +273,5 @@ def tenant_tables() -> list[sa.Table]:
 # the other counterparts register their tables on the same metadata
 from simulators.debitor import tables as _debitor_tables  # noqa: E402, F401
 from simulators.erp import tables as _erp_tables  # noqa: E402, F401
+from simulators.klassifikation import tables as _klassifikation_tables  # noqa: E402, F401
 from simulators.nemkonto import tables as _nemkonto_tables  # noqa: E402, F401

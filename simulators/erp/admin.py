@@ -17,6 +17,7 @@ from simulators.erp import nulsum, opsaetning, views
 from simulators.erp.kontoplan import kontoplan_document
 from simulators.erp.omsaetning import parse_tabel
 from simulators.http import BadRequestError, ok, problem, read_json
+from simulators.klassifikation.service import lever_forfaldne
 from simulators.simulation import Simulation
 
 Body = dict[str, Any] | None
@@ -61,6 +62,7 @@ def _kontoplan(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
 
 def _omsaetningstabel(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
     """GET the tenant's table; PUT replaces it (checked against the kontoplan); DELETE: the standard."""
+    lever_forfaldne(ctx.conn, ctx.tenant, ctx.now)  # the sortiment versions SF7002 has delivered by now
     if request.method == "PUT" and body is not None:
         parsed = parse_tabel(body, keep_sortiment=opsaetning.tabel(ctx.conn, ctx.tenant))
         if isinstance(parsed, list):

@@ -27,6 +27,7 @@ from simulators.erp.kontoplan import Kontostreng
 from simulators.erp.kvittering import forretningskvittering
 from simulators.erp.omsaetning import Omsaetningstabel
 from simulators.erp.rules import BilagKontekst, finansbilag_rules
+from simulators.klassifikation.service import lever_forfaldne
 from simulators.tenancy import Tenant
 
 HUB_SERVICE = "ModtagFinansbilag"
@@ -52,6 +53,7 @@ class Pending:
 def modtag_straks(ctx: OpContext, message: dict[str, Any], transaktions_id: str) -> dict[str, Any]:
     """ModtagFinansbilag: process the bilag now; its forretningskvittering is the answer."""
     pending = _receive(ctx, transaktions_id, 0, STRAKS, message["Finansbilag"], ctx.now)
+    lever_forfaldne(ctx.conn, ctx.tenant, ctx.now)  # the sortiment versions SF7002 has delivered by now
     return _process(
         ctx.conn, ctx.tenant, ctx.settings, pending, ctx.now, opsaetning.tabel(ctx.conn, ctx.tenant)
     )
@@ -83,6 +85,7 @@ def process_due(conn: Connection, tenant: Tenant, settings: dict[str, Any], now:
     ).all()
     if not due:
         return 0
+    lever_forfaldne(conn, tenant, now)
     omsaetningstabel = opsaetning.tabel(conn, tenant)
     for row in due:
         pending = Pending(row.id, row.transaktions_id, row.position, row.leverance, row.request)
