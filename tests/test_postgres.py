@@ -152,7 +152,11 @@ def _state(workers: Workers) -> dict[str, Any]:
 def test_two_workers_book_a_delivery_sent_twenty_times_at_once_exactly_once(two_workers):
     _state(two_workers)  # the tenant exists before the race: its creation is not what this test is about
     seen_workers: set[str] = set()
-    for attempt in range(3):
+    # at least three races; more (bounded) until both workers took part, since the kernel decides which
+    # worker accepts a connection and on a busy machine one of them may win a whole race
+    for attempt in range(12):
+        if attempt >= 3 and len(seen_workers) == 2:
+            break
         message = opret(fordring(f"F{attempt}"), account=f"K{attempt}")
         answers = _at_once(two_workers, f"{OIR_B01}/OpretDebitorkonto", [message] * 20)
         assert [a.status_code for a in answers] == [200] * 20, [
