@@ -8,9 +8,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import Route
 
+from simulators.admin.endpoint import Body
+from simulators.admin.endpoint import admin_endpoint as endpoint
 from simulators.context import OpContext
-from simulators.erp.admin import Body
-from simulators.erp.admin import _endpoint as endpoint
 from simulators.klassifikation import service
 
 _T = "/admin/tenants/{kommune}/{system}/klassifikation"

@@ -3,55 +3,19 @@ forretningssvar, its payments and payouts, its NemKonto register (add a payee's 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from harness.core.findings import Finding
-from simulators.admin.routes import _tenant
+from simulators.admin.endpoint import Body
+from simulators.admin.endpoint import admin_endpoint as _endpoint
 from simulators.context import OpContext
-from simulators.http import BadRequestError, ok, problem, read_json
 from simulators.nemkonto import opsaetning, views
-from simulators.nemkonto.routes import catch_up
-from simulators.simulation import Simulation
-
-Body = dict[str, Any] | None
-Handler = Callable[[OpContext, Request, Body], tuple[int, Any]]
 
 _T = "/admin/tenants/{kommune}/{system}/nemkonto"
 _ID_PATTERNS = {"CPR": 10, "CVR": 8, "SE": 8}
-
-
-def _endpoint(
-    handle: Handler, contracts: dict[str, str] | None = None
-) -> Callable[[Request], Awaitable[Response]]:
-    """An admin endpoint: the tenant from the path, a body checked against its contract (per method),
-    due batch work first, one transaction."""
-    contracts = contracts or {}
-
-    async def endpoint(request: Request) -> Response:
-        sim: Simulation = request.app.state.sim
-        body: Body = None
-        try:
-            tenant = _tenant(request)
-            if request.method in contracts:
-                body = await read_json(request)
-                problems = sim.contracts.get(contracts[request.method]).check(body)
-                if problems:
-                    return problem(400, "Invalid admin call", problems)
-        except BadRequestError as refused:
-            return refused.response
-        with sim.operation(tenant) as ctx:
-            catch_up(ctx)
-            status, answer = handle(ctx, request, body)
-        if isinstance(answer, Finding):
-            return problem(status, "Refused", [answer])
-        return ok({"tenant": tenant.key} | answer, status)
-
-    return endpoint
 
 
 def _bundter(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:

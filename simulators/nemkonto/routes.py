@@ -1,8 +1,8 @@
 """SF1590_E operations: NKSBetalingsanmodningAfsend and NKSForretningssvarHent (oeir.md §3, §4.4 [C]).
 
 Deliveries go through the ØiR hub, so a re-delivery with the same TransaktionsID gets the stored answer and
-is booked once. Each handler first processes the bundles that have fallen due (the step
-`simulators.simulation.catch_up` also runs; harmless twice).
+is booked once. The bundles that have fallen due are answered before the call by
+`simulators.simulation.catch_up` (under the tenant lock when several workers share PostgreSQL).
 """
 
 from __future__ import annotations
@@ -20,13 +20,7 @@ SERVICE_PATH = "/service/OIR/NKSBetalingsanmodning/1"
 service name itself is not public, the operation names are (§3, §14 [C])."""
 
 
-def catch_up(ctx: OpContext) -> None:
-    """Run NemKonto's batch: answer the bundles whose time has come on the simulated clock."""
-    service.process_due(ctx.conn, ctx.tenant, ctx.settings, ctx.now)
-
-
 def _afsend(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
-    catch_up(ctx)
     result = hub.deliver(
         ctx, service.HUB_SERVICE, message, lambda message_id: service.afsend(ctx, message, message_id)
     )
@@ -36,7 +30,6 @@ def _afsend(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any
 
 
 def _hent(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
-    catch_up(ctx)
     transaktions_id = message.get("TransaktionsID")
     found = service.hent(ctx.conn, ctx.tenant, transaktions_id, ctx.now)
     if found is None:

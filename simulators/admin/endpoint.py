@@ -1,0 +1,48 @@
+"""One shape for a counterpart's admin endpoint: tenant from the path, body checked, one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from harness.core.findings import Finding
+from simulators.admin.routes import _tenant
+from simulators.context import OpContext
+from simulators.http import BadRequestError, ok, problem, read_json
+from simulators.simulation import Simulation
+
+Body = dict[str, Any] | None
+Handler = Callable[[OpContext, Request, Body], tuple[int, Any]]
+
+
+def admin_endpoint(
+    handle: Handler, contracts: dict[str, str] | None = None
+) -> Callable[[Request], Awaitable[Response]]:
+    """An admin endpoint: the tenant from the path, a body checked against its contract (per method), due
+    batch work first (`Simulation.operation`), one transaction; a Finding or a list of them is refused."""
+    contracts = contracts or {}
+
+    async def endpoint(request: Request) -> Response:
+        sim: Simulation = request.app.state.sim
+        body: Body = None
+        try:
+            tenant = _tenant(request)
+            if request.method in contracts:
+                body = await read_json(request)
+                problems = sim.contracts.get(contracts[request.method]).check(body)
+                if problems:
+                    return problem(400, "Invalid admin call", problems)
+        except BadRequestError as refused:
+            return refused.response
+        with sim.operation(tenant) as ctx:
+            status, answer = handle(ctx, request, body)
+        if isinstance(answer, list):
+            return problem(status, "Refused", answer)
+        if isinstance(answer, Finding):
+            return problem(status, "Refused", [answer])
+        return ok({"tenant": tenant.key} | answer, status)
+
+    return endpoint
