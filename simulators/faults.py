@@ -4,6 +4,14 @@
 - `lose_answer`: the call is processed and committed, but its answer is lost (504).
 - `latency`: the answer comes `delay_ms` later (the event loop is not blocked).
 - `service_window`: a planned window on the simulated clock in which the counterpart answers 503.
+- `duplicate_answer`: the call is processed as usual, but its message list repeats messages the caller already
+  received: the last message before the caller's cursor first (if any), then the page, then the page again — a
+  receipt delivered twice.
+- `reorder`: the call is processed as usual, but the messages of its list come in reverse order
+  (out-of-order delivery).
+
+The two list faults apply only to answers that carry a message list (`LISTS`: HentDaekningAfskrivning's
+`Besked`); both may shape one answer (duplicate first, then reorder). They never change stored state.
 
 A fault applies to one operation (or '*'), optionally to one counterpart, `count` times (None: until removed),
 each time with `probability`, drawn from its own random generator seeded with `seed` — so a run repeats.
@@ -18,7 +26,9 @@ from typing import Any
 
 BEFORE = ("error", "service_window")
 AFTER = ("lose_answer", "latency")
-KINDS = BEFORE + AFTER
+LIST = ("duplicate_answer", "reorder")
+KINDS = BEFORE + AFTER + LIST
+LISTS = {"HentDaekningAfskrivning": "Besked"}  # operation -> the key of its answer's message list
 
 
 @dataclass
@@ -74,3 +84,13 @@ def take(
             fault.fire()
             return fault
     return None
+
+
+def shape(fault: Fault, body: dict[str, Any], key: str, earlier: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer as a list fault delivers it (a new dict; `body` is left as it was)."""
+    messages = list(body[key])
+    if fault.kind == "duplicate_answer":
+        messages = [*earlier, *messages, *messages]
+    elif fault.kind == "reorder":
+        messages.reverse()
+    return body | {key: messages}

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,7 +19,8 @@ from simulators.context import OpContext
 from simulators.debitor import forespoergsel, indbetaling, registrering
 from simulators.debitor import mailbox as debitor_mailbox
 from simulators.debitor import service as debitor
-from simulators.faults import AFTER, BEFORE, Fault
+from simulators.debitor import tables as debitor_tables
+from simulators.faults import AFTER, BEFORE, LIST, LISTS, Fault, shape
 from simulators.http import BadRequestError, ok, problem, read_json
 from simulators.oir import hub
 from simulators.operations import Handler, Operation
@@ -103,11 +105,43 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
                 return refused
             status, body = operation.handler(sim, ctx, message)
             after = sim.take_fault(tenant, AFTER, operation.name, operation.counterpart, ctx.now)
-            _journal(ctx, operation, request, status, message, body, after)
+            shaped, body = _list_faults(sim, ctx, operation, message, status, body)
+            _journal(ctx, operation, request, status, message, body, after, shaped)
         return status, body, after
 
     endpoint.__name__ = operation.name
     return endpoint
+
+
+def _list_faults(
+    sim: Simulation, ctx: OpContext, operation: Operation, message: Any, status: int, body: Any
+) -> tuple[list[Fault], Any]:
+    """Apply duplicate_answer, then reorder, to an answer that carries a message list (faults.LISTS); the
+    stored state is not touched, only the answer sent."""
+    key = LISTS.get(operation.name)
+    if key is None or status != 200 or not isinstance(body, dict) or key not in body:
+        return [], body
+    fired = []
+    for kind in LIST:
+        fault = sim.take_fault(ctx.tenant, (kind,), operation.name, operation.counterpart, ctx.now)
+        if fault is not None:
+            earlier = _earlier_message(ctx, message) if kind == "duplicate_answer" else []
+            body = shape(fault, body, key, earlier)
+            fired.append(fault)
+    return fired, body
+
+
+def _earlier_message(ctx: OpContext, message: Any) -> list[dict[str, Any]]:
+    """The last mailbox message the caller already read (at or before its cursor), if any."""
+    cursor = message.get("Cursor", 0) if isinstance(message, dict) else 0
+    mailbox = debitor_tables.mailbox
+    row = ctx.conn.execute(
+        sa.select(mailbox)
+        .where(mailbox.c.tenant == ctx.tenant.key, mailbox.c.seq <= cursor)
+        .order_by(mailbox.c.seq.desc())
+        .limit(1)
+    ).first()
+    return [debitor_mailbox.view(row)] if row is not None else []
 
 
 def _journal(
@@ -118,10 +152,14 @@ def _journal(
     message: Any,
     body: Any,
     fault: Fault | None = None,
+    shaped: list[Fault] | None = None,
 ) -> None:
     """Record the exchange; an injected fault is recorded beside the answer, as evidence of the rehearsal."""
+    fault = fault or (shaped[0] if shaped else None)
     if fault is not None and isinstance(body, dict):
         body = body | {"_fault": fault.view()}
+    if shaped and isinstance(body, dict):
+        body = body | {"_faults": [f.view() for f in shaped]}
     journal(
         ctx.conn,
         ctx.tenant,

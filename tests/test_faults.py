@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import requests
@@ -77,3 +78,78 @@ def test_faults_are_listed_and_removed_and_checked(api):
     assert requests.get(f"{api.admin_path}/faults", timeout=30).json()["faults"] == []
     assert _fault(api, kind="meteor").status_code == 400
     assert _fault(api, kind="service_window").status_code == 400
+
+
+def _three_updates(api) -> None:
+    from tests.debitor_messages import b01
+
+    api.opret(opret(fordring("F1")))
+    for op, amount in (("OpskrivFordring", 100.0), ("NedskrivFordring", 50.0), ("OpskrivFordring", 25.0)):
+        assert b01(api, op, {"FordringReference": "F1", "Beløb": amount, "Årsag": "test"}).status_code == 200
+
+
+def test_a_duplicated_mailbox_answer_repeats_read_messages_and_changes_nothing(api):
+    from tests.debitor_messages import mailbox
+
+    _three_updates(api)
+    first = mailbox(api, 0, Antal=2)
+    truth = mailbox(api, first["Cursor"])
+    ids = [m["BeskedID"] for m in first["Besked"] + truth["Besked"]]
+    _fault(api, kind="duplicate_answer", operation="HentDaekningAfskrivning", name="dobbelt-1")
+    doubled = mailbox(api, first["Cursor"])
+    assert [m["BeskedID"] for m in doubled["Besked"]] == [ids[1], ids[2], ids[2]]
+    assert (doubled["Cursor"], doubled["FlereBeskeder"]) == (truth["Cursor"], truth["FlereBeskeder"])
+    assert '"dobbelt-1"' in _journal(api)[-1]["response"]
+    assert mailbox(api, first["Cursor"]) == truth  # count 1: the next read is plain, nothing stored changed
+    assert [m["BeskedID"] for m in mailbox(api, 0)["Besked"]] == ids
+
+
+def test_a_reordered_mailbox_answer_comes_in_reverse_and_both_faults_compose(api):
+    from tests.debitor_messages import mailbox
+
+    _three_updates(api)
+    truth = mailbox(api, 0)
+    ids = [m["BeskedID"] for m in truth["Besked"]]
+    _fault(api, kind="reorder", operation="HentDaekningAfskrivning", name="omvendt-1")
+    reordered = mailbox(api, 0)
+    assert [m["BeskedID"] for m in reordered["Besked"]] == ids[::-1]
+    assert reordered["Cursor"] == truth["Cursor"] == truth["Besked"][-1]["Sekvensnummer"]
+    assert '"omvendt-1"' in _journal(api)[-1]["response"]
+    _fault(api, kind="duplicate_answer", operation="HentDaekningAfskrivning", name="d")
+    _fault(api, kind="reorder", operation="HentDaekningAfskrivning", name="r")
+    both = mailbox(api, truth["Besked"][0]["Sekvensnummer"])
+    assert [m["BeskedID"] for m in both["Besked"]] == [ids[2], ids[1], ids[2], ids[1], ids[0]]
+    logged = json.loads(_journal(api)[-1]["response"])["_faults"]
+    assert [f["name"] for f in logged] == ["d", "r"]
+    assert mailbox(api, 0) == truth
+
+
+def test_list_faults_leave_answers_without_a_message_list_alone(api):
+    _fault(api, kind="reorder", operation="*", name="kun-lister")
+    assert api.opret(opret(fordring("F1"))).status_code == 200
+    listed = requests.get(f"{api.admin_path}/faults", timeout=30).json()["faults"]
+    assert [(f["name"], f["fired"]) for f in listed] == [("kun-lister", 0)]
+
+
+def test_rob06_the_reference_passes_although_its_mailbox_answers_came_doubled_and_reversed(kommune):
+    import uuid
+
+    from harness.certify.driver import KommuneConnection
+    from harness.certify.runner import Runner
+    from harness.certify.suite import load_suite
+    from scenarios.fagsystemer import VARIANTS
+
+    system = f"rob06-{uuid.uuid4().hex[:8]}"
+    result = Runner(
+        load_suite("robusthed"), VARIANTS["reference"](), KommuneConnection(kommune.base_url, "851", system)
+    ).run(only=["ROB-06"])
+    assert result.passed, [(f.check, f.code) for s in result.scenarios for f in s.failures]
+    journal = f"{kommune.base_url}/admin/tenants/851/{system}/journal"
+    entries = requests.get(journal, timeout=30).json()["entries"]
+    reads = [json.loads(e["response"]) for e in entries if e["operation"] == "HentDaekningAfskrivning"]
+    both = ["duplicate_answer", "reorder"]
+    shaped = [r for r in reads if [f["kind"] for f in r.get("_faults", [])] == both]
+    assert shaped and len(shaped) == len(reads)
+    delivered = [m["BeskedID"] for r in shaped for m in r["Besked"]]
+    assert "DAEKNING" in {m["Type"] for r in shaped for m in r["Besked"]}
+    assert len(delivered) > len(set(delivered))  # the same messages really came more than once

@@ -74,6 +74,8 @@ CAUGHT: dict[str, dict[str, dict[str, Expected]]] = {
             "ROB-01": ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER"),
             "ROB-03": ("finans_answer_fetched", "CERT-KVITTERING-IKKE-HENTET"),
         },
+        # counts a duplicated modregning twice, thinks the claim paid and never hands the rest over
+        "dobbelt-daekning": {"ROB-06": ("psrm_status", "CERT-PSRM-STATUS")},
     },
     "fejlliste": {
         "direkte-til-inddrivelse": {"FEJL-01": ("psrm_no_rejections", "PSRM-SRB")},

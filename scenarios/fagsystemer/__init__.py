@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from scenarios.fagsystemer.foraeldrebetaling import (
     DirekteTilInddrivelse,
+    DobbeltDaekning,
     Foraeldrebetaling,
     GebyrSomHovedfordring,
     GeneriskFordringstype,
@@ -51,6 +52,7 @@ VARIANTS = {
     "ingen-rettelse-efter-godkendelse": IngenRettelseEfterGodkendelse,
     "laeser-ikke-postkasse": LaeserIkkePostkasse,
     "overdrager-under-rykker": OverdragerUnderRykker,
+    "dobbelt-daekning": DobbeltDaekning,
 }
 
 __all__ = ["VARIANTS", *sorted(cls.__name__ for cls in VARIANTS.values())]

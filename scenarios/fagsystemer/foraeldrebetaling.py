@@ -189,7 +189,8 @@ class Foraeldrebetaling:
         if self.reads_mailbox:
             self.read_mailbox()
         for claim in self.claims:
-            if claim.accepted and not claim.handed_over and self.overdue(claim, today):
+            due = claim.accepted and not claim.handed_over and self.overdue(claim, today)
+            if due and not self.paid(claim):
                 message = {
                     "Hovedoplysninger": self._header(today),
                     "RetFordringTilstand": {
@@ -220,14 +221,21 @@ class Foraeldrebetaling:
             body = response.json()
             for message in body["Besked"]:
                 claim = by_reference.get(message["FordringReference"])
-                if message["BeskedID"] in self.seen or claim is None:
+                if claim is None or not self.first_time(message["BeskedID"]):
                     continue
-                self.seen.add(message["BeskedID"])
                 sign = MAILBOX_SIGN.get(message["Type"], 0)
                 claim.restance += sign * Decimal(str(message["Beløb"]))
             self.cursor = body["Cursor"]
             if not body["FlereBeskeder"]:
                 return
+
+    def first_time(self, message_id: str) -> bool:
+        """Whether this BeskedID is new (and remember it): a mailbox message is applied once, however often it
+        is delivered (oeir.md §5: no duplicates)."""
+        if message_id in self.seen:
+            return False
+        self.seen.add(message_id)
+        return True
 
     # -- business rules (what the broken variants get wrong) -------------------------------------
     def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
@@ -306,6 +314,10 @@ class Foraeldrebetaling:
     def correction_id(self, rejected_id: str) -> str:
         """A corrected bilag is a new delivery: a new TransaktionsID (the old one has its stored answer)."""
         return str(uuid.uuid4())
+
+    def paid(self, claim: BilledClaim) -> bool:
+        """Nothing is owed on the claim as the debitor system's updates tell: nothing to hand over."""
+        return claim.restance <= 0
 
     def base_url_and_headers(self) -> tuple[str, dict[str, str]]:
         assert self.kommune is not None, "connect() first"
@@ -591,3 +603,13 @@ class OverdragerUnderRykker(Foraeldrebetaling):
 
     def overdue(self, claim: BilledClaim, today: date) -> bool:
         return today >= claim.srb
+
+
+class DobbeltDaekning(Foraeldrebetaling):
+    """Defect: applies a mailbox update every time it is delivered, not once per BeskedID, so a dækning that
+    arrives twice is counted twice; believing the claim paid, it never hands the rest over (oeir.md §5)."""
+
+    name = "foraeldrebetaling-dobbelt-daekning"
+
+    def first_time(self, message_id: str) -> bool:
+        return True
