@@ -46,7 +46,7 @@ def _list(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
     _catch_up(ctx)
     all_versions = service.versions(ctx.conn, ctx.tenant)
     current = all_versions[-1].version
-    wanted = message.get("Version", current)
+    wanted = int(message.get("Version", current))  # JSON Schema counts 1.0 as an integer
     if not 1 <= wanted <= current:
         return 404, Finding("KLS-VERSION-UKENDT", "$.Version", {"value": wanted, "expected": current})
     return 200, {"Sortiment": service.sortiment_view(all_versions[wanted - 1], current)}
