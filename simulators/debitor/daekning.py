@@ -147,27 +147,7 @@ def settled(conn: Connection, tenant_key: str, claim_id: int, *, dato: str, now:
         .where(tables.opkraevning.c.claim_id == claim_id)
         .values(status="BETALT", naeste_skridt=None)
     )
-    mailbox.post(
-        conn,
-        tenant_key,
-        kind="STATUS",
-        reference=claim.reference,
-        amount_oere=0,
-        dato=dato,
-        now=now,
-        claim_id=claim_id,
-        data={"Hændelse": "INDFRIET", "FordringTilstand": claim.state},
-        message_id=f"INDFRIET:{claim_id}",
-    )
-    open_left = conn.execute(
-        sa.select(sa.func.count())
-        .select_from(
-            tables.delfordringer.join(store.claims, store.claims.c.id == tables.delfordringer.c.claim_id)
-        )
-        .where(store.claims.c.account_id == claim.account_id, tables.delfordringer.c.saldo_oere > 0)
-    ).scalar()
-    if not open_left:
-        account = conn.execute(sa.select(store.accounts).where(store.accounts.c.id == claim.account_id)).one()
+    def status(data: dict[str, Any], message_id: str) -> None:
         mailbox.post(
             conn,
             tenant_key,
@@ -177,8 +157,23 @@ def settled(conn: Connection, tenant_key: str, claim_id: int, *, dato: str, now:
             dato=dato,
             now=now,
             claim_id=claim_id,
-            data={"Hændelse": "DEBITORKONTO_LUKKET", "DebitorkontoReference": account.reference},
-            message_id=f"LUKKET:{account.id}:{claim_id}",
+            data=data,
+            message_id=message_id,
+        )
+
+    status({"Hændelse": "INDFRIET", "FordringTilstand": claim.state}, f"INDFRIET:{claim_id}")
+    open_left = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(
+            tables.delfordringer.join(store.claims, store.claims.c.id == tables.delfordringer.c.claim_id)
+        )
+        .where(store.claims.c.account_id == claim.account_id, tables.delfordringer.c.saldo_oere > 0)
+    ).scalar()
+    if not open_left:
+        account = conn.execute(sa.select(store.accounts).where(store.accounts.c.id == claim.account_id)).one()
+        status(
+            {"Hændelse": "DEBITORKONTO_LUKKET", "DebitorkontoReference": account.reference},
+            f"LUKKET:{account.id}:{claim_id}",
         )
 
 
