@@ -47,6 +47,12 @@ class BadRequestError(Exception):
 
 async def read_json(request: Request) -> Any:
     """The request body as JSON, or BadRequestError with the reason (type, size, time, encoding, syntax)."""
+    value, _text = await read_json_text(request)
+    return value
+
+
+async def read_json_text(request: Request) -> tuple[Any, str]:
+    """`read_json`, and the body's text as received (what the journal keeps as evidence)."""
     content_type = request.headers.get("content-type", "")
     if content_type and not content_type.split(";")[0].strip().lower().endswith(("/json", "+json")):
         raise BadRequestError(
@@ -65,7 +71,7 @@ async def read_json(request: Request) -> Any:
         _refuse(f"body not received within {timeout:g} s", status=408, title="Request timeout")
     except ClientDisconnect:
         _refuse("the client went away before the body was complete")
-    return parse_json(raw)
+    return parse_json_text(raw)
 
 
 async def _body(request: Request) -> bytes:
@@ -79,8 +85,8 @@ async def _body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def parse_json(raw: bytes) -> Any:
-    """Strict RFC 8259 JSON: UTF-8, finite numbers only, no lone surrogates, at most MAX_JSON_DEPTH deep."""
+def parse_json_text(raw: bytes) -> tuple[Any, str]:
+    """`parse_json`, and the decoded text."""
     try:
         text = raw.decode("utf-8")
         value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
@@ -96,7 +102,12 @@ def parse_json(raw: bytes) -> Any:
         _refuse(f"nested deeper than {MAX_JSON_DEPTH} levels")
     if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
         _refuse("a string holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not a character")
-    return value
+    return value, text
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict RFC 8259 JSON: UTF-8, finite numbers only, no lone surrogates, at most MAX_JSON_DEPTH deep."""
+    return parse_json_text(raw)[0]
 
 
 def _no_constant(name: str) -> NoReturn:
@@ -139,3 +150,13 @@ def _too_large() -> ProblemResponse:
 
 def ok(body: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status)
+
+
+def render_json(body: Any) -> str:
+    """The text `ok` sends for `body` (as Starlette's JSONResponse renders it), for a caller that keeps it."""
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+
+
+def ok_rendered(text: str, status: int = 200) -> Response:
+    """An answer already rendered by `render_json`."""
+    return Response(text.encode("utf-8"), status_code=status, media_type="application/json")

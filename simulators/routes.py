@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,13 +22,20 @@ from simulators.debitor import mailbox as debitor_mailbox
 from simulators.debitor import service as debitor
 from simulators.debitor import tables as debitor_tables
 from simulators.faults import AFTER, BEFORE, LIST, LISTS, Fault, shape
-from simulators.http import BadRequestError, ok, problem, read_json
+from simulators.http import BadRequestError, ok, ok_rendered, problem, read_json_text, render_json
 from simulators.oir import hub
 from simulators.operations import Handler, Operation
 from simulators.psrm import service as psrm
 from simulators.psrm.service import underretninger_hent
 from simulators.simulation import Simulation, journal
 from simulators.tenancy import Tenant
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """An answer body already rendered as JSON text."""
+
+    text: str
 
 
 def tenant_of(request: Request, operation: str) -> Tenant:
@@ -64,16 +72,25 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
         sim: Simulation = request.app.state.sim
         try:
             tenant = tenant_of(request, operation.name)
-            message = await read_json(request)
+            message, text = await read_json_text(request)
         except BadRequestError as refused:
             return refused.response
         if sim.store.shared:  # PostgreSQL: the call waits on the network, so let other requests run meanwhile
-            outcome = await run_in_threadpool(handle, sim, request, tenant, message)
+            outcome = await run_in_threadpool(handle, sim, request, tenant, message, text)
         else:  # SQLite has one writer: threads would only queue for its lock
-            outcome = handle(sim, request, tenant, message)
+            outcome = handle(sim, request, tenant, message, text)
+            commit = sim.store.pending_commit()
+            if commit is not None:  # group commit: answer only once this call's writes are durable
+                try:
+                    await asyncio.shield(commit)
+                except Exception as exc:
+                    finding = Finding("HTTP-IKKE-GEMT", "$", {"value": type(exc).__name__})
+                    return problem(503, "Not stored", [finding])
         if isinstance(outcome, Response):
             return outcome
         status, body, after = outcome
+        if isinstance(body, Rendered):
+            return ok_rendered(body.text, status)
         if status >= 400 and isinstance(body, Finding):
             return problem(status, operation.name, [body])
         if after is not None and after.kind == "lose_answer":
@@ -87,16 +104,17 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
         return ok(body, status)
 
     def handle(
-        sim: Simulation, request: Request, tenant: Tenant, message: Any
+        sim: Simulation, request: Request, tenant: Tenant, message: Any, text: str
     ) -> Response | tuple[int, Any, Fault | None]:
-        """The contract check and the call's transaction, committed before this returns."""
+        """The contract check and the call's transaction, committed before this returns (on SQLite, once
+        `store.pending_commit()` is done). The journal keeps the body as received and the answer as sent."""
         problems = sim.contracts.get(operation.contract_in).check(message)
         if problems:
             response = problem(400, f"{operation.name}: the message breaks its contract", problems)
-            with sim.operation(tenant) as ctx:
-                _journal(ctx, operation, request, response.status_code, message, response.body.decode())
+            with sim.operation(tenant, grouped=True) as ctx:
+                _journal(ctx, operation, request, response.status_code, text, response.body.decode())
             return response
-        with sim.operation(tenant) as ctx:
+        with sim.operation(tenant, grouped=True) as ctx:
             before = sim.take_fault(tenant, BEFORE, operation.name, operation.counterpart, ctx.now)
             if before is not None:  # the counterpart is down or fails: nothing is processed
                 code = "FAULT-TJENESTEVINDUE" if before.kind == "service_window" else "FAULT-FEJL"
@@ -106,7 +124,11 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
             status, body = operation.handler(sim, ctx, message)
             after = sim.take_fault(tenant, AFTER, operation.name, operation.counterpart, ctx.now)
             shaped, body = _list_faults(sim, ctx, operation, message, status, body)
-            _journal(ctx, operation, request, status, message, body, after, shaped)
+            if after is None and not shaped and not isinstance(body, Finding):  # rendered once: sent and kept
+                rendered = Rendered(render_json(body))
+                _journal(ctx, operation, request, status, text, rendered.text)
+                return status, rendered, None
+            _journal(ctx, operation, request, status, text, body, after, shaped)
         return status, body, after
 
     endpoint.__name__ = operation.name

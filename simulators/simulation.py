@@ -29,10 +29,11 @@ from simulators.erp import tables as erp_tables
 from simulators.faults import Fault, take
 from simulators.nemkonto import service as nemkonto
 from simulators.nemkonto import tables as nemkonto_tables
+from simulators.prepared import Prepared
 from simulators.psrm import inddrivelse
 from simulators.psrm import service as psrm
 from simulators.rules.fordring import hoering_rules, psrm_filter
-from simulators.tenancy import Tenant, clock_of, create_tenant
+from simulators.tenancy import Tenant, create_tenant
 
 JOURNAL_KEEP = 5000
 _FAULT_LOCK = threading.Lock()
@@ -59,18 +60,21 @@ class Simulation:
         fordringstyper()
 
     @contextmanager
-    def operation(self, tenant: Tenant) -> Iterator[OpContext]:
+    def operation(self, tenant: Tenant, *, grouped: bool = False) -> Iterator[OpContext]:
         """One transaction for one call: the tenant's settings and now, with due batch work done first.
 
         One statement reads the settings, the clock and which batch jobs have work pending. On SQLite (one
         writer) the batch runs inside the call's transaction. On PostgreSQL, where several worker processes
         share the state, it runs first in its own short transaction under a per-tenant advisory lock, so two
         workers never process the same due work and the lock is not held for the rest of the call.
+        `grouped`: a service call that awaits `store.pending_commit()` before it answers (group commit).
         """
         real = real_now()
-        with self.store.transaction() as conn:
-            settings, clock, pending = _open(conn, tenant, real, self.start_clock)
+        begin = self.store.call_transaction if grouped else self.store.transaction
+        with begin() as conn:
+            settings, clock, flags = _open(conn, tenant, real, self.start_clock)
             now = clock.now(real)
+            pending = _pending(flags, now)
             if pending and self.store.shared:
                 self.store.lock_tenant(conn, tenant.key)
                 catch_up(conn, tenant, settings, now, pending)
@@ -116,7 +120,8 @@ def catch_up(
 
 
 def _pending_columns() -> dict[str, Any]:
-    """Per batch job, an indexed EXISTS that is true when the job has any unfinished work for the tenant.
+    """Per batch job, an indexed EXISTS that is true when the job has any unfinished work for the tenant
+    (for PSRM, the earliest due time of its unfinished actions, so a call before it skips the batch).
 
     Each must select a superset of what its job's `process_due` selects (minus the due-time condition), or
     due work would be skipped: psrm.process_due (MODTAGET, AFVENTER_RIM), inddrivelse.apply_due_payments
@@ -128,9 +133,9 @@ def _pending_columns() -> dict[str, Any]:
     actions, payments, bilag, claims = store.psrm_actions, store.psrm_payments, erp_tables.bilag, store.claims
     bundter = nemkonto_tables.bundter
     return {
-        "psrm": sa.exists().where(
-            actions.c.tenant == key, actions.c.status.in_(("MODTAGET", "AFVENTER_RIM"))
-        ),
+        "psrm": sa.select(sa.func.min(actions.c.due_at))
+        .where(actions.c.tenant == key, actions.c.status.in_(("MODTAGET", "AFVENTER_RIM")))
+        .scalar_subquery(),
         "payments": sa.exists().where(payments.c.tenant == key, payments.c.status == "VENTER"),
         "erp": sa.exists().where(bilag.c.tenant == key, bilag.c.status == "UNDER_BEHANDLING"),
         "debitor": sa.exists().where(
@@ -155,18 +160,45 @@ def _open_statement() -> sa.Select[Any]:
     )
 
 
+_OPEN = Prepared(_open_statement())
+
+
 def _open(
     conn: Connection, tenant: Tenant, real: datetime, start: ClockState | None
-) -> tuple[dict[str, Any], ClockState, frozenset[str]]:
-    row = conn.execute(_open_statement(), {"tenant": tenant.key}).first()
+) -> tuple[dict[str, Any], ClockState, dict[str, Any]]:
+    row = _OPEN.first(conn, {"tenant": tenant.key})
     if row is None:
         create_tenant(conn, tenant, real, start)
-        row = conn.execute(_open_statement(), {"tenant": tenant.key}).one()
-    pending = frozenset(job for job in ALL_JOBS if row._mapping[f"pending_{job}"])
-    return row.settings, clock_of(row), pending
+        row = _OPEN.first(conn, {"tenant": tenant.key})
+        assert row is not None
+    clock = ClockState(
+        anchor=datetime.fromisoformat(row["anchor"]),
+        real_anchor=datetime.fromisoformat(row["real_anchor"]) if row["real_anchor"] else None,
+    )
+    return row["settings"], clock, {job: row[f"pending_{job}"] for job in ALL_JOBS}
 
 
-_JOURNAL_INSERT = sa.insert(store.journal)
+def _pending(flags: dict[str, Any], now: datetime) -> frozenset[str]:
+    """The jobs with work that may be due at `now` (PSRM's due times compare as the ISO text it stores)."""
+    jobs = {job for job, flag in flags.items() if flag and job != "psrm"}
+    if flags["psrm"] is not None and flags["psrm"] <= now.isoformat():
+        jobs.add("psrm")
+    return frozenset(jobs)
+
+
+_JOURNAL_COLUMNS = (
+    "tenant",
+    "sim_time",
+    "real_time",
+    "counterpart",
+    "operation",
+    "method",
+    "path",
+    "status",
+    "request",
+    "response",
+)
+_JOURNAL_INSERT = Prepared(sa.insert(store.journal).returning(store.journal.c.id), _JOURNAL_COLUMNS)
 _JOURNAL_TRIM = sa.delete(store.journal).where(
     store.journal.c.tenant == sa.bindparam("tenant"), store.journal.c.id <= sa.bindparam("upto")
 )
@@ -186,8 +218,8 @@ def journal(
     response: Any,
 ) -> None:
     """Record one exchange (bounded per tenant) as evidence of what was sent and answered."""
-    result = conn.execute(
-        _JOURNAL_INSERT,
+    cursor = _JOURNAL_INSERT.execute(
+        conn,
         {
             "tenant": tenant.key,
             "sim_time": iso(now),
@@ -201,7 +233,7 @@ def journal(
             "response": _text(response),
         },
     )
-    row_id = int(result.inserted_primary_key[0])
+    row_id = int(cursor.fetchone()[0])
     if row_id % 500 == 0:
         conn.execute(_JOURNAL_TRIM, {"tenant": tenant.key, "upto": row_id - JOURNAL_KEEP})
 

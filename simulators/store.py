@@ -6,6 +6,7 @@ works the same way. Every answer a simulator gives is committed before it is sen
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
+
+from simulators.group_commit import GroupCommit, running_loop
 
 DEFAULT_DIR = Path(".testkommune")
 DEFAULT_URL = f"sqlite:///{DEFAULT_DIR / 'testkommune.db'}"
@@ -184,6 +187,8 @@ journal = sa.Table(
 )
 
 
+PG_POOL_SIZE = 20
+"""PostgreSQL connections a server process keeps open; calls beyond it wait for one (pool_timeout 30 s)."""
 SCHEMA_LOCK = 7_355_608_001
 """PostgreSQL advisory lock key held while a process creates or checks the schema."""
 _TENANT_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:tenant))")
@@ -201,6 +206,9 @@ class Store:
         self.engine = _engine(url)
         self.shared = self.engine.dialect.name == "postgresql"
         """Several server processes may share this database (PostgreSQL): batch work takes a tenant lock."""
+        grouped = self.engine.dialect.name == "sqlite" and not isinstance(self.engine.pool, StaticPool)
+        self._group = GroupCommit(self.engine) if grouped else None
+        """SQLite file: the calls of one event-loop turn share a COMMIT (in memory: one shared connection)."""
         with self.engine.connect() as conn:
             if self.shared:  # workers starting together: one creates the schema, the others wait for it
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
@@ -213,9 +221,30 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One transaction, committed when the block ends (the caller may commit earlier: it continues)."""
+        loop = running_loop() if self._group is not None else None
+        if loop is not None and self._group is not None:
+            with self._group.immediate(loop) as conn:
+                yield conn
+            return
         with self.engine.connect() as conn:
             yield conn
             conn.commit()
+
+    @contextmanager
+    def call_transaction(self) -> Iterator[Connection]:
+        """A service call's transaction: on a SQLite file, on the event loop, it joins the turn's group
+        commit (see `simulators.group_commit`); the caller must await `pending_commit()` before answering."""
+        loop = running_loop() if self._group is not None else None
+        if loop is None or self._group is None:
+            with self.transaction() as conn:
+                yield conn
+            return
+        with self._group.grouped(loop) as conn:
+            yield conn
+
+    def pending_commit(self) -> asyncio.Future[None] | None:
+        """The COMMIT a call handled in this turn waits for before it answers; None when it is durable."""
+        return self._group.pending_commit() if self._group is not None else None
 
     def lock_tenant(self, conn: Connection, tenant: str) -> None:
         """Hold the tenant's batch lock until the transaction ends (PostgreSQL; SQLite has one writer)."""
@@ -240,6 +269,8 @@ class Store:
             )
 
     def close(self) -> None:
+        if self._group is not None:
+            self._group.close()
         self.engine.dispose()
 
 
@@ -252,7 +283,9 @@ def _engine(url: str) -> Engine:
         Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     else:
-        return sa.create_engine(url, pool_pre_ping=True)
+        # a fixed pool: the default (5 kept, 10 overflow) closed and reopened a PostgreSQL session for most
+        # calls under load, since up to 40 run at once in the threadpool (benchmarks/run_pg_scaling.py)
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=0)
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@ fagsystem's mailbox; the reference passes, each broken variant fails for its own
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import uuid
@@ -82,7 +83,7 @@ def test_deb02_the_psrm_payment_reaches_the_fagsystem_and_its_balance_matches(ko
     assert sum(Decimal(str(m["Beløb"])) for m in daekning) == Decimal("1000.00")
     journal = _get(f"{admin}/journal")["entries"]
     reads = [e for e in journal if e["operation"] == "HentDaekningAfskrivning"]
-    assert reads and f'"Cursor": {view["mailbox"][-1]["Sekvensnummer"]}' in reads[-1]["response"]
+    assert reads and json.loads(reads[-1]["response"])["Cursor"] == view["mailbox"][-1]["Sekvensnummer"]
     claim = view["accounts"][0]["Fordring"][0]
     # PSRM covers the rykkergebyr handed over with the claim first, then the hovedstol: 3200 + 100 - 1000
     assert claim["SaldoBeløb"] == 2300.0
@@ -109,7 +110,7 @@ def test_deb04_a_delayed_write_down_is_read_when_the_debitor_systems_run_has_sen
         (e["sim_time"][:10], e["response"]) for e in journal if e["operation"] == "HentDaekningAfskrivning"
     ]
     assert [day for day, _ in reads] == ["2026-09-21", "2026-09-22"]
-    assert '"Besked": []' in reads[0][1]  # DEB-B: the write-down of 2026-09-21 is sent a day later
+    assert json.loads(reads[0][1])["Besked"] == []  # DEB-B: the write-down of 2026-09-21 is sent a day later
     assert "NEDSKRIVNING" in reads[1][1]
     claim = _get(f"{admin}/debitor")["accounts"][0]["Fordring"][0]
     assert claim["SaldoBeløb"] == 3000.0 and fagsystem.claims[0].restance == Decimal("3000.00")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DANISH_TZ = ZoneInfo("Europe/Copenhagen")
@@ -83,6 +84,7 @@ def danish_date(instant: datetime) -> date:
     return instant.astimezone(DANISH_TZ).date()
 
 
+@lru_cache(maxsize=256)  # a call renders the same few instants (its now, due times) several times
 def iso(instant: datetime) -> str:
     """An instant as ISO 8601 in Danish local time with offset, to the second."""
     return instant.astimezone(DANISH_TZ).isoformat(timespec="seconds")

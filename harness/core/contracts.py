@@ -97,12 +97,14 @@ def _amount_findings(value: Any, path: str) -> Iterator[Finding]:
         text = repr(value)
         if "e" in text or "E" in text or ("." in text and len(text.split(".")[1]) > 2):
             yield Finding("SCHEMA-BELOEB", path, {"field": path.rsplit(".", 1)[-1], "value": value})
-    elif isinstance(value, dict):
+    elif isinstance(value, dict):  # strings, integers and the like hold no amount: not descended into
         for key, item in value.items():
-            yield from _amount_findings(item, f"{path}.{key}")
+            if isinstance(item, (float, dict, list)):
+                yield from _amount_findings(item, f"{path}.{key}")
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _amount_findings(item, f"{path}[{i}]")
+            if isinstance(item, (float, dict, list)):
+                yield from _amount_findings(item, f"{path}[{i}]")
 
 
 def _explain(validator: Draft202012Validator, message: Any) -> Iterator[Finding]:

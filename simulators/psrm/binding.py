@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from harness.core.findings import join_path
@@ -43,26 +46,10 @@ def stamdata(struct: dict[str, Any], base: str, *, is_main: bool) -> Stamdata:
                 forligsdato=_date(h.get("HaeftelseForligDato")),
             )
         )
-    first_h = join_path(base, "FordringHæftelseSamling", "MFHæftelseStruktur", 0)
-    paths = {
-        "fordringstype": join_path(base, "DMIFordringTypeKode"),
-        "reference": join_path(base, "DMIFordringFordringHaverRef"),
-        "beskrivelse": join_path(base, "FordringBeskrivelse"),
-        "periode": join_path(base, "FordringPeriodeStruktur"),
-        "periode_fra": join_path(base, "FordringPeriodeStruktur", "DMIFordringPeriodeFraDato"),
-        "periode_til": join_path(base, "FordringPeriodeStruktur", "DMIFordringPeriodeTilDato"),
-        "stiftelsesdato": join_path(base, "DMIFordringStiftelseTidspunkt"),
-        "forfaldsdato": join_path(base, "DMIFordringForfaldDato"),
-        "srb": join_path(base, "DMIFordringSRBDato"),
-        "saldo": join_path(base, "FordringBeløbStruktur", "DMIFordringBeløb"),
-        "hovedstol": join_path(base, "FordringOprindeligBeløbStruktur", "EFIFordringOprindeligBeløb"),
-        "valuta": join_path(base, "FordringBeløbStruktur", "ValutaKode"),
-        "foraeldelsesdato": join_path(first_h, "HæftelseForældelseDato"),
-        "domsdato": join_path(first_h, "HaeftelseDomDato"),
-        "forligsdato": join_path(first_h, "HaeftelseForligDato"),
-        "rentevalg": join_path(base, "RenteValgStruktur"),
-    }
-    valuta, paths["valuta"] = _currency(beloeb, oprindelig, base)
+    paths = _paths(base)
+    valuta, valuta_path = _currency(beloeb, oprindelig, base)
+    if valuta_path != paths["valuta"]:
+        paths = paths | {"valuta": valuta_path}
     return Stamdata(
         fordringstype=struct.get("DMIFordringTypeKode", ""),
         reference=struct.get("DMIFordringFordringHaverRef", ""),
@@ -81,6 +68,32 @@ def stamdata(struct: dict[str, Any], base: str, *, is_main: bool) -> Stamdata:
         is_main=is_main,
         rentevalg=struct.get("RenteValgStruktur"),
         paths=paths,
+    )
+
+
+@lru_cache(maxsize=256)
+def _paths(base: str) -> Mapping[str, str]:
+    """The JSON path of each stamdata field of a claim at `base` (few bases recur: built once each)."""
+    first_h = join_path(base, "FordringHæftelseSamling", "MFHæftelseStruktur", 0)
+    return MappingProxyType(
+        {
+            "fordringstype": join_path(base, "DMIFordringTypeKode"),
+            "reference": join_path(base, "DMIFordringFordringHaverRef"),
+            "beskrivelse": join_path(base, "FordringBeskrivelse"),
+            "periode": join_path(base, "FordringPeriodeStruktur"),
+            "periode_fra": join_path(base, "FordringPeriodeStruktur", "DMIFordringPeriodeFraDato"),
+            "periode_til": join_path(base, "FordringPeriodeStruktur", "DMIFordringPeriodeTilDato"),
+            "stiftelsesdato": join_path(base, "DMIFordringStiftelseTidspunkt"),
+            "forfaldsdato": join_path(base, "DMIFordringForfaldDato"),
+            "srb": join_path(base, "DMIFordringSRBDato"),
+            "saldo": join_path(base, "FordringBeløbStruktur", "DMIFordringBeløb"),
+            "hovedstol": join_path(base, "FordringOprindeligBeløbStruktur", "EFIFordringOprindeligBeløb"),
+            "valuta": join_path(base, "FordringBeløbStruktur", "ValutaKode"),
+            "foraeldelsesdato": join_path(first_h, "HæftelseForældelseDato"),
+            "domsdato": join_path(first_h, "HaeftelseDomDato"),
+            "forligsdato": join_path(first_h, "HaeftelseForligDato"),
+            "rentevalg": join_path(base, "RenteValgStruktur"),
+        }
     )
 
 

@@ -23,6 +23,7 @@ from harness.core.fordringstyper import fordringstyper
 from harness.core.money import to_oere
 from simulators import store
 from simulators.context import OpContext
+from simulators.prepared import Prepared
 from simulators.psrm import actions, underretninger
 from simulators.psrm.state import (
     PENDING,
@@ -43,16 +44,51 @@ from simulators.tenancy import Tenant
 _actions, _claims = store.psrm_actions, store.psrm_claims
 # Built once per process: the hot path only binds values.
 _ADD_ACTION = sa.insert(_actions)
+_ACTION_KEYS = (
+    "tenant",
+    "aktion_id",
+    "leverance_id",
+    "kode",
+    "position",
+    "status",
+    "claimant_ref",
+    "received_at",
+    "due_at",
+    "target_id",
+    "request",
+    "errors",
+)
 _ADD_ACTION_ONCE = {
-    name: insert(_actions)
-    .on_conflict_do_nothing(index_elements=["tenant", "aktion_id"])
-    .returning(_actions.c.aktion_id)  # a row when inserted, none on conflict (rowcount is not reliable)
+    name: Prepared(
+        insert(_actions)
+        .on_conflict_do_nothing(index_elements=["tenant", "aktion_id"])
+        .returning(_actions.c.aktion_id),  # a row when inserted, none on conflict (rowcount is not reliable)
+        _ACTION_KEYS,
+    )
     for name, insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
 }
 _ACTION_TAKEN = sa.select(_actions.c.aktion_id).where(
     _actions.c.tenant == sa.bindparam("k_tenant"), _actions.c.aktion_id == sa.bindparam("k_id")
 )
-_ADD_CLAIM = sa.insert(_claims)
+_CLAIM_KEYS = (
+    "tenant",
+    "hovedfordring_id",
+    "kompleks_id",
+    "original_id",
+    "kind",
+    "art",
+    "aktion_id",
+    "claimant_ref",
+    "fordringstype",
+    "status",
+    "recall_reason",
+    "statsrefusion",
+    "hovedstol_oere",
+    "saldo_oere",
+    "received_at",
+    "data",
+)
+_BOOK_CLAIM = Prepared(sa.insert(_claims).returning(_claims.c.id), _CLAIM_KEYS)
 _DUE = (
     sa.select(_actions)
     .where(
@@ -181,7 +217,7 @@ def _insert_action(conn: Connection, values: dict[str, Any]) -> bool:
             return False
         conn.execute(_ADD_ACTION, values)
         return True
-    return conn.execute(statement, values).first() is not None
+    return statement.execute(conn, values).fetchone() is not None
 
 
 def _sync_findings(ctx: OpContext, action: dict[str, Any], base: str) -> list[Finding]:
@@ -246,8 +282,13 @@ def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: An
 
 
 def _update_action(conn: Connection, tenant: Tenant, aktion_id: str, values: dict[str, Any]) -> None:
-    statement = _update_statement(_actions, frozenset(values))
-    conn.execute(statement, values | {"k_tenant": tenant.key, "k_key": aktion_id})
+    statement = _prepared_update(_actions, frozenset(values))
+    statement.execute(conn, values | {"k_tenant": tenant.key, "k_key": aktion_id})
+
+
+@cache
+def _prepared_update(table: sa.Table, columns: frozenset[str]) -> Prepared:
+    return Prepared(_update_statement(table, columns))
 
 
 def _apply(
@@ -315,8 +356,8 @@ def _book(
     conn: Connection, tenant: Tenant, row: Any, effect: Book, parent: int | None, received: datetime
 ) -> int:
     claim = effect.stamdata
-    result = conn.execute(
-        _ADD_CLAIM,
+    cursor = _BOOK_CLAIM.execute(
+        conn,
         {
             "tenant": tenant.key,
             "hovedfordring_id": parent,
@@ -336,7 +377,7 @@ def _book(
             "data": {"stamdata": effect.snapshot, "foraeldelse": limitation(claim, danish_date(received))},
         },
     )
-    claim_id = int(result.inserted_primary_key[0])
+    claim_id = int(cursor.fetchone()[0])
     if effect.original_id is not None:
         _set_claim(conn, tenant, effect.original_id, genindsendt_som=claim_id)
     kind = "OPSKRIVNING" if effect.kind == "OPSKRIVNING" else "TILGANG"

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from simulators import store
+from simulators.prepared import Prepared
 from simulators.rules.stamdata import Stamdata
 from simulators.tenancy import Tenant
 
@@ -89,7 +90,11 @@ _REF_TAKEN = sa.select(sa.literal(1)).where(
     _claims.c.claimant_ref == sa.bindparam("k_ref"),
     _claims.c.original_id.is_(None),
 )
-_ADD_EVENT = sa.insert(_events)
+_ADD_EVENT = Prepared(
+    sa.insert(_events),
+    ("tenant", "fordring_id", "aktion_id", "kind", "amount_oere", "virkningsdato", "booked_at", "data"),
+)
+_REF_TAKEN_FAST = Prepared(_REF_TAKEN)
 
 
 class PsrmView:
@@ -140,7 +145,7 @@ class PsrmView:
         return row.aktion_id if row else None
 
     def claimant_ref_taken(self, ref: str) -> bool:
-        return self.conn.execute(_REF_TAKEN, {"k_tenant": self.tenant.key, "k_ref": ref}).first() is not None
+        return _REF_TAKEN_FAST.first(self.conn, {"k_tenant": self.tenant.key, "k_ref": ref}) is not None
 
 
 def record_event(
@@ -155,8 +160,8 @@ def record_event(
     data: dict[str, Any],
 ) -> None:
     """Append one event to a claim's ledger (the source of balances, interest, notifications and history)."""
-    conn.execute(
-        _ADD_EVENT,
+    _ADD_EVENT.execute(
+        conn,
         {
             "tenant": tenant.key,
             "fordring_id": claim_id,

@@ -1,0 +1,105 @@
+"""Hot-path statements compiled once per dialect and run on the DB-API cursor of a SQLAlchemy connection.
+
+SQLAlchemy's compiled cache spares the compiling, but every `Connection.execute` still pays for its
+execution context, parameter processing and result set: about ten times the cost of SQLite's own work
+for a one-row insert. The few statements every service call runs (the tenant's settings and clock, the
+journal, PSRM's received action) go through `Prepared` instead: the SQL text, the parameter order and the
+bind and result processors (JSON, booleans) are taken from SQLAlchemy once per dialect, and each call is
+one DB-API `execute` in the same transaction as the rest of the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]
+    positional: bool
+    defaults: dict[str, Any]
+    binds: dict[str, Callable[[Any], Any]]
+    columns: tuple[str, ...]
+    results: tuple[Callable[[Any], Any] | None, ...]
+
+
+class Prepared:
+    """One Core statement (a select, or an insert of `keys`), compiled once per dialect."""
+
+    def __init__(self, statement: sa.Executable, keys: Sequence[str] | None = None) -> None:
+        self.statement = statement
+        self.keys = list(keys) if keys is not None else None
+        self._by_dialect: dict[str, _Compiled] = {}
+
+    def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
+        """Run on the connection's DB-API cursor; returns that cursor (fetch from it)."""
+        compiled = self._by_dialect.get(conn.dialect.name) or self._compile(conn)
+        if not conn.in_transaction():  # so the caller's commit() commits what this wrote
+            conn.begin()
+        values = compiled.defaults | dict(params)
+        for name, process in compiled.binds.items():  # as Core would (a JSON column's None is JSON null)
+            if name in values:
+                values[name] = process(values[name])
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if compiled.positional:
+            cursor.execute(compiled.sql, [values[name] for name in compiled.names])
+        else:
+            cursor.execute(compiled.sql, values)
+        return cursor
+
+    def first(self, conn: Connection, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The first row as a dict of column key → value (result processors applied), or None."""
+        compiled = self._by_dialect.get(conn.dialect.name) or self._compile(conn)
+        row = self.execute(conn, params).fetchone()
+        if row is None:
+            return None
+        return {
+            key: process(value) if process is not None else value
+            for key, process, value in zip(compiled.columns, compiled.results, row, strict=True)
+        }
+
+    def _compile(self, conn: Connection) -> _Compiled:
+        dialect = conn.dialect
+        kwargs: dict[str, Any] = {"dialect": dialect}
+        if self.keys is not None:
+            kwargs["column_keys"] = self.keys
+        explicit = _bind_names(self.statement)
+        given = set(self.keys or ()) | explicit
+        statement = self.statement
+        if isinstance(statement, sa.Select):  # IN lists rendered as one parameter per value
+            kwargs["compile_kwargs"] = {"render_postcompile": True}
+            if explicit:  # a stand-in value, so the IN lists can be rendered; every call passes its own
+                statement = statement.params(dict.fromkeys(explicit, ""))
+        compiled = statement.compile(**kwargs)  # type: ignore[attr-defined]
+        names = tuple(compiled.positiontup or ()) if compiled.positional else ()
+        expanded = getattr(compiled, "_post_compile_expanded_state", None)  # IN lists rendered per value
+        initial = expanded.parameters if expanded is not None else compiled.construct_params(_check=False)
+        defaults = {k: v for k, v in initial.items() if k not in given and v is not None}
+        binds = {
+            name: process
+            for name, process in compiled._bind_processors.items()
+            if not isinstance(process, tuple)
+        }
+        selected = getattr(self.statement, "selected_columns", None)
+        columns = tuple(c.key for c in selected) if selected is not None else ()
+        results = tuple(c.type._cached_result_processor(dialect, None) for c in selected or ())
+        prepared = _Compiled(compiled.string, names, compiled.positional, defaults, binds, columns, results)
+        self._by_dialect[dialect.name] = prepared
+        return prepared
+
+
+def _bind_names(statement: sa.Executable) -> set[str]:
+    """The names of the statement's explicit bindparam()s (the caller's parameters)."""
+    from sqlalchemy.sql import visitors
+
+    return {
+        node.key
+        for node in visitors.iterate(statement)  # type: ignore[arg-type]
+        if isinstance(node, sa.BindParameter) and node.value is None and node.callable is None
+    }
