@@ -52,7 +52,6 @@ def test_a_bad_cursor_is_refused_with_its_path(api):
     }
 
 
-
 def test_a_cursor_beyond_any_sequence_number_is_refused_as_bad_input(api):
     """Found by the long fuzzing run: a cursor past SQLite's integer range crashed the read (500)."""
     response = api.post(f"{OIR_DA}/HentDaekningAfskrivning", {"Cursor": 2**70})

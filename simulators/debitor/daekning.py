@@ -147,6 +147,7 @@ def settled(conn: Connection, tenant_key: str, claim_id: int, *, dato: str, now:
         .where(tables.opkraevning.c.claim_id == claim_id)
         .values(status="BETALT", naeste_skridt=None)
     )
+
     def status(data: dict[str, Any], message_id: str) -> None:
         mailbox.post(
             conn,

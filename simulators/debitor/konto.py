@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -40,40 +41,60 @@ def party_id(part: dict[str, Any]) -> tuple[str, str]:
     return "CVR", part["VirksomhedCVRNummer"]
 
 
+class Relation(NamedTuple):
+    """A relation just inserted, with the fields a relation row is read for."""
+
+    kind: str
+    party_kind: str
+    party_id: str
+    data: dict[str, Any]
+    claim_id: int | None
+
+
+_rel = tables.relations.c
+_parts = tables.delfordringer.c
+_ACTIVE = sa.select(tables.relations).where(
+    _rel.account_id == sa.bindparam("k_account"), _rel.valid_to.is_(None)
+)
+_ACTIVE_RELATIONS = _ACTIVE.order_by(_rel.id)
+_ACTIVE_RELATIONS_OF_KIND = _ACTIVE.where(_rel.kind == sa.bindparam("k_kind")).order_by(_rel.id)
+_CLAIM_LIABLE = (
+    sa.select(_rel.party_kind, _rel.party_id)
+    .where(_rel.claim_id == sa.bindparam("k_claim"), _rel.kind == HAEFTELSE, _rel.valid_to.is_(None))
+    .order_by(_rel.id)
+)
+_INSERT_RELATION = sa.insert(tables.relations)
+_INSERT_PART = sa.insert(tables.delfordringer)
+_LAST_PART_NR = sa.select(sa.func.max(_parts.nr)).where(_parts.claim_id == sa.bindparam("k_claim"))
+_PARTS_OF = (
+    sa.select(tables.delfordringer).where(_parts.claim_id == sa.bindparam("k_claim")).order_by(_parts.nr)
+)
+_INSERT_OPKRAEVNING = sa.insert(tables.opkraevning)
+_UPDATE_OPKRAEVNING = sa.update(tables.opkraevning).where(
+    tables.opkraevning.c.claim_id == sa.bindparam("k_claim")
+)
+_INSERT_LETTER = sa.insert(tables.letters)
+_ACCOUNT = sa.select(store.accounts).where(store.accounts.c.id == sa.bindparam("k_account"))
+
+
 def active_relations(conn: Connection, account_id: int, kind: str | None = None) -> list[Any]:
-    query = sa.select(tables.relations).where(
-        tables.relations.c.account_id == account_id, tables.relations.c.valid_to.is_(None)
-    )
-    if kind is not None:
-        query = query.where(tables.relations.c.kind == kind)
-    return conn.execute(query.order_by(tables.relations.c.id)).all()
+    if kind is None:
+        return conn.execute(_ACTIVE_RELATIONS, {"k_account": account_id}).all()
+    return conn.execute(_ACTIVE_RELATIONS_OF_KIND, {"k_account": account_id, "k_kind": kind}).all()
 
 
-def liable_parties(conn: Connection, account_id: int) -> set[str]:
-    """CPR/CVR of the account's juridisk ansvarlige and active medhæftere."""
-    return {
-        r.party_id
-        for r in active_relations(conn, account_id)
-        if r.kind in (JURIDISK_ANSVARLIG, JURIDISK_MEDHAEFTER)
-    }
+def liable_parties(relations: list[Any]) -> set[str]:
+    """CPR/CVR of the juridisk ansvarlige and medhæftere among an account's active relations."""
+    return {r.party_id for r in relations if r.kind in (JURIDISK_ANSVARLIG, JURIDISK_MEDHAEFTER)}
 
 
 def claim_liable(conn: Connection, claim_id: int) -> list[tuple[str, str]]:
     """(CPR|CVR, id) of the parties with an active hæftelse on the claim, in registration order."""
-    rows = conn.execute(
-        sa.select(tables.relations)
-        .where(
-            tables.relations.c.claim_id == claim_id,
-            tables.relations.c.kind == HAEFTELSE,
-            tables.relations.c.valid_to.is_(None),
-        )
-        .order_by(tables.relations.c.id)
-    ).all()
+    rows = conn.execute(_CLAIM_LIABLE, {"k_claim": claim_id}).all()
     return [(r.party_kind, r.party_id) for r in rows]
 
 
-def add_relation(
-    conn: Connection,
+def relation_row(
     tenant_key: str,
     account_id: int,
     kind: str,
@@ -81,39 +102,72 @@ def add_relation(
     today: date,
     *,
     claim_id: int | None = None,
-) -> None:
+) -> dict[str, Any]:
+    """The insert parameters of one relation (a role or hæftelse of `part`, valid from `today`)."""
     party_kind, pid = party_id(part)
-    conn.execute(
-        sa.insert(tables.relations).values(
-            tenant=tenant_key,
-            account_id=account_id,
-            claim_id=claim_id,
-            kind=kind,
-            party_kind=party_kind,
-            party_id=pid,
-            data=part,
-            valid_from=today.isoformat(),
-            valid_to=None,
-        )
-    )
+    return {
+        "tenant": tenant_key,
+        "account_id": account_id,
+        "claim_id": claim_id,
+        "kind": kind,
+        "party_kind": party_kind,
+        "party_id": pid,
+        "data": part,
+        "valid_from": today.isoformat(),
+        "valid_to": None,
+    }
 
 
-def add_roles(conn: Connection, tenant_key: str, account_id: int, spec: dict[str, Any], today: date) -> None:
-    """Record the account's roles from a DebitorkontoSpecifikation; a role already active is kept."""
-    current = {(r.kind, r.party_id) for r in active_relations(conn, account_id)}
-    for field, kind in ROLE_OF_FIELD.items():
-        value = spec.get(field)
+def add_roles(
+    tenant_key: str,
+    account_id: int,
+    spec: dict[str, Any],
+    today: date,
+    current: list[Any],
+    bookings: Bookings,
+) -> list[Any]:
+    """Book the account's roles from a DebitorkontoSpecifikation; a role already active is kept.
+
+    `current` is the account's active relations (empty for a new account). Returns the active relations
+    afterwards, in registration order."""
+    relations = list(current)
+    seen = {(r.kind, r.party_id) for r in relations}
+    for name, kind in ROLE_OF_FIELD.items():
+        value = spec.get(name)
         parts = value if isinstance(value, list) else [value] if value else []
         for part in parts:
-            if (kind, party_id(part)[1]) not in current:
-                add_relation(conn, tenant_key, account_id, kind, part, today)
-                current.add((kind, party_id(part)[1]))
+            if (kind, party_id(part)[1]) not in seen:
+                row = relation_row(tenant_key, account_id, kind, part, today)
+                bookings.relations.append(row)
+                relations.append(Relation(kind, row["party_kind"], row["party_id"], part, None))
+                seen.add((kind, row["party_id"]))
+    return relations
 
 
-def book_parts(
-    conn: Connection, tenant_key: str, claim_id: int, fordring: dict[str, Any], now: datetime
-) -> None:
-    """The fordring's delfordringer (one with its own dates when the fagsystem sent none)."""
+@dataclass(slots=True)
+class Bookings:
+    """The rows of one registration, inserted together by `insert`: one statement per table."""
+
+    relations: list[dict[str, Any]] = field(default_factory=list)
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    opkraevning: list[dict[str, Any]] = field(default_factory=list)
+    letters: list[dict[str, Any]] = field(default_factory=list)
+
+    def insert(self, conn: Connection) -> None:
+        for statement, rows in (
+            (_INSERT_RELATION, self.relations),
+            (_INSERT_PART, self.parts),
+            (_INSERT_OPKRAEVNING, self.opkraevning),
+            (_INSERT_LETTER, self.letters),
+        ):
+            if rows:
+                conn.execute(statement, rows)
+
+
+def part_rows(
+    tenant_key: str, claim_id: int, fordring: dict[str, Any], now: datetime
+) -> list[dict[str, Any]]:
+    """The fordring's delfordringer (one with its own dates when none were sent), as insert parameters."""
     parts = fordring.get("Delfordring") or [
         {
             "DelfordringReference": "1",
@@ -122,10 +176,8 @@ def book_parts(
             "SidsteRettidigeBetalingDato": fordring.get("SidsteRettidigeBetalingDato"),
         }
     ]
-    for nr, part in enumerate(parts, start=1):
-        amount = to_oere(part["Beløb"]) or 0
-        add_part(
-            conn,
+    return [
+        _part_row(
             tenant_key,
             claim_id,
             nr=nr,
@@ -133,9 +185,37 @@ def book_parts(
             reference=part["DelfordringReference"],
             forfald=part.get("ForfaldDato") or fordring.get("ForfaldDato"),
             srb=part.get("SidsteRettidigeBetalingDato") or fordring.get("SidsteRettidigeBetalingDato"),
-            amount=amount,
+            amount=to_oere(part["Beløb"]) or 0,
             now=now,
         )
+        for nr, part in enumerate(parts, start=1)
+    ]
+
+
+def _part_row(
+    tenant_key: str,
+    claim_id: int,
+    *,
+    nr: int,
+    kind: str,
+    reference: str,
+    forfald: str | None,
+    srb: str | None,
+    amount: int,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "tenant": tenant_key,
+        "claim_id": claim_id,
+        "nr": nr,
+        "kind": kind,
+        "reference": reference,
+        "forfald": forfald,
+        "srb": srb,
+        "beloeb_oere": amount,
+        "saldo_oere": amount,
+        "created_at": now.isoformat(),
+    }
 
 
 def add_part(
@@ -151,58 +231,42 @@ def add_part(
     amount: int,
     now: datetime,
 ) -> int:
+    """Add one delfordring; numbered after the claim's last one unless `nr` is given. Returns its id."""
     if nr is None:
-        nr = 1 + (
-            conn.execute(
-                sa.select(sa.func.max(tables.delfordringer.c.nr)).where(
-                    tables.delfordringer.c.claim_id == claim_id
-                )
-            ).scalar()
-            or 0
-        )
-    result = conn.execute(
-        sa.insert(tables.delfordringer).values(
-            tenant=tenant_key,
-            claim_id=claim_id,
-            nr=nr,
-            kind=kind,
-            reference=reference,
-            forfald=forfald,
-            srb=srb,
-            beloeb_oere=amount,
-            saldo_oere=amount,
-            created_at=now.isoformat(),
-        )
+        nr = 1 + (conn.execute(_LAST_PART_NR, {"k_claim": claim_id}).scalar() or 0)
+    row = _part_row(
+        tenant_key,
+        claim_id,
+        nr=nr,
+        kind=kind,
+        reference=reference,
+        forfald=forfald,
+        srb=srb,
+        amount=amount,
+        now=now,
     )
-    return int(result.inserted_primary_key[0])
+    return int(conn.execute(_INSERT_PART, row).inserted_primary_key[0])
 
 
 def parts_of(conn: Connection, claim_id: int) -> list[Any]:
-    return conn.execute(
-        sa.select(tables.delfordringer)
-        .where(tables.delfordringer.c.claim_id == claim_id)
-        .order_by(tables.delfordringer.c.nr)
-    ).all()
+    return conn.execute(_PARTS_OF, {"k_claim": claim_id}).all()
 
 
-def start_opkraevning(conn: Connection, tenant_key: str, claim_id: int, first_step: str | None) -> None:
-    """Put a new claim under opkrævning; `first_step` is the first day anything can be due (None: never)."""
-    conn.execute(
-        sa.insert(tables.opkraevning).values(
-            claim_id=claim_id,
-            tenant=tenant_key,
-            rykker_sendt=0,
-            naeste_skridt=first_step,
-            renter_til=None,
-            status="AKTIV" if first_step else "UDEN_FRIST",
-        )
-    )
+def opkraevning_row(tenant_key: str, claim_id: int, first_step: str | None) -> dict[str, Any]:
+    """A new claim's opkrævning record; `first_step` is the first day anything can be due (None: never)."""
+    return {
+        "claim_id": claim_id,
+        "tenant": tenant_key,
+        "rykker_sendt": 0,
+        "naeste_skridt": first_step,
+        "renter_til": None,
+        "status": "AKTIV" if first_step else "UDEN_FRIST",
+    }
 
 
 def set_opkraevning(conn: Connection, claim_id: int, **values: Any) -> None:
-    conn.execute(
-        sa.update(tables.opkraevning).where(tables.opkraevning.c.claim_id == claim_id).values(**values)
-    )
+    if values:
+        conn.execute(_UPDATE_OPKRAEVNING, {"k_claim": claim_id, **values})
 
 
 def letter(
@@ -216,29 +280,56 @@ def letter(
     dato: date,
     data: dict[str, Any],
 ) -> None:
+    """A written notice to the debtor and its copies (see `letter_rows`), recorded as sent."""
+    rows = letter_rows(
+        tenant_key,
+        active_relations(conn, account_id),
+        account_id=account_id,
+        claim_id=claim_id,
+        kind=kind,
+        recipient=recipient,
+        dato=dato,
+        data=data,
+    )
+    conn.execute(_INSERT_LETTER, rows)
+
+
+def letter_rows(
+    tenant_key: str,
+    relations: list[Any],
+    *,
+    account_id: int,
+    claim_id: int | None,
+    kind: str,
+    recipient: str,
+    dato: date,
+    data: dict[str, Any],
+) -> list[dict[str, Any]]:
     """A written notice to the debtor, recorded as sent (the simulator prints nothing); every other role
     with an active materialeabonnement (administrators by default, medhæftere and ligestillingspartnere
     when registered with one) gets a copy [I: oeir.md §4.2 names Materialeabonnement per role; the exact
     rule is not public]. The juridisk ansvarlige always receives it: the written notice before overdragelse
-    is required (oeir.md §10 [C]), so ending that role's materialeabonnement is recorded but stops nothing."""
+    is required (oeir.md §10 [C]), so ending that role's materialeabonnement is recorded but stops nothing.
+
+    `relations` are the account's active relations. Returns the insert parameters of each letter."""
     recipients = [(recipient, False)] + [
         (r.party_id, True)
-        for r in active_relations(conn, account_id)
+        for r in relations
         if r.claim_id is None and r.kind != JURIDISK_ANSVARLIG and r.party_id != recipient and subscribed(r)
     ]
-    for party, copy in recipients:
-        conn.execute(
-            sa.insert(tables.letters).values(
-                tenant=tenant_key,
-                account_id=account_id,
-                claim_id=claim_id,
-                kind=kind,
-                recipient=party,
-                dato=dato.isoformat(),
-                data=data | {"Kopi": True} if copy else data,
-            )
-        )
+    return [
+        {
+            "tenant": tenant_key,
+            "account_id": account_id,
+            "claim_id": claim_id,
+            "kind": kind,
+            "recipient": party,
+            "dato": dato.isoformat(),
+            "data": data | {"Kopi": True} if copy else data,
+        }
+        for party, copy in recipients
+    ]
 
 
 def account_of(conn: Connection, account_id: int) -> Any:
-    return conn.execute(sa.select(store.accounts).where(store.accounts.c.id == account_id)).one()
+    return conn.execute(_ACCOUNT, {"k_account": account_id}).one()

@@ -36,10 +36,15 @@ def utc(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat(timespec="seconds")
 
 
+_SETTINGS = sa.select(store.tenants.c.settings).where(store.tenants.c.tenant == sa.bindparam("k_tenant"))
+_EXISTS = sa.select(tables.mailbox.c.seq).where(
+    tables.mailbox.c.tenant == sa.bindparam("k_tenant"), tables.mailbox.c.message_id == sa.bindparam("k_id")
+)
+_INSERT = sa.insert(tables.mailbox)
+
+
 def settings_of(conn: Connection, tenant_key: str) -> dict[str, Any]:
-    row = conn.execute(
-        sa.select(store.tenants.c.settings).where(store.tenants.c.tenant == tenant_key)
-    ).first()
+    row = conn.execute(_SETTINGS, {"k_tenant": tenant_key}).first()
     return row.settings if row is not None else {}
 
 
@@ -62,26 +67,24 @@ def post(
     if kind not in KINDS:
         raise ValueError(f"unknown mailbox message kind {kind}")
     profile = profile or profile_for(settings_of(conn, tenant_key))
-    message_id = message_id or str(uuid.uuid4())
-    exists = conn.execute(
-        sa.select(tables.mailbox.c.seq).where(
-            tables.mailbox.c.tenant == tenant_key, tables.mailbox.c.message_id == message_id
-        )
-    ).first()
-    if exists is None:
-        conn.execute(
-            sa.insert(tables.mailbox).values(
-                tenant=tenant_key,
-                message_id=message_id,
-                kind=kind,
-                claim_id=claim_id,
-                reference=reference,
-                amount_oere=amount_oere,
-                dato=dato,
-                visible_at=utc(profile.visible_at(now)),
-                data=data or {},
-            )
-        )
+    if message_id is None:  # a fresh id: no message can have it yet
+        message_id = str(uuid.uuid4())
+    elif conn.execute(_EXISTS, {"k_tenant": tenant_key, "k_id": message_id}).first() is not None:
+        return message_id
+    conn.execute(
+        _INSERT,
+        {
+            "tenant": tenant_key,
+            "message_id": message_id,
+            "kind": kind,
+            "claim_id": claim_id,
+            "reference": reference,
+            "amount_oere": amount_oere,
+            "dato": dato,
+            "visible_at": utc(profile.visible_at(now)),
+            "data": data or {},
+        },
+    )
     return message_id
 
 
@@ -98,20 +101,25 @@ def view(row: Any) -> dict[str, Any]:
     }
 
 
+_VISIBLE = (
+    sa.select(tables.mailbox)
+    .where(
+        tables.mailbox.c.tenant == sa.bindparam("k_tenant"),
+        tables.mailbox.c.seq > sa.bindparam("k_after"),
+        tables.mailbox.c.visible_at <= sa.bindparam("k_now"),
+    )
+    .order_by(tables.mailbox.c.seq)
+    .limit(sa.bindparam("k_limit"))
+)
+"""The first messages of a tenant visible by an instant, after a sequence number."""
+
+
 def fetch(
     conn: Connection, tenant_key: str, *, after: int, now: datetime, limit: int = 100
 ) -> dict[str, Any]:
     """Messages visible by `now` with a sequence number above `after`, oldest first."""
-    rows = conn.execute(
-        sa.select(tables.mailbox)
-        .where(
-            tables.mailbox.c.tenant == tenant_key,
-            tables.mailbox.c.seq > after,
-            tables.mailbox.c.visible_at <= utc(now),
-        )
-        .order_by(tables.mailbox.c.seq)
-        .limit(limit)
-    ).all()
+    params = {"k_tenant": tenant_key, "k_after": after, "k_now": utc(now), "k_limit": limit}
+    rows = conn.execute(_VISIBLE, params).all()
     messages = [view(r) for r in rows]
     cursor = messages[-1]["Sekvensnummer"] if messages else after
     return {"Besked": messages, "Cursor": cursor, "FlereBeskeder": len(rows) == limit}

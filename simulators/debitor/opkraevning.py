@@ -19,6 +19,7 @@ may settle it). Claims in BERO wait; the day after SRB is the first possible ste
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -38,19 +39,35 @@ AKTIV = "AKTIV"
 GEBYR_FRIST_DAGE = 10  # a fee falls due with its rykker; its SRB is the rykker's payment deadline [I]
 
 
+_opk = tables.opkraevning.c
+_parts = tables.delfordringer.c
+_of_claim = _parts.claim_id == store.claims.c.id
+_DUE = (
+    sa.select(
+        store.claims,
+        _opk.rykker_sendt,
+        _opk.renter_til,
+        store.accounts.c.debtor_id.label("account_debtor_id"),
+        sa.select(sa.func.coalesce(sa.func.sum(_parts.saldo_oere), 0)).where(_of_claim).label("owed"),
+        sa.select(sa.func.coalesce(sa.func.max(_parts.nr), 0)).where(_of_claim).label("last_nr"),
+    )
+    .join(tables.opkraevning, _opk.claim_id == store.claims.c.id)
+    .join(store.accounts, store.accounts.c.id == store.claims.c.account_id)
+    .where(
+        _opk.tenant == sa.bindparam("k_tenant"),
+        _opk.status == AKTIV,
+        _opk.naeste_skridt <= sa.bindparam("k_today"),
+    )
+    .order_by(store.claims.c.id)
+)
+"""The claims with an opkrævning step due by a day: their record, the account's debtor, what is owed on
+the claim (the sum of its delfordringer's saldo) and its last delfordring nr."""
+
+
 def process_due(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: datetime) -> None:
     """Run the opkrævning steps whose time has come on the simulated clock."""
     today = danish_date(now)
-    rows = conn.execute(
-        sa.select(store.claims, tables.opkraevning.c.rykker_sendt, tables.opkraevning.c.renter_til)
-        .join(tables.opkraevning, tables.opkraevning.c.claim_id == store.claims.c.id)
-        .where(
-            tables.opkraevning.c.tenant == tenant.key,
-            tables.opkraevning.c.status == AKTIV,
-            tables.opkraevning.c.naeste_skridt <= today.isoformat(),
-        )
-        .order_by(store.claims.c.id)
-    ).all()
+    rows = conn.execute(_DUE, {"k_tenant": tenant.key, "k_today": today.isoformat()}).all()
     if rows:
         profile = profile_for(settings)
         for claim in rows:
@@ -63,8 +80,18 @@ def _srb(claim: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _owed(conn: Connection, claim_id: int) -> int:
-    return sum(p.saldo_oere for p in konto.parts_of(conn, claim_id))
+@dataclass(slots=True)
+class _Parts:
+    """What is owed on the claim being stepped and its last delfordring nr, kept as parts are added."""
+
+    owed: int
+    last_nr: int
+
+    def add(self, conn: Connection, tenant: Tenant, claim_id: int, **part: Any) -> None:
+        """Add the claim's next delfordring (nr after the last one)."""
+        self.last_nr += 1
+        konto.add_part(conn, tenant.key, claim_id, nr=self.last_nr, **part)
+        self.owed += part["amount"]
 
 
 def _step(
@@ -80,34 +107,41 @@ def _step(
     if srb is None:
         konto.set_opkraevning(conn, claim.id, status="UDEN_FRIST", naeste_skridt=None)
         return
+    parts = _Parts(owed=int(claim.owed), last_nr=int(claim.last_nr))
+    record: dict[str, Any] = {}  # the opkrævning record's new values, written once
     sent = claim.rykker_sendt
     renter_til = date.fromisoformat(claim.renter_til) if claim.renter_til else srb
     while sent < len(profile.rykker_dage):
         due = srb + timedelta(days=profile.rykker_dage[sent])
-        if due > today or _owed(conn, claim.id) <= 0:
+        if due > today or parts.owed <= 0:
             break
-        renter_til = _renter(conn, tenant, profile, claim, renter_til, due, now)
+        renter_til = _renter(conn, tenant, profile, claim, parts, renter_til, due, now)
         sent += 1
-        _rykker(conn, tenant, profile, claim, sent, due, now)
-        konto.set_opkraevning(conn, claim.id, rykker_sendt=sent, renter_til=renter_til.isoformat())
-    if _owed(conn, claim.id) <= 0:
-        konto.set_opkraevning(conn, claim.id, status="BETALT", naeste_skridt=None)
+        _rykker(conn, tenant, profile, claim, parts, sent, due, now)
+        record |= {"rykker_sendt": sent, "renter_til": renter_til.isoformat()}
+    later = _waiting(profile, srb, sent, today, parts.owed)
+    if later is not None:
+        konto.set_opkraevning(conn, claim.id, **(record | later))
         return
+    renter_til = _renter(conn, tenant, profile, claim, parts, renter_til, today, now)
+    konto.set_opkraevning(conn, claim.id, **(record | {"renter_til": renter_til.isoformat()}))
+    hand_over(OpContext(conn=conn, tenant=tenant, now=now, settings=settings), claim)
+
+
+def _waiting(profile: Profile, srb: date, sent: int, today: date, owed: int) -> dict[str, Any] | None:
+    """The opkrævning record's values when the claim stays (paid, or its next step later); None when the
+    hand-over to PSRM is due today."""
+    if owed <= 0:
+        return {"status": "BETALT", "naeste_skridt": None}
     if sent < len(profile.rykker_dage):
-        next_day = srb + timedelta(days=profile.rykker_dage[sent])
-        konto.set_opkraevning(conn, claim.id, naeste_skridt=next_day.isoformat())
-        return
+        return {"naeste_skridt": (srb + timedelta(days=profile.rykker_dage[sent])).isoformat()}
     if not profile.automatisk_overdragelse:  # the fagsystem decides (RetFordringTilstand); check again daily
-        konto.set_opkraevning(conn, claim.id, naeste_skridt=(today + timedelta(days=1)).isoformat())
-        return
+        return {"naeste_skridt": (today + timedelta(days=1)).isoformat()}
     last = srb + timedelta(days=profile.rykker_dage[-1]) if profile.rykker_dage else srb
     hand_over_day = last + timedelta(days=profile.overdragelse_dage)
     if today < hand_over_day:
-        konto.set_opkraevning(conn, claim.id, naeste_skridt=hand_over_day.isoformat())
-        return
-    renter_til = _renter(conn, tenant, profile, claim, renter_til, today, now)
-    konto.set_opkraevning(conn, claim.id, renter_til=renter_til.isoformat())
-    hand_over(OpContext(conn=conn, tenant=tenant, now=now, settings=settings), claim)
+        return {"naeste_skridt": hand_over_day.isoformat()}
+    return None
 
 
 def hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
@@ -118,14 +152,20 @@ def hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
 
 
 def _rykker(
-    conn: Connection, tenant: Tenant, profile: Profile, claim: Any, number: int, due: date, now: datetime
+    conn: Connection,
+    tenant: Tenant,
+    profile: Profile,
+    claim: Any,
+    parts: _Parts,
+    number: int,
+    due: date,
+    now: datetime,
 ) -> None:
-    account = konto.account_of(conn, claim.account_id)
     final = number == len(profile.rykker_dage)
     if profile.gebyr_oere > 0:
-        konto.add_part(
+        parts.add(
             conn,
-            tenant.key,
+            tenant,
             claim.id,
             kind="RYKKERGEBYR",
             reference=f"RYKKER-{number}",
@@ -150,16 +190,16 @@ def _rykker(
     konto.letter(
         conn,
         tenant.key,
-        account_id=account.id,
+        account_id=claim.account_id,
         claim_id=claim.id,
         kind="RYKKER",
-        recipient=account.debtor_id,
+        recipient=claim.account_debtor_id,
         dato=due,
         data={
             "FordringReference": claim.reference,
             "RykkerNummer": number,
             "Gebyr": wire(profile.gebyr_oere),
-            "Restance": wire(_owed(conn, claim.id)),
+            "Restance": wire(parts.owed),
             "BetalingsfristDato": (due + timedelta(days=GEBYR_FRIST_DAGE)).isoformat(),
             "VarselOmInddrivelse": final and profile.automatisk_overdragelse,
             "Profil": profile.id,
@@ -168,21 +208,27 @@ def _rykker(
 
 
 def _renter(
-    conn: Connection, tenant: Tenant, profile: Profile, claim: Any, since: date, until: date, now: datetime
+    conn: Connection,
+    tenant: Tenant,
+    profile: Profile,
+    claim: Any,
+    parts: _Parts,
+    since: date,
+    until: date,
+    now: datetime,
 ) -> date:
-    """Add simple daily interest on the unpaid hovedstol for the days (since, until]; returns `until`."""
+    """Add simple daily interest on the unpaid hovedstol for the days (since, until]; returns `until`.
+
+    The hovedstol's saldo is the claim row's: a step changes no claim's saldo."""
     days = (until - since).days
     if profile.rente_pct <= 0 or days <= 0:
         return max(since, until)
-    principal = conn.execute(
-        sa.select(store.claims.c.saldo_oere).where(store.claims.c.id == claim.id)
-    ).scalar()
-    exact = Decimal(principal) * Decimal(str(profile.rente_pct)) / 100 * days / 365
+    exact = Decimal(claim.saldo_oere) * Decimal(str(profile.rente_pct)) / 100 * days / 365
     amount = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))  # whole øre, half up
     if amount > 0:
-        konto.add_part(
+        parts.add(
             conn,
-            tenant.key,
+            tenant,
             claim.id,
             kind="RENTE",
             reference=f"RENTE-{until.isoformat()}",

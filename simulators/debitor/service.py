@@ -59,8 +59,8 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
     hearing: list[Finding] = []
     profile = profile_for(ctx.settings)
     parties = {debtor.id} | {konto.party_id(p)[1] for p in spec.get("JuridiskMedhæfter", [])}
-    if account is not None:
-        parties |= konto.liable_parties(ctx.conn, account.id)
+    relations = [] if account is None else konto.active_relations(ctx.conn, account.id)
+    parties |= konto.liable_parties(relations)
     deb_ctx = rules.RegistreringContext(
         today=ctx.today,
         kraevede_felter=profile.kraevede_felter,
@@ -84,28 +84,31 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
     if errors:
         return {"Status": "AFVIST", "Fejl": describe_all(errors), "Advarsler": describe_all(warnings)}
     account_id = account.id if account is not None else _create_account(ctx, spec, debtor)
-    konto.add_roles(ctx.conn, ctx.tenant.key, account_id, spec, ctx.today)
+    bookings = konto.Bookings()
+    relations = konto.add_roles(ctx.tenant.key, account_id, spec, ctx.today, relations, bookings)
     booked = []
     for fordring, claim in claims:
         result = ctx.conn.execute(
-            sa.insert(store.claims).values(
-                tenant=ctx.tenant.key,
-                account_id=account_id,
-                reference=claim.reference,
-                fordringstype=claim.fordringstype,
-                state=OPKRAEVNING,
-                hovedstol_oere=claim.hovedstol,
-                saldo_oere=claim.saldo,
-                data=fordring,
-                delivery_id=delivery_id,
-                psrm=None,
-                created_at=ctx.now.isoformat(),
-                updated_at=ctx.now.isoformat(),
-            )
+            _INSERT_CLAIM,
+            {
+                "tenant": ctx.tenant.key,
+                "account_id": account_id,
+                "reference": claim.reference,
+                "fordringstype": claim.fordringstype,
+                "state": OPKRAEVNING,
+                "hovedstol_oere": claim.hovedstol,
+                "saldo_oere": claim.saldo,
+                "data": fordring,
+                "delivery_id": delivery_id,
+                "psrm": None,
+                "created_at": ctx.now.isoformat(),
+                "updated_at": ctx.now.isoformat(),
+            },
         )
         claim_id = int(result.inserted_primary_key[0])
-        _book_claim_parts(ctx, account_id, claim_id, fordring, debtor)
+        _book_claim_parts(ctx, account_id, claim_id, fordring, debtor, relations, bookings)
         booked.append({"FordringReference": claim.reference, "FordringID": str(claim_id)})
+    bookings.insert(ctx.conn)
     return {
         "Status": "GODKENDT",
         "Fejl": [],
@@ -121,66 +124,83 @@ def opkraevning_start(fordring: dict[str, Any]) -> str | None:
     return (date.fromisoformat(day) + timedelta(days=1)).isoformat() if day else None
 
 
+_claims = store.claims.c
+_LIVE = sa.select(_claims.reference).where(
+    _claims.tenant == sa.bindparam("k_tenant"), _claims.state.not_in((ANNULLERET,))
+)
+_OPEN_REFS = _LIVE.where(_claims.reference.in_(sa.bindparam("k_refs", expanding=True)))
+_OPEN_REF = _LIVE.where(_claims.reference == sa.bindparam("k_ref"))
+_ACCOUNT = sa.select(store.accounts).where(
+    store.accounts.c.tenant == sa.bindparam("k_tenant"), store.accounts.c.reference == sa.bindparam("k_ref")
+)
+_INSERT_ACCOUNT = sa.insert(store.accounts)
+_INSERT_CLAIM = sa.insert(store.claims)
+
+
 def _open_refs(ctx: OpContext, refs: list[str]) -> frozenset[str]:
     """Those of `refs` the tenant already holds as a live claim (not annulled, not cancelled)."""
-    rows = ctx.conn.execute(
-        sa.select(store.claims.c.reference).where(
-            store.claims.c.tenant == ctx.tenant.key,
-            store.claims.c.reference.in_(refs),
-            store.claims.c.state.not_in((ANNULLERET,)),
-        )
-    ).all()
+    if len(refs) == 1:  # the usual case, without the cost of an expanding IN
+        rows = ctx.conn.execute(_OPEN_REF, {"k_tenant": ctx.tenant.key, "k_ref": refs[0]}).all()
+    else:
+        rows = ctx.conn.execute(_OPEN_REFS, {"k_tenant": ctx.tenant.key, "k_refs": refs}).all()
     return frozenset(r.reference for r in rows)
 
 
 def _book_claim_parts(
-    ctx: OpContext, account_id: int, claim_id: int, fordring: dict[str, Any], debtor: Any
+    ctx: OpContext,
+    account_id: int,
+    claim_id: int,
+    fordring: dict[str, Any],
+    debtor: Any,
+    relations: list[Any],
+    bookings: konto.Bookings,
 ) -> None:
-    """Delfordringer, hæftelser, the opkrævning record and the written opkrævning to the debtor."""
-    konto.book_parts(ctx.conn, ctx.tenant.key, claim_id, fordring, ctx.now)
+    """Delfordringer, hæftelser, the opkrævning record and the written opkrævning to the debtor, added to
+    `bookings` (`relations`: the account's active relations)."""
+    tenant_key = ctx.tenant.key
+    bookings.parts.extend(konto.part_rows(tenant_key, claim_id, fordring, ctx.now))
     key = "PersonCPRNummer" if debtor.kind == "CPR" else "VirksomhedCVRNummer"
     liable = fordring.get("Hæftelse") or [{key: debtor.id}]
-    for part in liable:
-        konto.add_relation(
-            ctx.conn, ctx.tenant.key, account_id, konto.HAEFTELSE, part, ctx.today, claim_id=claim_id
+    bookings.relations.extend(
+        konto.relation_row(tenant_key, account_id, konto.HAEFTELSE, part, ctx.today, claim_id=claim_id)
+        for part in liable
+    )
+    bookings.opkraevning.append(konto.opkraevning_row(tenant_key, claim_id, opkraevning_start(fordring)))
+    bookings.letters.extend(
+        konto.letter_rows(
+            tenant_key,
+            relations,
+            account_id=account_id,
+            claim_id=claim_id,
+            kind="OPKRAEVNING",
+            recipient=debtor.id,
+            dato=ctx.today,
+            data={
+                "FordringReference": fordring["FordringReference"],
+                "Beløb": fordring["HovedstolBeløb"],
+                "ForfaldDato": fordring.get("ForfaldDato"),
+                "SidsteRettidigeBetalingDato": fordring.get("SidsteRettidigeBetalingDato"),
+            },
         )
-    konto.start_opkraevning(ctx.conn, ctx.tenant.key, claim_id, opkraevning_start(fordring))
-    konto.letter(
-        ctx.conn,
-        ctx.tenant.key,
-        account_id=account_id,
-        claim_id=claim_id,
-        kind="OPKRAEVNING",
-        recipient=debtor.id,
-        dato=ctx.today,
-        data={
-            "FordringReference": fordring["FordringReference"],
-            "Beløb": fordring["HovedstolBeløb"],
-            "ForfaldDato": fordring.get("ForfaldDato"),
-            "SidsteRettidigeBetalingDato": fordring.get("SidsteRettidigeBetalingDato"),
-        },
     )
 
 
 def _account(conn: Connection, tenant: Tenant, reference: str) -> Any:
-    return conn.execute(
-        sa.select(store.accounts).where(
-            store.accounts.c.tenant == tenant.key, store.accounts.c.reference == reference
-        )
-    ).first()
+    return conn.execute(_ACCOUNT, {"k_tenant": tenant.key, "k_ref": reference}).first()
 
 
 def _create_account(ctx: OpContext, spec: dict[str, Any], debtor: Any) -> int:
     result = ctx.conn.execute(
-        sa.insert(store.accounts).values(
-            tenant=ctx.tenant.key,
-            reference=spec["DebitorkontoReference"],
-            kind=spec["DebitorkontoType"],
-            debtor_kind=debtor.kind,
-            debtor_id=debtor.id,
-            data=spec,
-            created_at=ctx.now.isoformat(),
-        )
+        _INSERT_ACCOUNT,
+        {
+            "tenant": ctx.tenant.key,
+            "reference": spec["DebitorkontoReference"],
+            "kind": spec["DebitorkontoType"],
+            "debtor_kind": debtor.kind,
+            "debtor_id": debtor.id,
+            "data": spec,
+            "created_at": ctx.now.isoformat(),
+        },
     )
     return int(result.inserted_primary_key[0])
 
@@ -312,7 +332,7 @@ def _related_parts(ctx: OpContext, claim: Any) -> list[dict[str, Any]]:
 
 def hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
     """Hand one claim under opkrævning to PSRM as OPRETFORDRING; it leaves opkrævning when PSRM takes it."""
-    account = ctx.conn.execute(sa.select(store.accounts).where(store.accounts.c.id == claim.account_id)).one()
+    account = konto.account_of(ctx.conn, claim.account_id)
     attempt = 1 + len((claim.psrm or {}).get("historik", []))
     leverance_id = f"DEB-{claim.id:08d}-{attempt}"
     aktion_id = f"A-{ctx.tenant.kommune}-{claim.id:08d}-{attempt}"
@@ -381,22 +401,22 @@ def hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
     }
 
 
+_UPDATE_CLAIM = sa.update(store.claims).where(_claims.id == sa.bindparam("k_id"))
+_HANDED_OVER = sa.select(store.claims).where(
+    _claims.tenant == sa.bindparam("k_tenant"), _claims.state.in_((OVERDRAGET, HOERING))
+)
+
+
 def _update(conn: Connection, claim_id: int, *, state: str, psrm: dict[str, Any], now: Any) -> None:
     conn.execute(
-        sa.update(store.claims)
-        .where(store.claims.c.id == claim_id)
-        .values(state=state, psrm=psrm, updated_at=now.isoformat())
+        _UPDATE_CLAIM, {"k_id": claim_id, "state": state, "psrm": psrm, "updated_at": now.isoformat()}
     )
 
 
 def sync_from_psrm(conn: Connection, tenant: Tenant, now: Any) -> None:
     """Pull PSRM's receipts for claims handed over (the debitor system polls MFKvitteringHent), then
     forward PSRM's later notifications on claims under inddrivelse to the fagsystem's mailbox."""
-    pending = conn.execute(
-        sa.select(store.claims).where(
-            store.claims.c.tenant == tenant.key, store.claims.c.state.in_((OVERDRAGET, HOERING))
-        )
-    ).all()
+    pending = conn.execute(_HANDED_OVER, {"k_tenant": tenant.key}).all()
     for claim in pending:
         row = psrm.action(conn, tenant, claim.psrm["MFAktionID"])
         if (
@@ -440,6 +460,27 @@ def _status_message(
 
 
 _PSRM_KINDS = {"DAEKNING": "DAEKNING", "RENTEDAEKNING": "DAEKNING", "AFSKRIVNING": "AFSKRIVNING"}
+_cursor = tables.cursors.c
+_CURSOR = sa.select(_cursor.psrm_event_id).where(_cursor.tenant == sa.bindparam("k_tenant"))
+_INSERT_CURSOR = sa.insert(tables.cursors)
+_UPDATE_CURSOR = sa.update(tables.cursors).where(_cursor.tenant == sa.bindparam("k_tenant"))
+_own, _main, _events = store.psrm_claims.alias("own"), store.psrm_claims.alias("main"), store.psrm_events
+_EVENTS = (
+    sa.select(
+        _events, _own.c.claimant_ref, _main.c.claimant_ref.label("main_ref"), _main.c.id.label("main_id")
+    )
+    .join(_own, _own.c.id == _events.c.fordring_id)
+    .outerjoin(_main, _main.c.id == _own.c.hovedfordring_id)
+    .where(_events.c.tenant == sa.bindparam("k_tenant"), _events.c.id > sa.bindparam("k_after"))
+    .order_by(_events.c.id)
+)
+"""The tenant's PSRM ledger events after the cursor, with the claimant's reference of the claim (and of
+its main claim, for a related claim)."""
+_UNDER_INDDRIVELSE = sa.select(store.claims).where(
+    _claims.tenant == sa.bindparam("k_tenant"),
+    _claims.reference == sa.bindparam("k_ref"),
+    _claims.state == UNDER_INDDRIVELSE,
+)
 
 
 def forward_psrm_notifications(conn: Connection, tenant: Tenant, now: Any) -> None:
@@ -449,22 +490,8 @@ def forward_psrm_notifications(conn: Connection, tenant: Tenant, now: Any) -> No
     DaekningAfskrivningRegistreringAfsend. A per-tenant cursor over PSRM's ledger makes each PSRM event
     forwarded once and keeps the check to one indexed query when nothing is new.
     """
-    cursor = conn.execute(
-        sa.select(tables.cursors.c.psrm_event_id).where(tables.cursors.c.tenant == tenant.key)
-    ).scalar()
-    own, main = store.psrm_claims.alias("own"), store.psrm_claims.alias("main")
-    events = conn.execute(
-        sa.select(
-            store.psrm_events,
-            own.c.claimant_ref,
-            main.c.claimant_ref.label("main_ref"),
-            main.c.id.label("main_id"),
-        )
-        .join(own, own.c.id == store.psrm_events.c.fordring_id)
-        .outerjoin(main, main.c.id == own.c.hovedfordring_id)
-        .where(store.psrm_events.c.tenant == tenant.key, store.psrm_events.c.id > (cursor or 0))
-        .order_by(store.psrm_events.c.id)
-    ).all()
+    cursor = conn.execute(_CURSOR, {"k_tenant": tenant.key}).scalar()
+    events = conn.execute(_EVENTS, {"k_tenant": tenant.key, "k_after": cursor or 0}).all()
     if not events:
         return
     for event in events:
@@ -472,13 +499,8 @@ def forward_psrm_notifications(conn: Connection, tenant: Tenant, now: Any) -> No
         if kind is None:
             continue
         related = event.main_id is not None  # a rykkergebyr or rente handed over with its main claim
-        claim = conn.execute(
-            sa.select(store.claims).where(
-                store.claims.c.tenant == tenant.key,
-                store.claims.c.reference == (event.main_ref if related else event.claimant_ref),
-                store.claims.c.state == UNDER_INDDRIVELSE,
-            )
-        ).first()
+        reference = event.main_ref if related else event.claimant_ref
+        claim = conn.execute(_UNDER_INDDRIVELSE, {"k_tenant": tenant.key, "k_ref": reference}).first()
         if claim is None:  # a claim the fagsystem sent to PSRM itself, not through the debitor system
             continue
         amount = abs(event.amount_oere)
@@ -512,11 +534,9 @@ def forward_psrm_notifications(conn: Connection, tenant: Tenant, now: Any) -> No
         )
     last = events[-1].id
     if cursor is None:
-        conn.execute(sa.insert(tables.cursors).values(tenant=tenant.key, psrm_event_id=last))
+        conn.execute(_INSERT_CURSOR, {"tenant": tenant.key, "psrm_event_id": last})
     else:
-        conn.execute(
-            sa.update(tables.cursors).where(tables.cursors.c.tenant == tenant.key).values(psrm_event_id=last)
-        )
+        conn.execute(_UPDATE_CURSOR, {"k_tenant": tenant.key, "psrm_event_id": last})
 
 
 def hent_debitorkonto(ctx: OpContext, reference: str) -> dict[str, Any] | None:
