@@ -22,6 +22,8 @@ DIMENSIONER = ("Ydelsestype", "Art", "Omkostningssted")
 BETINGELSE = ("Ydelsestype", "Art")
 OMKOSTNINGSSTED = "Omkostningssted"
 STANDARD_FILE = ("erp", "standard_omsaetningstabel.json")
+MAPPED_MAX = 4096
+"""How many distinct line sortiments a table remembers the mapping of."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,17 +62,30 @@ class Omsaetningstabel:
     navn: str | None = None
     _by_code: dict[tuple[str, str], Vaerdi] = field(init=False, repr=False, compare=False)
     _by_id: dict[tuple[str, str], Vaerdi] = field(init=False, repr=False, compare=False)
+    _mapped: dict[tuple[tuple[str, str], ...], Kontostreng | list[Mangel]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_code", {(v.klassifikation, v.kode): v for v in self.vaerdier})
         object.__setattr__(self, "_by_id", {(v.klassifikation, v.id.lower()): v for v in self.vaerdier})
+        object.__setattr__(self, "_mapped", {})
 
     def resolve(self, dimension: str, value: str) -> Vaerdi | None:
         """The sortiment value a line names by its code (exactly) or its UUID (in any case)."""
         return self._by_code.get((dimension, value)) or self._by_id.get((dimension, value.lower()))
 
     def omsaet(self, sortiment: Mapping[str, str]) -> Kontostreng | list[Mangel]:
-        """The kontostreng for a line's values, or every reason it has none."""
+        """The kontostreng for a line's values, or every reason it has none (remembered per table)."""
+        key = tuple(sortiment.items())
+        found = self._mapped.get(key)
+        if found is None:
+            if len(self._mapped) >= MAPPED_MAX:  # bounded: lines name values freely
+                self._mapped.clear()
+            found = self._mapped[key] = self._omsaet(sortiment)
+        return list(found) if isinstance(found, list) else found
+
+    def _omsaet(self, sortiment: Mapping[str, str]) -> Kontostreng | list[Mangel]:
         unknown = [
             Mangel("ERP-SORTIMENTSVAERDI-UKENDT", dim, value, ("Sortiment", dim))
             for dim, value in sortiment.items()

@@ -11,18 +11,26 @@ Settings live in the tenant's settings under `erp` (`PATCH /admin/tenants/{k}/{s
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from harness.core.findings import Finding
 from simulators.erp import tables
 from simulators.erp.omsaetning import Omsaetningstabel, parse_tabel, standard_tabel
 from simulators.erp.rules import aabne_perioder
 from simulators.tenancy import Tenant, update_settings
 
 DEFAULTS: dict[str, Any] = {"masse_behandlingstid_sekunder": 0, "aabne_perioder": None, "kommune_cvr": None}
+STORED_TEXT = sa.cast(tables.opsaetning.c.omsaetningstabel, sa.Text)
+"""The stored table as its JSON text: the key under which its parsed form is kept (`tabel_of`)."""
+_STORED = sa.select(STORED_TEXT.label("omsaetningstabel")).where(
+    tables.opsaetning.c.tenant == sa.bindparam("tenant")
+)
 
 
 def erp_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -45,15 +53,24 @@ def set_perioder(conn: Connection, tenant: Tenant, months: list[str] | None) -> 
 
 def tabel(conn: Connection, tenant: Tenant) -> Omsaetningstabel:
     """The tenant's omsætningstabel: the stored one, else the standard table."""
-    row = conn.execute(
-        sa.select(tables.opsaetning.c.omsaetningstabel).where(tables.opsaetning.c.tenant == tenant.key)
-    ).first()
-    if row is None:
+    row = conn.execute(_STORED, {"tenant": tenant.key}).first()
+    return tabel_of(tenant, None if row is None else row.omsaetningstabel)
+
+
+def tabel_of(tenant: Tenant, stored: str | None) -> Omsaetningstabel:
+    """The table from the tenant's stored document as JSON text (None: none stored, the standard table)."""
+    if stored is None:
         return standard_tabel()
-    parsed = parse_tabel(row.omsaetningstabel)
+    parsed = _parsed(stored)
     if isinstance(parsed, list):  # stored tables were checked when saved
         raise RuntimeError(f"stored omsætningstabel of {tenant.key} no longer parses: {parsed}")
     return parsed
+
+
+@lru_cache(maxsize=64)
+def _parsed(stored: str) -> Omsaetningstabel | list[Finding]:
+    """A stored document parsed once per process (a table is immutable; a new one has other text)."""
+    return parse_tabel(json.loads(stored))
 
 
 def is_standard(conn: Connection, tenant: Tenant) -> bool:

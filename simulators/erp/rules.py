@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from harness.core.findings import Finding, join_path
 from harness.core.money import kroner
 from simulators.erp.bilag import Bilag
-from simulators.erp.omsaetning import Omsaetningstabel
+from simulators.erp.kontoplan import Kontostreng
+from simulators.erp.omsaetning import Mangel, Omsaetningstabel
 from simulators.rules.registry import RuleSet
 
 NOT_SET = "—"
@@ -32,12 +34,18 @@ class BilagKontekst:
     lang_for_kort: str | None = None  # the long id booked bilag carried with this short id
     kort_for_lang: str | None = None  # the short id booked bilag carried with this long id
     bogfoert_i: str | None = None  # TransaktionsID that already booked this dataleverandør's BilagID
+    omsat: tuple[Kontostreng | list[Mangel], ...] | None = None  # per line `tabel.omsaet`, when known
 
 
 def aabne_perioder(configured: list[str] | None, today: date) -> tuple[str, ...]:
     """The open months: as configured for the tenant, else this month and the one before."""
     if configured is not None:
         return tuple(sorted(set(configured)))
+    return _default_perioder(today)
+
+
+@lru_cache(maxsize=16)
+def _default_perioder(today: date) -> tuple[str, ...]:
     previous = date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
     return (previous.strftime("%Y-%m"), today.strftime("%Y-%m"))
 
@@ -151,8 +159,8 @@ def bilag_balancerer(bilag: Bilag, ctx: BilagKontekst) -> Iterator[Finding]:
 @finansbilag_rules.rule("ERP-SORTIMENTSVAERDI-UKENDT", "ERP-MANGLENDE-OMSAETNING")
 def linjer_omsat(bilag: Bilag, ctx: BilagKontekst) -> Iterator[Finding]:
     """Every line's klassifikation values are in the sortiment and the omsætningstabel maps them."""
-    for line in bilag.linjer:
-        mapped = ctx.tabel.omsaet(line.sortiment)
+    for i, line in enumerate(bilag.linjer):
+        mapped = ctx.omsat[i] if ctx.omsat is not None else ctx.tabel.omsaet(line.sortiment)
         if isinstance(mapped, list):
             for mangel in mapped:
                 yield Finding(

@@ -1,9 +1,11 @@
 """Delivery guarantees of the ØiR hub: one answer per TransaktionsID, stored before it is sent.
 
-The delivery row is the lock: it is inserted *before* the business work, in the same transaction and
-behind a SAVEPOINT. When two servers share one database and both receive the same TransaktionsID, the
-second insert fails on the primary key (tenant, service, message_id); that one then reads the stored answer
-and answers with it, and its business work never runs.
+The delivery row is the lock: it is inserted *before* the business work, in the same transaction. The
+insert comes first and says whether the id was free (`INSERT … ON CONFLICT DO NOTHING` on SQLite and
+PostgreSQL, a SAVEPOINT elsewhere), so a fresh delivery costs one statement before its business work. When
+two servers share one database and both receive the same TransaktionsID, the second insert finds the primary
+key (tenant, service, message_id) taken; that one then reads the stored answer and answers with it, and its
+business work never runs.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -43,7 +47,19 @@ _ANSWER = (
     .values(status_code=sa.bindparam("status_code"), response=sa.bindparam("response"))
 )
 _CLAIM = sa.insert(store.deliveries)
+_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 # Built once per process: the hot path only binds values.
+
+
+@cache
+def _claim_if_free(dialect: str) -> sa.Insert | None:
+    """The claim as `INSERT … ON CONFLICT (key) DO NOTHING RETURNING` (no row: taken), where the dialect has
+    it. RETURNING, not the rowcount: PostgreSQL's driver does not report one for it through SQLAlchemy."""
+    insert = _UPSERTS.get(dialect)
+    if insert is None:
+        return None
+    key = [store.deliveries.c.tenant, store.deliveries.c.service, store.deliveries.c.message_id]
+    return insert(store.deliveries).on_conflict_do_nothing(index_elements=key).returning(key[2])
 
 
 def fingerprint(message: Any) -> str:
@@ -63,44 +79,43 @@ def deliver(
     message_id = message["Hovedoplysninger"]["TransaktionsID"].lower()
     digest = fingerprint(message)
     key = {"k_tenant": ctx.tenant.key, "k_service": service, "k_message_id": message_id}
+    if _claim(ctx, service, message_id, digest):
+        answer = business(message_id)
+        body = {
+            "Kvittering": {
+                "TransaktionsID": message_id,
+                "ModtagetTidspunkt": iso(ctx.now),
+                "Status": "MODTAGET",
+            },
+            "Forretningskvittering": answer,
+        }
+        ctx.conn.execute(_ANSWER, key | {"status_code": 200, "response": body})
+        return Delivered(200, body, replayed=False)
+    # Delivered before, by us or by another server that has committed meanwhile.
     row = ctx.conn.execute(_FIND, key).first()
     if row is None:
-        if _claim(ctx, service, message_id, digest):
-            answer = business(message_id)
-            body = {
-                "Kvittering": {
-                    "TransaktionsID": message_id,
-                    "ModtagetTidspunkt": iso(ctx.now),
-                    "Status": "MODTAGET",
-                },
-                "Forretningskvittering": answer,
-            }
-            ctx.conn.execute(_ANSWER, key | {"status_code": 200, "response": body})
-            return Delivered(200, body, replayed=False)
-        # Another server delivered the same id between our look-up and our insert, and has committed.
-        row = ctx.conn.execute(_FIND, key).first()
-        if row is None:
-            raise RuntimeError(f"delivery {service}/{message_id} collided but cannot be read back")
+        raise RuntimeError(f"delivery {service}/{message_id} collided but cannot be read back")
     return _replay(row, digest, message_id)
 
 
 def _claim(ctx: OpContext, service: str, message_id: str, digest: str) -> bool:
     """Insert the delivery row (answer still empty); False when the id is taken by a committed delivery."""
+    values = {
+        "tenant": ctx.tenant.key,
+        "service": service,
+        "message_id": message_id,
+        "request_sha256": digest,
+        "status_code": 0,
+        "response": {},
+        "received_at": ctx.now.isoformat(),
+    }
+    if_free = _claim_if_free(ctx.conn.dialect.name)
+    if if_free is not None:
+        return ctx.conn.execute(if_free, values).first() is not None
     _open_transaction(ctx.conn)
     try:
         with ctx.conn.begin_nested():
-            ctx.conn.execute(
-                _CLAIM,
-                {
-                    "tenant": ctx.tenant.key,
-                    "service": service,
-                    "message_id": message_id,
-                    "request_sha256": digest,
-                    "status_code": 0,
-                    "response": {},
-                    "received_at": ctx.now.isoformat(),
-                },
-            )
+            ctx.conn.execute(_CLAIM, values)
     except IntegrityError:
         return False
     return True
