@@ -55,11 +55,14 @@ class RunningKommune:
         self.stop()
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def _bind(host: str, port: int, *, reuse_port: bool = False, listen: bool = True) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    sock.listen(1024)
+    if listen:
+        sock.listen(1024)
     return sock
 
 
@@ -197,9 +200,16 @@ def serve_workers(
             "--workers > 1 needs a PostgreSQL --db (postgresql+psycopg://…): SQLite has one writer at a time"
         )
     Store(store_url).close()
-    sock = _bind(host, port)
+    if hasattr(socket, "SO_REUSEPORT"):
+        # one listening socket per worker on the same port: the kernel spreads new connections over them.
+        # On one shared socket, whichever worker won accept() kept most of a client's keep-alive connections
+        # (2,570 vs 458 answers in benchmarks/run_pg_scaling.py). This socket only holds the port, unlistened.
+        sock = _bind(host, port, reuse_port=True, listen=False)
+        listener: socket.socket | tuple[str, int] = (host, sock.getsockname()[1])
+    else:
+        sock = listener = _bind(host, port)
     fork = multiprocessing.get_context("fork")
-    args = (sock, store_url, start_clock, log_level, access, debug_personal_data, tls)
+    args = (listener, store_url, start_clock, log_level, access, debug_personal_data, tls)
     children = [
         fork.Process(
             target=_worker,
@@ -237,7 +247,7 @@ def serve_workers(
 
 
 def _worker(
-    sock: socket.socket,
+    listener: socket.socket | tuple[str, int],
     store_url: str,
     start_clock: ClockState | None,
     log_level: str,
@@ -246,8 +256,12 @@ def _worker(
     tls: Tls | None,
     log_file: LogFile | None = None,
 ) -> None:
-    """One worker process: its own app and engine on the shared socket, until SIGTERM/SIGINT."""
+    """One worker process: its own app, engine and socket (or the shared socket), until SIGTERM/SIGINT."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us with SIGTERM
+    # not the parent's handler inherited through fork: uvicorn re-raises the SIGTERM it caught once it has
+    # shut down, and that handler would send this process SIGTERM again, without end (RecursionError)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    sock = listener if isinstance(listener, socket.socket) else _bind(*listener, reuse_port=True)
     config = _config(
         store_url, start_clock, log_level, access_log=log_level == "debug", access=access, tls=tls
     )

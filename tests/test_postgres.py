@@ -237,3 +237,38 @@ def test_stores_opened_at_once_on_an_empty_database_create_one_schema(pg_url):
     finally:
         for opened in stores:
             opened.close()
+
+
+def test_two_workers_stop_cleanly_on_sigterm_and_spread_connections(pg_url: str, tmp_path: Path) -> None:
+    """SIGTERM stops both workers without an error (exit 0), and new connections reach both of them."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [*SERVE, "--port", str(port), "--db", pg_url, "--log-level", "warning"],
+        cwd=tmp_path,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(process, base)
+        workers = set()
+        for _ in range(40):  # a fresh connection each: the kernel spreads them over the workers' sockets
+            with requests.Session() as fresh:  # a contract refusal (400) also names the worker that answered
+                answer = fresh.post(
+                    f"{base}/psrm/MFFordringIndberet",
+                    json={},
+                    headers={"X-TK-Kommune": KOMMUNE, "X-TK-Anvendersystem": "pg-stop"},
+                    timeout=10,
+                )
+                assert answer.status_code == 400, answer.text
+                workers.add(answer.headers["X-TK-Worker"])
+            if len(workers) == 2:
+                break
+    finally:
+        process.terminate()
+        _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err[-3000:]
+    assert "Traceback" not in err, err[-3000:]
+    assert len(workers) == 2, f"only {workers} answered 40 fresh connections"
