@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import cProfile
 import io
+import json
 import pstats
 import sys
 import tempfile
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.run_http import HEADERS, PATHS, TOKEN  # noqa: E402
+from benchmarks.run_http import HEADERS, PATHS, TENANT, TOKEN  # noqa: E402
 
 # Where own time goes, by the file a function lives in (first match wins).
 AREAS: tuple[tuple[str, str], ...] = (
@@ -52,14 +53,14 @@ AREAS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _request(path: str, body: bytes) -> tuple[dict[str, Any], Callable[[], Any]]:
+def _request(path: str, body: bytes, method: str = "POST") -> tuple[dict[str, Any], Callable[[], Any]]:
     headers = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
     headers.append((b"content-length", str(len(body)).encode()))
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "POST",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
@@ -97,6 +98,21 @@ async def drive(app: Any, url_path: str, template: str, count: int, offset: int)
         await app(scope, receive, send)
         statuses[status] = statuses.get(status, 0) + 1
     return statuses
+
+
+async def patch_settings(app: Any, settings: dict[str, Any]) -> int:
+    """PATCH the benchmark tenant's settings (e.g. PSRM's behandlingstid for psrm-receive)."""
+    path = f"/admin/tenants/{TENANT}/settings"
+    scope, receive = _request(path, json.dumps(settings).encode(), "PATCH")
+    status = 0
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
 
 
 def area_of(location: str) -> str:
@@ -154,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         app = create_app(f"sqlite:///{Path(tmp) / 'profile.db'}")
         loop = asyncio.new_event_loop()
         try:
+            if bench.settings and loop.run_until_complete(patch_settings(app, bench.settings)) != 200:
+                raise SystemExit(f"the settings {bench.settings} were refused")
             batch(loop, app, args.warmup)
             before = offset
             cpu_started = time.process_time()
