@@ -39,6 +39,8 @@ class GroupCommit:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._conn: Connection | None = None
         self._pending: asyncio.Future[None] | None = None
+        self._caught_up: set[str] = set()
+        """Tenants whose due batch work a call of the open group has done (see `Simulation.operation`)."""
 
     @contextmanager
     def grouped(self, loop: asyncio.AbstractEventLoop) -> Iterator[Connection]:
@@ -76,6 +78,14 @@ class GroupCommit:
             raise
         conn.commit()
 
+    def caught_up(self, tenant: str) -> bool:
+        return self._pending is not None and tenant in self._caught_up
+
+    def mark_caught_up(self, tenant: str) -> None:
+        """After a grouped call succeeded (a call rolled back to its SAVEPOINT undid its batch work too)."""
+        if self._pending is not None:
+            self._caught_up.add(tenant)
+
     def pending_commit(self) -> asyncio.Future[None] | None:
         """The COMMIT the calls handled so far in this turn wait for; None when nothing is pending."""
         return self._pending
@@ -83,6 +93,7 @@ class GroupCommit:
     def flush(self) -> None:
         """Commit the open group and tell its calls (an exception, if the COMMIT failed)."""
         pending, self._pending = self._pending, None
+        self._caught_up.clear()
         if pending is None or self._conn is None:
             return
         try:

@@ -67,7 +67,10 @@ class Simulation:
         writer) the batch runs inside the call's transaction. On PostgreSQL, where several worker processes
         share the state, it runs first in its own short transaction under a per-tenant advisory lock, so two
         workers never process the same due work and the lock is not held for the rest of the call.
-        `grouped`: a service call that awaits `store.pending_commit()` before it answers (group commit).
+        `grouped`: a service call that awaits `store.pending_commit()` before it answers (group commit). In
+        a group the first call of a tenant does its due batch work and the others of the same turn do not:
+        they arrived together, and none of their clients has seen an answer of this turn yet, so no client
+        can tell (a call that follows an answer always starts a later turn, and its first call catches up).
         """
         real = real_now()
         begin = self.store.call_transaction if grouped else self.store.transaction
@@ -75,6 +78,8 @@ class Simulation:
             settings, clock, flags = _open(conn, tenant, real, self.start_clock)
             now = clock.now(real)
             pending = _pending(flags, now)
+            if grouped and self.store.caught_up_this_turn(tenant.key):
+                pending = frozenset()
             if pending and self.store.shared:
                 self.store.lock_tenant(conn, tenant.key)
                 catch_up(conn, tenant, settings, now, pending)
@@ -82,6 +87,8 @@ class Simulation:
             else:
                 catch_up(conn, tenant, settings, now, pending)
             yield OpContext(conn=conn, tenant=tenant, now=now, settings=settings)
+        if grouped:
+            self.store.mark_caught_up(tenant.key)
 
     def take_fault(
         self, tenant: Tenant, phase: tuple[str, ...], operation: str, counterpart: str, now: datetime

@@ -242,6 +242,14 @@ class Store:
         with self._group.grouped(loop) as conn:
             yield conn
 
+    def caught_up_this_turn(self, tenant: str) -> bool:
+        """Whether a call of this group (this turn of the loop) already did the tenant's due batch work."""
+        return self._group is not None and self._group.caught_up(tenant)
+
+    def mark_caught_up(self, tenant: str) -> None:
+        if self._group is not None:
+            self._group.mark_caught_up(tenant)
+
     def pending_commit(self) -> asyncio.Future[None] | None:
         """The COMMIT a call handled in this turn waits for before it answers; None when it is durable."""
         return self._group.pending_commit() if self._group is not None else None
