@@ -16,7 +16,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.run_http import KOMMUNE, SYSTEM, TOKEN, BenchPath, _lua_string, _oir_body, _uuid_with_token
+from benchmarks.run_http import (
+    KOMMUNE,
+    LUA_REPORT,
+    SYSTEM,
+    TOKEN,
+    BenchPath,
+    _lua_string,
+    _oir_body,
+    _uuid_with_token,
+)
 from harness.core.identities import kommuner
 from simulators.tenancy import Tenant, default_fordringshaver_id
 from tests.erp_messages import finansbilag, modtag
@@ -120,12 +129,7 @@ function done(summary, latency, requests)
     pairs_out[#pairs_out + 1] = string.format('"%%s": %%d', worker, count)
   end
   io.write("BENCH_WORKERS {" .. table.concat(pairs_out, ", ") .. "}\n")
-  io.write(string.format(
-    'BENCH_JSON {"requests": %%d, "duration_us": %%d, "bytes": %%d, "connect_errors": %%d, ' ..
-    '"read_errors": %%d, "write_errors": %%d, "status_errors": %%d, "timeouts": %%d, ' ..
-    '"p50_us": %%d, "p90_us": %%d, "p99_us": %%d, "max_us": %%d, "mean_us": %%.1f}\n',
-    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
+%(report)s
 end
 """
 
@@ -146,6 +150,7 @@ def lua_script(path: BenchPath, tag: str, tenants: tuple[Tenant, ...]) -> str:
         "bodies": ", ".join("{ " + ", ".join(_lua_string(p) for p in parts) + " }" for parts in bodies),
         "headers": ", ".join(_headers(t) for t in tenants),
         "path": _lua_string(path.url_path),
+        "report": LUA_REPORT,
     }
 
 

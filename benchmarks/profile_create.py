@@ -88,22 +88,19 @@ async def drive(app: Any, url_path: str, template: str, count: int, offset: int)
     for n in range(offset, offset + count):
         body = template.replace(TOKEN, f"{n:012x}").encode()
         scope, receive = _request(url_path, body)
-        status = 0
-
-        async def send(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-
-        await app(scope, receive, send)
+        status = await _status_of(app, scope, receive)
         statuses[status] = statuses.get(status, 0) + 1
     return statuses
 
 
 async def patch_settings(app: Any, settings: dict[str, Any]) -> int:
     """PATCH the benchmark tenant's settings (e.g. PSRM's behandlingstid for psrm-receive)."""
-    path = f"/admin/tenants/{TENANT}/settings"
-    scope, receive = _request(path, json.dumps(settings).encode(), "PATCH")
+    scope, receive = _request(f"/admin/tenants/{TENANT}/settings", json.dumps(settings).encode(), "PATCH")
+    return await _status_of(app, scope, receive)
+
+
+async def _status_of(app: Any, scope: dict[str, Any], receive: Callable[[], Any]) -> int:
+    """Hand one request to the app; the status it answered with."""
     status = 0
 
     async def send(message: dict[str, Any]) -> None:

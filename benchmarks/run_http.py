@@ -214,6 +214,14 @@ PATHS: tuple[BenchPath, ...] = (
 
 # --------------------------------------------------------------------------------------- wrk and its script
 
+LUA_REPORT = r"""  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "bytes": %d, "connect_errors": %d, ' ..
+    '"read_errors": %d, "write_errors": %d, "status_errors": %d, "timeouts": %d, ' ..
+    '"p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f}\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))"""
+"""The end of wrk's done(): the figures of a run as one BENCH_JSON line (needs `e = summary.errors`)."""
+
 LUA = r"""
 local parts = { %(parts)s }
 local path = %(path)s
@@ -247,12 +255,7 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format(
-    'BENCH_JSON {"requests": %%d, "duration_us": %%d, "bytes": %%d, "connect_errors": %%d, ' ..
-    '"read_errors": %%d, "write_errors": %%d, "status_errors": %%d, "timeouts": %%d, ' ..
-    '"p50_us": %%d, "p90_us": %%d, "p99_us": %%d, "max_us": %%d, "mean_us": %%.1f}\n',
-    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
+%(report)s
 end
 """
 
@@ -272,6 +275,7 @@ def lua_script(path: BenchPath, tag: str) -> str:
         "parts": ", ".join(_lua_string(p) for p in parts),
         "path": _lua_string(path.url_path),
         "headers": headers,
+        "report": LUA_REPORT,
     }
 
 
@@ -524,8 +528,9 @@ def preflight(paths: list[BenchPath], work: Path, code: Path) -> str | None:
     return None
 
 
-def prepare_code(args: argparse.Namespace, paths: list[BenchPath], work: Path) -> Path:
-    """The code to serve: the work tree (--live) or a snapshot that passes the preflight smoke requests.
+def prepare_code(args: argparse.Namespace, work: Path, check: Callable[[Path], str | None]) -> Path:
+    """The code to serve: the work tree (--live) or a snapshot that passes `check` (the preflight smoke
+    requests on that code; what is broken, or None).
 
     Others edit the tree while we measure, so a snapshot may catch a half-made change: with
     --snapshot-retries N a failing snapshot is retaken up to N times, 30 s apart."""
@@ -540,7 +545,7 @@ def prepare_code(args: argparse.Namespace, paths: list[BenchPath], work: Path) -
             except RuntimeError as exc:
                 code, broken = None, str(exc)[:2000]
         if code is not None:
-            broken = preflight(paths, work, code)
+            broken = check(code)
             if broken is None:
                 return code
         print(f"  preflight failed (attempt {attempt + 1}): {broken}", flush=True)
@@ -747,7 +752,7 @@ def main(argv: list[str] | None = None) -> int:
     measurements: list[Measurement] = []
     with tempfile.TemporaryDirectory(prefix="tk-bench-") as tmp:
         work = Path(tmp)
-        code = prepare_code(args, chosen, work)
+        code = prepare_code(args, work, lambda code: preflight(chosen, work, code))
         source_before = source_fingerprint(code)
         for round_no in range(1, args.rounds + 1):
             for path in chosen:

@@ -28,7 +28,6 @@ import argparse
 import http.client
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -67,9 +66,9 @@ from benchmarks.run_http import (  # noqa: E402
     _env,
     _free_port,
     _wait_listening,
+    prepare_code,
     run_wrk,
     smoke,
-    snapshot,
 )
 from simulators.tenancy import Tenant  # noqa: E402
 
@@ -191,31 +190,6 @@ def preflight(path_name: str, tenants: tuple[Tenant, ...], work: Path, code: Pat
         tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
         return f"{str(exc)[:600]}\n{tail}"
     return None
-
-
-def prepare_code(args: argparse.Namespace, work: Path) -> Path:
-    """The code to serve: the work tree (--live) or a snapshot of it that imports cleanly and passes the
-    smoke requests (others edit the tree meanwhile: a broken snapshot is retaken up to --snapshot-retries
-    times, 30 s apart)."""
-    tenants = bench_tenants(args.tenants)
-    for attempt in range(args.snapshot_retries + 1):
-        broken: str | None = None
-        if args.live:
-            code: Path | None = ROOT
-        else:
-            shutil.rmtree(work / "code", ignore_errors=True)
-            try:
-                code = snapshot(work)
-            except RuntimeError as exc:
-                code, broken = None, str(exc)[-1500:]
-        if code is not None:
-            broken = preflight(args.path, tenants, work, code)
-            if broken is None:
-                return code
-        print(f"  preflight failed (attempt {attempt + 1}): {broken}", flush=True)
-        if attempt < args.snapshot_retries:
-            time.sleep(30)
-    raise SystemExit("the code does not serve the benchmarked path correctly: nothing measured")
 
 
 STATS_SETTLE_S = 1.5  # a PostgreSQL backend flushes its statistics at most once a second, and when idle
@@ -374,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{started} · nproc {os.cpu_count()} · load {load:.2f} · {args.path}{tenants}{delay}")
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="tk-pg-bench-") as tmp:
-        code = prepare_code(args, Path(tmp))
+        tenants = bench_tenants(args.tenants)
+        code = prepare_code(args, Path(tmp), lambda code: preflight(args.path, tenants, Path(tmp), code))
         for round_no in range(1, args.rounds + 1):
             for workers in counts:
                 m = measure(args.path, workers, args, Path(tmp), code) | {"round": round_no}

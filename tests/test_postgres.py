@@ -94,8 +94,9 @@ def two_workers(served: str) -> Workers:
     return Workers(served, f"pg-{uuid.uuid4().hex[:8]}")
 
 
-def _serve(url: str, port: int, cwd: Path) -> Iterator[str]:
-    process = subprocess.Popen(
+def _popen(url: str, port: int, cwd: Path) -> subprocess.Popen[str]:
+    """`serve --workers 2` on `url`, its output piped."""
+    return subprocess.Popen(
         [*SERVE, "--port", str(port), "--db", url, "--clock", "2026-09-20", "--log-level", "warning"],
         cwd=cwd,
         env=os.environ | {"PYTHONPATH": str(ROOT)},
@@ -103,6 +104,10 @@ def _serve(url: str, port: int, cwd: Path) -> Iterator[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _serve(url: str, port: int, cwd: Path) -> Iterator[str]:
+    process = _popen(url, port, cwd)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(process, base)
@@ -242,14 +247,7 @@ def test_stores_opened_at_once_on_an_empty_database_create_one_schema(pg_url):
 def test_two_workers_stop_cleanly_on_sigterm_and_spread_connections(pg_url: str, tmp_path: Path) -> None:
     """SIGTERM stops both workers without an error (exit 0), and new connections reach both of them."""
     port = _free_port()
-    process = subprocess.Popen(
-        [*SERVE, "--port", str(port), "--db", pg_url, "--log-level", "warning"],
-        cwd=tmp_path,
-        env=os.environ | {"PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _popen(pg_url, port, tmp_path)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(process, base)
