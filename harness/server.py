@@ -189,7 +189,7 @@ def serve_workers(
     tls: Tls | None = None,
     log_file: LogFile | None = None,
 ) -> int:
-    """Serve with `workers` processes on one listening socket, sharing their state in PostgreSQL.
+    """Serve with `workers` processes on one port (a socket each), sharing their state in PostgreSQL.
 
     The schema is created (or checked) once here, before any worker starts; each worker then builds its own
     app and engine (nothing database-related crosses the fork). SIGINT/SIGTERM stop every worker; if one

@@ -33,7 +33,7 @@ from simulators.prepared import Prepared
 from simulators.psrm import inddrivelse
 from simulators.psrm import service as psrm
 from simulators.rules.fordring import hoering_rules, psrm_filter
-from simulators.tenancy import Tenant, create_tenant
+from simulators.tenancy import Tenant, clock_from, create_tenant
 
 JOURNAL_KEEP = 5000
 _FAULT_LOCK = threading.Lock()
@@ -178,10 +178,7 @@ def _open(
         create_tenant(conn, tenant, real, start)
         row = _OPEN.first(conn, {"tenant": tenant.key})
         assert row is not None
-    clock = ClockState(
-        anchor=datetime.fromisoformat(row["anchor"]),
-        real_anchor=datetime.fromisoformat(row["real_anchor"]) if row["real_anchor"] else None,
-    )
+    clock = clock_from(row["anchor"], row["real_anchor"])
     return row["settings"], clock, {job: row[f"pending_{job}"] for job in ALL_JOBS}
 
 

@@ -97,9 +97,14 @@ def create_tenant(
 
 def clock_of(row: Any) -> ClockState:
     """The clock held in a row with `anchor` and `real_anchor` columns."""
+    return clock_from(row.anchor, row.real_anchor)
+
+
+def clock_from(anchor: str, real_anchor: str | None) -> ClockState:
+    """The clock from its two stored instants (ISO text)."""
     return ClockState(
-        anchor=datetime.fromisoformat(row.anchor),
-        real_anchor=datetime.fromisoformat(row.real_anchor) if row.real_anchor else None,
+        anchor=datetime.fromisoformat(anchor),
+        real_anchor=datetime.fromisoformat(real_anchor) if real_anchor else None,
     )
 
 
