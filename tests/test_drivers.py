@@ -19,6 +19,7 @@ from harness.certify.suite import load_suite
 from scenarios.fagsystemer import VARIANTS
 from scenarios.fagsystemer.agent import ScriptFollower
 from scenarios.fagsystemer.trigger import trigger_app
+from tests.fagsystem_stubs import OnlyDebitor
 
 UNDER_TEST = [  # (suite, variant): the reference and broken variants of every kind of fagsystem action
     ("basis", "reference"),
@@ -167,23 +168,6 @@ def test_a_dead_trigger_endpoint_is_a_clear_error():
 
 
 def test_an_http_trigger_without_the_finans_action_is_reported_as_not_supported(kommune):
-    class OnlyDebitor:
-        """A vendor's trigger endpoint with no /finans route."""
-
-        name, version = "only-debitor", "1"
-
-        def __init__(self) -> None:
-            self.inner = VARIANTS["reference"]()
-
-        def connect(self, k):
-            self.inner.connect(k)
-
-        def bill(self, case, today):
-            self.inner.bill(case, today)
-
-        def run_daily(self, today):
-            self.inner.run_daily(today)
-
     with _Served(trigger_app(OnlyDebitor())) as url:
         connection = KommuneConnection(kommune.base_url, "851", "http-only-debitor")
         result = Runner(load_suite("finans"), HttpTriggerDriver(url), connection).run(only=["FIN-02"])

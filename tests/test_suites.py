@@ -15,6 +15,7 @@ from harness.core.fordringstyper import fordringstyper
 from harness.inprocess import InProcessKommune
 from scenarios.fagsystemer import VARIANTS
 from scenarios.fagsystemer.foraeldrebetaling import FORDRINGSTYPE
+from tests.fagsystem_stubs import OnlyDebitor
 
 # suite → variant → {scenario that must fail: (first failing check, its code)}; every other scenario passes.
 # A list names alternatives: a duplicate booking is refused by the debitor system's duplicate rule where it
@@ -152,23 +153,6 @@ def test_each_broken_variant_fails_for_its_own_reason(kommune, suite, variant):
 
 
 def test_a_scenario_needing_an_action_the_fagsystem_lacks_is_a_clear_error(kommune):
-    class OnlyDebitor:
-        """A vendor's system that offers only the three required methods (no ØiR finans)."""
-
-        name, version = "only-debitor", "1"
-
-        def __init__(self) -> None:
-            self.inner = VARIANTS["reference"]()
-
-        def connect(self, k):
-            self.inner.connect(k)
-
-        def bill(self, case, today):
-            self.inner.bill(case, today)
-
-        def run_daily(self, today):
-            self.inner.run_daily(today)
-
     connection = KommuneConnection(kommune.base_url, "851", "only-debitor")
     result = Runner(load_suite("finans"), OnlyDebitor(), connection).run(only=["FIN-01"])
     outcome = result.scenarios[0]
