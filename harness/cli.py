@@ -302,32 +302,21 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
         flush=True,
     )
     try:
+        options: dict[str, Any] = {
+            "host": args.host,
+            "port": args.port,
+            "start_clock": start,
+            "log_level": args.log_level,
+            "access": access,
+            "debug_personal_data": args.debug_personal_data,
+            "tls": _tls(args),
+            "log_file": log_file,
+        }
         if args.workers > 1:
             from harness.server import serve_workers
 
-            return serve_workers(
-                url,
-                workers=args.workers,
-                host=args.host,
-                port=args.port,
-                start_clock=start,
-                log_level=args.log_level,
-                access=access,
-                debug_personal_data=args.debug_personal_data,
-                tls=_tls(args),
-                log_file=log_file,
-            )
-        serve_forever(
-            url,
-            host=args.host,
-            port=args.port,
-            start_clock=start,
-            log_level=args.log_level,
-            access=access,
-            debug_personal_data=args.debug_personal_data,
-            tls=_tls(args),
-            log_file=log_file,
-        )
+            return serve_workers(url, workers=args.workers, **options)
+        serve_forever(url, **options)
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc}") from exc
     return EXIT_OK
