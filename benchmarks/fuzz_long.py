@@ -22,8 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness.core.clock import ClockState, parse_instant  # noqa: E402
-from harness.server import start_in_thread  # noqa: E402
+from testkommune.contracts.clock import ClockState, parse_instant  # noqa: E402
+from testkommune.harness.server import start_in_thread  # noqa: E402
+
 from tests.test_fuzz import built_document, dangling_refs, failures_of, run_schemathesis  # noqa: E402
 
 

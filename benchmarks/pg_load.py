@@ -16,6 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from testkommune.contracts.identities import kommuner
+from testkommune.simulators.tenancy import Tenant, default_fordringshaver_id
+
 from benchmarks.run_http import (
     KOMMUNE,
     LUA_REPORT,
@@ -26,8 +29,6 @@ from benchmarks.run_http import (
     _oir_body,
     _uuid_with_token,
 )
-from harness.core.identities import kommuner
-from simulators.tenancy import Tenant, default_fordringshaver_id
 from tests.erp_messages import finansbilag, modtag
 from tests.messages import psrm_leverance
 

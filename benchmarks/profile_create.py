@@ -39,11 +39,11 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("json (parse, dump)", "json/"),
     ("json (parse, dump)", "_json"),
     ("fastjsonschema (contract check)", "fastjsonschema"),
-    ("contract check (harness.core.contracts)", "harness/core/contracts"),
+    ("contract check (testkommune.contracts.schemas)", "contracts/schemas"),
     ("sqlalchemy", "sqlalchemy/"),
     ("starlette", "starlette/"),
     ("simulators", "simulators/"),
-    ("harness.core", "harness/core/"),
+    ("testkommune.contracts", "contracts/"),
     ("re (regex)", "re/"),
     ("re (regex)", "{method 'match' of 're.Pattern'"),
     ("re (regex)", "{method 'fullmatch' of 're.Pattern'"),
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (1 <= args.requests <= 100_000 and 0 <= args.growth <= 20 and 0 <= args.warmup <= 100_000):
         parser.error("--requests 1-100000, --growth 0-20, --warmup 0-100000")
 
-    from simulators.app import create_app
+    from testkommune.simulators.app import create_app
 
     bench = next(p for p in PATHS if p.name == args.path)
     template = bench.body_template("prof")

@@ -45,6 +45,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+from testkommune.simulators.tenancy import Tenant  # noqa: E402
 
 from benchmarks.pg_load import (  # noqa: E402
     answers_per_worker,
@@ -70,7 +71,6 @@ from benchmarks.run_http import (  # noqa: E402
     run_wrk,
     smoke,
 )
-from simulators.tenancy import Tenant  # noqa: E402
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test", "connect_timeout": 5}
 COUNTS = {
@@ -103,7 +103,7 @@ def database() -> Iterator[str]:
 
 @contextmanager
 def served(url: str, workers: int, port: int, log: Path, code: Path) -> Iterator[subprocess.Popen[bytes]]:
-    argv = [sys.executable, "-m", "harness", "serve", "--port", str(port), "--db", url]
+    argv = [sys.executable, "-m", "testkommune.harness", "serve", "--port", str(port), "--db", url]
     argv += ["--workers", str(workers), "--log-level", "warning"]
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, cwd=code, env=_env(code), stdout=out, stderr=subprocess.STDOUT)

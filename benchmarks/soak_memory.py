@@ -69,7 +69,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as work:
         db = f"sqlite:///{work}/soak.db"
-        cmd = [sys.executable, "-m", "harness", "serve", "--port", str(port), "--db", db]
+        cmd = [sys.executable, "-m", "testkommune.harness", "serve", "--port", str(port), "--db", db]
         cmd += ["--log-level", "error"]
         proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

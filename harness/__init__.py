@@ -1,3 +1,5 @@
-"""testkommune: a simulated Danish test kommune for fagsystem vendors."""
+"""The top floor: certification, reports, evidence, load runs, docs, and the shells (CLI, server, plugin)."""
 
-__version__ = "0.1.0"
+from testkommune.contracts import __version__
+
+__all__ = ["__version__"]

@@ -1,5 +1,5 @@
-"""`python -m harness` is the `testkommune` command."""
+"""`python -m testkommune.harness` is the `testkommune` command."""
 
-from harness.cli import main
+from testkommune.harness.cli import main
 
 main()

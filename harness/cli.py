@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from harness import __version__
+from testkommune.harness import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_REPORT_DIR = Path("testkommune-reports")
@@ -189,7 +189,7 @@ def _certify_options(parser: argparse.ArgumentParser) -> None:
 
 
 def store_url(db: str | None) -> str:
-    from simulators.store import DEFAULT_URL
+    from testkommune.simulators.store import DEFAULT_URL
 
     if db is None:
         return DEFAULT_URL
@@ -200,8 +200,8 @@ def store_url(db: str | None) -> str:
 
 def resolve_fagsystem(spec: str) -> Any:
     """A built-in variant name, or `module:attribute` naming a class or factory of a driver object."""
-    from harness.certify.driver import Fagsystem
-    from scenarios.fagsystemer import VARIANTS
+    from testkommune.contracts.driver import Fagsystem
+    from testkommune.scenarios.fagsystemer import VARIANTS
 
     if spec in VARIANTS:
         return VARIANTS[spec]()
@@ -226,11 +226,11 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None) -> int
     args = _parser().parse_args(argv)
     if args.command == "load":  # before anything imports ssl: Locust's gevent patches it first
         return _load(args, stdout)
-    from harness.certify.client import KommuneUnavailableError
-    from harness.certify.runner import HarnessProblemError
-    from harness.certify.suite import SuiteError
-    from simulators.access import AccessFileError
-    from simulators.store import StoreVersionError
+    from testkommune.harness.certify.client import KommuneUnavailableError
+    from testkommune.harness.certify.runner import HarnessProblemError
+    from testkommune.harness.certify.suite import SuiteError
+    from testkommune.simulators.access import AccessFileError
+    from testkommune.simulators.store import StoreVersionError
 
     try:
         if args.command == "serve":
@@ -265,8 +265,8 @@ def _console(stdout: IO[str]) -> Any:
 
 
 def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
-    from harness.core.clock import ClockState, parse_instant
-    from harness.server import serve_forever
+    from testkommune.contracts.clock import ClockState, parse_instant
+    from testkommune.harness.server import serve_forever
 
     start = None
     if args.clock:
@@ -276,7 +276,7 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
             raise UsageError(f"--clock: {exc}") from exc
     access = None
     if args.access:
-        from simulators.access import load_policy
+        from testkommune.simulators.access import load_policy
 
         access = load_policy(args.access)
     url = store_url(args.db)
@@ -290,7 +290,7 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
     workers = f"; {args.workers} workers" if args.workers > 1 else ""
     log_file = None
     if args.log_file:
-        from harness.server import LogFile
+        from testkommune.harness.server import LogFile
 
         if args.log_max_bytes < 1024 or args.log_backups < 1:
             raise UsageError("--log-max-bytes must be at least 1024 and --log-backups at least 1")
@@ -313,7 +313,7 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
             "log_file": log_file,
         }
         if args.workers > 1:
-            from harness.server import serve_workers
+            from testkommune.harness.server import serve_workers
 
             return serve_workers(url, workers=args.workers, **options)
         serve_forever(url, **options)
@@ -323,7 +323,7 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
 
 
 def _tls(args: argparse.Namespace) -> Any:
-    from harness.server import Tls
+    from testkommune.harness.server import Tls
 
     given = [args.tls_cert, args.tls_key, args.tls_client_ca]
     if not any(given):
@@ -357,12 +357,12 @@ def certify_once(
     driver: str = "python",
 ) -> tuple[Any, dict[str, Path]]:
     """Run one suite and write its reports; returns the result and the report paths."""
-    from harness.certify.driver import KommuneConnection
-    from harness.certify.runner import Runner
-    from harness.certify.suite import load_suite
-    from harness.evidence import EvidenceRecorder, write_bundle
-    from harness.evidence.signing import DEFAULT_KEY, load_or_create
-    from harness.reporting import ConsoleReporter, write_html, write_json, write_junit
+    from testkommune.contracts.driver import KommuneConnection
+    from testkommune.harness.certify.runner import Runner
+    from testkommune.harness.certify.suite import load_suite
+    from testkommune.harness.evidence import EvidenceRecorder, write_bundle
+    from testkommune.harness.evidence.signing import DEFAULT_KEY, load_or_create
+    from testkommune.harness.reporting import ConsoleReporter, write_html, write_json, write_junit
 
     suite = load_suite(suite_name)
     unknown = sorted(set(scenarios) - {s.id for s in suite.scenarios})
@@ -396,7 +396,7 @@ def certify_once(
 
 
 def _system_id(fagsystem: Any, explicit: str | None) -> str:
-    from simulators.tenancy import SYSTEM_ID
+    from testkommune.simulators.tenancy import SYSTEM_ID
 
     system = explicit or str(fagsystem.name).lower()
     if not SYSTEM_ID.fullmatch(system):
@@ -406,8 +406,13 @@ def _system_id(fagsystem: Any, explicit: str | None) -> str:
 
 def _driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
     """The fagsystem as the chosen driver reaches it."""
-    from harness.certify.client import AdminClient
-    from harness.certify.drivers import DriverError, HttpTriggerDriver, InteractiveDriver, ObservationDriver
+    from testkommune.harness.certify.client import AdminClient
+    from testkommune.harness.certify.drivers import (
+        DriverError,
+        HttpTriggerDriver,
+        InteractiveDriver,
+        ObservationDriver,
+    )
 
     def admin(connection: Any) -> AdminClient:
         return AdminClient(connection.base_url, connection.kommune, connection.system, token=args.admin_token)
@@ -434,7 +439,7 @@ def _driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
 
 
 def _certify(args: argparse.Namespace, stdout: IO[str]) -> int:
-    from harness.server import start_in_thread
+    from testkommune.harness.server import start_in_thread
 
     fagsystem = _driver(args, stdout)
     system = _system_id(fagsystem, args.system)
@@ -474,9 +479,9 @@ def _verdict_code(result: Any) -> int:
 
 def _demo(args: argparse.Namespace, stdout: IO[str]) -> int:
     """The main job: a test kommune on the embedded SQLite default, two certifications, two verdicts."""
-    from harness.reporting import summary_line
-    from harness.server import start_in_thread
-    from scenarios.fagsystemer import VARIANTS
+    from testkommune.harness.reporting import summary_line
+    from testkommune.harness.server import start_in_thread
+    from testkommune.scenarios.fagsystemer import VARIANTS
 
     if args.broken not in VARIANTS or args.broken == "reference":
         raise UsageError(f"--broken must be one of {', '.join(v for v in VARIANTS if v != 'reference')}")
@@ -518,8 +523,8 @@ def _demo(args: argparse.Namespace, stdout: IO[str]) -> int:
 
 
 def _suites(stdout: IO[str]) -> int:
-    from harness.certify.suite import builtin_suites, load_suite
-    from scenarios.fagsystemer import VARIANTS
+    from testkommune.harness.certify.suite import builtin_suites, load_suite
+    from testkommune.scenarios.fagsystemer import VARIANTS
 
     console = _console(stdout)
     console.print("[bold]Suites[/]")
@@ -535,7 +540,7 @@ def _suites(stdout: IO[str]) -> int:
 
 
 def _docs(args: argparse.Namespace, stdout: IO[str]) -> int:
-    from harness.docs import write_pages
+    from testkommune.harness.docs import write_pages
 
     for path in write_pages(args.out):
         print(f"wrote {path}", file=stdout)
@@ -544,7 +549,7 @@ def _docs(args: argparse.Namespace, stdout: IO[str]) -> int:
 
 def _verify(args: argparse.Namespace, stdout: IO[str]) -> int:
     """Exit 0 when the bundle is intact, signed and its verdict recomputes; 1 otherwise."""
-    from harness.evidence import verify_bundle
+    from testkommune.harness.evidence import verify_bundle
 
     if not args.bundle.is_dir():
         raise UsageError(f"{args.bundle} is not an evidence bundle folder")
@@ -575,11 +580,11 @@ def _load(args: argparse.Namespace, stdout: IO[str]) -> int:
     try:
         import locust  # noqa: F401  (first: gevent's monkey patching)
     except ImportError:
-        from harness.load import INSTALL_HINT
+        from testkommune.harness.load import INSTALL_HINT
 
         print(f"testkommune: error: {INSTALL_HINT}", file=sys.stderr)
         return EXIT_USAGE
-    from harness.load.command import LoadUsageError, load_command
+    from testkommune.harness.load.command import LoadUsageError, load_command
 
     try:
         return load_command(args, _console(stdout), resolve_fagsystem)

@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 import responses
-
-from simulators.app import create_app
+from testkommune.simulators.app import create_app
 
 BASE_URL = "http://testkommune.invalid"
 

@@ -12,7 +12,7 @@ Fixtures:
 `certification_tests(suite, fagsystem)` makes every scenario of a suite one pytest item, named by its id,
 with the same verdict `testkommune certify` gives:
 
-    from harness.pytest_plugin import certification_tests
+    from testkommune.harness.pytest_plugin import certification_tests
     test_basis = certification_tests("basis", "mypackage.integration:MyFagsystem")
 """
 
@@ -41,7 +41,7 @@ def testkommune(request: pytest.FixtureRequest) -> Iterator[Any]:
     if url:
         yield _Remote(url.rstrip("/"))
         return
-    from harness.server import start_in_thread
+    from testkommune.harness.server import start_in_thread
 
     kommune = start_in_thread(":memory:")
     try:
@@ -57,8 +57,8 @@ class _Remote:
 
 @pytest.fixture
 def testkommune_connection(testkommune: Any, request: pytest.FixtureRequest) -> Any:
-    from harness.certify.client import AdminClient
-    from harness.certify.driver import KommuneConnection
+    from testkommune.contracts.driver import KommuneConnection
+    from testkommune.harness.certify.client import AdminClient
 
     kommune = request.config.getoption("--testkommune-kommune")
     connection = KommuneConnection(testkommune.base_url, kommune, "pytest")
@@ -70,7 +70,7 @@ def testkommune_connection(testkommune: Any, request: pytest.FixtureRequest) -> 
 
 @pytest.fixture
 def testkommune_admin(testkommune_connection: Any) -> Any:
-    from harness.certify.client import AdminClient
+    from testkommune.harness.certify.client import AdminClient
 
     c = testkommune_connection
     return AdminClient(c.base_url, c.kommune, c.system)
@@ -79,7 +79,7 @@ def testkommune_admin(testkommune_connection: Any) -> Any:
 @pytest.fixture(scope="session")
 def testkommune_inprocess() -> Iterator[Any]:
     """A test kommune inside this process, reached through `requests` at `.base_url` (no socket)."""
-    from harness.inprocess import InProcessKommune
+    from testkommune.harness.inprocess import InProcessKommune
 
     with InProcessKommune() as kommune:
         yield kommune
@@ -105,15 +105,15 @@ def certification_tests(
     seed: int = 1,
 ) -> Callable[..., None]:
     """A test function parametrized over the suite's scenarios (one item per scenario id)."""
-    from harness.certify.suite import load_suite
+    from testkommune.harness.certify.suite import load_suite
 
     loaded = load_suite(suite)
     make = _factory(fagsystem)
 
     @pytest.mark.parametrize("scenario_id", [s.id for s in loaded.scenarios])
     def test_scenario(scenario_id: str, request: pytest.FixtureRequest) -> None:
-        from harness.certify.driver import KommuneConnection
-        from harness.certify.runner import Runner
+        from testkommune.contracts.driver import KommuneConnection
+        from testkommune.harness.certify.runner import Runner
 
         running = request.getfixturevalue("testkommune_inprocess" if inprocess else "testkommune")
         instance = make()

@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-
-from harness.core import privacy
-from harness.core.clock import ClockState
-from simulators.access import AccessPolicy
-from simulators.app import create_app
-from simulators.store import DEFAULT_URL, Store
+from testkommune.contracts import privacy
+from testkommune.contracts.clock import ClockState
+from testkommune.simulators.access import AccessPolicy
+from testkommune.simulators.app import create_app
+from testkommune.simulators.store import DEFAULT_URL, Store
 
 LOOPBACK = "127.0.0.1"
 

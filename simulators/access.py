@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from harness.core.contracts import contract_set
-from harness.core.findings import Finding, describe_all
+from testkommune.contracts.findings import Finding, describe_all
+from testkommune.contracts.schemas import contract_set
 
 
 class AccessFileError(Exception):

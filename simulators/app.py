@@ -11,22 +11,21 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-
-from harness.core.clock import ClockState
-from harness.core.findings import Finding
-from simulators.access import AccessPolicy
-from simulators.admin.invariants_routes import invariants_routes
-from simulators.admin.psrm_routes import psrm_admin_routes
-from simulators.admin.routes import admin_routes
-from simulators.debitor.admin import admin_routes as debitor_admin_routes
-from simulators.erp.admin import admin_routes as erp_admin_routes
-from simulators.http import problem
-from simulators.klassifikation.admin import admin_routes as klassifikation_admin_routes
-from simulators.nemkonto.admin import admin_routes as nemkonto_admin_routes
-from simulators.openapi import openapi_document
-from simulators.routes import service_routes
-from simulators.simulation import Simulation
-from simulators.store import DEFAULT_URL, Store
+from testkommune.contracts.clock import ClockState
+from testkommune.contracts.findings import Finding
+from testkommune.simulators.access import AccessPolicy
+from testkommune.simulators.admin.invariants_routes import invariants_routes
+from testkommune.simulators.admin.psrm_routes import psrm_admin_routes
+from testkommune.simulators.admin.routes import admin_routes
+from testkommune.simulators.debitor.admin import admin_routes as debitor_admin_routes
+from testkommune.simulators.erp.admin import admin_routes as erp_admin_routes
+from testkommune.simulators.http import problem
+from testkommune.simulators.klassifikation.admin import admin_routes as klassifikation_admin_routes
+from testkommune.simulators.nemkonto.admin import admin_routes as nemkonto_admin_routes
+from testkommune.simulators.openapi import openapi_document
+from testkommune.simulators.routes import service_routes
+from testkommune.simulators.simulation import Simulation
+from testkommune.simulators.store import DEFAULT_URL, Store
 
 log = logging.getLogger("testkommune.simulators")
 

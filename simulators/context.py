@@ -7,9 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
-
-from harness.core.clock import danish_date
-from simulators.tenancy import Tenant
+from testkommune.contracts.clock import danish_date
+from testkommune.simulators.tenancy import Tenant
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,7 @@ from typing import Any, NoReturn
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-
-from harness.core.findings import Finding, describe_all
+from testkommune.contracts.findings import Finding, describe_all
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_JSON_DEPTH = 64

@@ -15,14 +15,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.findings import Finding, describe_all
-from harness.core.money import kroner, to_oere
-from simulators import store
-from simulators.debitor import tables as debitor_tables
-from simulators.erp import tables as erp_tables
-from simulators.nemkonto import tables as nk_tables
-from simulators.tenancy import Tenant
+from testkommune.contracts.findings import Finding, describe_all
+from testkommune.contracts.money import kroner, to_oere
+from testkommune.simulators import store
+from testkommune.simulators.debitor import tables as debitor_tables
+from testkommune.simulators.erp import tables as erp_tables
+from testkommune.simulators.nemkonto import tables as nk_tables
+from testkommune.simulators.tenancy import Tenant
 
 Row = Mapping[str, Any]
 

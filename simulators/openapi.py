@@ -7,8 +7,8 @@ import posixpath
 from typing import Any
 from urllib.parse import quote
 
-from harness import __version__
-from harness.core.contracts import ContractSet
+from testkommune.contracts import __version__
+from testkommune.contracts.schemas import ContractSet
 
 _PROBLEM = {"$ref": "#/components/schemas/common.typer/$defs/Problem"}
 
@@ -74,7 +74,7 @@ _TENANT_HEADERS = [
 
 
 def openapi_document(contracts: ContractSet) -> dict[str, Any]:
-    from simulators.routes import all_operations
+    from testkommune.simulators.routes import all_operations
 
     schemas = {_component(name): _rewrite(copy.deepcopy(raw), name) for name, raw in contracts.raw.items()}
     paths: dict[str, Any] = {}

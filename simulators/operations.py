@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simulators.context import OpContext
+from testkommune.simulators.context import OpContext
 
 Handler = Callable[[Any, OpContext, dict[str, Any]], tuple[int, Any]]
 """(simulation, context, message) → (HTTP status, body or Finding)."""

@@ -13,22 +13,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-
-from harness.core.findings import Finding
-from simulators.access import Refusal, fault_body
-from simulators.context import OpContext
-from simulators.debitor import forespoergsel, indbetaling, registrering
-from simulators.debitor import mailbox as debitor_mailbox
-from simulators.debitor import service as debitor
-from simulators.debitor import tables as debitor_tables
-from simulators.faults import AFTER, BEFORE, LIST, LISTS, Fault, shape
-from simulators.http import BadRequestError, ok, ok_rendered, problem, read_json_text, render_json
-from simulators.oir import hub
-from simulators.operations import Handler, Operation
-from simulators.psrm import service as psrm
-from simulators.psrm.service import underretninger_hent
-from simulators.simulation import Simulation, journal
-from simulators.tenancy import Tenant
+from testkommune.contracts.findings import Finding
+from testkommune.simulators.access import Refusal, fault_body
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.debitor import forespoergsel, indbetaling, registrering
+from testkommune.simulators.debitor import mailbox as debitor_mailbox
+from testkommune.simulators.debitor import service as debitor
+from testkommune.simulators.debitor import tables as debitor_tables
+from testkommune.simulators.faults import AFTER, BEFORE, LIST, LISTS, Fault, shape
+from testkommune.simulators.http import BadRequestError, ok, ok_rendered, problem, read_json_text, render_json
+from testkommune.simulators.oir import hub
+from testkommune.simulators.operations import Handler, Operation
+from testkommune.simulators.psrm import service as psrm
+from testkommune.simulators.psrm.service import underretninger_hent
+from testkommune.simulators.simulation import Simulation, journal
+from testkommune.simulators.tenancy import Tenant
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,9 +411,9 @@ OPERATIONS: tuple[Operation, ...] = (
 
 def all_operations() -> tuple[Operation, ...]:
     """Every counterpart's operations: ØiR/debitor and PSRM here, the others from their own packages."""
-    from simulators.erp.routes import OPERATIONS as ERP
-    from simulators.klassifikation.routes import OPERATIONS as KLASSIFIKATION
-    from simulators.nemkonto.routes import OPERATIONS as NEMKONTO
+    from testkommune.simulators.erp.routes import OPERATIONS as ERP
+    from testkommune.simulators.klassifikation.routes import OPERATIONS as KLASSIFIKATION
+    from testkommune.simulators.nemkonto.routes import OPERATIONS as NEMKONTO
 
     return (*OPERATIONS, *ERP, *NEMKONTO, *KLASSIFIKATION)
 

@@ -13,27 +13,26 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.catalogue import error_catalogue
-from harness.core.clock import ClockState, danish_date, iso, real_now
-from harness.core.contracts import ContractSet, contract_set
-from harness.core.fordringstyper import fordringstyper
-from simulators import store
-from simulators.access import AccessPolicy
-from simulators.context import OpContext
-from simulators.debitor import opkraevning
-from simulators.debitor import service as debitor
-from simulators.debitor import tables as debitor_tables
-from simulators.erp import service as erp
-from simulators.erp import tables as erp_tables
-from simulators.faults import Fault, take
-from simulators.nemkonto import service as nemkonto
-from simulators.nemkonto import tables as nemkonto_tables
-from simulators.prepared import Prepared
-from simulators.psrm import inddrivelse
-from simulators.psrm import service as psrm
-from simulators.rules.fordring import hoering_rules, psrm_filter
-from simulators.tenancy import Tenant, clock_from, create_tenant
+from testkommune.contracts.catalogue import error_catalogue
+from testkommune.contracts.clock import ClockState, danish_date, iso, real_now
+from testkommune.contracts.fordringstyper import fordringstyper
+from testkommune.contracts.schemas import ContractSet, contract_set
+from testkommune.simulators import store
+from testkommune.simulators.access import AccessPolicy
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.debitor import opkraevning
+from testkommune.simulators.debitor import service as debitor
+from testkommune.simulators.debitor import tables as debitor_tables
+from testkommune.simulators.erp import service as erp
+from testkommune.simulators.erp import tables as erp_tables
+from testkommune.simulators.faults import Fault, take
+from testkommune.simulators.nemkonto import service as nemkonto
+from testkommune.simulators.nemkonto import tables as nemkonto_tables
+from testkommune.simulators.prepared import Prepared
+from testkommune.simulators.psrm import inddrivelse
+from testkommune.simulators.psrm import service as psrm
+from testkommune.simulators.rules.fordring import hoering_rules, psrm_filter
+from testkommune.simulators.tenancy import Tenant, clock_from, create_tenant
 
 JOURNAL_KEEP = 5000
 _FAULT_LOCK = threading.Lock()

@@ -14,8 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
-
-from simulators.group_commit import GroupCommit, running_loop
+from testkommune.simulators.group_commit import GroupCommit, running_loop
 
 DEFAULT_DIR = Path(".testkommune")
 DEFAULT_URL = f"sqlite:///{DEFAULT_DIR / 'testkommune.db'}"
@@ -312,7 +311,7 @@ def tenant_tables() -> list[sa.Table]:
 
 
 # the other counterparts register their tables on the same metadata
-from simulators.debitor import tables as _debitor_tables  # noqa: E402, F401
-from simulators.erp import tables as _erp_tables  # noqa: E402, F401
-from simulators.klassifikation import tables as _klassifikation_tables  # noqa: E402, F401
-from simulators.nemkonto import tables as _nemkonto_tables  # noqa: E402, F401
+from testkommune.simulators.debitor import tables as _debitor_tables  # noqa: E402, F401
+from testkommune.simulators.erp import tables as _erp_tables  # noqa: E402, F401
+from testkommune.simulators.klassifikation import tables as _klassifikation_tables  # noqa: E402, F401
+from testkommune.simulators.nemkonto import tables as _nemkonto_tables  # noqa: E402, F401

@@ -11,9 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-
-from harness.core.clock import ClockState, danish_date, iso, real_now
-from simulators import store
+from testkommune.contracts.clock import ClockState, danish_date, iso, real_now
+from testkommune.simulators import store
 
 SYSTEM_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,59}$")
 KOMMUNE_NR = re.compile(r"^[0-9]{3}$")

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import requests
+from testkommune.harness.server import RunningKommune, start_in_thread
 
-from harness.server import RunningKommune, start_in_thread
 from tests.messages import OIR_B01, OIR_B02
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scenarios.fagsystemer import VARIANTS
+from testkommune.scenarios.fagsystemer import VARIANTS
 
 
 class OnlyDebitor:

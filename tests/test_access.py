@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from testkommune.harness.server import start_in_thread
+from testkommune.simulators.access import AccessFileError, digest, load_policy
 
-from harness.server import start_in_thread
-from simulators.access import AccessFileError, digest, load_policy
 from tests.messages import OIR_B01, OIR_B02, codes, fordring, opret
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-
-from harness.core.clock import ClockState, parse_duration, parse_instant
+from testkommune.contracts.clock import ClockState, parse_duration, parse_instant
 
 REAL = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -8,11 +8,11 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testkommune import contracts
+from testkommune.contracts.catalogue import error_catalogue
+from testkommune.contracts.schemas import contract_set
+from testkommune.simulators.rules.fordring import entry_rules, psrm_filter
 
-import contracts
-from harness.core.catalogue import error_catalogue
-from harness.core.contracts import contract_set
-from simulators.rules.fordring import entry_rules, psrm_filter
 from tests.messages import fordring, opret, psrm_leverance
 
 # Keywords both fastjsonschema (draft 7 code generator) and jsonschema (2020-12) implement the same way.

@@ -28,7 +28,7 @@ MAX_MESSAGES = 300
 SENDERS = 4
 KILL_AFTER_ACKS = 150
 STREAM_SECONDS = 10.0
-SERVE = (sys.executable, "-m", "harness", "serve")
+SERVE = (sys.executable, "-m", "testkommune.harness", "serve")
 
 
 def free_port() -> int:

@@ -6,9 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from harness.core.catalogue import error_catalogue
-from simulators.debitor import rules
-from simulators.debitor.profiles import profile_ids
+from testkommune.contracts.catalogue import error_catalogue
+from testkommune.simulators.debitor import rules
+from testkommune.simulators.debitor.profiles import profile_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from testkommune.simulators.debitor.profiles import profile_for
 
-from simulators.debitor.profiles import profile_for
 from tests.debitor_messages import claim, debitor, mailbox
 from tests.messages import fordring, opret
 

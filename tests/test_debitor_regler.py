@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
-from simulators.debitor import rules
-from simulators.debitor.profiles import profile_for
+from testkommune.simulators.debitor import rules
+from testkommune.simulators.debitor.profiles import profile_for
 
 CTX = rules.RegistreringContext(
     today=date(2026, 9, 20),

@@ -6,11 +6,16 @@ import re
 from pathlib import Path
 
 import pytest
-
-from harness.core.catalogue import ErrorEntry, error_catalogue
-from harness.core.fordringstyper import fordringstyper
-from harness.docs import catalogues
-from harness.docs.catalogues import ERROR_COLUMNS, ERROR_PAGE, FORDRINGSTYPER_PAGE, pages, write_pages
+from testkommune.contracts.catalogue import ErrorEntry, error_catalogue
+from testkommune.contracts.fordringstyper import fordringstyper
+from testkommune.harness.docs import catalogues
+from testkommune.harness.docs.catalogues import (
+    ERROR_COLUMNS,
+    ERROR_PAGE,
+    FORDRINGSTYPER_PAGE,
+    pages,
+    write_pages,
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")

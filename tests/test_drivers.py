@@ -10,15 +10,20 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from testkommune.contracts.driver import KommuneConnection
+from testkommune.harness.certify.client import AdminClient
+from testkommune.harness.certify.drivers import (
+    DriverError,
+    HttpTriggerDriver,
+    InteractiveDriver,
+    ObservationDriver,
+)
+from testkommune.harness.certify.runner import Runner
+from testkommune.harness.certify.suite import load_suite
+from testkommune.scenarios.fagsystemer import VARIANTS
+from testkommune.scenarios.fagsystemer.agent import ScriptFollower
+from testkommune.scenarios.fagsystemer.trigger import trigger_app
 
-from harness.certify.client import AdminClient
-from harness.certify.driver import KommuneConnection
-from harness.certify.drivers import DriverError, HttpTriggerDriver, InteractiveDriver, ObservationDriver
-from harness.certify.runner import Runner
-from harness.certify.suite import load_suite
-from scenarios.fagsystemer import VARIANTS
-from scenarios.fagsystemer.agent import ScriptFollower
-from scenarios.fagsystemer.trigger import trigger_app
 from tests.fagsystem_stubs import OnlyDebitor
 
 UNDER_TEST = [  # (suite, variant): the reference and broken variants of every kind of fagsystem action
@@ -134,7 +139,7 @@ def test_interactive_gives_the_python_drivers_verdict(kommune, suite, variant, t
 def _act(fagsystem, instruction) -> None:
     from datetime import date
 
-    from harness.evidence.codec import case_from_json
+    from testkommune.contracts.codec import case_from_json
 
     if instruction["kind"] == "connect":
         fagsystem.connect(KommuneConnection(**instruction["kommune"]))

@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 import requests
 import uvicorn
+from testkommune.contracts.catalogue import error_catalogue
+from testkommune.contracts.schemas import contract_set
+from testkommune.simulators.app import create_app
+from testkommune.simulators.erp.admin import admin_routes
+from testkommune.simulators.erp.kontoplan import Kontostreng, kontoplan
+from testkommune.simulators.erp.omsaetning import parse_tabel, standard_document
+from testkommune.simulators.erp.rules import finansbilag_rules
 
-from harness.core.catalogue import error_catalogue
-from harness.core.contracts import contract_set
-from simulators.app import create_app
-from simulators.erp.admin import admin_routes
-from simulators.erp.kontoplan import Kontostreng, kontoplan
-from simulators.erp.omsaetning import parse_tabel, standard_document
-from simulators.erp.rules import finansbilag_rules
 from tests.conftest import Api
 from tests.erp_messages import (
     HENT,
@@ -374,7 +374,7 @@ def test_an_amount_with_three_decimals_is_refused(erp):
     lines = opkraevning(10.0)
     lines[0]["Beløb"] = 10.005
     response = erp.straks(modtag(finansbilag(lines)))
-    if response.status_code == 400:  # once erp/ contracts carry amounts (harness.core.contracts)
+    if response.status_code == 400:  # once erp/ contracts carry amounts (testkommune.contracts.schemas)
         errors = response.json()["errors"]
     else:  # until then the ERP's own rule refuses it
         errors = response.json()["Forretningskvittering"]["Fejl"]

@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from harness.evidence import manifest, verify_bundle
-from harness.evidence.signing import fingerprint, load_or_create, public_pem
+from testkommune.harness.evidence import manifest, verify_bundle
+from testkommune.harness.evidence.signing import fingerprint, load_or_create, public_pem
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"PYTHONPATH": str(ROOT), "NO_COLOR": "1", "COLUMNS": "200"}
     return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
+        [sys.executable, "-m", "testkommune.harness", *args],
         cwd=cwd,
         env=env,
         capture_output=True,

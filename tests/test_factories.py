@@ -10,10 +10,16 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from harness.core.identities import IdFinding, check_cpr, check_cvr, check_ean, check_se, cpr_birthdate
-from harness.core.model import Address, BillingCase, Party
-from harness.testdata import (
+from testkommune.contracts.identities import (
+    IdFinding,
+    check_cpr,
+    check_cvr,
+    check_ean,
+    check_se,
+    cpr_birthdate,
+)
+from testkommune.contracts.model import Address, BillingCase, Party
+from testkommune.harness.testdata import (
     AddressFactory,
     BillingCaseFactory,
     CitizenFactory,

@@ -134,10 +134,10 @@ def test_list_faults_leave_answers_without_a_message_list_alone(api):
 def test_rob06_the_reference_passes_although_its_mailbox_answers_came_doubled_and_reversed(kommune):
     import uuid
 
-    from harness.certify.driver import KommuneConnection
-    from harness.certify.runner import Runner
-    from harness.certify.suite import load_suite
-    from scenarios.fagsystemer import VARIANTS
+    from testkommune.contracts.driver import KommuneConnection
+    from testkommune.harness.certify.runner import Runner
+    from testkommune.harness.certify.suite import load_suite
+    from testkommune.scenarios.fagsystemer import VARIANTS
 
     system = f"rob06-{uuid.uuid4().hex[:8]}"
     result = Runner(

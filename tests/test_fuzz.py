@@ -18,12 +18,11 @@ from urllib.parse import unquote
 
 import pytest
 import requests
-
-import contracts
-from harness.core.clock import ClockState, parse_instant
-from harness.core.contracts import ContractSet
-from harness.server import RunningKommune, start_in_thread
-from simulators.openapi import openapi_document
+from testkommune import contracts
+from testkommune.contracts.clock import ClockState, parse_instant
+from testkommune.contracts.schemas import ContractSet
+from testkommune.harness.server import RunningKommune, start_in_thread
+from testkommune.simulators.openapi import openapi_document
 
 KOMMUNE = "851"
 SYSTEM = "fuzz"

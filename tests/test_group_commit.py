@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
-from simulators.group_commit import GroupCommit
+from testkommune.simulators.group_commit import GroupCommit
 
 ROWS = sa.Table("rows", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
 

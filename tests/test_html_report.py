@@ -11,10 +11,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-from harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
-from harness.reporting import write_html
-from harness.reporting.html import CSP, render_html
+from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
+from testkommune.harness.reporting import write_html
+from testkommune.harness.reporting.html import CSP, render_html
 
 SCRIPT = "<script>alert(1)</script>"
 BREAKOUT = '"><img src=x onerror=alert(1)>'

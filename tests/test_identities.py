@@ -1,4 +1,4 @@
-"""Validation of Danish identifiers (harness.core.identities) and its error catalogue entries."""
+"""Validation of Danish identifiers (testkommune.contracts.identities) and its error catalogue entries."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from collections import Counter
 from datetime import date
 
 import pytest
-
-import contracts
-from harness.core.identities import (
+from testkommune import contracts
+from testkommune.contracts.identities import (
     IdFinding,
     Kommune,
     check_cpr,

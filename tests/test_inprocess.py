@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import requests
+from testkommune.contracts.driver import KommuneConnection
+from testkommune.harness.certify.runner import Runner
+from testkommune.harness.certify.suite import load_suite
+from testkommune.harness.inprocess import InProcessKommune
+from testkommune.scenarios.fagsystemer import VARIANTS
 
-from harness.certify.driver import KommuneConnection
-from harness.certify.runner import Runner
-from harness.certify.suite import load_suite
-from harness.inprocess import InProcessKommune
-from scenarios.fagsystemer import VARIANTS
 from tests.messages import OIR_B01, fordring, opret
 from tests.test_suites import CAUGHT
 

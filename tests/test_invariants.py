@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from testkommune.harness.server import RunningKommune, start_in_thread
 
-from harness.server import RunningKommune, start_in_thread
 from tests.conftest import Api
 from tests.erp_messages import STRAKS, modtag
 from tests.messages import CPR_MOD11, fordring, opret, overdrag

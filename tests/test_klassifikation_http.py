@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 import requests
+from testkommune.contracts.schemas import contract_set
+from testkommune.harness.server import RunningKommune
+from testkommune.simulators.erp.omsaetning import standard_document
 
-from harness.core.contracts import contract_set
-from harness.server import RunningKommune
-from simulators.erp.omsaetning import standard_document
 from tests.conftest import Api
 from tests.erp_messages import STRAKS, finansbilag, header, modtag, opkraevning
 

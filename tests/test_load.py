@@ -38,7 +38,7 @@ profiles:
 
 def _load(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "harness", "load", *args],
+        [sys.executable, "-m", "testkommune.harness", "load", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -62,7 +62,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def certification(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real certification report of the reference fagsystem (one scenario of the basis suite)."""
-    from harness.cli import run
+    from testkommune.harness.cli import run
 
     folder = tmp_path_factory.mktemp("cert")
     out = io.StringIO()
@@ -77,7 +77,7 @@ def certification(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _consistent(doc: dict[str, Any]) -> None:
     """The report keeps its contract; its figures agree with each other and with what was stored."""
-    from harness.core.contracts import contract_set
+    from testkommune.contracts.schemas import contract_set
 
     assert contract_set().get("harness/lastrapport").check(doc) == []
     kpis = doc["kpis"]
@@ -127,7 +127,7 @@ def test_month_end_against_the_simulators_from_one_command_gives_a_go_no_go_repo
 
 
 def test_without_a_certification_of_that_version_the_decision_is_no_go(tmp_path, certification):
-    from harness.load.certification import find_certification
+    from testkommune.harness.load.certification import find_certification
 
     other = json.loads(certification.read_text(encoding="utf-8")) | {"fagsystem_version": "0.9.0"}
     old = tmp_path / "old.json"
@@ -151,8 +151,8 @@ def test_without_a_certification_of_that_version_the_decision_is_no_go(tmp_path,
 
 
 def test_slo_files_are_checked_against_their_contract(tmp_path):
-    from harness.load.profiles import ProfileError
-    from harness.load.slo import judge, load_slo
+    from testkommune.harness.load.profiles import ProfileError
+    from testkommune.harness.load.slo import judge, load_slo
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("slo_format: testkommune-slo/1\nprofiles: {maanedskoersel: {p95_ms_max: -1}}\n")
@@ -167,10 +167,10 @@ def test_slo_files_are_checked_against_their_contract(tmp_path):
 
 
 def test_reconciliation_finds_an_acknowledged_message_that_was_not_stored(kommune):
-    from harness.certify.driver import KommuneConnection
-    from harness.load.ledger import Ledger, reconcile
-    from harness.load.messages import billing_case
-    from scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
+    from testkommune.contracts.driver import KommuneConnection
+    from testkommune.harness.load.ledger import Ledger, reconcile
+    from testkommune.harness.load.messages import billing_case
+    from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
 
     system = f"rec-{uuid.uuid4().hex[:8]}"
     requests.post(
@@ -191,7 +191,7 @@ def test_reconciliation_finds_an_acknowledged_message_that_was_not_stored(kommun
 
 
 def test_a_saturated_generator_is_named(tmp_path):
-    from harness.load.cpu import CpuSamples
+    from testkommune.harness.load.cpu import CpuSamples
 
     summary = CpuSamples().summary({"w1": {"mean_pct": 95.0, "max_pct": 99.0, "samples": 4},
                                     "w2": {"mean_pct": 40.0, "max_pct": 60.0, "samples": 4}})  # fmt: skip
@@ -247,7 +247,7 @@ def test_distributed_master_and_two_workers_on_loopback(tmp_path, kommune):
     port = str(_free_port())
     slo = tmp_path / "slo.yaml"
     slo.write_text(LENIENT_SLO, encoding="utf-8")
-    common = [sys.executable, "-m", "harness", "load"]
+    common = [sys.executable, "-m", "testkommune.harness", "load"]
     started = time.monotonic()
     master = subprocess.Popen(
         [*common, "--master", "--expect-workers", "2", "--master-port", port, "--users", "4",

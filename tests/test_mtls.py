@@ -12,8 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-
-from harness.server import Tls, start_in_thread
+from testkommune.harness.server import Tls, start_in_thread
 
 
 def _key():

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 import requests
+from testkommune.contracts.catalogue import error_catalogue
+from testkommune.contracts.schemas import contract_set
+from testkommune.harness.server import RunningKommune, start_in_thread
+from testkommune.simulators.invariants import INVARIANTS
+from testkommune.simulators.nemkonto.rules import modtagekontrol, udbetalingskontrol
 
-from harness.core.catalogue import error_catalogue
-from harness.core.contracts import contract_set
-from harness.server import RunningKommune, start_in_thread
-from simulators.invariants import INVARIANTS
-from simulators.nemkonto.rules import modtagekontrol, udbetalingskontrol
 from tests.conftest import Api
 from tests.messages import OIR_B01, OIR_B02, fordring, opret
 from tests.nemkonto_messages import (

@@ -32,7 +32,7 @@ psycopg = pytest.importorskip("psycopg", reason="the postgres extra (psycopg) is
 ROOT = Path(__file__).resolve().parents[1]
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test", "connect_timeout": 3}
 KOMMUNE = "851"
-SERVE = (sys.executable, "-m", "harness", "serve", "--workers", "2")
+SERVE = (sys.executable, "-m", "testkommune.harness", "serve", "--workers", "2")
 
 
 def _admin() -> Any:
@@ -216,7 +216,7 @@ def test_claims_created_through_both_workers_are_all_booked_once(two_workers):
 
 
 def test_stores_opened_at_once_on_an_empty_database_create_one_schema(pg_url):
-    from simulators import store
+    from testkommune.simulators import store
 
     errors: list[BaseException] = []
     stores: list[store.Store] = []

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-
-from harness.core.privacy import CprMaskingFilter, mask_cpr
+from testkommune.contracts.privacy import CprMaskingFilter, mask_cpr
 
 
 @pytest.mark.parametrize(

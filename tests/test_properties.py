@@ -13,8 +13,8 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testkommune.harness.inprocess import InProcessKommune
 
-from harness.inprocess import InProcessKommune
 from tests.messages import OIR_B01, fordring, opret, psrm_leverance
 from tests.test_contracts import WRONG_VALUES, _apply, _mutations
 

@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, event, example, given, note, settings
 from hypothesis import strategies as st
+from testkommune.contracts.schemas import load_reference
+from testkommune.harness.server import RunningKommune
 
-from harness.core.contracts import load_reference
-from harness.server import RunningKommune
 from tests.erp_messages import finansbilag, modtag, opkraevning
 from tests.messages import header
 from tests.nemkonto_messages import AFSEND, anmodning, ukomplet

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import requests
+from testkommune.simulators.psrm import bankdage, renter
 
-from simulators.psrm import bankdage, renter
 from tests import psrm_actions as act
 from tests.messages import CPR_MOD11, codes
 from tests.test_psrm_lifecycle import _claim, _main_struct, _one

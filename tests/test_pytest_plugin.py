@@ -9,8 +9,8 @@ def test_vendor_tests_get_a_running_test_kommune(pytester):
     pytester.makepyfile(
         """
         from datetime import date
-        from scenarios.fagsystemer import Foraeldrebetaling
-        from harness.core.model import BillingCase, Party
+        from testkommune.scenarios.fagsystemer import Foraeldrebetaling
+        from testkommune.contracts.model import BillingCase, Party
         from decimal import Decimal
 
         def test_my_fagsystem_bills(testkommune_connection, testkommune_admin):
@@ -35,10 +35,10 @@ def test_vendor_tests_get_a_running_test_kommune(pytester):
 def test_every_scenario_is_a_pytest_item_with_the_certification_verdict(pytester):
     pytester.makepyfile(
         """
-        from harness.pytest_plugin import certification_tests
+        from testkommune.harness.pytest_plugin import certification_tests
 
-        test_reference = certification_tests("basis", "scenarios.fagsystemer:Foraeldrebetaling")
-        test_broken = certification_tests("basis", "scenarios.fagsystemer:OverdragerFoerSRB")
+        test_reference = certification_tests("basis", "testkommune.scenarios.fagsystemer:Foraeldrebetaling")
+        test_broken = certification_tests("basis", "testkommune.scenarios.fagsystemer:OverdragerFoerSRB")
         """
     )
     result = pytester.runpytest_subprocess("-p", "testkommune", "-v", "-W", "ignore::DeprecationWarning")

@@ -9,12 +9,17 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-
-from harness import __version__
-from harness.certify.events import RunFinished, RunStarted, ScenarioFinished, ScenarioStarted
-from harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
-from harness.core.contracts import contract_set
-from harness.reporting import REPORT_FORMAT, ConsoleReporter, summary_line, write_json, write_junit
+from testkommune.contracts.schemas import contract_set
+from testkommune.harness import __version__
+from testkommune.harness.certify.events import RunFinished, RunStarted, ScenarioFinished, ScenarioStarted
+from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
+from testkommune.harness.reporting import (
+    REPORT_FORMAT,
+    ConsoleReporter,
+    summary_line,
+    write_json,
+    write_junit,
+)
 
 HOSTILE = "<script>&\"'"
 CURL = (

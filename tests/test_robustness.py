@@ -20,15 +20,15 @@ from typing import Any
 import pytest
 import requests
 import sqlalchemy as sa
+from testkommune.contracts.clock import ClockState, parse_instant
+from testkommune.contracts.findings import Finding
+from testkommune.simulators import store
+from testkommune.simulators.debitor import service as debitor
+from testkommune.simulators.http import MAX_JSON_DEPTH
+from testkommune.simulators.oir import hub
+from testkommune.simulators.simulation import Simulation
+from testkommune.simulators.tenancy import Tenant
 
-from harness.core.clock import ClockState, parse_instant
-from harness.core.findings import Finding
-from simulators import store
-from simulators.debitor import service as debitor
-from simulators.http import MAX_JSON_DEPTH
-from simulators.oir import hub
-from simulators.simulation import Simulation
-from simulators.tenancy import Tenant
 from tests.messages import OIR_B01, OIR_B02, codes, fordring, opret, overdrag, psrm_leverance
 from tests.test_crash_safety import ROOT, Served, serve
 

@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 HEADERS = {"X-TK-Kommune": "851", "X-TK-Anvendersystem": "serve-test"}
 
 
+SERVE = (sys.executable, "-m", "testkommune.harness", "serve")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -28,7 +31,7 @@ def _start(tmp_path: Path, port: int, *extra: str, quiet: bool = False) -> subpr
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     output = subprocess.DEVNULL if quiet else subprocess.PIPE
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness", "serve", "--port", str(port), "--log-level", "warning", *extra],
+        [*SERVE, "--port", str(port), "--log-level", "warning", *extra],
         cwd=tmp_path,
         env=env,
         stdout=output,
@@ -91,7 +94,7 @@ def test_serve_refuses_a_port_in_use(tmp_path):
         busy.listen(1)
         port = busy.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "harness", "serve", "--port", str(port), "--db", ":memory:"],
+            [sys.executable, "-m", "testkommune.harness", "serve", "--port", str(port), "--db", ":memory:"],
             cwd=tmp_path,
             env=os.environ | {"PYTHONPATH": str(ROOT)},
             capture_output=True,
@@ -104,7 +107,7 @@ def test_serve_refuses_a_port_in_use(tmp_path):
 
 def test_serve_refuses_several_workers_on_sqlite_and_says_why(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "harness", "serve", "--port", str(_free_port()), "--workers", "2"],
+        [sys.executable, "-m", "testkommune.harness", "serve", "--port", str(_free_port()), "--workers", "2"],
         cwd=tmp_path,
         env=os.environ | {"PYTHONPATH": str(ROOT)},
         capture_output=True,

@@ -6,15 +6,15 @@ import subprocess
 import sys
 
 import pytest
+from testkommune.contracts.driver import KommuneConnection
+from testkommune.contracts.fordringstyper import fordringstyper
+from testkommune.harness.certify.checks import service_types
+from testkommune.harness.certify.runner import Runner
+from testkommune.harness.certify.suite import builtin_suites, load_suite
+from testkommune.harness.inprocess import InProcessKommune
+from testkommune.scenarios.fagsystemer import VARIANTS
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import FORDRINGSTYPE
 
-from harness.certify.checks import service_types
-from harness.certify.driver import KommuneConnection
-from harness.certify.runner import Runner
-from harness.certify.suite import builtin_suites, load_suite
-from harness.core.fordringstyper import fordringstyper
-from harness.inprocess import InProcessKommune
-from scenarios.fagsystemer import VARIANTS
-from scenarios.fagsystemer.foraeldrebetaling import FORDRINGSTYPE
 from tests.fagsystem_stubs import OnlyDebitor
 
 # suite → variant → {scenario that must fail: (first failing check, its code)}; every other scenario passes.
@@ -192,7 +192,7 @@ def test_each_service_maps_to_an_active_municipal_fordringstype_and_the_referenc
 
 def test_testkommune_suites_lists_the_new_suites_and_variants(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "harness", "suites"],
+        [sys.executable, "-m", "testkommune.harness", "suites"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 import requests
-
-from harness.certify.driver import KommuneConnection
-from harness.certify.runner import Runner
-from harness.certify.suite import SuiteError, load_suite
-from scenarios.fagsystemer import VARIANTS
-from scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
+from testkommune.contracts.driver import KommuneConnection
+from testkommune.harness.certify.runner import Runner
+from testkommune.harness.certify.suite import SuiteError, load_suite
+from testkommune.scenarios.fagsystemer import VARIANTS
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from testkommune.harness.certify.checks import evaluate
+from testkommune.harness.evidence import verify_bundle
+from testkommune.harness.evidence.codec import observation_from_json
 
-from harness.certify.checks import evaluate
-from harness.evidence import verify_bundle
-from harness.evidence.codec import observation_from_json
 from tests.test_evidence import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,11 +12,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from harness.certify.observation import Observation
-from harness.certify.results import Failure
-from harness.core.catalogue import error_catalogue
-from harness.core.contracts import load_reference
-from harness.core.model import BillingCase
+from testkommune.contracts.catalogue import error_catalogue
+from testkommune.contracts.model import BillingCase
+from testkommune.contracts.schemas import load_reference
+from testkommune.harness.certify.observation import Observation
+from testkommune.harness.certify.results import Failure
 
 CheckFunc = Callable[[Observation, Any], list[Failure]]
 
@@ -248,4 +248,4 @@ def evaluate(expectations: list[Any], observation: Observation) -> list[Failure]
 
 
 # Checks of further areas register themselves in CHECKS when imported.
-from harness.certify import checks_debitor, checks_finans, checks_robusthed  # noqa: E402, F401
+from testkommune.harness.certify import checks_debitor, checks_finans, checks_robusthed  # noqa: E402, F401

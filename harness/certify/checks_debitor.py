@@ -12,9 +12,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from harness.certify.checks import _harness_failure, check
-from harness.certify.observation import Observation
-from harness.certify.results import Failure
+from testkommune.harness.certify.checks import _harness_failure, check
+from testkommune.harness.certify.observation import Observation
+from testkommune.harness.certify.results import Failure
 
 HANDOVER_WARNING = "DEB-OVERDRAG-UDEN-RYKKER"  # the debitor system's warning on an early hand-over
 MAILBOX_OPERATION = "HentDaekningAfskrivning"

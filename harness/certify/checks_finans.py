@@ -12,9 +12,9 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from harness.certify.checks import _from_error, _harness_failure, check
-from harness.certify.observation import Observation
-from harness.certify.results import Failure
+from testkommune.harness.certify.checks import _from_error, _harness_failure, check
+from testkommune.harness.certify.observation import Observation
+from testkommune.harness.certify.results import Failure
 
 ERP_DELIVERIES = ("ModtagFinansbilag", "ModtagFinansbilagMasse")
 SIDES = ("DEBET", "KREDIT")

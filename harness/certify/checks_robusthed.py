@@ -10,10 +10,10 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-from harness.certify.checks import _from_error, _harness_failure, check
-from harness.certify.observation import Observation
-from harness.certify.results import Failure
-from harness.core.model import BillingCase
+from testkommune.contracts.model import BillingCase
+from testkommune.harness.certify.checks import _from_error, _harness_failure, check
+from testkommune.harness.certify.observation import Observation
+from testkommune.harness.certify.results import Failure
 
 
 @check

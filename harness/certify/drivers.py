@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
-
-from harness.certify.client import AdminClient
-from harness.certify.driver import ActionNotSupportedError, KommuneConnection
-from harness.core.model import BillingCase
+from testkommune.contracts.driver import ActionNotSupportedError, KommuneConnection
+from testkommune.contracts.model import BillingCase
+from testkommune.harness.certify.client import AdminClient
 
 
 class DriverError(Exception):

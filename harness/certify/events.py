@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from harness.certify.observation import Observation
-from harness.certify.results import Failure, RunResult, ScenarioResult
+from testkommune.harness.certify.observation import Observation
+from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult
 
 
 @dataclass(frozen=True, slots=True)

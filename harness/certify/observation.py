@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from harness.core.model import BillingCase
+from testkommune.contracts.model import BillingCase
 
 
 @dataclass

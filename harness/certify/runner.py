@@ -12,11 +12,19 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from harness.certify.checks import CHECKS, evaluate
-from harness.certify.checks_debitor import DEBITOR_VIEW_CHECKS
-from harness.certify.client import AdminClient, KommuneUnavailableError
-from harness.certify.driver import OPTIONAL_ACTIONS, ActionNotSupportedError, Fagsystem, KommuneConnection
-from harness.certify.events import (
+from testkommune.contracts.catalogue import error_catalogue
+from testkommune.contracts.clock import real_now
+from testkommune.contracts.driver import (
+    OPTIONAL_ACTIONS,
+    ActionNotSupportedError,
+    Fagsystem,
+    KommuneConnection,
+)
+from testkommune.contracts.model import BillingCase, Party
+from testkommune.harness.certify.checks import CHECKS, evaluate
+from testkommune.harness.certify.checks_debitor import DEBITOR_VIEW_CHECKS
+from testkommune.harness.certify.client import AdminClient, KommuneUnavailableError
+from testkommune.harness.certify.events import (
     EventHandler,
     ExpectationEvaluated,
     RunFinished,
@@ -24,13 +32,10 @@ from harness.certify.events import (
     ScenarioFinished,
     ScenarioStarted,
 )
-from harness.certify.observation import Observation
-from harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
-from harness.certify.suite import Case, Scenario, Suite
-from harness.core.catalogue import error_catalogue
-from harness.core.clock import real_now
-from harness.core.model import BillingCase, Party
-from harness.testdata import CitizenFactory, CompanyFactory, seed_all
+from testkommune.harness.certify.observation import Observation
+from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
+from testkommune.harness.certify.suite import Case, Scenario, Suite
+from testkommune.harness.testdata import CitizenFactory, CompanyFactory, seed_all
 
 
 def scenario_seed(seed: int, scenario_id: str) -> int:

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from testkommune import scenarios
+from testkommune.contracts.findings import describe_all
+from testkommune.contracts.schemas import contract_set
 
-from harness.core.contracts import contract_set
-from harness.core.findings import describe_all
-
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "suites"
+BUILTIN_DIR = Path(scenarios.__file__).with_name("suites")
 
 
 class SuiteError(Exception):

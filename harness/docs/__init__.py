@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from harness.docs.catalogues import error_catalogue_page, fordringstyper_page, pages, write_pages
+from testkommune.harness.docs.catalogues import error_catalogue_page, fordringstyper_page, pages, write_pages
 
 __all__ = ["error_catalogue_page", "fordringstyper_page", "pages", "write_pages"]

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from harness.core.catalogue import ErrorEntry, error_catalogue
-from harness.core.contracts import load_reference
-from harness.core.fordringstyper import Fordringstype, fordringstyper
+from testkommune.contracts.catalogue import ErrorEntry, error_catalogue
+from testkommune.contracts.fordringstyper import Fordringstype, fordringstyper
+from testkommune.contracts.schemas import load_reference
 
 ERROR_PAGE = "fejlkoder.md"
 FORDRINGSTYPER_PAGE = "fordringstyper.md"

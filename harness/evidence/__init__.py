@@ -1,6 +1,6 @@
 """Evidence bundles: every observation behind a verdict, hash-chained, signed, and verifiable offline."""
 
-from harness.evidence.bundle import EvidenceRecorder, write_bundle
-from harness.evidence.verify import VerifyReport, verify_bundle
+from testkommune.harness.evidence.bundle import EvidenceRecorder, write_bundle
+from testkommune.harness.evidence.verify import VerifyReport, verify_bundle
 
 __all__ = ["EvidenceRecorder", "VerifyReport", "verify_bundle", "write_bundle"]

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from harness import __version__
-from harness.certify.events import Event, ExpectationEvaluated, RunFinished
-from harness.certify.results import RunResult
-from harness.evidence import manifest, signing
-from harness.evidence.codec import observation_to_json
+from testkommune.harness import __version__
+from testkommune.harness.certify.events import Event, ExpectationEvaluated, RunFinished
+from testkommune.harness.certify.results import RunResult
+from testkommune.harness.evidence import manifest, signing
+from testkommune.harness.evidence.codec import observation_to_json
 
 BUNDLE_SUFFIX = ".bevis"
 

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-
-from harness.certify.checks import CHECKS, evaluate
-from harness.evidence import manifest, signing
-from harness.evidence.codec import observation_from_json
+from testkommune.harness.certify.checks import CHECKS, evaluate
+from testkommune.harness.evidence import manifest, signing
+from testkommune.harness.evidence.codec import observation_from_json
 
 UNLISTED_OK = {"manifest.json", "manifest.sig"}
 

@@ -9,12 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
-
-from harness.load.kommune import KommuneStartError
-from harness.load.profiles import ProfileError, parse_duration, profile
-from harness.load.report import write_reports
-from harness.load.runner import LoadOptions, run_load, run_worker
-from harness.load.slo import DEFAULT_SLO_FILE, load_slo
+from testkommune.harness.load.kommune import KommuneStartError
+from testkommune.harness.load.profiles import ProfileError, parse_duration, profile
+from testkommune.harness.load.report import write_reports
+from testkommune.harness.load.runner import LoadOptions, run_load, run_worker
+from testkommune.harness.load.slo import DEFAULT_SLO_FILE, load_slo
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

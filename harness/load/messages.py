@@ -15,10 +15,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 import factory.random
-
-from harness.core.clock import DANISH_TZ
-from harness.core.model import BillingCase
-from harness.testdata.factories import BillingCaseFactory, CitizenFactory
+from testkommune.contracts.clock import DANISH_TZ
+from testkommune.contracts.model import BillingCase
+from testkommune.harness.testdata.factories import BillingCaseFactory, CitizenFactory
 
 ERP_STRAKS = "/service/OIR/ModtagFinansbilag/2/ModtagFinansbilag"
 DATALEVERANDOER = ("4711", "DAGTILBUD-LOAD")  # DataleverandøridentifikationKort, -IdentifikationLang

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-import scenarios
+from testkommune import scenarios
 
 DATA = Path(scenarios.__file__).with_name("load")
 PROFILES_FILE = DATA / "profiles.yaml"

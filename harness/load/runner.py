@@ -15,18 +15,17 @@ from typing import Any
 
 import gevent
 from locust.env import Environment
-
-from harness import __version__
-from harness.load import users
-from harness.load.certification import find_certification
-from harness.load.cpu import SATURATED_PCT, CpuSamples
-from harness.load.kommune import ChildKommune, prepare_tenant, served_operations, start_child
-from harness.load.ledger import Ledger, reconcile
-from harness.load.messages import NKS_AFSEND
-from harness.load.profiles import Profile, ProfileError
-from harness.load.progress import Progress
-from harness.load.slo import judge
-from scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
+from testkommune.harness import __version__
+from testkommune.harness.load import users
+from testkommune.harness.load.certification import find_certification
+from testkommune.harness.load.cpu import SATURATED_PCT, CpuSamples
+from testkommune.harness.load.kommune import ChildKommune, prepare_tenant, served_operations, start_child
+from testkommune.harness.load.ledger import Ledger, reconcile
+from testkommune.harness.load.messages import NKS_AFSEND
+from testkommune.harness.load.profiles import Profile, ProfileError
+from testkommune.harness.load.progress import Progress
+from testkommune.harness.load.slo import judge
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
 
 CONFIG_MESSAGE, LEDGER_MESSAGE = "tk-config", "tk-ledger"
 REPORT_FORMAT = "testkommune-load/1"

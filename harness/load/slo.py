@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from harness.core.contracts import contract_set
-from harness.core.findings import describe_all
-from harness.load.profiles import DATA, ProfileError
+from testkommune.contracts.findings import describe_all
+from testkommune.contracts.schemas import contract_set
+from testkommune.harness.load.profiles import DATA, ProfileError
 
 DEFAULT_SLO_FILE = DATA / "slo.yaml"
 

@@ -23,13 +23,18 @@ from typing import Any
 
 from locust import HttpUser, User, task
 from locust.exception import StopUser
-
-from harness.certify.driver import KommuneConnection
-from harness.load.ledger import Ledger
-from harness.load.messages import ERP_STRAKS, NKS_AFSEND, betalingsanmodning, billing_case, finansbilag
-from harness.load.profiles import Profile
-from harness.testdata.factories import make_cvr, seed_all
-from scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
+from testkommune.contracts.driver import KommuneConnection
+from testkommune.harness.load.ledger import Ledger
+from testkommune.harness.load.messages import (
+    ERP_STRAKS,
+    NKS_AFSEND,
+    betalingsanmodning,
+    billing_case,
+    finansbilag,
+)
+from testkommune.harness.load.profiles import Profile
+from testkommune.harness.testdata.factories import make_cvr, seed_all
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
 
 SENDABLE = ("finansbilag", "opretdebitorkonto", "betalingsanmodning")
 

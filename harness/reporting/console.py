@@ -12,9 +12,8 @@ from typing import Any
 from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
-
-from harness.certify.events import Event, RunFinished, RunStarted, ScenarioFinished
-from harness.certify.results import Failure, RunResult, ScenarioResult
+from testkommune.harness.certify.events import Event, RunFinished, RunStarted, ScenarioFinished
+from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult
 
 MARKS = {"passed": ("PASS", "bold green"), "failed": ("FAIL", "bold red"), "error": ("ERROR", "bold magenta")}
 

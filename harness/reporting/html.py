@@ -27,11 +27,10 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
-
-from harness import __version__
-from harness.certify.results import Failure, RunResult, ScenarioResult
-from harness.reporting.console import replay_command, show_value
-from harness.reporting.json_report import write_atomic
+from testkommune.harness import __version__
+from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult
+from testkommune.harness.reporting.console import replay_command, show_value
+from testkommune.harness.reporting.json_report import write_atomic
 
 TEMPLATES = Path(__file__).with_name("templates")
 

@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness import __version__
-from harness.certify.results import RunResult
+from testkommune.harness import __version__
+from testkommune.harness.certify.results import RunResult
 
 REPORT_FORMAT = "testkommune-certification/1"
 

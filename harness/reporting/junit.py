@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from harness.certify.results import Failure, RunResult, ScenarioResult
-from harness.reporting.json_report import write_atomic
+from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult
+from testkommune.harness.reporting.json_report import write_atomic
 
 # Characters XML 1.0 cannot carry at all (not even escaped): replaced, so the file always parses.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

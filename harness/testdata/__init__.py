@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.testdata.factories import (
+from testkommune.harness.testdata.factories import (
     AddressFactory,
     BillingCaseFactory,
     CitizenFactory,

@@ -1,6 +1,6 @@
 """factory-boy factories for synthetic Danish test data (Faker ``da_DK``).
 
-Every identifier they produce is valid by :mod:`harness.core.identities`. All randomness comes from
+Every identifier they produce is valid by :mod:`testkommune.contracts.identities`. All randomness comes from
 factory-boy's generator (``factory.random.randgen``) and Faker's shared generator, so :func:`seed_all`
 makes the output a function of the seed. The people and companies are synthetic: a generated CPR or CVR
 may by chance equal a real one, but it is not taken from any register.
@@ -16,9 +16,8 @@ from typing import Any
 
 import factory
 import factory.random
-
-from harness.core.identities import cpr_birthdate, cpr_mod11_ok, cvr_mod11_ok, gs1_check_digit
-from harness.core.model import Address, BillingCase, Party
+from testkommune.contracts.identities import cpr_birthdate, cpr_mod11_ok, cvr_mod11_ok, gs1_check_digit
+from testkommune.contracts.model import Address, BillingCase, Party
 
 LOCALE = "da_DK"
 REFERENCE_DATE = date(2026, 1, 1)

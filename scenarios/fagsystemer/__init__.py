@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from scenarios.fagsystemer.foraeldrebetaling import (
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import (
     DirekteTilInddrivelse,
     DobbeltDaekning,
     Foraeldrebetaling,

@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from harness.certify.driver import KommuneConnection
-from harness.evidence.codec import case_from_json
+from testkommune.contracts.codec import case_from_json
+from testkommune.contracts.driver import KommuneConnection
 
 
 class ScriptFollower:

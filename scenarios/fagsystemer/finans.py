@@ -16,8 +16,7 @@ from datetime import date
 from typing import Any, Protocol
 
 import requests
-
-from harness.core.model import BillingCase
+from testkommune.contracts.model import BillingCase
 
 ERP = "/service/OIR/ModtagFinansbilag/2"
 RETRY_STATUSES = {502, 503}

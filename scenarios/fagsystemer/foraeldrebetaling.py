@@ -18,12 +18,11 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import requests
-
-from harness.certify.driver import KommuneConnection
-from harness.core.clock import DANISH_TZ
-from harness.core.model import BillingCase
-from scenarios.fagsystemer.finans import FinansClient
-from scenarios.fagsystemer.nemkonto import NemKontoClient
+from testkommune.contracts.clock import DANISH_TZ
+from testkommune.contracts.driver import KommuneConnection
+from testkommune.contracts.model import BillingCase
+from testkommune.scenarios.fagsystemer.finans import FinansClient
+from testkommune.scenarios.fagsystemer.nemkonto import NemKontoClient
 
 OIR_B01 = "/service/OIR/DebitorRegistreringAfsend/1"
 OIR_POSTKASSE = "/service/OIR/DaekningAfskrivningRegistreringAfsend/1/HentDaekningAfskrivning"

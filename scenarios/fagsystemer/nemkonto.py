@@ -13,8 +13,7 @@ from datetime import date
 from typing import Any, Protocol
 
 import requests
-
-from harness.core.model import BillingCase
+from testkommune.contracts.model import BillingCase
 
 NKS = "/service/OIR/NKSBetalingsanmodning/1"
 KOMMUNE_CVR = "29189846"  # the paying myndighed (a synthetic CVR with a valid check digit)

@@ -13,9 +13,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-
-from harness.certify.driver import KommuneConnection
-from harness.evidence.codec import case_from_json
+from testkommune.contracts.codec import case_from_json
+from testkommune.contracts.driver import KommuneConnection
 
 
 def trigger_app(fagsystem: Any) -> Starlette:

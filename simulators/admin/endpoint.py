@@ -7,12 +7,11 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-
-from harness.core.findings import Finding
-from simulators.admin.routes import _tenant
-from simulators.context import OpContext
-from simulators.http import BadRequestError, ok, problem, read_json
-from simulators.simulation import Simulation
+from testkommune.contracts.findings import Finding
+from testkommune.simulators.admin.routes import _tenant
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.http import BadRequestError, ok, problem, read_json
+from testkommune.simulators.simulation import Simulation
 
 Body = dict[str, Any] | None
 Handler = Callable[[OpContext, Request, Body], tuple[int, Any]]

@@ -6,12 +6,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-
-from simulators.admin.routes import tenant_endpoint
-from simulators.http import ok
-from simulators.invariants import check_all, read_tilstand
-from simulators.simulation import Simulation
-from simulators.tenancy import Tenant
+from testkommune.simulators.admin.routes import tenant_endpoint
+from testkommune.simulators.http import ok
+from testkommune.simulators.invariants import check_all, read_tilstand
+from testkommune.simulators.simulation import Simulation
+from testkommune.simulators.tenancy import Tenant
 
 
 @tenant_endpoint

@@ -10,18 +10,17 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-
-from harness.core.findings import Finding
-from harness.core.money import to_oere, wire
-from simulators import store
-from simulators.admin.routes import tenant_endpoint
-from simulators.context import OpContext
-from simulators.http import ok, problem, read_json
-from simulators.psrm import inddrivelse, underretninger
-from simulators.psrm.service import receipt
-from simulators.psrm.state import UNDER_INDDRIVELSE, PsrmView
-from simulators.simulation import Simulation
-from simulators.tenancy import Tenant
+from testkommune.contracts.findings import Finding
+from testkommune.contracts.money import to_oere, wire
+from testkommune.simulators import store
+from testkommune.simulators.admin.routes import tenant_endpoint
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.http import ok, problem, read_json
+from testkommune.simulators.psrm import inddrivelse, underretninger
+from testkommune.simulators.psrm.service import receipt
+from testkommune.simulators.psrm.state import UNDER_INDDRIVELSE, PsrmView
+from testkommune.simulators.simulation import Simulation
+from testkommune.simulators.tenancy import Tenant
 
 Body = dict[str, Any]
 

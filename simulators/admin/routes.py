@@ -10,17 +10,16 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-
-from harness.core.clock import parse_duration, parse_instant, real_now
-from harness.core.contracts import contract_set
-from harness.core.findings import Finding
-from simulators import store
-from simulators.debitor.service import claim_view
-from simulators.faults import Fault
-from simulators.http import BadRequestError, ok, problem, read_json
-from simulators.psrm.service import receipt
-from simulators.simulation import Simulation
-from simulators.tenancy import (
+from testkommune.contracts.clock import parse_duration, parse_instant, real_now
+from testkommune.contracts.findings import Finding
+from testkommune.contracts.schemas import contract_set
+from testkommune.simulators import store
+from testkommune.simulators.debitor.service import claim_view
+from testkommune.simulators.faults import Fault
+from testkommune.simulators.http import BadRequestError, ok, problem, read_json
+from testkommune.simulators.psrm.service import receipt
+from testkommune.simulators.simulation import Simulation
+from testkommune.simulators.tenancy import (
     Tenant,
     advance_clock,
     clock_trajectory,

@@ -10,19 +10,18 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-
-from harness.core.money import to_oere, wire
-from simulators import store
-from simulators.admin.routes import tenant_endpoint
-from simulators.context import OpContext
-from simulators.debitor import mailbox, tables, views
-from simulators.debitor.afstemning import afstemning
-from simulators.debitor.modregning import modregn
-from simulators.debitor.profiles import all_profiles, profile_for
-from simulators.debitor.service import claim_view
-from simulators.http import ok, problem, read_json
-from simulators.simulation import Simulation
-from simulators.tenancy import Tenant
+from testkommune.contracts.money import to_oere, wire
+from testkommune.simulators import store
+from testkommune.simulators.admin.routes import tenant_endpoint
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.debitor import mailbox, tables, views
+from testkommune.simulators.debitor.afstemning import afstemning
+from testkommune.simulators.debitor.modregning import modregn
+from testkommune.simulators.debitor.profiles import all_profiles, profile_for
+from testkommune.simulators.debitor.service import claim_view
+from testkommune.simulators.http import ok, problem, read_json
+from testkommune.simulators.simulation import Simulation
+from testkommune.simulators.tenancy import Tenant
 
 _T = "/admin/tenants/{kommune}/{system}/debitor"
 

@@ -14,9 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.money import wire
-from simulators.debitor import tables
+from testkommune.contracts.money import wire
+from testkommune.simulators.debitor import tables
 
 _REPORTED_AS = {"INDBETALING": "DAEKNING", "MODREGNING": "DAEKNING", "NEDSKRIVNING": "NEDSKRIVNING"}
 

@@ -6,10 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from harness.core.clock import iso
-from harness.core.findings import join_path
-from harness.core.money import to_oere, wire
-from simulators.rules.stamdata import Debtor, Stamdata
+from testkommune.contracts.clock import iso
+from testkommune.contracts.findings import join_path
+from testkommune.contracts.money import to_oere, wire
+from testkommune.simulators.rules.stamdata import Debtor, Stamdata
 
 _FIELDS = {
     "fordringstype": "FordringstypeKode",

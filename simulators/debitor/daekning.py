@@ -13,11 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.money import wire
-from simulators import store
-from simulators.debitor import mailbox, tables
-from simulators.tenancy import now_of
+from testkommune.contracts.money import wire
+from testkommune.simulators import store
+from testkommune.simulators.debitor import mailbox, tables
+from testkommune.simulators.tenancy import now_of
 
 OPKRAEVNING = "OPKRAEVNING"
 KIND_ORDER = {"RYKKERGEBYR": 0, "RENTE": 1, "HOVEDSTOL": 2}

@@ -13,11 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from simulators import store
-from simulators.context import OpContext
-from simulators.debitor import tables, views
-from simulators.debitor.service import claim_view
+from testkommune.simulators import store
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.debitor import tables, views
+from testkommune.simulators.debitor.service import claim_view
 
 
 def kommune_tenants(conn: Connection, kommune: str) -> list[str]:

@@ -13,8 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-
-from simulators.debitor import tables
+from testkommune.simulators.debitor import tables
 
 
 def _key(tenant_key: str, kind: str, reference: str) -> tuple[Any, ...]:

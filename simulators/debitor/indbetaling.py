@@ -14,13 +14,12 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-
-from harness.core.findings import Finding, describe_all, join_path
-from harness.core.money import to_oere, wire
-from simulators import store
-from simulators.context import OpContext
-from simulators.debitor import daekning, idempotens, rules, tables, views
-from simulators.debitor.forespoergsel import kommune_tenants
+from testkommune.contracts.findings import Finding, describe_all, join_path
+from testkommune.contracts.money import to_oere, wire
+from testkommune.simulators import store
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.debitor import daekning, idempotens, rules, tables, views
+from testkommune.simulators.debitor.forespoergsel import kommune_tenants
 
 KIND = "INDBETALING"
 ORDER_TEXT = (

@@ -8,10 +8,9 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.money import to_oere
-from simulators import store
-from simulators.debitor import tables
+from testkommune.contracts.money import to_oere
+from testkommune.simulators import store
+from testkommune.simulators.debitor import tables
 
 JURIDISK_ANSVARLIG = "JURIDISK_ANSVARLIG"
 JURIDISK_MEDHAEFTER = "JURIDISK_MEDHAEFTER"

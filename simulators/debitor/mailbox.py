@@ -13,11 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.money import wire
-from simulators import store
-from simulators.debitor import tables
-from simulators.debitor.profiles import Profile, profile_for
+from testkommune.contracts.money import wire
+from testkommune.simulators import store
+from testkommune.simulators.debitor import tables
+from testkommune.simulators.debitor.profiles import Profile, profile_for
 
 KINDS = (
     "DAEKNING",

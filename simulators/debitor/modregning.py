@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
-
-from harness.core.clock import danish_date
-from simulators.debitor import daekning, idempotens
-from simulators.tenancy import Tenant
+from testkommune.contracts.clock import danish_date
+from testkommune.simulators.debitor import daekning, idempotens
+from testkommune.simulators.tenancy import Tenant
 
 KIND = "MODREGNING"
 

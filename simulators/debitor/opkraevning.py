@@ -26,14 +26,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.clock import danish_date
-from harness.core.money import wire
-from simulators import store
-from simulators.context import OpContext
-from simulators.debitor import konto, mailbox, service, tables
-from simulators.debitor.profiles import Profile, profile_for
-from simulators.tenancy import Tenant
+from testkommune.contracts.clock import danish_date
+from testkommune.contracts.money import wire
+from testkommune.simulators import store
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.debitor import konto, mailbox, service, tables
+from testkommune.simulators.debitor.profiles import Profile, profile_for
+from testkommune.simulators.tenancy import Tenant
 
 AKTIV = "AKTIV"
 GEBYR_FRIST_DAGE = 10  # a fee falls due with its rykker; its SRB is the rykker's payment deadline [I]

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from harness.core.clock import DANISH_TZ
-from harness.core.contracts import load_reference
-from harness.core.money import to_oere
+from testkommune.contracts.clock import DANISH_TZ
+from testkommune.contracts.money import to_oere
+from testkommune.contracts.schemas import load_reference
 
 NIGHT_RUN_HOUR = 2
 

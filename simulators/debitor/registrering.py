@@ -6,12 +6,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-
-from harness.core.findings import Finding, describe_all, join_path
-from harness.core.money import to_oere, wire
-from simulators import store
-from simulators.context import OpContext
-from simulators.debitor import konto, mailbox, rules, tables
+from testkommune.contracts.findings import Finding, describe_all, join_path
+from testkommune.contracts.money import to_oere, wire
+from testkommune.simulators import store
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.debitor import konto, mailbox, rules, tables
 
 OPSKRIVNING = "OPSKRIVNING"
 NEDSKRIVNING = "NEDSKRIVNING"

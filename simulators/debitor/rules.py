@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from harness.core.catalogue import ErrorCatalogue
-from harness.core.findings import Finding, join_path
-from harness.core.identities import check_cpr, check_cvr
-from harness.core.money import to_oere
+from testkommune.contracts.catalogue import ErrorCatalogue
+from testkommune.contracts.findings import Finding, join_path
+from testkommune.contracts.identities import check_cpr, check_cvr
+from testkommune.contracts.money import to_oere
 
 CODES = (
     "DEB-FELT-KRAEVET",

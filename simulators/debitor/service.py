@@ -7,19 +7,18 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.clock import danish_date
-from harness.core.contracts import contract_set
-from harness.core.findings import Finding, describe_all, errors_only, join_path
-from harness.core.fordringstyper import fordringstyper
-from harness.core.money import wire
-from simulators import store
-from simulators.context import OpContext
-from simulators.debitor import binding, konto, mailbox, rules, tables, views
-from simulators.debitor.profiles import profile_for
-from simulators.psrm import service as psrm
-from simulators.rules.fordring import ClaimContext, entry_rules, hoering_rules
-from simulators.tenancy import Tenant
+from testkommune.contracts.clock import danish_date
+from testkommune.contracts.findings import Finding, describe_all, errors_only, join_path
+from testkommune.contracts.fordringstyper import fordringstyper
+from testkommune.contracts.money import wire
+from testkommune.contracts.schemas import contract_set
+from testkommune.simulators import store
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.debitor import binding, konto, mailbox, rules, tables, views
+from testkommune.simulators.debitor.profiles import profile_for
+from testkommune.simulators.psrm import service as psrm
+from testkommune.simulators.rules.fordring import ClaimContext, entry_rules, hoering_rules
+from testkommune.simulators.tenancy import Tenant
 
 OPKRAEVNING = "OPKRAEVNING"
 OVERDRAGET = "OVERDRAGET"

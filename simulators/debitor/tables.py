@@ -7,8 +7,7 @@ so a tenant reset clears it. Money is in øre.
 from __future__ import annotations
 
 import sqlalchemy as sa
-
-from simulators.store import metadata
+from testkommune.simulators.store import metadata
 
 delfordringer = sa.Table(
     "debitor_delfordringer",

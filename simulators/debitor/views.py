@@ -6,10 +6,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.money import wire
-from simulators import store
-from simulators.debitor import konto, tables
+from testkommune.contracts.money import wire
+from testkommune.simulators import store
+from testkommune.simulators.debitor import konto, tables
 
 
 def part_view(row: Any) -> dict[str, Any]:

@@ -7,15 +7,14 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.routing import Route
-
-from harness.core.findings import Finding
-from simulators.admin.endpoint import Body
-from simulators.admin.endpoint import admin_endpoint as _endpoint
-from simulators.context import OpContext
-from simulators.erp import nulsum, opsaetning, views
-from simulators.erp.kontoplan import kontoplan_document
-from simulators.erp.omsaetning import parse_tabel
-from simulators.klassifikation.service import lever_forfaldne
+from testkommune.contracts.findings import Finding
+from testkommune.simulators.admin.endpoint import Body
+from testkommune.simulators.admin.endpoint import admin_endpoint as _endpoint
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.erp import nulsum, opsaetning, views
+from testkommune.simulators.erp.kontoplan import kontoplan_document
+from testkommune.simulators.erp.omsaetning import parse_tabel
+from testkommune.simulators.klassifikation.service import lever_forfaldne
 
 _T = "/admin/tenants/{kommune}/{system}/erp"
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from harness.core.findings import join_path
-from harness.core.identities import normalise_kommunenummer
-from harness.core.money import to_oere
+from testkommune.contracts.findings import join_path
+from testkommune.contracts.identities import normalise_kommunenummer
+from testkommune.contracts.money import to_oere
 
 DEBET = "DEBET"
 KREDIT = "KREDIT"

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from harness.core.contracts import load_reference
-from harness.core.findings import Finding, join_path
+from testkommune.contracts.findings import Finding, join_path
+from testkommune.contracts.schemas import load_reference
 
 UNUSED = "-"
 

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from harness.core.clock import iso
-from harness.core.findings import Finding, describe_all
-from simulators.erp.bilag import AFVIST, BOGFOERT, GODKENDT, IKKE_BOGFOERT, Bilag
-from simulators.erp.kontoplan import Kontostreng
+from testkommune.contracts.clock import iso
+from testkommune.contracts.findings import Finding, describe_all
+from testkommune.simulators.erp.bilag import AFVIST, BOGFOERT, GODKENDT, IKKE_BOGFOERT, Bilag
+from testkommune.simulators.erp.kontoplan import Kontostreng
 
 
 def forretningskvittering(

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from harness.core.money import to_oere, wire
-from simulators.erp.bilag import DEBET, GODKENDT, UNDER_BEHANDLING
-from simulators.erp.kontoplan import Kontostreng, kontoplan
+from testkommune.contracts.money import to_oere, wire
+from testkommune.simulators.erp.bilag import DEBET, GODKENDT, UNDER_BEHANDLING
+from testkommune.simulators.erp.kontoplan import Kontostreng, kontoplan
 
 
 def report(ident: str, rows: Sequence[Any], forventet: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:

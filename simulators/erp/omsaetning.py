@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from harness.core.contracts import contract_set
-from harness.core.findings import Finding, json_path
-from simulators.erp.kontoplan import Kontoplan, Kontostreng, kontoplan
+from testkommune.contracts.findings import Finding, json_path
+from testkommune.contracts.schemas import contract_set
+from testkommune.simulators.erp.kontoplan import Kontoplan, Kontostreng, kontoplan
 
 DIMENSIONER = ("Ydelsestype", "Art", "Omkostningssted")
 BETINGELSE = ("Ydelsestype", "Art")

@@ -18,12 +18,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.findings import Finding
-from simulators.erp import tables
-from simulators.erp.omsaetning import Omsaetningstabel, parse_tabel, standard_tabel
-from simulators.erp.rules import aabne_perioder
-from simulators.tenancy import Tenant, update_settings
+from testkommune.contracts.findings import Finding
+from testkommune.simulators.erp import tables
+from testkommune.simulators.erp.omsaetning import Omsaetningstabel, parse_tabel, standard_tabel
+from testkommune.simulators.erp.rules import aabne_perioder
+from testkommune.simulators.tenancy import Tenant, update_settings
 
 DEFAULTS: dict[str, Any] = {"masse_behandlingstid_sekunder": 0, "aabne_perioder": None, "kommune_cvr": None}
 STORED_TEXT = sa.cast(tables.opsaetning.c.omsaetningstabel, sa.Text)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from harness.core.findings import Finding
-from simulators.context import OpContext
-from simulators.erp import service
-from simulators.oir import hub
-from simulators.operations import Handler, Operation
+from testkommune.contracts.findings import Finding
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.erp import service
+from testkommune.simulators.oir import hub
+from testkommune.simulators.operations import Handler, Operation
 
 SERVICE_PATH = "/service/OIR/ModtagFinansbilag/2"
 """Serviceplatformen's service 'ØiR ModtagFinansbilag v2' (oeir.md §4.1) under the pattern of §3.1 [I]."""

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from harness.core.findings import Finding, join_path
-from harness.core.money import kroner
-from simulators.erp.bilag import Bilag
-from simulators.erp.kontoplan import Kontostreng
-from simulators.erp.omsaetning import Mangel, Omsaetningstabel
-from simulators.rules.registry import RuleSet
+from testkommune.contracts.findings import Finding, join_path
+from testkommune.contracts.money import kroner
+from testkommune.simulators.erp.bilag import Bilag
+from testkommune.simulators.erp.kontoplan import Kontostreng
+from testkommune.simulators.erp.omsaetning import Mangel, Omsaetningstabel
+from testkommune.simulators.rules.registry import RuleSet
 
 NOT_SET = "—"
 

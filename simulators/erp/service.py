@@ -19,20 +19,19 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-
-from harness.core.clock import danish_date, iso
-from harness.core.findings import Finding, join_path
-from simulators.context import OpContext
-from simulators.erp import opsaetning, tables
-from simulators.erp.bilag import AFVIST, GODKENDT, UNDER_BEHANDLING, Bilag, read_bilag
-from simulators.erp.kontoplan import Kontostreng
-from simulators.erp.kvittering import forretningskvittering
-from simulators.erp.omsaetning import Mangel, Omsaetningstabel
-from simulators.erp.rules import BilagKontekst, finansbilag_rules
-from simulators.klassifikation import tables as klassifikation_tables
-from simulators.klassifikation.service import lever_forfaldne
-from simulators.prepared import Prepared
-from simulators.tenancy import Tenant
+from testkommune.contracts.clock import danish_date, iso
+from testkommune.contracts.findings import Finding, join_path
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.erp import opsaetning, tables
+from testkommune.simulators.erp.bilag import AFVIST, GODKENDT, UNDER_BEHANDLING, Bilag, read_bilag
+from testkommune.simulators.erp.kontoplan import Kontostreng
+from testkommune.simulators.erp.kvittering import forretningskvittering
+from testkommune.simulators.erp.omsaetning import Mangel, Omsaetningstabel
+from testkommune.simulators.erp.rules import BilagKontekst, finansbilag_rules
+from testkommune.simulators.klassifikation import tables as klassifikation_tables
+from testkommune.simulators.klassifikation.service import lever_forfaldne
+from testkommune.simulators.prepared import Prepared
+from testkommune.simulators.tenancy import Tenant
 
 HUB_SERVICE = "ModtagFinansbilag"
 """One idempotency space for straks and masse: a TransaktionsID is one delivery, whichever mode."""

@@ -7,8 +7,7 @@ tenant reset clears them.
 from __future__ import annotations
 
 import sqlalchemy as sa
-
-from simulators.store import metadata
+from testkommune.simulators.store import metadata
 
 bilag = sa.Table(
     "erp_bilag",

@@ -8,11 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
-
-from harness.core.clock import iso
-from harness.core.money import wire
-from simulators.erp import tables
-from simulators.tenancy import Tenant
+from testkommune.contracts.clock import iso
+from testkommune.contracts.money import wire
+from testkommune.simulators.erp import tables
+from testkommune.simulators.tenancy import Tenant
 
 
 def bilag_rows(conn: Connection, tenant: Tenant, ident: str) -> list[Row[Any]]:

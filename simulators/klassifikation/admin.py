@@ -7,11 +7,10 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.routing import Route
-
-from simulators.admin.endpoint import Body
-from simulators.admin.endpoint import admin_endpoint as endpoint
-from simulators.context import OpContext
-from simulators.klassifikation import service
+from testkommune.simulators.admin.endpoint import Body
+from testkommune.simulators.admin.endpoint import admin_endpoint as endpoint
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.klassifikation import service
 
 _T = "/admin/tenants/{kommune}/{system}/klassifikation"
 

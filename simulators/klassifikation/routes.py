@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.core.findings import Finding
-from simulators.context import OpContext
-from simulators.klassifikation import service
-from simulators.oir import hub
-from simulators.operations import Operation
+from testkommune.contracts.findings import Finding
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.klassifikation import service
+from testkommune.simulators.oir import hub
+from testkommune.simulators.operations import Operation
 
 SERVICE_PATH = "/service/Klassifikation/KlasseService/7"
 """SF1510 KlasseService v7.0 (oeir.md §3 [C]) under Serviceplatformen's /service/{area}/{Service}/{major}

@@ -25,14 +25,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.clock import iso
-from harness.core.findings import Finding, describe_all, json_path
-from simulators.context import OpContext
-from simulators.erp import opsaetning
-from simulators.erp.omsaetning import BETINGELSE, OMKOSTNINGSSTED, parse_tabel, standard_document
-from simulators.klassifikation import tables
-from simulators.tenancy import Tenant, update_settings
+from testkommune.contracts.clock import iso
+from testkommune.contracts.findings import Finding, describe_all, json_path
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.erp import opsaetning
+from testkommune.simulators.erp.omsaetning import BETINGELSE, OMKOSTNINGSSTED, parse_tabel, standard_document
+from testkommune.simulators.klassifikation import tables
+from testkommune.simulators.tenancy import Tenant, update_settings
 
 HUB_SERVICE = "Klassifikation.PublicerSortiment"
 ABONNENT = "bogfoeringssystem"

@@ -8,8 +8,7 @@ tenant reset clears them. Version 1 is the standard sortiment and has no row.
 from __future__ import annotations
 
 import sqlalchemy as sa
-
-from simulators.store import metadata
+from testkommune.simulators.store import metadata
 
 sortiment = sa.Table(
     "klassifikation_sortiment",

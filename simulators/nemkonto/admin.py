@@ -7,12 +7,11 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.routing import Route
-
-from harness.core.findings import Finding
-from simulators.admin.endpoint import Body
-from simulators.admin.endpoint import admin_endpoint as _endpoint
-from simulators.context import OpContext
-from simulators.nemkonto import opsaetning, views
+from testkommune.contracts.findings import Finding
+from testkommune.simulators.admin.endpoint import Body
+from testkommune.simulators.admin.endpoint import admin_endpoint as _endpoint
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.nemkonto import opsaetning, views
 
 _T = "/admin/tenants/{kommune}/{system}/nemkonto"
 _ID_PATTERNS = {"CPR": 10, "CVR": 8, "SE": 8}

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from harness.core.findings import join_path
-from harness.core.money import to_oere
+from testkommune.contracts.findings import join_path
+from testkommune.contracts.money import to_oere
 
 KOMPLET, UKOMPLET = "KOMPLET", "UKOMPLET"
 YDELSE, OEVRIG = "YDELSE", "OEVRIG"

@@ -21,10 +21,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.contracts import contract_set
-from simulators.nemkonto import tables
-from simulators.tenancy import Tenant, update_settings
+from testkommune.contracts.schemas import contract_set
+from testkommune.simulators.nemkonto import tables
+from testkommune.simulators.tenancy import Tenant, update_settings
 
 DEFAULTS: dict[str, Any] = {"behandlingstid_sekunder": 0, "modregning": True}
 REGISTER_FILE = ("nemkonto", "nemkonto_register.json")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.core.findings import Finding
-from simulators.context import OpContext
-from simulators.nemkonto import service
-from simulators.oir import hub
-from simulators.operations import Operation
+from testkommune.contracts.findings import Finding
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.nemkonto import service
+from testkommune.simulators.oir import hub
+from testkommune.simulators.operations import Operation
 
 SERVICE_PATH = "/service/OIR/NKSBetalingsanmodning/1"
 """SF1590_E under Serviceplatformen's pattern /service/OIR/{Service}/{major} (oeir.md §3.1 [I]); the

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from harness.core.findings import Finding, join_path
-from harness.core.money import kroner, wire
-from simulators.nemkonto.anmodning import UKOMPLET, Bundt, Transaktion
-from simulators.rules.registry import RuleSet
+from testkommune.contracts.findings import Finding, join_path
+from testkommune.contracts.money import kroner, wire
+from testkommune.simulators.nemkonto.anmodning import UKOMPLET, Bundt, Transaktion
+from testkommune.simulators.rules.registry import RuleSet
 
 
 @dataclass(frozen=True, slots=True)

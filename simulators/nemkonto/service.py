@@ -20,13 +20,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-
-from harness.core.clock import danish_date, iso
-from harness.core.findings import Finding, describe_all, join_path
-from simulators.context import OpContext
-from simulators.debitor.modregning import modregn
-from simulators.nemkonto import opsaetning, tables, views
-from simulators.nemkonto.anmodning import (
+from testkommune.contracts.clock import danish_date, iso
+from testkommune.contracts.findings import Finding, describe_all, join_path
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.debitor.modregning import modregn
+from testkommune.simulators.nemkonto import opsaetning, tables, views
+from testkommune.simulators.nemkonto.anmodning import (
     AFVIST,
     BEHANDLET,
     GODKENDT,
@@ -37,7 +36,7 @@ from simulators.nemkonto.anmodning import (
     Transaktion,
     read_bundt,
 )
-from simulators.nemkonto.rules import (
+from testkommune.simulators.nemkonto.rules import (
     Modtagekontekst,
     Udbetalingskontekst,
     bundle_level,
@@ -45,7 +44,7 @@ from simulators.nemkonto.rules import (
     transaction_index,
     udbetalingskontrol,
 )
-from simulators.tenancy import Tenant
+from testkommune.simulators.tenancy import Tenant
 
 HUB_SERVICE = "NKSBetalingsanmodningAfsend"
 ANMODNING, NEMKONTO = "ANMODNING", "NEMKONTO"

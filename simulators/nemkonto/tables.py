@@ -9,8 +9,7 @@ taken), and a payment is paid out at most once (`nemkonto_udbetalinger.transakti
 from __future__ import annotations
 
 import sqlalchemy as sa
-
-from simulators.store import metadata
+from testkommune.simulators.store import metadata
 
 bundter = sa.Table(
     "nemkonto_bundter",

@@ -7,12 +7,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
-
-from harness.core.clock import iso
-from harness.core.money import wire
-from simulators.nemkonto import tables
-from simulators.nemkonto.anmodning import UNDER_BEHANDLING
-from simulators.tenancy import Tenant
+from testkommune.contracts.clock import iso
+from testkommune.contracts.money import wire
+from testkommune.simulators.nemkonto import tables
+from testkommune.simulators.nemkonto.anmodning import UNDER_BEHANDLING
+from testkommune.simulators.tenancy import Tenant
 
 
 def _iso(value: str | None) -> str | None:

@@ -21,11 +21,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
-
-from harness.core.clock import iso
-from harness.core.findings import Finding, join_path
-from simulators import store
-from simulators.context import OpContext
+from testkommune.contracts.clock import iso
+from testkommune.contracts.findings import Finding, join_path
+from testkommune.simulators import store
+from testkommune.simulators.context import OpContext
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,23 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from harness.core.clock import danish_date
-from harness.core.contracts import load_reference
-from harness.core.findings import Finding, errors_only, join_path
-from harness.core.fordringstyper import FordringstypeCatalogue
-from harness.core.money import to_oere
-from simulators.psrm.binding import claims_of_structs, stamdata
-from simulators.psrm.state import Book, Change, ClaimState, Describe, Effect, PsrmView, Recall, SetPrincipal
-from simulators.rules.fordring import Agreement, ClaimContext, hoering_rules, psrm_filter
+from testkommune.contracts.clock import danish_date
+from testkommune.contracts.findings import Finding, errors_only, join_path
+from testkommune.contracts.fordringstyper import FordringstypeCatalogue
+from testkommune.contracts.money import to_oere
+from testkommune.contracts.schemas import load_reference
+from testkommune.simulators.psrm.binding import claims_of_structs, stamdata
+from testkommune.simulators.psrm.state import (
+    Book,
+    Change,
+    ClaimState,
+    Describe,
+    Effect,
+    PsrmView,
+    Recall,
+    SetPrincipal,
+)
+from testkommune.simulators.rules.fordring import Agreement, ClaimContext, hoering_rules, psrm_filter
 
 LOCKING_REASONS = ("BORD", "BORT", "HENS", "KLAG", "HAFT")
 RESUBMIT_AFTER = ("HENS", "KLAG", "BORD", "HAFT")

@@ -8,9 +8,9 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from harness.core.findings import join_path
-from harness.core.money import to_oere
-from simulators.rules.stamdata import Debtor, Stamdata
+from testkommune.contracts.findings import join_path
+from testkommune.contracts.money import to_oere
+from testkommune.simulators.rules.stamdata import Debtor, Stamdata
 
 _DEBTOR_KINDS = {
     "PersonCPRNummer": "CPR",

@@ -14,12 +14,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from harness.core.fordringstyper import fordringstyper
-from simulators import store
-from simulators.psrm import renter
-from simulators.psrm.state import UNDER_INDDRIVELSE, ClaimState, PsrmView, record_event
-from simulators.tenancy import Tenant
+from testkommune.contracts.fordringstyper import fordringstyper
+from testkommune.simulators import store
+from testkommune.simulators.psrm import renter
+from testkommune.simulators.psrm.state import UNDER_INDDRIVELSE, ClaimState, PsrmView, record_event
+from testkommune.simulators.tenancy import Tenant
 
 STOPS = ("TILBAGEKALD_", "RETURNERING", "AFSKRIVNING")
 NO_PRINCIPAL = ("RENTEDAEKNING", "HOVEDSTOL_RETTET")

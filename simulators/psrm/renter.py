@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from harness.core.contracts import load_reference
+from testkommune.contracts.schemas import load_reference
 
 
 @dataclass(frozen=True, slots=True)

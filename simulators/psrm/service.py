@@ -16,16 +16,15 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
-
-from harness.core.clock import danish_date, iso
-from harness.core.findings import Finding, describe_all, join_path
-from harness.core.fordringstyper import fordringstyper
-from harness.core.money import to_oere
-from simulators import store
-from simulators.context import OpContext
-from simulators.prepared import Prepared
-from simulators.psrm import actions, underretninger
-from simulators.psrm.state import (
+from testkommune.contracts.clock import danish_date, iso
+from testkommune.contracts.findings import Finding, describe_all, join_path
+from testkommune.contracts.fordringstyper import fordringstyper
+from testkommune.contracts.money import to_oere
+from testkommune.simulators import store
+from testkommune.simulators.context import OpContext
+from testkommune.simulators.prepared import Prepared
+from testkommune.simulators.psrm import actions, underretninger
+from testkommune.simulators.psrm.state import (
     PENDING,
     TILBAGEKALDT,
     UNDER_INDDRIVELSE,
@@ -38,8 +37,8 @@ from simulators.psrm.state import (
     SetPrincipal,
     record_event,
 )
-from simulators.rules.fordring import Agreement
-from simulators.tenancy import Tenant
+from testkommune.simulators.rules.fordring import Agreement
+from testkommune.simulators.tenancy import Tenant
 
 _actions, _claims = store.psrm_actions, store.psrm_claims
 # Built once per process: the hot path only binds values.

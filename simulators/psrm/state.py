@@ -8,11 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from simulators import store
-from simulators.prepared import Prepared
-from simulators.rules.stamdata import Stamdata
-from simulators.tenancy import Tenant
+from testkommune.simulators import store
+from testkommune.simulators.prepared import Prepared
+from testkommune.simulators.rules.stamdata import Stamdata
+from testkommune.simulators.tenancy import Tenant
 
 UNDER_INDDRIVELSE = "UNDER_INDDRIVELSE"
 TILBAGEKALDT = "TILBAGEKALDT"
@@ -46,7 +45,7 @@ class ClaimState:
 
     @property
     def received_on(self) -> date:
-        from harness.core.clock import danish_date
+        from testkommune.contracts.clock import danish_date
 
         return danish_date(self.received_at)
 

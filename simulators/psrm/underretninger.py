@@ -13,13 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.engine import Connection
-
-from harness.core.money import wire
-from simulators import store
-from simulators.psrm import bankdage, renter
-from simulators.psrm.inddrivelse import ledger
-from simulators.psrm.state import PsrmView
-from simulators.tenancy import Tenant
+from testkommune.contracts.money import wire
+from testkommune.simulators import store
+from testkommune.simulators.psrm import bankdage, renter
+from testkommune.simulators.psrm.inddrivelse import ledger
+from testkommune.simulators.psrm.state import PsrmView
+from testkommune.simulators.tenancy import Tenant
 
 MAX_AGE = relativedelta(months=3)
 

@@ -13,12 +13,12 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from harness.core.contracts import load_reference
-from harness.core.findings import Finding
-from harness.core.fordringstyper import FordringstypeCatalogue
-from harness.core.identities import check_cpr, check_cvr, check_se
-from simulators.rules.registry import RuleSet
-from simulators.rules.stamdata import Stamdata
+from testkommune.contracts.findings import Finding
+from testkommune.contracts.fordringstyper import FordringstypeCatalogue
+from testkommune.contracts.identities import check_cpr, check_cvr, check_se
+from testkommune.contracts.schemas import load_reference
+from testkommune.simulators.rules.registry import RuleSet
+from testkommune.simulators.rules.stamdata import Stamdata
 
 
 @dataclass(frozen=True, slots=True)

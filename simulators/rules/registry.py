@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from harness.core.catalogue import ErrorCatalogue
-from harness.core.findings import Finding
+from testkommune.contracts.catalogue import ErrorCatalogue
+from testkommune.contracts.findings import Finding
 
 S = TypeVar("S")
 C = TypeVar("C")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import contracts
+from testkommune import contracts
 
 
 class CatalogueError(Exception):

@@ -20,9 +20,8 @@ import fastjsonschema
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
-
-import contracts
-from harness.core.findings import Finding
+from testkommune import contracts
+from testkommune.contracts.findings import Finding
 
 BASE_URI = "https://testkommune.dk/contracts/"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from harness.core.contracts import load_reference
+from testkommune.contracts.schemas import load_reference
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-import contracts
+from testkommune import contracts
 
 ERROR = "error"
 WARNING = "warning"

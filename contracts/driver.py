@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
 
-from harness.core.model import BillingCase
+from testkommune.contracts.model import BillingCase
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.core.catalogue import ErrorCatalogue, error_catalogue
+from testkommune.contracts.catalogue import ErrorCatalogue, error_catalogue
 
 
 @dataclass(frozen=True, slots=True)

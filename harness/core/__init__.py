@@ -1,1 +1,0 @@
-"""Pure building blocks shared by every layer: clock, contracts, catalogues, identities, money."""
