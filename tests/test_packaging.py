@@ -131,7 +131,7 @@ def test_a_vendor_project_with_its_own_contracts_and_harness_packages(wheel, tmp
             sys.executable,
             "-m",
             "pytest",
-                        "-q",
+            "-q",
             "-p",
             "no:cacheprovider",
             "-W",
