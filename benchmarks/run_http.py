@@ -241,6 +241,7 @@ local parts = { %(parts)s }
 local path = %(path)s
 local headers = { %(headers)s }
 local phase = 0
+local pause_ms = 0
 local tid = 0
 local n = 0
 local threads = 0
@@ -252,6 +253,7 @@ end
 
 function init(args)
   phase = tonumber(args[1]) or 0
+  pause_ms = tonumber(args[2]) or 0
   tid = tonumber(wrk.thread:get("tid")) or 0
 end
 
@@ -265,6 +267,10 @@ function request()
   end
   buf[#buf + 1] = parts[#parts]
   return wrk.format("POST", path, headers, table.concat(buf))
+end
+
+function delay()
+  return pause_ms
 end
 
 function done(summary, latency, requests)
@@ -331,8 +337,12 @@ def run_wrk(
     threads: int,
     server_pid: int,
     pin: bool,
+    pause_ms: int = 0,
 ) -> WrkResult:
-    """Run wrk once (bounded by -d and a hard timeout) and parse the numbers its Lua `done()` printed."""
+    """Run wrk once (bounded by -d and a hard timeout) and parse the numbers its Lua `done()` printed.
+
+    `pause_ms` > 0 makes each connection wait that long before its next request (wrk's `delay()`), which
+    holds the offered load near connections × 1000 / pause_ms requests per second."""
     argv = _pinned(
         LOADGEN_CORE,
         [
@@ -347,6 +357,7 @@ def run_wrk(
             url,
             "--",
             str(phase),
+            str(pause_ms),
         ],
         pin,
     )
@@ -510,6 +521,7 @@ class Measurement:
     acknowledged: int
     verified: bool
     verdict: str
+    levels: dict[str, dict[str, float]] = field(default_factory=dict)  # "25%" → rps, p50_ms, p99_ms
 
 
 def smoke(path: BenchPath, port: int, tag: str) -> None:
@@ -609,11 +621,16 @@ def measure(path: BenchPath, round_no: int, args: argparse.Namespace, work: Path
         if warmup > 0:
             run_wrk(script, url, phase=WARMUP_PHASE, duration=warmup, **common)
         result = run_wrk(script, url, phase=MEASURE_PHASE, duration=args.duration, **common)
+        levels = _partial_loads(path, result, script, url, args, common)
     acknowledged = result.requests - result.errors["status_errors"]
     if path.stored is None:
         stored = None
         verified = result.errors["status_errors"] == 0
-        verdict = f"ok: every answer {path.expect_status}" if verified else f"FAILED: {result.errors['status_errors']} non-2xx"
+        verdict = (
+            f"ok: every answer {path.expect_status}"
+            if verified
+            else f"FAILED: {result.errors['status_errors']} non-2xx"
+        )
     else:
         with contextlib.closing(sqlite3.connect(db)) as conn:
             stored = path.stored(conn, f"{tag}-{MEASURE_PHASE:x}")
@@ -635,7 +652,35 @@ def measure(path: BenchPath, round_no: int, args: argparse.Namespace, work: Path
     if not args.keep:
         for leftover in work.glob(f"{path.name}-{tag}.db*"):
             leftover.unlink()
-    return Measurement(path.name, round_no, result, stored, acknowledged, verified, verdict)
+    return Measurement(path.name, round_no, result, stored, acknowledged, verified, verdict, levels)
+
+
+def _partial_loads(
+    path: BenchPath,
+    saturated: WrkResult,
+    script: Path,
+    url: str,
+    args: argparse.Namespace,
+    common: dict[str, Any],
+) -> dict[str, dict[str, float]]:
+    """Latency at a realistic load: the same path offered `--levels` percent of its saturation rate."""
+    levels: dict[str, dict[str, float]] = {}
+    if path.server == "bare" or saturated.rps <= 0:
+        return levels
+    for phase, percent in enumerate(args.levels, start=MEASURE_PHASE + 1):
+        target = saturated.rps * percent / 100
+        cycle_ms = 1000 * args.connections * args.threads / target  # one request per connection per cycle
+        probe = run_wrk(script, url, phase=phase, duration=1, pause_ms=max(1, round(cycle_ms)), **common)
+        pause_ms = max(1, round(cycle_ms - probe.mean_ms))  # a cycle is the answer's latency plus the pause
+        run = run_wrk(script, url, phase=phase, duration=args.duration, pause_ms=pause_ms, **common)
+        levels[f"{percent}%"] = {
+            "offered_rps": round(target, 1),
+            "rps": run.rps,
+            "p50_ms": run.p50_ms,
+            "p99_ms": run.p99_ms,
+            "status_errors": run.errors["status_errors"],
+        }
+    return levels
 
 
 # ------------------------------------------------------------------------------------------------ report
@@ -737,6 +782,12 @@ def print_table(measurements: list[Measurement], summary: dict[str, Any]) -> Non
             f"{m.path:<13} {m.round:>3} {r.rps:>9.0f} {r.p50_ms:>7.2f} {r.p99_ms:>7.2f} {r.max_ms:>7.1f} "
             f"{r.server_cpu_pct:>6.0f}% {r.wrk_cpu_pct:>6.0f}%  {m.verdict}"
         )
+        for level, figures in m.levels.items():
+            print(
+                f"{'':<13} {level:>3} {figures['rps']:>9.0f} "
+                f"{figures['p50_ms']:>7.2f} {figures['p99_ms']:>7.2f}"
+                f"  (offered {figures['offered_rps']:.0f} req/s)"
+            )
         if r.wrk_cpu_pct > 90:
             print("    ! the load generator was saturated: this figure is a floor, not the server's limit")
     print()
@@ -763,6 +814,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=60,
         help="seconds of warm-up load for the anchors (WireMock's JIT needs about a minute; default 60)",
+    )
+    parser.add_argument(
+        "--levels",
+        type=lambda text: [int(p) for p in text.split(",") if p],
+        default=[25, 50],
+        help="also measure latency at these percentages of each path's saturation rate (default 25,50)",
     )
     parser.add_argument("--connections", type=int, default=32, help="wrk -c (default 32)")
     parser.add_argument("--threads", type=int, default=1, help="wrk -t (default 1)")
