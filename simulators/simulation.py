@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,12 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.contracts.catalogue import error_catalogue
-from testkommune.contracts.clock import ClockState, danish_date, iso, real_now
+from testkommune.contracts.clock import ClockState, danish_date, real_now
 from testkommune.contracts.fordringstyper import fordringstyper
 from testkommune.contracts.schemas import ContractSet, contract_set
 from testkommune.simulators import store
 from testkommune.simulators.access import AccessPolicy
 from testkommune.simulators.context import OpContext
+from testkommune.simulators.counterparts import COUNTERPARTS, Counterpart
 from testkommune.simulators.debitor import opkraevning
 from testkommune.simulators.debitor import service as debitor
 from testkommune.simulators.debitor import tables as debitor_tables
@@ -31,12 +31,11 @@ from testkommune.simulators.nemkonto import tables as nemkonto_tables
 from testkommune.simulators.prepared import Prepared
 from testkommune.simulators.psrm import inddrivelse
 from testkommune.simulators.psrm import service as psrm
+from testkommune.simulators.psrm import tables as psrm_tables
 from testkommune.simulators.rules.fordring import hoering_rules, psrm_filter
 from testkommune.simulators.tenancy import Tenant, clock_from, create_tenant
 
-JOURNAL_KEEP = 5000
 _FAULT_LOCK = threading.Lock()
-JOURNAL_TEXT_LIMIT = 64 * 1024
 
 
 @dataclass
@@ -48,6 +47,7 @@ class Simulation:
     start_clock: ClockState | None = None
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     access: AccessPolicy = field(default_factory=AccessPolicy)
+    counterparts: tuple[Counterpart, ...] = COUNTERPARTS
 
     def __post_init__(self) -> None:
         self.contracts.compile_all()
@@ -136,7 +136,8 @@ def _pending_columns() -> dict[str, Any]:
     A job whose selection grows must widen its check here.
     """
     key = store.tenants.c.tenant
-    actions, payments, bilag, claims = store.psrm_actions, store.psrm_payments, erp_tables.bilag, store.claims
+    actions, payments, bilag = psrm_tables.actions, psrm_tables.payments, erp_tables.bilag
+    claims = debitor_tables.claims
     bundter = nemkonto_tables.bundter
     return {
         "psrm": sa.select(sa.func.min(actions.c.due_at))
@@ -187,62 +188,3 @@ def _pending(flags: dict[str, Any], now: datetime) -> frozenset[str]:
     if flags["psrm"] is not None and flags["psrm"] <= now.isoformat():
         jobs.add("psrm")
     return frozenset(jobs)
-
-
-_JOURNAL_COLUMNS = (
-    "tenant",
-    "sim_time",
-    "real_time",
-    "counterpart",
-    "operation",
-    "method",
-    "path",
-    "status",
-    "request",
-    "response",
-)
-_JOURNAL_INSERT = Prepared(sa.insert(store.journal).returning(store.journal.c.id), _JOURNAL_COLUMNS)
-_JOURNAL_TRIM = sa.delete(store.journal).where(
-    store.journal.c.tenant == sa.bindparam("tenant"), store.journal.c.id <= sa.bindparam("upto")
-)
-
-
-def journal(
-    conn: Connection,
-    tenant: Tenant,
-    *,
-    now: datetime,
-    counterpart: str,
-    operation: str,
-    method: str,
-    path: str,
-    status: int,
-    request: Any,
-    response: Any,
-) -> None:
-    """Record one exchange (bounded per tenant) as evidence of what was sent and answered."""
-    cursor = _JOURNAL_INSERT.execute(
-        conn,
-        {
-            "tenant": tenant.key,
-            "sim_time": iso(now),
-            "real_time": iso(real_now()),
-            "counterpart": counterpart,
-            "operation": operation,
-            "method": method,
-            "path": path,
-            "status": status,
-            "request": _text(request),
-            "response": _text(response),
-        },
-    )
-    row_id = int(cursor.fetchone()[0])
-    if row_id % 500 == 0:
-        conn.execute(_JOURNAL_TRIM, {"tenant": tenant.key, "upto": row_id - JOURNAL_KEEP})
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= JOURNAL_TEXT_LIMIT else text[:JOURNAL_TEXT_LIMIT] + "…"

@@ -12,11 +12,11 @@ from testkommune.contracts.findings import Finding, describe_all, errors_only, j
 from testkommune.contracts.fordringstyper import fordringstyper
 from testkommune.contracts.money import wire
 from testkommune.contracts.schemas import contract_set
-from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import binding, konto, mailbox, rules, tables, views
 from testkommune.simulators.debitor.profiles import profile_for
 from testkommune.simulators.psrm import service as psrm
+from testkommune.simulators.psrm import tables as psrm_tables
 from testkommune.simulators.rules.fordring import ClaimContext, entry_rules, hoering_rules
 from testkommune.simulators.tenancy import Tenant
 
@@ -123,17 +123,17 @@ def opkraevning_start(fordring: dict[str, Any]) -> str | None:
     return (date.fromisoformat(day) + timedelta(days=1)).isoformat() if day else None
 
 
-_claims = store.claims.c
+_claims = tables.claims.c
 _LIVE = sa.select(_claims.reference).where(
     _claims.tenant == sa.bindparam("k_tenant"), _claims.state.not_in((ANNULLERET,))
 )
 _OPEN_REFS = _LIVE.where(_claims.reference.in_(sa.bindparam("k_refs", expanding=True)))
 _OPEN_REF = _LIVE.where(_claims.reference == sa.bindparam("k_ref"))
-_ACCOUNT = sa.select(store.accounts).where(
-    store.accounts.c.tenant == sa.bindparam("k_tenant"), store.accounts.c.reference == sa.bindparam("k_ref")
+_ACCOUNT = sa.select(tables.accounts).where(
+    tables.accounts.c.tenant == sa.bindparam("k_tenant"), tables.accounts.c.reference == sa.bindparam("k_ref")
 )
-_INSERT_ACCOUNT = sa.insert(store.accounts)
-_INSERT_CLAIM = sa.insert(store.claims)
+_INSERT_ACCOUNT = sa.insert(tables.accounts)
+_INSERT_CLAIM = sa.insert(tables.claims)
 
 
 def _open_refs(ctx: OpContext, refs: list[str]) -> frozenset[str]:
@@ -209,11 +209,12 @@ def ret_fordring_tilstand(ctx: OpContext, message: dict[str, Any]) -> dict[str, 
     request = message["RetFordringTilstand"]
     base = join_path("$", "RetFordringTilstand")
     rows = ctx.conn.execute(
-        sa.select(store.claims)
+        sa.select(tables.claims)
         .where(
-            store.claims.c.tenant == ctx.tenant.key, store.claims.c.reference == request["FordringReference"]
+            tables.claims.c.tenant == ctx.tenant.key,
+            tables.claims.c.reference == request["FordringReference"],
         )
-        .order_by(store.claims.c.id)
+        .order_by(tables.claims.c.id)
     ).all()
     if not rows:
         return _refused(
@@ -241,8 +242,8 @@ def ret_fordring_tilstand(ctx: OpContext, message: dict[str, Any]) -> dict[str, 
         _write_off_open(ctx, claim, "ANNULLERING")
     new_state = {"BERO": BERO, "GENOPTAG": OPKRAEVNING, "ANNULLER": ANNULLERET}[target]
     ctx.conn.execute(
-        sa.update(store.claims)
-        .where(store.claims.c.id == claim.id)
+        sa.update(tables.claims)
+        .where(tables.claims.c.id == claim.id)
         .values(state=new_state, updated_at=ctx.now.isoformat())
     )
     if new_state == ANNULLERET:
@@ -288,7 +289,7 @@ def _write_off_open(ctx: OpContext, claim: Any, source: str) -> int:
                 booked_at=ctx.now.isoformat(),
             )
         )
-    ctx.conn.execute(sa.update(store.claims).where(store.claims.c.id == claim.id).values(saldo_oere=0))
+    ctx.conn.execute(sa.update(tables.claims).where(tables.claims.c.id == claim.id).values(saldo_oere=0))
     if total:
         mailbox.post(
             ctx.conn,
@@ -400,8 +401,8 @@ def hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
     }
 
 
-_UPDATE_CLAIM = sa.update(store.claims).where(_claims.id == sa.bindparam("k_id"))
-_HANDED_OVER = sa.select(store.claims).where(
+_UPDATE_CLAIM = sa.update(tables.claims).where(_claims.id == sa.bindparam("k_id"))
+_HANDED_OVER = sa.select(tables.claims).where(
     _claims.tenant == sa.bindparam("k_tenant"), _claims.state.in_((OVERDRAGET, HOERING))
 )
 
@@ -463,7 +464,7 @@ _cursor = tables.cursors.c
 _CURSOR = sa.select(_cursor.psrm_event_id).where(_cursor.tenant == sa.bindparam("k_tenant"))
 _INSERT_CURSOR = sa.insert(tables.cursors)
 _UPDATE_CURSOR = sa.update(tables.cursors).where(_cursor.tenant == sa.bindparam("k_tenant"))
-_own, _main, _events = store.psrm_claims.alias("own"), store.psrm_claims.alias("main"), store.psrm_events
+_own, _main, _events = psrm_tables.claims.alias("own"), psrm_tables.claims.alias("main"), psrm_tables.events
 _EVENTS = (
     sa.select(
         _events, _own.c.claimant_ref, _main.c.claimant_ref.label("main_ref"), _main.c.id.label("main_id")
@@ -475,7 +476,7 @@ _EVENTS = (
 )
 """The tenant's PSRM ledger events after the cursor, with the claimant's reference of the claim (and of
 its main claim, for a related claim)."""
-_UNDER_INDDRIVELSE = sa.select(store.claims).where(
+_UNDER_INDDRIVELSE = sa.select(tables.claims).where(
     _claims.tenant == sa.bindparam("k_tenant"),
     _claims.reference == sa.bindparam("k_ref"),
     _claims.state == UNDER_INDDRIVELSE,
@@ -505,11 +506,11 @@ def forward_psrm_notifications(conn: Connection, tenant: Tenant, now: Any) -> No
         amount = abs(event.amount_oere)
         if event.kind in ("DAEKNING", "AFSKRIVNING") and not related:  # the claim's saldo is its hovedstol
             conn.execute(
-                sa.update(store.claims)
-                .where(store.claims.c.id == claim.id)
+                sa.update(tables.claims)
+                .where(tables.claims.c.id == claim.id)
                 .values(
                     saldo_oere=sa.case(
-                        (store.claims.c.saldo_oere < amount, 0), else_=store.claims.c.saldo_oere - amount
+                        (tables.claims.c.saldo_oere < amount, 0), else_=tables.claims.c.saldo_oere - amount
                     ),
                     updated_at=now.isoformat(),
                 )
@@ -544,7 +545,7 @@ def hent_debitorkonto(ctx: OpContext, reference: str) -> dict[str, Any] | None:
     if account is None:
         return None
     rows = ctx.conn.execute(
-        sa.select(store.claims).where(store.claims.c.account_id == account.id).order_by(store.claims.c.id)
+        sa.select(tables.claims).where(tables.claims.c.account_id == account.id).order_by(tables.claims.c.id)
     ).all()
     return {
         "Debitorkonto": {

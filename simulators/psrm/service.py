@@ -20,10 +20,9 @@ from testkommune.contracts.clock import danish_date, iso
 from testkommune.contracts.findings import Finding, describe_all, join_path
 from testkommune.contracts.fordringstyper import fordringstyper
 from testkommune.contracts.money import to_oere
-from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.prepared import Prepared
-from testkommune.simulators.psrm import actions, underretninger
+from testkommune.simulators.psrm import actions, tables, underretninger
 from testkommune.simulators.psrm.state import (
     PENDING,
     TILBAGEKALDT,
@@ -40,7 +39,7 @@ from testkommune.simulators.psrm.state import (
 from testkommune.simulators.rules.fordring import Agreement
 from testkommune.simulators.tenancy import Tenant
 
-_actions, _claims = store.psrm_actions, store.psrm_claims
+_actions, _claims = tables.actions, tables.claims
 # Built once per process: the hot path only binds values.
 _ADD_ACTION = sa.insert(_actions)
 _ACTION_KEYS = (
@@ -408,7 +407,7 @@ def limitation(claim: Any, received: date) -> dict[str, Any]:
 
 
 def _change(conn: Connection, tenant: Tenant, row: Any, effect: Change, received: datetime) -> None:
-    table = store.psrm_claims
+    table = tables.claims
     conn.execute(
         sa.update(table)
         .where(table.c.tenant == tenant.key, table.c.id == effect.claim_id)
@@ -428,7 +427,7 @@ def _change(conn: Connection, tenant: Tenant, row: Any, effect: Change, received
 
 
 def _set_claim(conn: Connection, tenant: Tenant, claim_id: int, **values: Any) -> None:
-    table = store.psrm_claims
+    table = tables.claims
     if "genindsendt_som" in values:
         row = conn.execute(sa.select(table.c.data).where(table.c.id == claim_id)).one()
         values = {"data": dict(row.data) | {"genindsendt_som": values.pop("genindsendt_som")}} | values
@@ -533,7 +532,7 @@ def receipt(row: Any) -> dict[str, Any]:
 
 def kvittering_hent(ctx: OpContext, leverance_id: str) -> dict[str, Any] | None:
     """MFKvitteringHent: the receipts of every action in a leverance, or None if it is unknown."""
-    table = store.psrm_actions
+    table = tables.actions
     rows = ctx.conn.execute(
         sa.select(table)
         .where(table.c.tenant == ctx.tenant.key, table.c.leverance_id == leverance_id)

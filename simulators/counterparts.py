@@ -1,0 +1,58 @@
+"""The counterparts of the test kommune, each declared once with what it brings to the whole.
+
+Every counterpart is a package of the same shape (`simulators/<counterpart>/`: `routes.py` its operations,
+`admin.py` its admin routes and its part of the tenant's state, `tables.py` its tables, `service.py` its
+business, `rules.py` its rules, `batch.py` its batch jobs). This list is the one place that knows them all:
+the routes, the admin API, the OpenAPI document and the state endpoint are built from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from starlette.routing import Route
+from testkommune.simulators.debitor import admin as debitor_admin
+from testkommune.simulators.debitor import routes as debitor_routes
+from testkommune.simulators.erp import admin as erp_admin
+from testkommune.simulators.erp import routes as erp_routes
+from testkommune.simulators.klassifikation import admin as klassifikation_admin
+from testkommune.simulators.klassifikation import routes as klassifikation_routes
+from testkommune.simulators.nemkonto import admin as nemkonto_admin
+from testkommune.simulators.nemkonto import routes as nemkonto_routes
+from testkommune.simulators.oir import admin as oir_admin
+from testkommune.simulators.operations import Operation
+from testkommune.simulators.psrm import admin as psrm_admin
+from testkommune.simulators.psrm import routes as psrm_routes
+from testkommune.simulators.tenancy import Tenant
+
+StatePart = Callable[[Connection, Tenant], dict[str, Any]]
+"""(connection, tenant) → the counterpart's part of GET /admin/tenants/{kommune}/{system}/state."""
+
+
+@dataclass(frozen=True, slots=True)
+class Counterpart:
+    """One counterpart: its operations, its admin routes and its part of the tenant's state."""
+
+    name: str
+    operations: tuple[Operation, ...] = ()
+    admin_routes: Callable[[], list[Route]] | None = None
+    state: StatePart | None = None
+
+
+COUNTERPARTS: tuple[Counterpart, ...] = (
+    Counterpart("debitor", debitor_routes.OPERATIONS, debitor_admin.admin_routes, debitor_admin.state),
+    Counterpart("psrm", psrm_routes.OPERATIONS, psrm_admin.admin_routes, psrm_admin.state),
+    Counterpart("oir", state=oir_admin.state),
+    Counterpart("erp", erp_routes.OPERATIONS, erp_admin.admin_routes),
+    Counterpart("nemkonto", nemkonto_routes.OPERATIONS, nemkonto_admin.admin_routes),
+    Counterpart("klassifikation", klassifikation_routes.OPERATIONS, klassifikation_admin.admin_routes),
+)
+"""In the order their operations are routed and their parts of the state are listed."""
+
+
+def admin_routes() -> list[Route]:
+    """Every counterpart's admin routes."""
+    return [route for c in COUNTERPARTS if c.admin_routes is not None for route in c.admin_routes()]
