@@ -14,17 +14,23 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 from starlette.routing import Route
+from testkommune.contracts.registry import Registry
+from testkommune.simulators.batch import BatchJob
 from testkommune.simulators.debitor import admin as debitor_admin
+from testkommune.simulators.debitor import batch as debitor_batch
 from testkommune.simulators.debitor import routes as debitor_routes
 from testkommune.simulators.erp import admin as erp_admin
+from testkommune.simulators.erp import batch as erp_batch
 from testkommune.simulators.erp import routes as erp_routes
 from testkommune.simulators.klassifikation import admin as klassifikation_admin
 from testkommune.simulators.klassifikation import routes as klassifikation_routes
 from testkommune.simulators.nemkonto import admin as nemkonto_admin
+from testkommune.simulators.nemkonto import batch as nemkonto_batch
 from testkommune.simulators.nemkonto import routes as nemkonto_routes
 from testkommune.simulators.oir import admin as oir_admin
 from testkommune.simulators.operations import Operation
 from testkommune.simulators.psrm import admin as psrm_admin
+from testkommune.simulators.psrm import batch as psrm_batch
 from testkommune.simulators.psrm import routes as psrm_routes
 from testkommune.simulators.tenancy import Tenant
 
@@ -51,6 +57,13 @@ COUNTERPARTS: tuple[Counterpart, ...] = (
     Counterpart("klassifikation", klassifikation_routes.OPERATIONS, klassifikation_admin.admin_routes),
 )
 """In the order their operations are routed and their parts of the state are listed."""
+
+
+BATCH_JOBS: Registry[BatchJob] = Registry(
+    "batch jobs", [*psrm_batch.JOBS, *erp_batch.JOBS, *debitor_batch.JOBS, *nemkonto_batch.JOBS]
+)
+"""Every counterpart's batch jobs in the order they run before a call: PSRM first (its processing and
+payments), so the debitor system takes PSRM's word home in the same call."""
 
 
 def admin_routes() -> list[Route]:
