@@ -11,12 +11,10 @@ from testkommune.contracts.clock import danish_date
 from testkommune.contracts.findings import Finding, describe_all, errors_only, join_path
 from testkommune.contracts.fordringstyper import fordringstyper
 from testkommune.contracts.money import wire
-from testkommune.contracts.schemas import contract_set
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import binding, konto, mailbox, rules, tables, views
 from testkommune.simulators.debitor.profiles import profile_for
-from testkommune.simulators.psrm import service as psrm
-from testkommune.simulators.psrm import tables as psrm_tables
+from testkommune.simulators.psrm import api as psrm
 from testkommune.simulators.rules.fordring import ClaimContext, entry_rules, hoering_rules
 from testkommune.simulators.tenancy import Tenant
 
@@ -347,10 +345,7 @@ def hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
         haeftere=konto.claim_liable(ctx.conn, claim.id),
         related=_related_parts(ctx, claim),
     )
-    problems = contract_set().get("psrm/MFFordringIndberet_I").check(message)
-    if problems:  # our own mapping broke PSRM's contract: a defect of the simulator, never the sender's fault
-        raise AssertionError(f"debitor → PSRM mapping breaks the contract: {problems}")
-    answer = psrm.indberet(ctx, message)
+    answer = psrm.submit(ctx, message)  # our mapping breaking PSRM's contract is a defect: AssertionError
     status = answer["FordringInfo"]["FordringAktionStatusSamling"]["MFAktionStruktur"][0]
     history = [
         *(claim.psrm or {}).get("historik", []),
@@ -418,14 +413,14 @@ def sync_from_psrm(conn: Connection, tenant: Tenant, now: Any) -> None:
     forward PSRM's later notifications on claims under inddrivelse to the fagsystem's mailbox."""
     pending = conn.execute(_HANDED_OVER, {"k_tenant": tenant.key}).all()
     for claim in pending:
-        row = psrm.action(conn, tenant, claim.psrm["MFAktionID"])
+        row = psrm.receipt(conn, tenant, claim.psrm["MFAktionID"])
         if (
             row is None
             or row.status == "MODTAGET"
             or (claim.state == HOERING and row.status in ("HOERING", "AFVENTER_RIM"))
         ):
             continue
-        receipt = psrm.receipt(row)
+        receipt = row.receipt
         view = dict(claim.psrm) | {
             "MFAktionStatusKode": receipt["MFAktionStatusKode"],
             "DMIFordringEFIFordringID": row.fordring_id,
@@ -464,18 +459,6 @@ _cursor = tables.cursors.c
 _CURSOR = sa.select(_cursor.psrm_event_id).where(_cursor.tenant == sa.bindparam("k_tenant"))
 _INSERT_CURSOR = sa.insert(tables.cursors)
 _UPDATE_CURSOR = sa.update(tables.cursors).where(_cursor.tenant == sa.bindparam("k_tenant"))
-_own, _main, _events = psrm_tables.claims.alias("own"), psrm_tables.claims.alias("main"), psrm_tables.events
-_EVENTS = (
-    sa.select(
-        _events, _own.c.claimant_ref, _main.c.claimant_ref.label("main_ref"), _main.c.id.label("main_id")
-    )
-    .join(_own, _own.c.id == _events.c.fordring_id)
-    .outerjoin(_main, _main.c.id == _own.c.hovedfordring_id)
-    .where(_events.c.tenant == sa.bindparam("k_tenant"), _events.c.id > sa.bindparam("k_after"))
-    .order_by(_events.c.id)
-)
-"""The tenant's PSRM ledger events after the cursor, with the claimant's reference of the claim (and of
-its main claim, for a related claim)."""
 _UNDER_INDDRIVELSE = sa.select(tables.claims).where(
     _claims.tenant == sa.bindparam("k_tenant"),
     _claims.reference == sa.bindparam("k_ref"),
@@ -491,7 +474,7 @@ def forward_psrm_notifications(conn: Connection, tenant: Tenant, now: Any) -> No
     forwarded once and keeps the check to one indexed query when nothing is new.
     """
     cursor = conn.execute(_CURSOR, {"k_tenant": tenant.key}).scalar()
-    events = conn.execute(_EVENTS, {"k_tenant": tenant.key, "k_after": cursor or 0}).all()
+    events = psrm.events_since(conn, tenant, cursor or 0)
     if not events:
         return
     for event in events:
