@@ -22,16 +22,21 @@ from testkommune.simulators.debitor import routes as debitor_routes
 from testkommune.simulators.erp import admin as erp_admin
 from testkommune.simulators.erp import batch as erp_batch
 from testkommune.simulators.erp import routes as erp_routes
+from testkommune.simulators.erp.rules import finansbilag_rules
 from testkommune.simulators.klassifikation import admin as klassifikation_admin
 from testkommune.simulators.klassifikation import routes as klassifikation_routes
 from testkommune.simulators.nemkonto import admin as nemkonto_admin
 from testkommune.simulators.nemkonto import batch as nemkonto_batch
 from testkommune.simulators.nemkonto import routes as nemkonto_routes
+from testkommune.simulators.nemkonto.rules import modtagekontrol, udbetalingskontrol
 from testkommune.simulators.oir import admin as oir_admin
 from testkommune.simulators.operations import Operation
 from testkommune.simulators.psrm import admin as psrm_admin
 from testkommune.simulators.psrm import batch as psrm_batch
 from testkommune.simulators.psrm import routes as psrm_routes
+from testkommune.simulators.psrm.handlers import HANDLERS
+from testkommune.simulators.psrm.rules import ANSWERS, RECEIPT_CHECKS
+from testkommune.simulators.rules.fordring import entry_rules, hoering_rules, psrm_filter
 from testkommune.simulators.tenancy import Tenant
 
 StatePart = Callable[[Connection, Tenant], dict[str, Any]]
@@ -64,6 +69,24 @@ BATCH_JOBS: Registry[BatchJob] = Registry(
 )
 """Every counterpart's batch jobs in the order they run before a call: PSRM first (its processing and
 payments), so the debitor system takes PSRM's word home in the same call."""
+
+
+def registries() -> tuple[Registry[Any], ...]:
+    """Every registry of the simulators that declares catalogue codes: rule sets, PSRM's action handlers and
+    its other checks, the batch jobs. `Simulation` refuses to start when one declares a code the error
+    catalogue lacks."""
+    return (
+        entry_rules,
+        hoering_rules,
+        psrm_filter,
+        HANDLERS,
+        RECEIPT_CHECKS,
+        ANSWERS,
+        finansbilag_rules,
+        modtagekontrol,
+        udbetalingskontrol,
+        BATCH_JOBS,
+    )
 
 
 def admin_routes() -> list[Route]:

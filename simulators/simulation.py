@@ -21,10 +21,9 @@ from testkommune.simulators import store
 from testkommune.simulators.access import AccessPolicy
 from testkommune.simulators.batch import BatchJob
 from testkommune.simulators.context import OpContext
-from testkommune.simulators.counterparts import BATCH_JOBS, COUNTERPARTS, Counterpart
+from testkommune.simulators.counterparts import BATCH_JOBS, COUNTERPARTS, Counterpart, registries
 from testkommune.simulators.faults import Fault, take
 from testkommune.simulators.prepared import Prepared
-from testkommune.simulators.rules.fordring import hoering_rules, psrm_filter
 from testkommune.simulators.tenancy import Tenant, clock_from, create_tenant
 
 _FAULT_LOCK = threading.Lock()
@@ -44,11 +43,10 @@ class Simulation:
 
     def __post_init__(self) -> None:
         self.contracts.compile_all()
-        missing = psrm_filter.check_against(error_catalogue()) + hoering_rules.check_against(
-            error_catalogue()
-        )
+        catalogue = error_catalogue()
+        missing = sorted({code for registry in registries() for code in registry.check_against(catalogue)})
         if missing:
-            raise RuntimeError(f"rules raise codes missing from the error catalogue: {missing}")
+            raise RuntimeError(f"registries declare codes missing from the error catalogue: {missing}")
         fordringstyper()
 
     @contextmanager

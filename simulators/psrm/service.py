@@ -23,6 +23,7 @@ from testkommune.contracts.money import to_oere
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.prepared import Prepared
 from testkommune.simulators.psrm import actions, tables, underretninger
+from testkommune.simulators.psrm.handlers import HANDLERS
 from testkommune.simulators.psrm.state import (
     PENDING,
     TILBAGEKALDT,
@@ -268,7 +269,7 @@ def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: An
         received=received, types=fordringstyper(), agreement=agreement(settings), view=view
     )
     base = join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
-    verdict = actions.HANDLERS[row.kode](row.request, base, ctx)
+    verdict = HANDLERS[row.kode](row.request, base, ctx)
     values: dict[str, Any] = {"processed_at": row.due_at}
     if verdict.errors:
         values |= {"status": "AFVIST", "errors": describe_all(verdict.errors)}
@@ -493,7 +494,7 @@ def _decide_hearing(conn: Connection, tenant: Tenant, settings: dict[str, Any], 
         received=confirmed, types=fordringstyper(), agreement=agreement(settings), view=view
     )
     base = join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
-    verdict = actions.HANDLERS[row.kode](row.request, base, ctx)
+    verdict = HANDLERS[row.kode](row.request, base, ctx)
     values: dict[str, Any] = {"processed_at": row.due_at, "received_at": row.due_at}
     if verdict.errors:
         values |= {"status": "AFVIST", "errors": describe_all(verdict.errors)}
