@@ -14,10 +14,10 @@ from starlette.routing import Route
 from testkommune.contracts.clock import ClockState
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.access import AccessPolicy
-from testkommune.simulators.admin.invariants_routes import invariants_routes
 from testkommune.simulators.admin.routes import admin_routes
 from testkommune.simulators.counterparts import admin_routes as counterpart_admin_routes
 from testkommune.simulators.http import problem
+from testkommune.simulators.invariants_routes import invariants_routes
 from testkommune.simulators.openapi import openapi_document
 from testkommune.simulators.routes import service_routes
 from testkommune.simulators.simulation import Simulation

@@ -19,25 +19,35 @@ from testkommune.simulators.batch import BatchJob
 from testkommune.simulators.debitor import admin as debitor_admin
 from testkommune.simulators.debitor import batch as debitor_batch
 from testkommune.simulators.debitor import routes as debitor_routes
+from testkommune.simulators.debitor import tables as debitor_tables
 from testkommune.simulators.erp import admin as erp_admin
 from testkommune.simulators.erp import batch as erp_batch
 from testkommune.simulators.erp import routes as erp_routes
+from testkommune.simulators.erp import tables as erp_tables
 from testkommune.simulators.erp.rules import finansbilag_rules
 from testkommune.simulators.klassifikation import admin as klassifikation_admin
+from testkommune.simulators.klassifikation import batch as klassifikation_batch
 from testkommune.simulators.klassifikation import routes as klassifikation_routes
+from testkommune.simulators.klassifikation import tables as klassifikation_tables
 from testkommune.simulators.nemkonto import admin as nemkonto_admin
 from testkommune.simulators.nemkonto import batch as nemkonto_batch
 from testkommune.simulators.nemkonto import routes as nemkonto_routes
+from testkommune.simulators.nemkonto import tables as nemkonto_tables
 from testkommune.simulators.nemkonto.rules import modtagekontrol, udbetalingskontrol
 from testkommune.simulators.oir import admin as oir_admin
 from testkommune.simulators.operations import Operation
 from testkommune.simulators.psrm import admin as psrm_admin
 from testkommune.simulators.psrm import batch as psrm_batch
 from testkommune.simulators.psrm import routes as psrm_routes
+from testkommune.simulators.psrm import tables as psrm_tables
 from testkommune.simulators.psrm.handlers import HANDLERS
 from testkommune.simulators.psrm.rules import ANSWERS, RECEIPT_CHECKS
 from testkommune.simulators.rules.fordring import entry_rules, hoering_rules, psrm_filter
 from testkommune.simulators.tenancy import Tenant
+
+SCHEMA = (debitor_tables, psrm_tables, erp_tables, nemkonto_tables, klassifikation_tables)
+"""The counterparts' tables modules: each registers its tables on `simulators.store.metadata`, so a `Store`
+opened once this module is imported creates them (`Store.ensure_tables` for one opened before)."""
 
 StatePart = Callable[[Connection, Tenant], dict[str, Any]]
 """(connection, tenant) → the counterpart's part of GET /admin/tenants/{kommune}/{system}/state."""
@@ -65,10 +75,18 @@ COUNTERPARTS: tuple[Counterpart, ...] = (
 
 
 BATCH_JOBS: Registry[BatchJob] = Registry(
-    "batch jobs", [*psrm_batch.JOBS, *erp_batch.JOBS, *debitor_batch.JOBS, *nemkonto_batch.JOBS]
+    "batch jobs",
+    [
+        *psrm_batch.JOBS,
+        *klassifikation_batch.JOBS,
+        *erp_batch.JOBS,
+        *debitor_batch.JOBS,
+        *nemkonto_batch.JOBS,
+    ],
 )
 """Every counterpart's batch jobs in the order they run before a call: PSRM first (its processing and
-payments), so the debitor system takes PSRM's word home in the same call."""
+payments), so the debitor system takes PSRM's word home in the same call; the Klassifikationssystem's
+deliveries before the ERP's, so the ERP judges with the sortiment it has received by now."""
 
 
 def registries() -> tuple[Registry[Any], ...]:

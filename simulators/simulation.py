@@ -42,6 +42,7 @@ class Simulation:
     jobs: Registry[BatchJob] = BATCH_JOBS
 
     def __post_init__(self) -> None:
+        self.store.ensure_tables()  # the counterparts' tables (`simulators.counterparts`) exist
         self.contracts.compile_all()
         catalogue = error_catalogue()
         missing = sorted({code for registry in registries() for code in registry.check_against(catalogue)})

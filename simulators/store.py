@@ -1,4 +1,6 @@
-"""Durable state of the test kommune, keyed by tenant (anvendersystem × kommune).
+"""Durable state of the test kommune, keyed by tenant (anvendersystem × kommune): tenants, their clocks, the
+ØiR hub's deliveries and the journal. Each counterpart keeps its own tables in its `tables.py`, registered on
+this module's `metadata` (`simulators.counterparts` lists them); a tenant reset clears every one of them.
 
 SQLAlchemy Core over SQLite by default (a file under ./.testkommune/, or :memory:); a PostgreSQL URL
 works the same way. Every answer a simulator gives is committed before it is sent.
@@ -110,6 +112,20 @@ class Store:
             metadata.create_all(conn)
             self._check_version(conn, legacy)
             conn.commit()
+        self.created = frozenset(metadata.tables)
+        """The tables this store has created or found: the core tables and every counterpart's imported."""
+
+    def ensure_tables(self) -> None:
+        """Create the tables registered on `metadata` since this store was opened (a counterpart's tables
+        module imported later); nothing when there are none."""
+        if set(metadata.tables) <= self.created:
+            return
+        with self.engine.connect() as conn:
+            if self.shared:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+            metadata.create_all(conn)
+            conn.commit()
+        self.created = frozenset(metadata.tables)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

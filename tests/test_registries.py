@@ -63,4 +63,12 @@ def test_a_name_is_registered_once():
 
 
 def test_batch_jobs_run_psrm_before_the_debitor_system_takes_its_word_home():
-    assert BATCH_JOBS.names() == ("psrm", "payments", "erp", "debitor", "opkraevning", "nemkonto")
+    assert BATCH_JOBS.names() == (
+        "psrm",
+        "payments",
+        "klassifikation",
+        "erp",
+        "debitor",
+        "opkraevning",
+        "nemkonto",
+    )

@@ -1,6 +1,6 @@
 """The debitor system's operations behind ØiR (SF1590_B_01/02/03 and DaekningAfskrivningRegistreringAfsend).
 
-Deliveries go through the ØiR hub (`simulators.oir.routes.delivery`), so a re-delivery with the same
+Deliveries go through the ØiR hub (`simulators.oir.api.delivery`), so a re-delivery with the same
 TransaktionsID gets the stored answer and is booked once. The journal names their counterpart "oir": the
 fagsystem meets them at ØiR.
 """
@@ -14,7 +14,7 @@ from testkommune.contracts.findings import Finding
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import forespoergsel, indbetaling, mailbox, registrering, tables
 from testkommune.simulators.debitor import service as debitor
-from testkommune.simulators.oir.routes import delivery
+from testkommune.simulators.oir.api import delivery
 from testkommune.simulators.operations import Operation
 
 

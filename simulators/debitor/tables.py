@@ -1,7 +1,7 @@
 """The debitor system's durable state, per tenant: debitorkonti, fordringer, opkrævning, payments, set-off.
 
-Registered on `simulators.store.metadata`, so `Store()` creates them. Every table carries its tenant,
-so a tenant reset clears it. Money is in øre.
+Registered on `simulators.store.metadata` (listed in `simulators.counterparts`), so `Store()` creates them.
+Every table carries its tenant, so a tenant reset clears it. Money is in øre.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.erp import service
-from testkommune.simulators.oir.routes import delivery
+from testkommune.simulators.oir.api import delivery
 from testkommune.simulators.operations import Operation
 
 SERVICE_PATH = "/service/OIR/ModtagFinansbilag/2"

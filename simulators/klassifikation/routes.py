@@ -13,7 +13,7 @@ from typing import Any
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.klassifikation import service
-from testkommune.simulators.oir.routes import delivery
+from testkommune.simulators.oir.api import delivery
 from testkommune.simulators.operations import Operation
 
 SERVICE_PATH = "/service/Klassifikation/KlasseService/7"

@@ -1,7 +1,8 @@
 """PSRM's durable state, per tenant: the actions received, the claims under inddrivelse, their ledger events
 and the payments registered.
 
-Registered on `simulators.store.metadata`, so `Store()` creates them and a tenant reset clears them.
+Registered on `simulators.store.metadata` (listed in `simulators.counterparts`), so `Store()` creates them and
+a tenant reset clears them.
 """
 
 from __future__ import annotations

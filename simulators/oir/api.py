@@ -1,4 +1,4 @@
-"""The ØiR hub's part of every delivered operation: one handler shape for a delivery through the hub.
+"""The ØiR hub as the counterparts behind it meet it: one handler shape for a delivery through the hub.
 
 A counterpart that receives deliveries through ØiR (the debitor system, the ERP, NemKonto, Klassifikation)
 wraps its business function with `delivery`: a re-delivery of the same TransaktionsID gets the stored answer
