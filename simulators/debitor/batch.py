@@ -8,15 +8,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.simulators.batch import BatchJob
-from testkommune.simulators.debitor import opkraevning, service, tables
+from testkommune.simulators.debitor import opkraevning, overdragelse, tables
 from testkommune.simulators.tenancy import Tenant
 
 
 def _handed_over(key: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """Whether a claim waits for PSRM's word (`service.sync_from_psrm`: OVERDRAGET, HOERING, and
+    """Whether a claim waits for PSRM's word (`overdragelse.sync_from_psrm`: OVERDRAGET, HOERING, and
     UNDER_INDDRIVELSE for PSRM's later news)."""
     claims = tables.claims
-    handed_over = (service.OVERDRAGET, service.HOERING, service.UNDER_INDDRIVELSE)
+    handed_over = (tables.OVERDRAGET, tables.HOERING, tables.UNDER_INDDRIVELSE)
     return sa.exists().where(claims.c.tenant == key, claims.c.state.in_(handed_over))
 
 
@@ -27,7 +27,7 @@ def _active_opkraevning(key: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
 
 
 def _sync_from_psrm(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: datetime) -> None:
-    service.sync_from_psrm(conn, tenant, now)
+    overdragelse.sync_from_psrm(conn, tenant, now)
 
 
 JOBS = (

@@ -9,6 +9,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from testkommune.simulators.store import metadata
 
+OPKRAEVNING = "OPKRAEVNING"
+OVERDRAGET = "OVERDRAGET"
+UNDER_INDDRIVELSE = "UNDER_INDDRIVELSE"
+HOERING = "HOERING"
+BERO = "BERO"
+ANNULLERET = "ANNULLERET"
+"""The states of a fordring in the debitor system (`debitor_claims.state`)."""
+
 accounts = sa.Table(
     "debitor_accounts",
     metadata,
