@@ -27,4 +27,3 @@ def kroner(oere: int) -> Decimal:
 def wire(oere: int) -> float:
     """Øre → the JSON number a counterpart sends (exact for any realistic amount)."""
     return float(kroner(oere))
-
