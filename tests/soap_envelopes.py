@@ -203,3 +203,46 @@ def fejlagtig_hovedstol(fordring: str, aktion_id: str, ny: str) -> str:
 
 def kvittering_hent(leverance: str) -> str:
     return envelope(el("MFKvitteringHent_I", el("MFLeveranceID", leverance), attrs=f'xmlns="{SKAT}"'))
+
+
+SP_WSDL = "http://serviceplatformen.dk/xml/wsdl/soap11/"
+SP_SCHEMAS = "http://serviceplatformen.dk/xml/schemas/"
+FAULT_NS = f"{SP_SCHEMAS}ServiceplatformFault/1/"
+
+
+def sp_namespace(service: str) -> str:
+    """`/service/OIR/DebitorForespoergsel/1` → its target namespace (Serviceplatformen's convention)."""
+    return SP_WSDL + service.removeprefix("/service/").strip("/") + "/"
+
+
+def _fields(value: object, name: str) -> str:
+    if isinstance(value, list):
+        return "".join(_fields(item, name) for item in value)
+    if isinstance(value, dict):
+        return el(f"t:{name}", *[_fields(v, k) for k, v in value.items()], "")
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return el(f"t:{name}", text)
+
+
+def sp_request(
+    service: str, operation: str, message: dict, *, cvr: str | None = "29189846", system: str | None = None
+) -> str:
+    """`<Operation>_I`: the contexts first, then the JSON message's fields as elements (simulator-defined)."""
+    contexts = ""
+    if cvr is not None:
+        contexts += el(
+            "a:AuthorityContext",
+            el("a:MunicipalityCVR", cvr),
+            attrs=f'xmlns:a="{SP_SCHEMAS}AuthorityContext/1/"',
+        )
+    if system is not None:
+        contexts += el(
+            "i:InvocationContext",
+            el("i:ServiceAgreementUUID", str(uuid.uuid4())),
+            el("i:UserSystemUUID", system),
+            el("i:UserUUID", str(uuid.uuid4())),
+            el("i:ServiceUUID", str(uuid.uuid4())),
+            attrs=f'xmlns:i="{SP_SCHEMAS}InvocationContext/1/"',
+        )
+    body = contexts + "".join(_fields(v, k) for k, v in message.items())
+    return envelope(el(f"t:{operation}_I", body, "", attrs=f'xmlns:t="{sp_namespace(service)}"'))
