@@ -27,6 +27,7 @@ from testkommune.simulators.soap.journal import record
 from testkommune.simulators.soap.psrm import PSRM_NS, PsrmSoap
 from testkommune.simulators.soap.safexml import UnsafeXmlError
 from testkommune.simulators.soap.shapes import Schemas
+from testkommune.simulators.soap.wsdl import LOCATION, wsdl_documents
 
 log = logging.getLogger("testkommune.simulators.soap")
 
@@ -67,8 +68,6 @@ class Bindings:
 
     @cached_property
     def wsdl(self) -> dict[str, bytes]:
-        from testkommune.simulators.soap.wsdl import wsdl_documents
-
         return wsdl_documents(self.schemas, self.endpoints)
 
 
@@ -93,7 +92,8 @@ class SoapBinding:
         if scope["method"] == "GET" and query == "wsdl":
             document = self.bindings(scope).wsdl.get(scope["path"].rstrip("/"))
             if document is not None:
-                await _send(send, 200, document, "text/xml; charset=utf-8")
+                here = f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}".encode("latin-1")
+                await _send(send, 200, document.replace(LOCATION.encode(), here), envelope.CONTENT_TYPE)
                 return
         elif scope["method"] == "POST" and _is_soap(headers):
             endpoint = self.bindings(scope).endpoints.get(scope["path"].rstrip("/"))

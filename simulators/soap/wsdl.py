@@ -15,8 +15,10 @@ from testkommune.simulators.soap import oir
 from testkommune.simulators.soap.endpoints import Endpoint
 from testkommune.simulators.soap.psrm import PSRM_NS
 from testkommune.simulators.soap.shapes import Schemas
-from testkommune.simulators.soap.xsd import XS, TypeWriter
+from testkommune.simulators.soap.xsd import XS, TypeWriter, open_ended
 
+LOCATION = "http://testkommune.invalid"
+"""Stands for the served address in a generated document; replaced by the address the WSDL was fetched at."""
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 WSOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
 ET.register_namespace("wsdl", WSDL)
@@ -69,7 +71,7 @@ def _wsdl(schemas: Schemas, endpoint: Endpoint) -> Element:
         _operation(port_type, binding, tns, op.name)
     service = SubElement(root, f"{{{WSDL}}}service", {"name": name})
     port = SubElement(service, f"{{{WSDL}}}port", {"name": f"{name}Port", "binding": f"tns:{name}Binding"})
-    SubElement(port, f"{{{WSOAP}}}address", {"location": f"http://127.0.0.1:8585{endpoint.path}"})
+    SubElement(port, f"{{{WSOAP}}}address", {"location": f"{LOCATION}{endpoint.path}"})
     return root
 
 
@@ -90,6 +92,7 @@ def _message_element(writer: TypeWriter, schema: Element, name: str, contract: s
         writer.element(
             sequence, prop, sub, base, f"{name}_{prop}", **({} if prop in required else {"minOccurs": "0"})
         )
+    open_ended(sequence, node)
 
 
 def _operation(port_type: Element, binding: Element, tns: str, name: str) -> None:

@@ -64,7 +64,16 @@ class TypeWriter:
         for prop, sub in node.get("properties", {}).items():
             occurs = {} if prop in required else {"minOccurs": "0"}
             self.element(sequence, prop, sub, base, f"{unique}_{prop}", **occurs)
+        open_ended(sequence, node)
         return unique
+
+
+def open_ended(sequence: Element, node: dict[str, Any]) -> None:
+    """A JSON object open to more fields (no `additionalProperties: false`) ends with `xs:any`: the answer
+    may carry fields the contract does not list, and a generated client keeps them instead of failing."""
+    if node.get("additionalProperties", True) is not False:
+        attrs = {"minOccurs": "0", "maxOccurs": "unbounded", "processContents": "lax"}
+        SubElement(sequence, f"{{{XS}}}any", attrs)
 
 
 def _nullable(node: dict[str, Any]) -> bool:
