@@ -65,10 +65,8 @@ class OirSoap:
 
     def answer(self, operation: Operation, body: Any) -> Element:
         root = Element(f"{{{self.tns}}}{operation.name}_O")
-        node, base = self.schemas.resolve(*self.schemas.root(operation.contract_out))
-        properties = node.get("properties", {})
-        for key, value in (body or {}).items():
-            shapes.to_xml(root, key, value, self.tns, self.schemas, properties.get(key, {}), base)
+        node, base = self.schemas.root(operation.contract_out)
+        shapes.children(root, body or {}, self.tns, self.schemas, node, base)
         return root
 
 

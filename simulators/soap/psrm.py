@@ -116,10 +116,7 @@ class PsrmSoap:
             _leverance(root, body)
             return root
         node, base = self.schemas.root(operation.contract_out)
-        for key, value in body.items():
-            shapes.to_xml(
-                root, key, value, PSRM_NS, self.schemas, node.get("properties", {}).get(key, {}), base
-            )
+        shapes.children(root, body, PSRM_NS, self.schemas, node, base)
         return root
 
 

@@ -173,12 +173,20 @@ def to_xml(
     if value is None:
         element.set(f"{{{XSI}}}nil", "true")
     elif isinstance(value, dict):
-        properties: dict[str, Any] = node.get("properties", {})
-        ordered = [k for k in properties if k in value] + [k for k in value if k not in properties]
-        for key in ordered:
-            to_xml(element, key, value[key], ns, schemas, properties.get(key, {}), base)
+        children(element, value, ns, schemas, node, base)
     else:
         element.text = scalar_text(value)
+
+
+def children(
+    parent: Element, value: dict[str, Any], ns: str, schemas: Schemas, node: dict[str, Any], base: str
+):
+    """Append an object's fields under `parent`: the schema's properties in its order, then any others."""
+    node, base = schemas.resolve(node, base)
+    properties: dict[str, Any] = node.get("properties", {})
+    ordered = [k for k in properties if k in value] + [k for k in value if k not in properties]
+    for key in ordered:
+        to_xml(parent, key, value[key], ns, schemas, properties.get(key, {}), base)
 
 
 def scalar_text(value: Any) -> str:
