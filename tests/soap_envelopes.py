@@ -246,3 +246,19 @@ def sp_request(
         )
     body = contexts + "".join(_fields(v, k) for k, v in message.items())
     return envelope(el(f"t:{operation}_I", body, "", attrs=f'xmlns:t="{sp_namespace(service)}"'))
+
+
+def underret_samling_hent(soege_dato: str) -> str:
+    """`MFUnderretSamlingHent_I` with the real request's elements (soap.md §1)."""
+    return envelope(
+        el(
+            "MFUnderretSamlingHent_I",
+            kontekst(),
+            el("FordringhaverSystemIDStruktur", el("VirksomhedSENummer", "29189846")),
+            el("FordringHaverSamling", el("DMIFordringHaverID", "0851")),
+            el("SøgeDatoFra", soege_dato),
+            el("UnderretNummerFra", el("MFUnderretningNummer", "1")),
+            el("UnderretNummerTil", el("MFUnderretningNummer", "999")),
+            attrs=f'xmlns="{SKAT}"',
+        )
+    )

@@ -10,7 +10,7 @@ import pytest
 
 from tests import psrm_actions as act
 from tests import soap_envelopes as soap
-from tests.messages import psrm_leverance
+from tests.messages import CPR_MOD11, psrm_leverance
 
 S = f"{{{soap.SKAT}}}"
 STATUS_PATH = f"{S}FordringInfo/{S}FordringAktionStatusSamling/{S}MFAktionStruktur"
@@ -155,3 +155,38 @@ def test_opskrivning_and_annulment_actions(api, setup, build):
     setup(api, claim)
     _, receipt = _submit_soap(api, build(claim))
     assert receipt["MFAktionStatusKode"] == "UDFOERT", receipt
+
+
+def test_underretninger_are_fetched_with_the_real_request(api):
+    _claim(api)
+    paid = api.session.post(
+        f"{api.admin_path}/psrm/indbetalinger",
+        json={"SkyldnerID": CPR_MOD11, "Beløb": 200.0, "BetalingDato": "2026-09-21", "Kilde": "INDBETALING"},
+        timeout=30,
+    )
+    assert paid.status_code < 300, paid.text
+    api.clock(set="2026-09-25")
+    answer = _answer(_post(api, "/psrm", soap.underret_samling_hent("2026-09-20")), "MFUnderretSamlingHent_O")
+    over_json = api.post(
+        "/psrm/MFUnderretSamlingHent", {"DatoInterval": {"StartDato": "2026-09-20", "SlutDato": "2026-09-20"}}
+    ).json()["UnderretningSamling"]["Underretning"]
+    notes = answer.findall(f"{S}UnderretningSamling/{S}Underretning")
+    assert over_json and len(notes) == len(over_json)
+    assert [n.find(f"{S}UnderretningTypeKode").text for n in notes] == [
+        n["UnderretningTypeKode"] for n in over_json
+    ]
+    assert answer.find(f"{S}DatoInterval/{S}StartDato").text == "2026-09-20"
+
+
+def test_a_refusal_has_the_json_bindings_number_and_text(api):
+    """The same reused action id refused over SOAP and over JSON: PSRM's number 600 and the same text."""
+    _submit_soap(api, soap.opret("DUP"), leverance="L-A")
+    xml = soap.indberet("L-B", soap.opret("DUP"))
+    sync = _answer(_post(api, "/psrm/MFFordringIndberet", xml), "MFFordringIndberet_O")
+    over_json = api.post("/psrm/MFFordringIndberet", psrm_leverance("L-C", "DUP")).json()
+    (status,) = over_json["FordringInfo"]["FordringAktionStatusSamling"]["MFAktionStruktur"]
+    (error,) = status["AfvistÅrsagSamling"]
+    assert _fields(sync.find(STATUS_PATH))["MFAktionStatusKode"] == status["MFAktionStatusKode"] == "AFVIST"
+    reason = sync.find(f"{STATUS_PATH}/{S}AfvistÅrsagSamling/{S}MFAktionAfvistStruktur")
+    assert reason.find(f"{S}MFAktionAfvistNummer").text == str(error["native_code"]) == "600"
+    assert reason.find(f"{S}MFAktionAfvistTekst").text == error["text_da"]
