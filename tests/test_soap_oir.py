@@ -6,6 +6,7 @@ import uuid
 from xml.etree import ElementTree as ET
 
 import pytest
+import requests
 from testkommune.simulators.routes import all_operations
 
 from tests import soap_envelopes as soap
@@ -110,3 +111,39 @@ def test_every_serviceplatform_operation_is_reachable_over_soap(api, operation):
         _answer(response, service, operation.name)
     else:
         assert "SCHEMA-REQUIRED" in _fault_codes(response), response.text
+
+
+def test_a_closed_kommune_refuses_over_soap_as_serviceplatformen_does(tmp_path):
+    import yaml
+    from testkommune.harness.server import start_in_thread
+    from testkommune.simulators.access import digest, load_policy
+
+    access = {
+        "admin": [{"token_sha256": digest("admin-secret-0123456789")}],
+        "serviceaftaler": [
+            {
+                "anvendersystem": "vendor-b",
+                "token": "vendor-b-0123456789",
+                "kommuner": ["851"],
+                "operationer": ["OpretDebitorkonto"],
+            },
+        ],
+    }
+    path = tmp_path / "access.yaml"
+    path.write_text(yaml.safe_dump(access), "utf-8")
+    closed = start_in_thread(":memory:", access=load_policy(path))
+    try:
+        api = type("Closed", (), {})()
+        api.session, api.base_url, api.headers = requests.Session(), closed.base_url, {"X-TK-Kommune": "851"}
+        opret_xml = soap.sp_request(
+            OIR_B01, "OpretDebitorkonto", opret(fordring("F1")), system=str(uuid.uuid4())
+        )
+        assert _fault_codes(_call(api, OIR_B01, "OpretDebitorkonto", opret_xml)) == ["SP-ADGANG-UGYLDIG"]
+        token = api.headers | {"Authorization": "Bearer vendor-b-0123456789"}
+        _answer(_call(api, OIR_B01, "OpretDebitorkonto", opret_xml, token), OIR_B01, "OpretDebitorkonto")
+        soeg = soap.sp_request(OIR_B02, "HentDebitorkonto", {"DebitorkontoReference": "K1"})
+        assert _fault_codes(_call(api, OIR_B02, "HentDebitorkonto", soeg, token)) == [
+            "SP-INGEN-SERVICEAFTALE"
+        ]
+    finally:
+        closed.stop()

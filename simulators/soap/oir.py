@@ -98,7 +98,8 @@ def _text(element: Element | None, name: str) -> str | None:
 
 def tenant_headers(sim: Any, contexts: Contexts, headers: dict[str, str]) -> dict[str, str] | Finding:
     """The X-TK headers the call is made with: from the contexts, or the caller's own where given."""
-    system = headers.get("x-tk-anvendersystem") or contexts.user_system or ""
+    from_context = contexts.user_system if sim.access.open else None  # closed: the token names the system
+    system = headers.get("x-tk-anvendersystem") or from_context or ""
     kommune = headers.get("x-tk-kommune", "")
     if contexts.municipality_cvr is not None:
         owners = _kommuner_with_cvr(sim, system, contexts.municipality_cvr)
@@ -122,14 +123,14 @@ def tenant_headers(sim: Any, contexts: Contexts, headers: dict[str, str]) -> dic
 
 
 def _kommuner_with_cvr(sim: Any, system: str, cvr: str) -> list[str]:
-    """The kommuner whose tenant of this system set this CVR as the kommune's (setting erp.kommune_cvr)."""
-    if not system:
-        return []
+    """The kommuner whose tenant (of this system, when known) set this CVR as the kommune's (erp.kommune_cvr).
+
+    A kommune's CVR is the kommune's, not one tenant's: with no system known (a closed kommune, where the
+    token names it later) every tenant's setting counts, and two kommuner claiming one CVR resolve to none."""
     table = store.tenants
+    query = sa.select(table.c.kommune, table.c.settings)
     with sim.store.transaction() as conn:
-        rows = conn.execute(
-            sa.select(table.c.kommune, table.c.settings).where(table.c.system == system)
-        ).all()
+        rows = conn.execute(query.where(table.c.system == system) if system else query).all()
     return sorted({row.kommune for row in rows if (row.settings.get("erp") or {}).get("kommune_cvr") == cvr})
 
 
