@@ -190,3 +190,23 @@ def test_a_refusal_has_the_json_bindings_number_and_text(api):
     reason = sync.find(f"{STATUS_PATH}/{S}AfvistÅrsagSamling/{S}MFAktionAfvistStruktur")
     assert reason.find(f"{S}MFAktionAfvistNummer").text == str(error["native_code"]) == "600"
     assert reason.find(f"{S}MFAktionAfvistTekst").text == error["text_da"]
+
+
+def test_hoering_svar_is_simulator_defined_with_the_json_contracts_names(api):
+    xml = soap.envelope(
+        soap.el(
+            "HoeringSvar_I",
+            soap.el("MFAktionID", "UKENDT"),
+            soap.el("HoeringSvarKode", "GODKEND"),
+            soap.el("Begrundelse", "Fordringen er korrekt"),
+            attrs=f'xmlns="{soap.SKAT}"',
+        )
+    )
+    over_soap = _post(api, "/psrm", xml)
+    over_json = api.post(
+        "/psrm/HoeringSvar",
+        {"MFAktionID": "UKENDT", "HoeringSvarKode": "GODKEND", "Begrundelse": "Fordringen er korrekt"},
+    )
+    assert over_soap.status_code == 500 and over_json.status_code >= 400
+    numbers = [e.text for e in ET.fromstring(over_soap.content).iter(f"{S}FejlNummer")]
+    assert numbers and numbers == [str(e["native_code"] or e["code"]) for e in over_json.json()["errors"]]
