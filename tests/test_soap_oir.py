@@ -147,3 +147,9 @@ def test_a_closed_kommune_refuses_over_soap_as_serviceplatformen_does(tmp_path):
         ]
     finally:
         closed.stop()
+
+
+def test_a_monstrous_integer_is_not_computed(api):
+    service = "/service/OIR/DaekningAfskrivningRegistreringAfsend/1"
+    request = soap.sp_request(service, "HentDaekningAfskrivning", {"Cursor": "1e999999999"})
+    assert "SCHEMA-TYPE" in _fault_codes(_call(api, service, "HentDaekningAfskrivning", request))

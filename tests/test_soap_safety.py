@@ -123,3 +123,15 @@ def test_an_empty_kontekst_is_given_a_transaction_id_and_a_warning(api):
     entries = api.session.get(f"{api.admin_path}/journal", timeout=30).json()["entries"]
     (entry,) = [e for e in entries if e["operation"] == "SOAP MFFordringIndberet"]
     assert "SOAP-KONTEKST-TILDELT" in {w["code"] for w in json.loads(entry["response"])["warnings"]}
+
+
+@pytest.mark.parametrize("amount", ["1e999999999", "9" * 5000, "NaN", "-Infinity"])
+def test_a_monstrous_number_is_refused_by_the_contract_without_being_computed(api, amount):
+    broken = soap.indberet("L-N", soap.opret("A-N")).replace(
+        "<DMIFordringBeløb>1000.00", f"<DMIFordringBeløb>{amount}"
+    )
+    response = _post(api, broken)
+    _fault(response)
+    assert "SCHEMA-TYPE" in [
+        e.text for e in ET.fromstring(response.content).iter(f"{{{soap.SKAT}}}FejlNummer")
+    ]

@@ -25,6 +25,10 @@ OnExtra = Callable[[str, Element], None]
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 _DATE_WITH_ZONE = re.compile(r"^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})$")
 _SCALARS = ("string", "number", "integer", "boolean", "null")
+MAX_NUMBER_TEXT = 64
+MAX_EXPONENT = 300
+"""A number's text and size are bounded before it is converted (`1e999999999` as an integer would take the
+memory of a billion digits); one beyond stays text, and the contract check refuses it as the wrong type."""
 
 
 class Schemas:
@@ -130,12 +134,12 @@ def _untyped(element: Element) -> Any:
 
 def _scalar(text: str, shape: str, fmt: str | None) -> Any:
     """The text as the JSON type the schema wants; text that does not fit stays text (the contract judges)."""
-    if shape in ("number", "integer", "scalar"):
+    if shape in ("number", "integer", "scalar") and len(text) <= MAX_NUMBER_TEXT:
         try:
             number = Decimal(text)
         except InvalidOperation:
             number = None
-        if number is not None and number.is_finite():
+        if number is not None and number.is_finite() and abs(number.adjusted()) <= MAX_EXPONENT:
             if shape == "integer" or (shape == "scalar" and number == number.to_integral_value()):
                 return int(number) if number == number.to_integral_value() else float(number)
             return float(number)
