@@ -86,7 +86,10 @@ def test_a_body_over_the_json_paths_limit_is_refused(api):
     ids=["empty", "malformed", "not-utf8", "empty-body", "no-body", "not-soap", "unknown-operation"],
 )
 def test_malformed_or_empty_envelopes_get_a_fault_with_500(api, body, code):
+    api.clock(advance="1m")  # the tenant exists, so the refusal is journalled as evidence
     assert code in _fault(_post(api, body))
+    entries = api.session.get(f"{api.admin_path}/journal", timeout=30).json()["entries"]
+    assert [(e["counterpart"], e["status"]) for e in entries] == [("soap", 500)]
 
 
 def test_a_message_breaking_its_contract_gets_a_fault_listing_each_problem(api):

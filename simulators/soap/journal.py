@@ -18,9 +18,10 @@ COUNTERPART = "soap"
 async def record(sim: Any, call: Any) -> None:
     """Journal the exchange beside the JSON route's own entry (counterpart `soap`, operation `SOAP <name>`).
 
-    A call that never named a tenant the test kommune knows (refused before it) is not journalled."""
+    A call refused before its operation was known is journalled as `SOAP ?`; one that never named a tenant
+    the test kommune knows is not journalled."""
     tenant = _tenant(sim, call)
-    if tenant is None or call.operation is None:
+    if tenant is None:
         return
     if sim.store.shared:
         await run_in_threadpool(_write, sim, tenant, call)
@@ -32,11 +33,10 @@ def _tenant(sim: Any, call: Any) -> Tenant | None:
     headers = {**call.headers, **call.tenant_headers}
     kommune = headers.get("x-tk-kommune", "")
     system = headers.get("x-tk-anvendersystem", "")
-    if not sim.access.open and call.operation is not None:
+    if not sim.access.open:
         number = kommune[1:] if len(kommune) == 4 and kommune.startswith("0") else kommune
-        allowed = sim.access.service(
-            headers.get("authorization"), number, system or None, call.operation.name
-        )
+        name = call.operation.name if call.operation is not None else ""
+        allowed = sim.access.service(headers.get("authorization"), number, system or None, name)
         if isinstance(allowed, Refusal):
             return None
         system = allowed
@@ -54,9 +54,9 @@ def _write(sim: Any, tenant: Tenant, call: Any) -> None:
             tenant,
             now=clock.now(real_now()),
             counterpart=COUNTERPART,
-            operation=f"SOAP {call.operation.name}",
+            operation=f"SOAP {call.operation.name if call.operation is not None else '?'}",
             method="POST",
-            path=call.endpoint.path,
+            path=call.path,
             status=call.status,
             request=call.raw.decode("utf-8", errors="replace"),
             response={
