@@ -138,3 +138,22 @@ def test_a_monstrous_number_is_refused_by_the_contract_without_being_computed(ap
     assert "SCHEMA-TYPE" in [
         e.text for e in ET.fromstring(response.content).iter(f"{{{soap.SKAT}}}FejlNummer")
     ]
+
+
+def test_unknown_elements_are_answered_with_their_warnings_bounded(api):
+    many = soap.indberet("L-F", soap.opret("A-F")).replace(
+        "<MFLeveranceID>", "<x/>" * 5_000 + "<MFLeveranceID>"
+    )
+    assert _post(api, many).status_code == 200
+    entries = api.session.get(f"{api.admin_path}/journal", timeout=30).json()["entries"]
+    (entry,) = [e for e in entries if e["operation"] == "SOAP MFFordringIndberet"]
+    answer = json.loads(entry["response"])
+    assert len(answer["warnings"]) == 100 and answer["warnings_dropped"] > 4_900
+
+
+def test_a_flood_of_elements_is_refused_while_parsing(api):
+    flood = soap.indberet("L-F", soap.opret("A-F")).replace(
+        "<MFLeveranceID>", "<x/>" * 1_000_000 + "<MFLeveranceID>"
+    )
+    assert "SOAP-FOR-STOR" in _fault(_post(api, flood), status=413)
+    _still_serving(api)

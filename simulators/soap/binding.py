@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement
 
+from starlette.concurrency import run_in_threadpool
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.http import BODY_TIMEOUT_S, MAX_BODY_BYTES
 from testkommune.simulators.operations import Operation
@@ -33,6 +34,7 @@ log = logging.getLogger("testkommune.simulators.soap")
 
 _REPLACED = {b"content-type", b"content-length", b"soapaction", b"x-tk-kommune", b"x-tk-anvendersystem"}
 _STATUS = {"SOAP-FOR-STOR": 413}
+MAX_WARNINGS = 100
 
 
 @dataclass
@@ -46,8 +48,16 @@ class Exchange:
     operation: Operation | None = None
     tenant_headers: dict[str, str] = field(default_factory=dict)
     warnings: list[Finding] = field(default_factory=list)
+    warnings_dropped: int = 0
     status: int = 200
     answer: bytes = b""
+
+    def warn(self, finding: Finding) -> None:
+        """Keep a warning for the journal; beyond MAX_WARNINGS only count them (a flood costs nothing)."""
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(finding)
+        else:
+            self.warnings_dropped += 1
 
 
 class Bindings:
@@ -130,11 +140,10 @@ class SoapBinding:
     async def _read(self, bindings: Bindings, receive: Any, call: Exchange) -> dict[str, Any] | None:
         """The JSON message of the call, or None when the call was refused (its fault is set)."""
         call.raw = await _body(receive, call.headers)
-        payload = envelope.body_payload(safexml.parse(call.raw))
-        call.operation = call.endpoint.operation(payload, call.headers.get("soapaction"))
-        if call.endpoint.kind == "psrm":
-            return bindings.psrm.request(call.operation, payload, call.warnings.append)
-        message, contexts = bindings.sp(call.endpoint).request(call.operation, payload, call.warnings.append)
+        # parsing and translating is CPU work: in a thread, so a large envelope never stalls other callers
+        message, contexts = await run_in_threadpool(_decode, bindings, call)
+        if contexts is None:
+            return message
         tenant = oir.tenant_headers(bindings.sim, contexts, call.headers)
         if isinstance(tenant, Finding):
             call.status = 500
@@ -190,6 +199,15 @@ class SoapBinding:
         faultstring = f"{title}: {first.get('code', '')} {first.get('text_da', '')}".strip()
         detail = _psrm_detail(errors) if psrm else oir.fault_detail(_located(errors))
         call.answer = envelope.fault("Client" if status < 500 else "Server", faultstring, detail)
+
+
+def _decode(bindings: Bindings, call: Exchange) -> tuple[dict[str, Any], oir.Contexts | None]:
+    """The call's JSON message, and for Serviceplatformen the contexts it came with (no I/O here)."""
+    payload = envelope.body_payload(safexml.parse(call.raw))
+    call.operation = call.endpoint.operation(payload, call.headers.get("soapaction"))
+    if call.endpoint.kind == "psrm":
+        return bindings.psrm.request(call.operation, payload, call.warn), None
+    return bindings.sp(call.endpoint).request(call.operation, payload, call.warn)
 
 
 def _is_soap(scope: Any) -> bool:

@@ -62,5 +62,6 @@ def _write(sim: Any, tenant: Tenant, call: Any) -> None:
             response={
                 "answer": call.answer.decode("utf-8", errors="replace"),
                 "warnings": describe_all(call.warnings),
+                "warnings_dropped": call.warnings_dropped,
             },
         )

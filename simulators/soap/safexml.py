@@ -11,6 +11,9 @@ from testkommune.simulators.http import MAX_BODY_BYTES, MAX_JSON_DEPTH
 
 MAX_XML_DEPTH = MAX_JSON_DEPTH + 3
 """The JSON bound plus the three levels SOAP wraps a message in (Envelope, Body, the request element)."""
+MAX_XML_ELEMENTS = 100_000
+"""A leverance at its contract's limit (1,000 actions) is some 40,000 elements; more is refused while parsing,
+so a body of a million empty elements costs a bounded moment, not seconds of parsing and translating."""
 
 
 class UnsafeXmlError(ValueError):
@@ -28,15 +31,18 @@ def parse(raw: bytes) -> Element:
         raise UnsafeXmlError("SOAP-FOR-STOR", f"more than {MAX_BODY_BYTES} bytes")
     if not raw.strip():
         raise UnsafeXmlError("SOAP-TOM", "the body is empty")
-    depth = 0
+    depth = elements = 0
     root: Element | None = None
     try:
         for event, element in iterparse(io.BytesIO(raw), events=("start", "end"), forbid_dtd=True):
             if event == "start":
                 depth += 1
+                elements += 1
                 root = element if root is None else root
                 if depth > MAX_XML_DEPTH:
                     raise UnsafeXmlError("SOAP-FOR-DYB", f"nested deeper than {MAX_XML_DEPTH} levels")
+                if elements > MAX_XML_ELEMENTS:
+                    raise UnsafeXmlError("SOAP-FOR-STOR", f"more than {MAX_XML_ELEMENTS} elements")
             else:
                 depth -= 1
     except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:
