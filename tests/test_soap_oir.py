@@ -153,3 +153,19 @@ def test_a_monstrous_integer_is_not_computed(api):
     service = "/service/OIR/DaekningAfskrivningRegistreringAfsend/1"
     request = soap.sp_request(service, "HentDaekningAfskrivning", {"Cursor": "1e999999999"})
     assert "SCHEMA-TYPE" in _fault_codes(_call(api, service, "HentDaekningAfskrivning", request))
+
+
+def test_the_same_delivery_sent_twenty_times_at_once_is_booked_once(api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    request = soap.sp_request(OIR_B01, "OpretDebitorkonto", opret(fordring("F1"))).encode("utf-8")
+    action = f'"{soap.sp_namespace(OIR_B01)}OpretDebitorkonto"'
+    headers = api.headers | soap.HEADERS | {"SOAPAction": action}
+
+    def send(_: int) -> int:
+        return requests.post(api.base_url + OIR_B01, data=request, headers=headers, timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(send, range(20)))
+    assert statuses == [200] * 20
+    assert [c["FordringReference"] for c in api.state()["debitor"]["claims"]] == ["F1"]
