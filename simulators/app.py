@@ -21,6 +21,7 @@ from testkommune.simulators.invariants_routes import invariants_routes
 from testkommune.simulators.openapi import openapi_document
 from testkommune.simulators.routes import service_routes
 from testkommune.simulators.simulation import Simulation
+from testkommune.simulators.soap.binding import SoapBinding
 from testkommune.simulators.store import DEFAULT_URL, Store
 
 log = logging.getLogger("testkommune.simulators")
@@ -82,6 +83,7 @@ def create_app(
     app.state.sim = sim
     app.state.openapi = openapi_document(sim.contracts)
     app.add_middleware(AdminGuard, sim=sim)
+    app.add_middleware(SoapBinding)  # SOAP 1.1 on the SOAP addresses (simulators/soap)
     return app
 
 
