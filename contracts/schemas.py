@@ -64,6 +64,45 @@ def _format_checker() -> FormatChecker:
     return checker
 
 
+def ecma_anchors(pattern: str) -> str:
+    """`pattern` with ECMA-262's `$` (end of input) written as Python's `\\Z`: Python's `$` also matches
+    before a final newline, so `^K[0-9]+$` would accept "K1\\n". Escapes and character classes are kept."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def for_validators(node: Any) -> Any:
+    """A copy of a schema whose `pattern`s and `patternProperties` keys match as ECMA-262 says (the files
+    keep their JSON Schema text; only what the Python validators compile is rewritten)."""
+    if isinstance(node, list):
+        return [for_validators(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "pattern" and isinstance(value, str):
+            out[key] = ecma_anchors(value)
+        elif key == "patternProperties" and isinstance(value, dict):
+            out[key] = {ecma_anchors(k): for_validators(v) for k, v in value.items()}
+        else:
+            out[key] = for_validators(value)
+    return out
+
+
 class Contract:
     """One message shape: a compiled fast validator and a full explainer over the same schema."""
 
@@ -73,13 +112,14 @@ class Contract:
         self.carries_amounts = name.startswith(("oir/", "psrm/", "admin/", "erp/", "nemkonto/"))
         # fastjsonschema rewrites $refs in the dicts it is given: give it copies, keep the contracts pristine
         pristine = copy.deepcopy(store)
+        compiled = for_validators(schema)
         self._fast = fastjsonschema.compile(
-            copy.deepcopy(schema),
+            copy.deepcopy(compiled),
             handlers={"https": lambda uri: copy.deepcopy(pristine[uri])},
             formats=FORMATS,
             use_default=False,
         )
-        self._full = Draft202012Validator(schema, registry=registry, format_checker=_format_checker())
+        self._full = Draft202012Validator(compiled, registry=registry, format_checker=_format_checker())
 
     def check(self, message: Any) -> list[Finding]:
         """Every contract violation in `message`, each with its JSON path; empty when valid."""
@@ -194,7 +234,7 @@ class ContractSet:
         for file in sorted(root.rglob("*.schema.json")):
             name = file.relative_to(root).as_posix().removesuffix(".schema.json")
             self.raw[name] = json.loads(file.read_text(encoding="utf-8"))
-        store = {schema["$id"]: schema for schema in self.raw.values()}
+        store = {schema["$id"]: for_validators(schema) for schema in self.raw.values()}
         registry: Registry = Registry().with_resources(
             (uri, Resource.from_contents(schema)) for uri, schema in store.items()
         )

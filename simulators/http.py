@@ -21,6 +21,10 @@ validators, the journal and the answer from running out of stack on a small but 
 BODY_TIMEOUT_S = float(os.environ.get("TESTKOMMUNE_BODY_TIMEOUT_S", "10"))
 """A body not complete this long after its headers is refused (408), so a slow client holds no request."""
 PROBLEM_TYPE = "https://testkommune.dk/problemer/"
+MAX_ID = 2**63 - 1
+"""The largest id or cursor a caller may name: what SQLite and PostgreSQL store in a BIGINT."""
+
+_ASCII_NUMBER = re.compile(r"[0-9]{1,19}")
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -145,6 +149,15 @@ def _refuse(detail: str, *, status: int = 400, title: str = "Malformed JSON") ->
 
 def _too_large() -> ProblemResponse:
     return problem(413, "Body too large", [Finding("HTTP-FOR-STOR", "$", {"limit": MAX_BODY_BYTES})])
+
+
+def whole_number(text: str, name: str) -> int:
+    """`text` as an id or count: ASCII digits only (no `¹`, `①`, Arabic or fullwidth digits, no sign) and at
+    most MAX_ID; anything else is a BadRequestError naming `name`."""
+    if _ASCII_NUMBER.fullmatch(text) and int(text) <= MAX_ID:
+        return int(text)
+    detail = f"{name} must be a whole number from 0 to {MAX_ID} in the digits 0-9"
+    raise BadRequestError(problem(400, "Invalid number", [Finding("ADMIN-UGYLDIG", "$", {"detail": detail})]))
 
 
 def ok(body: Any, status: int = 200) -> JSONResponse:

@@ -15,7 +15,7 @@ from testkommune.contracts.money import to_oere, wire
 from testkommune.simulators import store
 from testkommune.simulators.admin.routes import tenant_endpoint
 from testkommune.simulators.context import OpContext
-from testkommune.simulators.http import ok, problem, read_json
+from testkommune.simulators.http import ok, problem, read_json, whole_number
 from testkommune.simulators.psrm import inddrivelse, underretninger
 from testkommune.simulators.psrm.service import receipt
 from testkommune.simulators.psrm.state import UNDER_INDDRIVELSE, PsrmView
@@ -115,7 +115,7 @@ async def reconciliation(request: Request, sim: Simulation, tenant: Tenant) -> R
 @tenant_endpoint
 async def claim_history(request: Request, sim: Simulation, tenant: Tenant) -> Response:
     """One claim's whole story: stamdata, balance and interest today, events, actions, notifications."""
-    claim_id = request.path_params["fordring_id"]
+    claim_id = str(whole_number(request.path_params["fordring_id"], "fordring_id"))
     with sim.operation(tenant) as ctx:
         claim = PsrmView(ctx.conn, tenant).claim(claim_id)
         if claim is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from testkommune.contracts.schemas import contract_set
 from testkommune.simulators import store
 from testkommune.simulators.debitor.service import claim_view
 from testkommune.simulators.faults import Fault
-from testkommune.simulators.http import BadRequestError, ok, problem, read_json
+from testkommune.simulators.http import BadRequestError, ok, problem, read_json, whole_number
 from testkommune.simulators.psrm.service import receipt
 from testkommune.simulators.simulation import Simulation
 from testkommune.simulators.tenancy import (
@@ -69,6 +70,18 @@ def _check(sim: Simulation, contract: str, body: Any) -> None:
         raise BadRequestError(problem(400, "Invalid admin call", problems))
 
 
+CLOCK_RANGE = (datetime(1900, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC))
+"""The simulated clock stays within these (from inclusive, to exclusive): every date rule, interest day
+count and bank-day calendar is defined there, and none may overflow `date` arithmetic (year 1..9999)."""
+
+
+def _in_range(instant: datetime) -> datetime:
+    low, high = CLOCK_RANGE
+    if not low <= instant < high:
+        raise _invalid(f"the simulated clock must stay from {low.date()} up to {high.date()}")
+    return instant
+
+
 def _invalid(detail: str) -> BadRequestError:
     return BadRequestError(
         problem(400, "Invalid admin call", [Finding("ADMIN-UGYLDIG", "$", {"detail": detail})])
@@ -91,17 +104,14 @@ async def clock(request: Request, sim: Simulation, tenant: Tenant) -> Response:
         state = read_clock(ctx.conn, tenant)
         try:
             if "set" in body:
-                state = set_clock(
-                    ctx.conn,
-                    tenant,
-                    parse_instant(body["set"]),
-                    running=bool(body.get("running")),
-                    real=real,
-                )
+                target = _in_range(parse_instant(body["set"]))
+                state = set_clock(ctx.conn, tenant, target, running=bool(body.get("running")), real=real)
             elif "advance" in body:
-                state = advance_clock(ctx.conn, tenant, parse_duration(str(body["advance"])), real)
+                delta = parse_duration(str(body["advance"]))
+                _in_range(state.now(real) + delta)
+                state = advance_clock(ctx.conn, tenant, delta, real)
             elif "advance_to" in body:
-                target = parse_instant(body["advance_to"])
+                target = _in_range(parse_instant(body["advance_to"]))
                 state = advance_clock(ctx.conn, tenant, target - state.now(real), real)
             elif body:
                 raise _invalid("use one of: set, advance, advance_to")
@@ -222,11 +232,8 @@ async def state(request: Request, sim: Simulation, tenant: Tenant) -> Response:
 @tenant_endpoint
 async def journal_view(request: Request, sim: Simulation, tenant: Tenant) -> Response:
     """The tenant's journal of exchanges, newest last; ?limit=N (default 200), ?after=<id>."""
-    try:
-        limit = int(request.query_params.get("limit", "200"))
-        after = int(request.query_params.get("after", "0"))
-    except ValueError:
-        raise _invalid("limit and after must be whole numbers") from None
+    limit = whole_number(request.query_params.get("limit", "200"), "limit")
+    after = whole_number(request.query_params.get("after", "0"), "after")
     with sim.store.transaction() as conn:
         rows = conn.execute(
             sa.select(store.journal)
