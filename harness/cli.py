@@ -1,6 +1,7 @@
 """The `testkommune` command: serve, certify, demo, suites, load.
 
-Exit codes: 0 everything passed, 1 something failed, 2 usage or configuration error.
+Exit codes: 0 everything passed, 1 something failed, 2 usage or configuration error (`verify`: 3 not
+verified or untrusted; see harness/evidence/command.py).
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="log CPR numbers in full (by default logs show only their first six digits)",
     )
+    serve.add_argument(
+        "--signing-key",
+        type=Path,
+        default=Path(".testkommune/signing-key.pem"),
+        help="evidence key to publish",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--log-file", type=Path, help="also log to this file, rotated by size")
     serve.add_argument(
@@ -73,9 +80,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("suites", help="list the built-in suites and fagsystem variants")
 
-    verify = sub.add_parser("verify", help="check an evidence bundle offline and recompute its verdict")
-    verify.add_argument("bundle", type=Path, help="a <suite>-<fagsystem>.bevis folder")
-    verify.add_argument("--public-key", type=Path, help="the test kommune's public key to pin (PEM)")
+    from testkommune.harness.evidence.command import add_key_options, add_verify_options
+
+    add_verify_options(sub.add_parser("verify", help="check an evidence bundle against a key you trust"))
+    add_key_options(sub.add_parser("key", help="print the test kommune's evidence key and its fingerprint"))
 
     docs = sub.add_parser("docs", help="regenerate the catalogue pages (error codes, fordringstyper)")
     docs.add_argument("--out", type=Path, default=Path("docs"), help="folder to write into (default docs/)")
@@ -243,8 +251,8 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None) -> int
             return _suites(stdout)
         if args.command == "docs":
             return _docs(args, stdout)
-        if args.command == "verify":
-            return _verify(args, stdout)
+        if args.command in ("verify", "key"):
+            return _evidence(args, stdout)
     except (
         UsageError,
         SuiteError,
@@ -311,6 +319,7 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
             "debug_personal_data": args.debug_personal_data,
             "tls": _tls(args),
             "log_file": log_file,
+            "signing_key": args.signing_key,
         }
         if args.workers > 1:
             from testkommune.harness.server import serve_workers
@@ -547,32 +556,16 @@ def _docs(args: argparse.Namespace, stdout: IO[str]) -> int:
     return EXIT_OK
 
 
-def _verify(args: argparse.Namespace, stdout: IO[str]) -> int:
-    """Exit 0 when the bundle is intact, signed and its verdict recomputes; 1 otherwise."""
-    from testkommune.harness.evidence import verify_bundle
+def _evidence(args: argparse.Namespace, stdout: IO[str]) -> int:
+    """`verify` (exit 0 verified+PASSED, 1 verified+FAILED, 3 not verified or UNTRUSTED) and `key`."""
+    from testkommune.harness.evidence.command import EvidenceUsageError, key_command, verify_command
 
-    if not args.bundle.is_dir():
-        raise UsageError(f"{args.bundle} is not an evidence bundle folder")
-    pinned = args.public_key.read_bytes() if args.public_key else None
-    report = verify_bundle(args.bundle, pinned)
-    console = _console(stdout)
-    console.print(f"Bundle {args.bundle}")
-    console.print(f"  signed by {report.fingerprint or 'unknown key'}")
-    if report.valid:
-        console.print("  intact: every file matches the signed, hash-chained manifest")
-        console.print(
-            f"  verdict recomputed from the evidence: {report.verdict_recomputed} "
-            f"(recorded: {report.verdict_recorded}; {report.scenarios} scenarios)"
-        )
-        console.print(
-            f"  certificate: {'issued' if report.certificate else 'none (not every scenario passed)'}"
-        )
-        console.print("VERIFIED")
-        return EXIT_OK
-    for problem in report.problems:
-        console.print(f"  PROBLEM: {problem}")
-    console.print("NOT VERIFIED")
-    return EXIT_FAILED
+    try:
+        if args.command == "key":
+            return key_command(args, stdout)
+        return verify_command(args, _console(stdout))
+    except EvidenceUsageError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _load(args: argparse.Namespace, stdout: IO[str]) -> int:
