@@ -20,6 +20,7 @@ from testkommune.contracts import privacy
 from testkommune.contracts.clock import ClockState
 from testkommune.harness.evidence.publish import PublishKey
 from testkommune.harness.evidence.signing import load_or_create
+from testkommune.harness.http_limits import BoundedHttpToolsProtocol
 from testkommune.simulators.access import AccessPolicy
 from testkommune.simulators.app import create_app
 from testkommune.simulators.store import DEFAULT_URL, Store
@@ -93,7 +94,7 @@ def _config(
         log_level=log_level,
         access_log=access_log,
         lifespan="off",
-        http="httptools",
+        http=BoundedHttpToolsProtocol,  # httptools, with a bounded request head (harness/http_limits.py)
         timeout_keep_alive=30,
     )
 
