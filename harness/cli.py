@@ -372,6 +372,7 @@ def certify_once(
     from testkommune.harness.evidence import EvidenceRecorder, write_bundle
     from testkommune.harness.evidence.signing import DEFAULT_KEY, load_or_create
     from testkommune.harness.reporting import ConsoleReporter, write_html, write_json, write_junit
+    from testkommune.harness.reporting.names import inside, report_stem
 
     suite = load_suite(suite_name)
     unknown = sorted(set(scenarios) - {s.id for s in suite.scenarios})
@@ -390,7 +391,7 @@ def certify_once(
         driver=driver,
     )
     result = runner.run(only=scenarios or None)
-    stem = f"{suite.id}-{fagsystem.name}"
+    stem = inside(report_dir, report_stem(suite.id, str(fagsystem.name))).name  # vendor text: made safe
     paths = {
         "json": write_json(result, report_dir / f"{stem}.json"),
         "junit": write_junit(result, report_dir / f"{stem}.xml"),
