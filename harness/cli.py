@@ -425,7 +425,8 @@ def _driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
     )
 
     def admin(connection: Any) -> AdminClient:
-        return AdminClient(connection.base_url, connection.kommune, connection.system, token=args.admin_token)
+        token = args.admin_token or args.token  # a vendor token with admin rights over its own tenants
+        return AdminClient(connection.base_url, connection.kommune, connection.system, token=token)
 
     if args.driver == "python":
         if not args.fagsystem:
@@ -474,7 +475,7 @@ def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url:
         language=args.language,
         fagsystem_spec=args.fagsystem or f"<{args.driver}>",
         token=args.token,
-        admin_token=args.admin_token,
+        admin_token=args.admin_token or args.token,  # a vendor token may carry admin rights (access file)
         vendor=args.vendor,
         role=args.role,
         signing_key=args.signing_key,
