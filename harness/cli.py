@@ -273,13 +273,13 @@ def _console(stdout: IO[str]) -> Any:
 
 
 def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
-    from testkommune.contracts.clock import ClockState, parse_instant
+    from testkommune.contracts.clock import ClockState, check_supported, parse_instant
     from testkommune.harness.server import serve_forever
 
     start = None
     if args.clock:
         try:
-            start = ClockState.frozen_at(parse_instant(args.clock))
+            start = ClockState.frozen_at(check_supported(parse_instant(args.clock)))
         except ValueError as exc:
             raise UsageError(f"--clock: {exc}") from exc
     access = None

@@ -127,3 +127,10 @@ def _with_value(errors: list[dict[str, Any]], value: str) -> list[dict[str, Any]
         text = {k: v.replace("999999999", value) if isinstance(v, str) else v for k, v in error.items()}
         out.append(text)
     return out
+
+
+def test_serve_refuses_a_start_clock_outside_the_supported_range(tmp_path):
+    from tests.test_evidence import run_cli
+
+    result = run_cli("serve", "--port", "0", "--db", ":memory:", "--clock", "0001-01-01", cwd=tmp_path)
+    assert result.returncode == 2 and "1900-01-01" in result.stderr, result.stderr

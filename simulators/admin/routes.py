@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from testkommune.contracts.clock import parse_duration, parse_instant, real_now
+from testkommune.contracts.clock import check_supported, parse_duration, parse_instant, real_now
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.schemas import contract_set
 from testkommune.simulators import store
@@ -70,16 +70,11 @@ def _check(sim: Simulation, contract: str, body: Any) -> None:
         raise BadRequestError(problem(400, "Invalid admin call", problems))
 
 
-CLOCK_RANGE = (datetime(1900, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC))
-"""The simulated clock stays within these (from inclusive, to exclusive): every date rule, interest day
-count and bank-day calendar is defined there, and none may overflow `date` arithmetic (year 1..9999)."""
-
-
 def _in_range(instant: datetime) -> datetime:
-    low, high = CLOCK_RANGE
-    if not low <= instant < high:
-        raise _invalid(f"the simulated clock must stay from {low.date()} up to {high.date()}")
-    return instant
+    try:
+        return check_supported(instant)
+    except ValueError as exc:
+        raise _invalid(str(exc)) from None
 
 
 def _invalid(detail: str) -> BadRequestError:
