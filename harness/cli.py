@@ -50,12 +50,6 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="log CPR numbers in full (by default logs show only their first six digits)",
     )
-    serve.add_argument(
-        "--signing-key",
-        type=Path,
-        default=Path(".testkommune/signing-key.pem"),
-        help="evidence key to publish",
-    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--log-file", type=Path, help="also log to this file, rotated by size")
     serve.add_argument(
@@ -80,10 +74,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("suites", help="list the built-in suites and fagsystem variants")
 
-    from testkommune.harness.evidence.command import add_key_options, add_verify_options
+    from testkommune.harness.evidence.command import add_evidence_commands
 
-    add_verify_options(sub.add_parser("verify", help="check an evidence bundle against a key you trust"))
-    add_key_options(sub.add_parser("key", help="print the test kommune's evidence key and its fingerprint"))
+    add_evidence_commands(sub, serve)  # verify, key; serve --signing-key
 
     docs = sub.add_parser("docs", help="regenerate the catalogue pages (error codes, fordringstyper)")
     docs.add_argument("--out", type=Path, default=Path("docs"), help="folder to write into (default docs/)")

@@ -22,6 +22,18 @@ class EvidenceUsageError(ValueError):
     """A bundle or trust source the command cannot use (exit code 2)."""
 
 
+def add_evidence_commands(sub: Any, serve: argparse.ArgumentParser) -> None:
+    """Register `verify` and `key` on the CLI's subparsers, and the key `serve` publishes."""
+    add_verify_options(sub.add_parser("verify", help="check an evidence bundle against a key you trust"))
+    add_key_options(sub.add_parser("key", help="print the test kommune's evidence key and its fingerprint"))
+    serve.add_argument(
+        "--signing-key",
+        type=Path,
+        default=signing.DEFAULT_KEY,
+        help="the evidence key whose public half is published at /evidence/public-key",
+    )
+
+
 def add_verify_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("bundle", type=Path, help="a <suite>-<fagsystem>.bevis folder")
     parser.add_argument(
