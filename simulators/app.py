@@ -14,14 +14,10 @@ from starlette.routing import Route
 from testkommune.contracts.clock import ClockState
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.access import AccessPolicy
-from testkommune.simulators.admin.invariants_routes import invariants_routes
-from testkommune.simulators.admin.psrm_routes import psrm_admin_routes
 from testkommune.simulators.admin.routes import admin_routes
-from testkommune.simulators.debitor.admin import admin_routes as debitor_admin_routes
-from testkommune.simulators.erp.admin import admin_routes as erp_admin_routes
+from testkommune.simulators.counterparts import admin_routes as counterpart_admin_routes
 from testkommune.simulators.http import problem
-from testkommune.simulators.klassifikation.admin import admin_routes as klassifikation_admin_routes
-from testkommune.simulators.nemkonto.admin import admin_routes as nemkonto_admin_routes
+from testkommune.simulators.invariants_routes import invariants_routes
 from testkommune.simulators.openapi import openapi_document
 from testkommune.simulators.routes import service_routes
 from testkommune.simulators.simulation import Simulation
@@ -77,12 +73,8 @@ def create_app(
         routes=[
             *service_routes(),
             *admin_routes(),
-            *psrm_admin_routes(),
-            *erp_admin_routes(),
-            *nemkonto_admin_routes(),
-            *klassifikation_admin_routes(),
+            *counterpart_admin_routes(),
             *invariants_routes(),
-            *debitor_admin_routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _crash},
