@@ -57,7 +57,7 @@ class AdminGuard:
         path = scope.get("path", "")
         if scope["type"] == "http" and path.startswith("/admin/") and path != "/admin/health":
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
-            refusal = self.sim.access.admin(headers.get("authorization"))
+            refusal = self.sim.access.admin(headers.get("authorization"), path)
             if refusal is not None:
                 response = problem(refusal.status, "Admin credentials needed", [refusal.finding])
                 await response(scope, receive, send)

@@ -163,7 +163,13 @@ class Runner:
         self.admin.set_clock(scenario.clock)
         cases = make_cases(scenario, self.seed)
         billed: list[BillingCase] = []
-        self.fagsystem.connect(self.connection)
+        try:  # a fagsystem (or its trigger endpoint) that fails to connect: an error result, not a crash
+            _as_fagsystem(self.fagsystem.connect, self.connection)
+        except FagsystemRaisedError as raised:
+            exc = raised.__cause__ or raised
+            result.outcome, result.error = "error", f"{type(exc).__name__}: {exc}"
+            result.failures.append(_fagsystem_failure("connect", exc))
+            return result
         for index, (kind, value) in enumerate(scenario.steps, start=1):
             self._current_step = index
             today = self.admin.today()

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from testkommune.contracts.clock import parse_duration, parse_instant, real_now
+from testkommune.contracts.clock import check_supported, parse_duration, parse_instant, real_now
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.schemas import contract_set
 from testkommune.simulators import store
 from testkommune.simulators.context import Simulator
 from testkommune.simulators.faults import Fault
-from testkommune.simulators.http import BadRequestError, ok, problem, read_json
+from testkommune.simulators.http import BadRequestError, ok, problem, read_json, whole_number
 from testkommune.simulators.tenancy import (
     Tenant,
     advance_clock,
@@ -67,6 +68,13 @@ def _check(sim: Simulator, contract: str, body: Any) -> None:
         raise BadRequestError(problem(400, "Invalid admin call", problems))
 
 
+def _in_range(instant: datetime) -> datetime:
+    try:
+        return check_supported(instant)
+    except ValueError as exc:
+        raise _invalid(str(exc)) from None
+
+
 def _invalid(detail: str) -> BadRequestError:
     return BadRequestError(
         problem(400, "Invalid admin call", [Finding("ADMIN-UGYLDIG", "$", {"detail": detail})])
@@ -89,17 +97,14 @@ async def clock(request: Request, sim: Simulator, tenant: Tenant) -> Response:
         state = read_clock(ctx.conn, tenant)
         try:
             if "set" in body:
-                state = set_clock(
-                    ctx.conn,
-                    tenant,
-                    parse_instant(body["set"]),
-                    running=bool(body.get("running")),
-                    real=real,
-                )
+                target = _in_range(parse_instant(body["set"]))
+                state = set_clock(ctx.conn, tenant, target, running=bool(body.get("running")), real=real)
             elif "advance" in body:
-                state = advance_clock(ctx.conn, tenant, parse_duration(str(body["advance"])), real)
+                delta = parse_duration(str(body["advance"]))
+                _in_range(state.now(real) + delta)
+                state = advance_clock(ctx.conn, tenant, delta, real)
             elif "advance_to" in body:
-                target = parse_instant(body["advance_to"])
+                target = _in_range(parse_instant(body["advance_to"]))
                 state = advance_clock(ctx.conn, tenant, target - state.now(real), real)
             elif body:
                 raise _invalid("use one of: set, advance, advance_to")
@@ -177,11 +182,8 @@ async def state(request: Request, sim: Simulator, tenant: Tenant) -> Response:
 @tenant_endpoint
 async def journal_view(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """The tenant's journal of exchanges, newest last; ?limit=N (default 200), ?after=<id>."""
-    try:
-        limit = int(request.query_params.get("limit", "200"))
-        after = int(request.query_params.get("after", "0"))
-    except ValueError:
-        raise _invalid("limit and after must be whole numbers") from None
+    limit = whole_number(request.query_params.get("limit", "200"), "limit")
+    after = whole_number(request.query_params.get("after", "0"), "after")
     with sim.store.transaction() as conn:
         rows = conn.execute(
             sa.select(store.journal)

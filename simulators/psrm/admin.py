@@ -15,7 +15,7 @@ from testkommune.contracts.findings import Finding
 from testkommune.contracts.money import to_oere, wire
 from testkommune.simulators.admin.routes import tenant_endpoint
 from testkommune.simulators.context import OpContext, Simulator
-from testkommune.simulators.http import ok, problem, read_json
+from testkommune.simulators.http import ok, problem, read_json, whole_number
 from testkommune.simulators.psrm import inddrivelse, underretninger
 from testkommune.simulators.psrm import tables as psrm_tables
 from testkommune.simulators.psrm.service import receipt
@@ -116,7 +116,7 @@ async def reconciliation(request: Request, sim: Simulator, tenant: Tenant) -> Re
 @tenant_endpoint
 async def claim_history(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """One claim's whole story: stamdata, balance and interest today, events, actions, notifications."""
-    claim_id = request.path_params["fordring_id"]
+    claim_id = str(whole_number(request.path_params["fordring_id"], "fordring_id"))
     with sim.operation(tenant) as ctx:
         claim = PsrmView(ctx.conn, tenant).claim(claim_id)
         if claim is None:
