@@ -94,41 +94,61 @@ def oir_accepted(obs: Observation, _: Any) -> list[Failure]:
         if entry["counterpart"] != "oir" or entry["operation"] == "HentDebitorkonto":
             continue
         answer = obs.response_of(entry)
-        if (answer or {}).get("Kvittering", {}).get("Genfremsendt"):
+        if isinstance(answer, dict) and (answer.get("Kvittering") or {}).get("Genfremsendt"):
             continue  # a re-delivery's stored answer: the original exchange is judged already
-        if isinstance(answer, dict) and "fault" in answer:
-            continue  # an injected fault (error, service window): the rehearsal, not the fagsystem's message
-        if entry["status"] >= 400:
-            errors = (answer or {}).get("errors", [])
-        else:
-            errors = (answer or {}).get("Forretningskvittering", {}).get("Fejl", [])
-        for error in errors:
+        for error in obs.refusals(entry):
             failures.append(
                 _from_error("oir_accepted", error, expected="GODKENDT", reproduce=obs.curl(entry))
             )
     return failures
 
 
+def _same_claim(one: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Do two booked claims carry the same amount and period (a duplicate, not another claim)?"""
+    keys = ("HovedstolBeløb", "PeriodeFraDato", "PeriodeTilDato")
+    return all(one["Data"].get(k) == other["Data"].get(k) for k in keys)
+
+
 @check
 def booked_once(obs: Observation, _: Any) -> list[Failure]:
-    """Each billed case is booked exactly once in the debitor system (no duplicates, nothing lost)."""
+    """Each billed case is booked once in the debitor system: no duplicate, no extra claim, none lost."""
     failures = []
     for case in obs.billed:
         found = obs.claims_of(case)
         if not found and obs.refused("OpretDebitorkonto"):
             continue  # refused by ØiR: oir_accepted names the reason
-        if len(found) != 1:
+        duplicates = [c for c in found[1:] if _same_claim(c, found[0])]
+        extra = [c for c in found[1:] if not _same_claim(c, found[0])]
+        if not found or duplicates:
+            shown = [found[0], *duplicates] if found else []
             failures.append(
                 _harness_failure(
                     "booked_once",
                     "CERT-BOOKET-ANTAL",
                     "$.OpretDebitorkonto.Fordring",
                     1,
-                    len(found),
-                    {"case": case.case_id, "refs": ", ".join(c["FordringReference"] for c in found)},
+                    len(shown),
+                    {"case": case.case_id, "refs": ", ".join(c["FordringReference"] for c in shown)},
                 )
             )
+        if extra:
+            failures.append(extra_claims("booked_once", case.case_id, found, extra))
     return failures
+
+
+def extra_claims(
+    name: str, case_id: str, found: list[dict[str, Any]], extra: list[dict[str, Any]]
+) -> Failure:
+    """A case that has claims besides its own main claim (e.g. interest sent as a main claim)."""
+    refs = ", ".join(f"{c['FordringReference']} ({c['Data'].get('HovedstolBeløb')} kr)" for c in extra)
+    return _harness_failure(
+        name,
+        "CERT-FORDRING-EKSTRA",
+        f"$.OpretDebitorkonto.Fordring (FordringReference {extra[0]['FordringReference']})",
+        1,
+        len(found),
+        {"case": case_id, "refs": refs},
+    )
 
 
 @check
@@ -191,14 +211,26 @@ def psrm_no_rejections(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
+def created_claim(action: dict[str, Any]) -> dict[str, Any] | None:
+    """The MFOpretFordringStruktur of a PSRM action that creates a claim (opret or genindsend), else None."""
+    choice = (action.get("Anmodning") or {}).get("AktionValg") or {}
+    for name in ("OpretFordringAktion", "MFGenindsendFordringStruktur"):
+        struct = (choice.get(name) or {}).get("MFOpretFordringStruktur")
+        if isinstance(struct, dict):
+            return struct
+    return None
+
+
 @check
 def handover_after_srb(obs: Observation, _: Any) -> list[Failure]:
     """No claim reached PSRM before its sidste rettidige betalingsdato had passed."""
     failures = []
     for action in obs.psrm_actions:
-        struct = action["Anmodning"]["AktionValg"]["OpretFordringAktion"]["MFOpretFordringStruktur"]
+        struct = created_claim(action)
+        if struct is None:
+            continue  # a write-down, recall or other action on an existing claim: no SRB of its own
         srb = struct.get("DMIFordringSRBDato")
-        received = action["DMIFordringModtagelseDato"][:10]
+        received = str(action.get("DMIFordringModtagelseDato") or "")[:10]
         if srb and received <= srb:
             failures.append(
                 _harness_failure(
@@ -243,9 +275,26 @@ def evaluate(expectations: list[Any], observation: Observation) -> list[Failure]
         name, argument = (
             (expectation, None) if isinstance(expectation, str) else next(iter(expectation.items()))
         )
-        failures.extend(CHECKS[name].func(observation, argument))
+        try:
+            failures.extend(CHECKS[name].func(observation, argument))
+        except Exception as exc:  # a check that cannot judge what it saw is the harness's error, shown as one
+            failures.append(check_error(name, exc))
     return failures
 
 
+CHECK_ERROR = "CERT-KONTROL-FEJL"
+
+
+def check_error(name: str, exc: Exception) -> Failure:
+    """A check that raised: an ERROR result naming the check and the exception, never a traceback."""
+    detail = f"{type(exc).__name__}: {exc}"
+    return _harness_failure(name, CHECK_ERROR, "-", "a verdict", detail, {"check": name, "detail": detail})
+
+
 # Checks of further areas register themselves in CHECKS when imported.
-from testkommune.harness.certify import checks_debitor, checks_finans, checks_robusthed  # noqa: E402, F401
+from testkommune.harness.certify import (  # noqa: E402, F401
+    checks_debitor,
+    checks_finans,
+    checks_helhed,
+    checks_robusthed,
+)

@@ -1,0 +1,151 @@
+"""More fagsystems for the self-test: lawful ones written differently from the reference, which every suite
+must pass, and broken ones with one realistic defect each, which a suite must catch for its own reason.
+
+`LAWFUL` and `BROKEN` map CLI names to classes; `scenarios.fagsystemer.VARIANTS` lists them all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from testkommune.contracts.driver import KommuneConnection
+from testkommune.contracts.model import BillingCase
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import OIR_B01, BilledClaim, Foraeldrebetaling
+
+# --- lawful: another policy, another numbering, another timing -------------------------------------------
+
+
+class Srb21(Foraeldrebetaling):
+    """Lawful: the kommune's policy gives 21 days from forfald to the last timely payment date (not 14)."""
+
+    name = "foraeldrebetaling-srb-21"
+    srb_days_after_forfald = 21
+
+
+class AndenNummerering(Foraeldrebetaling):
+    """Lawful: numbers its claims from a running counter (KRAV0000001, …), not from the case id."""
+
+    name = "foraeldrebetaling-anden-nummerering"
+
+    def connect(self, kommune: KommuneConnection) -> None:
+        super().connect(kommune)
+        self.numbers: dict[str, str] = {}
+
+    def number(self, case: BillingCase) -> str:
+        if case.case_id not in self.numbers:
+            self.numbers[case.case_id] = f"KRAV{len(self.numbers) + 1:07d}"
+        return self.numbers[case.case_id]
+
+    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
+        return super().fordring(case, today) | {"FordringReference": self.number(case)}
+
+    def correct(self, case: BillingCase, today: date) -> None:
+        claim = next(c for c in self.claims if c.reference == self.number(case))
+        difference = case.amount - claim.amount
+        if not difference:
+            return
+        operation = "NedskrivFordring" if difference < 0 else "OpskrivFordring"
+        body = {"FordringReference": claim.reference, "Beløb": float(abs(difference)), "Årsag": "Ny pris"}
+        answer = self._deliver(
+            f"{OIR_B01}/{operation}", {"Hovedoplysninger": self._header(today), operation: body}
+        )
+        if answer is not None and answer["Forretningskvittering"]["Status"] == "GODKENDT":
+            claim.amount = case.amount
+
+
+class OverdragerEfterRykkerfrist(Foraeldrebetaling):
+    """Lawful: waits six days after SRB (the rykker's own payment time) before it asks for hand-over."""
+
+    name = "foraeldrebetaling-overdrager-efter-rykkerfrist"
+
+    def overdue(self, claim: BilledClaim, today: date) -> bool:
+        return today >= claim.srb + timedelta(days=6)
+
+
+# --- broken: one defect each ---------------------------------------------------------------------------
+
+
+class RenteSomHovedfordring(Foraeldrebetaling):
+    """Defect: sends the interest it charged as a second claim typed like the main claim (a 45 kr KFDAINS)."""
+
+    name = "foraeldrebetaling-rente-som-hovedfordring"
+
+    def related(self, case: BillingCase, today: date) -> list[dict[str, Any]]:
+        if "rente" not in case.extra:
+            return []
+        main = self.fordring(case, today)
+        return [
+            main
+            | {
+                "FordringReference": f"REN-{case.case_id}-{case.period_from:%Y%m}",
+                "Beskrivelse": f"Rente {main['Beskrivelse']}"[:100],
+                "HovedstolBeløb": float(Decimal(case.extra["rente"])),
+            }
+        ]
+
+
+class CprIBeskrivelse(Foraeldrebetaling):
+    """Defect: writes the debtor's CPR number into the claim's Beskrivelse (free text)."""
+
+    name = "foraeldrebetaling-cpr-i-beskrivelse"
+
+    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
+        main = super().fordring(case, today)
+        return main | {"Beskrivelse": f"{main['Beskrivelse']} ({case.debtor.id})"[:100]}
+
+
+class NavnIBeskrivelse(Foraeldrebetaling):
+    """Defect: writes the person's name into the claim's Beskrivelse (free text)."""
+
+    name = "foraeldrebetaling-navn-i-beskrivelse"
+
+    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
+        main = super().fordring(case, today)
+        return main | {"Beskrivelse": f"{main['Beskrivelse']} {case.debtor.name}"[:100]}
+
+
+class SrbFoerForfald(Foraeldrebetaling):
+    """Defect: computes the last timely payment date backwards, three days before forfald."""
+
+    name = "foraeldrebetaling-srb-foer-forfald"
+    srb_days_after_forfald = -3
+
+
+class TransaktionsIDPrDag(Foraeldrebetaling):
+    """Defect: derives the TransaktionsID from the kommune and the day, so a second delivery that day reuses
+    it with other content (ØiR refuses: OIR-TRANSAKTIONSID-GENBRUGT)."""
+
+    name = "foraeldrebetaling-transaktionsid-pr-dag"
+
+    def _header(self, today: date) -> dict[str, str]:
+        header = super()._header(today)
+        assert self.kommune is not None, "connect() first"
+        fixed = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.kommune.kommune}/{today.isoformat()}")
+        return header | {"TransaktionsID": str(fixed)}
+
+
+class OverdragerAldrig(Foraeldrebetaling):
+    """Defect: never asks for hand-over of an unpaid claim: it stays in opkrævning past the window."""
+
+    name = "foraeldrebetaling-overdrager-aldrig"
+
+    def overdue(self, claim: BilledClaim, today: date) -> bool:
+        return False
+
+
+LAWFUL: dict[str, type[Foraeldrebetaling]] = {
+    "srb-21": Srb21,
+    "anden-nummerering": AndenNummerering,
+    "overdrager-efter-rykkerfrist": OverdragerEfterRykkerfrist,
+}
+BROKEN: dict[str, type[Foraeldrebetaling]] = {
+    "rente-som-hovedfordring": RenteSomHovedfordring,
+    "cpr-i-beskrivelse": CprIBeskrivelse,
+    "navn-i-beskrivelse": NavnIBeskrivelse,
+    "srb-foer-forfald": SrbFoerForfald,
+    "transaktionsid-pr-dag": TransaktionsIDPrDag,
+    "overdrager-aldrig": OverdragerAldrig,
+}
