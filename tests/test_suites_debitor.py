@@ -72,7 +72,9 @@ def test_deb01_rykker_with_fee_comes_before_the_hand_over_and_psrm_receipt(kommu
     handovers = [e for e in journal if e["operation"] == "RetFordringTilstand"]
     # asked once, on the scenario's daily run at the end of the profile's window (advance_until: handover_due)
     window = timedelta(days=view["profil"]["overdragelse_dage_efter_sidste_rykker"])
-    assert [e["sim_time"][:10] for e in handovers] == [(date.fromisoformat(rykker["Dato"]) + window).isoformat()]
+    assert [e["sim_time"][:10] for e in handovers] == [
+        (date.fromisoformat(rykker["Dato"]) + window).isoformat()
+    ]
     assert "Advarsler" not in handovers[0]["response"]
 
 
