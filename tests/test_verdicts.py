@@ -33,7 +33,7 @@ OWN_CODE: dict[str, tuple[tuple[str, ...], str]] = {
     "transaktionsid-pr-dag": (("forretningsomraader",), "OIR-TRANSAKTIONSID-GENBRUGT"),
     "overdrager-aldrig": (
         ("basis", "debitor", "fejlliste", "forretningsomraader", "robusthed"),
-        "CERT-PSRM-STATUS",
+        "CERT-IKKE-OVERDRAGET",
     ),
 }
 

@@ -17,6 +17,7 @@ from testkommune.contracts.model import BillingCase
 from testkommune.contracts.schemas import load_reference
 from testkommune.harness.certify.observation import Observation
 from testkommune.harness.certify.results import Failure
+from testkommune.harness.certify.timeline import handover_window
 
 CheckFunc = Callable[[Observation, Any], list[Failure]]
 
@@ -247,25 +248,52 @@ def handover_after_srb(obs: Observation, _: Any) -> list[Failure]:
 
 @check
 def psrm_status(obs: Observation, expected: Any) -> list[Failure]:
-    """Each billed case's claim ended at PSRM with the expected status (default UDFOERT) and an id."""
+    """Each billed case's claim ended at PSRM with the expected status (default UDFOERT) and an id; a claim
+    never asked handed over is named so, with the end of the profile's window for it."""
     wanted = expected if isinstance(expected, str) else "UDFOERT"
     failures = []
     for case in obs.billed:
         claims = obs.claims_of(case)
-        status = claims[0].get("PSRM", {}).get("MFAktionStatusKode") if claims else None
-        fordring_id = claims[0].get("PSRM", {}).get("DMIFordringEFIFordringID") if claims else None
-        if status != wanted or (wanted == "UDFOERT" and not fordring_id):
-            failures.append(
-                _harness_failure(
-                    "psrm_status",
-                    "CERT-PSRM-STATUS",
-                    "$.PSRM.MFAktionStatusKode",
-                    wanted,
-                    status or "not handed over",
-                    {"case": case.case_id},
-                )
+        psrm = (claims[0].get("PSRM") or {}) if claims else {}
+        status, fordring_id = psrm.get("MFAktionStatusKode"), psrm.get("DMIFordringEFIFordringID")
+        if status == wanted and (wanted != "UDFOERT" or fordring_id):
+            continue
+        unpaid = claims and claims[0].get("SaldoBeløb", 1) != 0
+        if unpaid and status is None and not _asked_handover(obs, claims[0]["FordringReference"]):
+            failures.append(_never_handed_over(obs, case.case_id, claims[0]))
+            continue
+        shown = status or ("not booked in the debitor system" if not claims else "not handed over")
+        failures.append(
+            _harness_failure(
+                "psrm_status",
+                "CERT-PSRM-STATUS",
+                "$.PSRM.MFAktionStatusKode",
+                wanted,
+                shown,
+                {"case": case.case_id},
             )
+        )
     return failures
+
+
+def _asked_handover(obs: Observation, reference: str) -> bool:
+    """Did the fagsystem ask for this claim's hand-over (RetFordringTilstand naming its reference)?"""
+    return any(f'"{reference}"' in (e.get("request") or "") for e in obs.exchanges("RetFordringTilstand"))
+
+
+def _never_handed_over(obs: Observation, case_id: str, claim: dict[str, Any]) -> Failure:
+    profile = (obs.state.get("debitor_system") or {}).get("profil") or {}
+    window = handover_window(claim["Data"], profile) if profile else None
+    due = window[1].isoformat() if window else "?"
+    ref = claim["FordringReference"]
+    return _harness_failure(
+        "psrm_status",
+        "CERT-IKKE-OVERDRAGET",
+        f"$.RetFordringTilstand (FordringReference {ref})",
+        f"OVERDRAG_TIL_INDDRIVELSE by {due}",
+        "never asked",
+        {"case": case_id, "ref": ref, "due": due, "profil": profile.get("id", "?")},
+    )
 
 
 def evaluate(expectations: list[Any], observation: Observation) -> list[Failure]:

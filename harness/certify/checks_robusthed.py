@@ -191,18 +191,12 @@ def paid_to_payee(obs: Observation, argument: Any) -> list[Failure]:
     payments = (obs.state.get("nemkonto") or {}).get("betalinger", [])
     failures = []
     for case in obs.cases:
-        mine = [p for p in payments if Decimal(str(p["Beløb"])) == case.amount]
+        identities = {case.debtor.id, case.debtor.se} - {None}
+        mine = [p for p in payments if Decimal(str(p["Beløb"])) == case.amount] or [
+            p for p in payments if p["Modtager"]["Nummer"] in identities
+        ]
         if not mine:
-            failures.append(
-                _harness_failure(
-                    "paid_to_payee",
-                    "CERT-TABT",
-                    "$.PaymentTransaction",
-                    1,
-                    0,
-                    {"case": case.case_id, "counterpart": "NemKonto", "detail": "no payment of that amount"},
-                )
-            )
+            failures.extend(_payout_missing(obs, case))
             continue
         payment = mine[-1]
         for error in payment.get("Fejl", []) if payment["Status"] == "AFVIST" else []:
@@ -222,3 +216,26 @@ def paid_to_payee(obs: Observation, argument: Any) -> list[Failure]:
                 )
             )
     return failures
+
+
+def _payout_missing(obs: Observation, case: BillingCase) -> list[Failure]:
+    """No payment of the case at NemKonto: the refusals of its requests if they were refused, else lost."""
+    sent = [e for e in obs.journal if e["operation"].startswith("NKS") and e["method"] == "POST"]
+    refused = [
+        _from_error("paid_to_payee", error, expected="GODKENDT", reproduce=obs.curl(entry))
+        for entry in sent
+        for error in obs.refusals(entry)
+    ]
+    if refused:
+        return refused
+    detail = f"{len(sent)} requests sent, none stored" if sent else "no payment request sent"
+    return [
+        _harness_failure(
+            "paid_to_payee",
+            "CERT-TABT",
+            "$.PaymentTransaction",
+            1,
+            0,
+            {"case": case.case_id, "counterpart": "NemKonto", "detail": detail},
+        )
+    ]
