@@ -31,6 +31,12 @@ OWN_CODE: dict[str, tuple[tuple[str, ...], str]] = {
     "navn-i-beskrivelse": (tuple(SUITES), "CERT-PERSONDATA-FRITEKST"),
     "srb-foer-forfald": (tuple(SUITES), "CERT-SRB-FOER-FORFALD"),
     "transaktionsid-pr-dag": (("forretningsomraader",), "OIR-TRANSAKTIONSID-GENBRUGT"),
+    "bogfoerer-ikke": (("finans", "robusthed"), "CERT-FINANS-IKKE-SENDT"),
+    "bilag-to-gange": (("finans", "robusthed"), "CERT-FINANS-ANTAL"),
+    "udbetaler-for-lidt": (("fejlliste",), "CERT-STAMDATA-AFVIGER"),
+    "hele-kroner": (("basis", "robusthed"), "CERT-STAMDATA-AFVIGER"),
+    "uden-beskrivelse": (("debitor",), "DEB-FELT-KRAEVET"),
+    "periode-for-lang": (("basis", "fejlliste", "forretningsomraader"), "CERT-STAMDATA-AFVIGER"),
     "overdrager-aldrig": (
         ("basis", "debitor", "fejlliste", "forretningsomraader", "robusthed"),
         "CERT-IKKE-OVERDRAGET",
@@ -153,3 +159,18 @@ def test_milestones_follow_the_claims_dates_and_the_profile():
     assert target_day("srb+1d", claims, profile).isoformat() == "2026-10-23"
     assert target_day("forfald-2d", claims, profile).isoformat() == "2026-09-29"
     assert target_day("handover_due", [{"Data": {}}], profile) is None
+
+
+def test_each_failure_names_the_cause_that_was_observed(kommune):
+    """A rejected bilag is 'rejected' (not advice about lost answers); a payout that reached NemKonto with the
+    wrong amount is not 'lost'; a claim never asked handed over says so, with the profile's window."""
+    rejected = _run(kommune, "finans", "ubalanceret-bilag", only=["FIN-01"]).scenarios[0]
+    booked = [f for f in rejected.failures if f.check == "finans_booked"]
+    assert [f.code for f in booked] == ["CERT-FINANS-AFVIST"] and "ERP-BILAG-UBALANCE" in booked[0].text_en
+    short = _run(kommune, "fejlliste", "udbetaler-for-lidt", only=["FEJL-05"]).scenarios[0]
+    assert [(f.code, f.field) for f in short.failures] == [
+        ("CERT-STAMDATA-AFVIGER", "$.PaymentTransaction[].Beløb")
+    ]
+    never = _run(kommune, "basis", "overdrager-aldrig", only=["BASIS-01"]).scenarios[0].failures[0]
+    assert never.code == "CERT-IKKE-OVERDRAGET" and never.actual == "never asked"
+    assert "BASIS-01-1" in never.text_en and "DEB-A" in never.text_en

@@ -94,12 +94,13 @@ def finans_booked(obs: Observation, _: Any) -> list[Failure]:
     rejected: dict[int, list[str]] = defaultdict(list)
     for rows in _by_bilag_id(obs).values():
         for row in rows:
-            debet = _sums(row["Finansbilag"])[0]
+            debet, kredit = _sums(row["Finansbilag"])
             if row["Status"] == "GODKENDT":
                 booked[debet] += 1
-            elif row["Status"] == "AFVIST":
+            elif row["Status"] == "AFVIST":  # an unbalanced bilag is known by either side's sum
                 errors = (row.get("Forretningskvittering") or {}).get("Fejl", [])
-                rejected[debet].extend(e.get("code", "?") for e in errors)
+                for side in {debet, kredit}:
+                    rejected[side].extend(e.get("code", "?") for e in errors)
     wanted: dict[int, list[str]] = defaultdict(list)
     for case in obs.billed:
         wanted[_oere(case.amount)].append(case.case_id)

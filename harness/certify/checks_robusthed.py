@@ -199,6 +199,17 @@ def paid_to_payee(obs: Observation, argument: Any) -> list[Failure]:
             failures.extend(_payout_missing(obs, case))
             continue
         payment = mine[-1]
+        if Decimal(str(payment["Beløb"])) != case.amount:
+            failures.append(
+                _harness_failure(
+                    "paid_to_payee",
+                    "CERT-STAMDATA-AFVIGER",
+                    "$.PaymentTransaction[].Beløb",
+                    f"{case.amount:.2f}",
+                    f"{Decimal(str(payment['Beløb'])):.2f}",
+                    {"field": "Beløb", "case": case.case_id},
+                )
+            )
         for error in payment.get("Fejl", []) if payment["Status"] == "AFVIST" else []:
             failures.append(_from_error("paid_to_payee", error, expected="GODKENDT", reproduce=None))
         identity = {"CPR": case.debtor.id, "CVR": case.debtor.id, "SE": case.debtor.se}.get(wanted_kind)

@@ -6,7 +6,9 @@ must pass, and broken ones with one realistic defect each, which a suite must ca
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -63,6 +65,16 @@ class OverdragerEfterRykkerfrist(Foraeldrebetaling):
 
     def overdue(self, claim: BilledClaim, today: date) -> bool:
         return today >= claim.srb + timedelta(days=6)
+
+
+class LaeserPostkassenForfra(Foraeldrebetaling):
+    """Lawful: reads its whole mailbox from the start every day and applies each BeskedID once."""
+
+    name = "foraeldrebetaling-laeser-postkassen-forfra"
+
+    def read_mailbox(self) -> None:
+        self.cursor = 0
+        super().read_mailbox()
 
 
 # --- broken: one defect each ---------------------------------------------------------------------------
@@ -136,10 +148,67 @@ class OverdragerAldrig(Foraeldrebetaling):
         return False
 
 
+class BogfoererIkke(Foraeldrebetaling):
+    """Defect: takes the finans step but never delivers a finansbilag to the ERP."""
+
+    name = "foraeldrebetaling-bogfoerer-ikke"
+
+    def post_finans(self, cases: Sequence[BillingCase], today: date, masse: bool) -> None:
+        return None
+
+
+class BilagToGange(Foraeldrebetaling):
+    """Defect: books each billing twice, the second time as a new bilag with a new BilagID."""
+
+    name = "foraeldrebetaling-bilag-to-gange"
+
+    def post_finans(self, cases: Sequence[BillingCase], today: date, masse: bool) -> None:
+        super().post_finans(cases, today, masse)
+        again = [dataclasses.replace(c, case_id=f"{c.case_id}-2") for c in cases]
+        super().post_finans(again, today, masse)
+
+
+class UdbetalerForLidt(Foraeldrebetaling):
+    """Defect: pays out one krone less than the case's amount (a rounding of its own)."""
+
+    name = "foraeldrebetaling-udbetaler-for-lidt"
+
+    def pay_out(self, cases: Sequence[BillingCase], today: date) -> None:
+        super().pay_out([dataclasses.replace(c, amount=c.amount - 1) for c in cases], today)
+
+
+class HeleKroner(Foraeldrebetaling):
+    """Defect: sends the hovedstol rounded down to whole kroner."""
+
+    name = "foraeldrebetaling-hele-kroner"
+
+    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
+        return super().fordring(case, today) | {"HovedstolBeløb": float(int(case.amount))}
+
+
+class UdenBeskrivelse(Foraeldrebetaling):
+    """Defect: leaves out the Beskrivelse, which a debitor system may insist on (profile DEB-B)."""
+
+    name = "foraeldrebetaling-uden-beskrivelse"
+
+    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
+        return {k: v for k, v in super().fordring(case, today).items() if k != "Beskrivelse"}
+
+
+class PeriodeForLang(Foraeldrebetaling):
+    """Defect: bills a month of day care with a period running to the end of the following month."""
+
+    name = "foraeldrebetaling-periode-for-lang"
+
+    def periode(self, case: BillingCase) -> tuple[date, date]:
+        return case.period_from, case.period_to + timedelta(days=30)
+
+
 LAWFUL: dict[str, type[Foraeldrebetaling]] = {
     "srb-21": Srb21,
     "anden-nummerering": AndenNummerering,
     "overdrager-efter-rykkerfrist": OverdragerEfterRykkerfrist,
+    "laeser-postkassen-forfra": LaeserPostkassenForfra,
 }
 BROKEN: dict[str, type[Foraeldrebetaling]] = {
     "rente-som-hovedfordring": RenteSomHovedfordring,
@@ -148,4 +217,10 @@ BROKEN: dict[str, type[Foraeldrebetaling]] = {
     "srb-foer-forfald": SrbFoerForfald,
     "transaktionsid-pr-dag": TransaktionsIDPrDag,
     "overdrager-aldrig": OverdragerAldrig,
+    "bogfoerer-ikke": BogfoererIkke,
+    "bilag-to-gange": BilagToGange,
+    "udbetaler-for-lidt": UdbetalerForLidt,
+    "hele-kroner": HeleKroner,
+    "uden-beskrivelse": UdenBeskrivelse,
+    "periode-for-lang": PeriodeForLang,
 }
