@@ -262,6 +262,9 @@ def psrm_status(obs: Observation, expected: Any) -> list[Failure]:
         if unpaid and status is None and not _asked_handover(obs, claims[0]["FordringReference"]):
             failures.append(_never_handed_over(obs, case.case_id, claims[0]))
             continue
+        if not claims and obs.refused("OpretDebitorkonto"):
+            failures.extend(_refusals_of("psrm_status", obs, "OpretDebitorkonto"))
+            continue  # never booked: ØiR's refusal is the cause
         shown = status or ("not booked in the debitor system" if not claims else "not handed over")
         failures.append(
             _harness_failure(
@@ -274,6 +277,17 @@ def psrm_status(obs: Observation, expected: Any) -> list[Failure]:
             )
         )
     return failures
+
+
+def _refusals_of(name: str, obs: Observation, operation: str) -> list[Failure]:
+    """Each distinct refusal of `operation` in the journal, as a failure of check `name`."""
+    seen: dict[str, Failure] = {}
+    for entry in obs.exchanges(operation):
+        for error in obs.refusals(entry):
+            key = f"{error['code']} {error.get('path', '')}"
+            if key not in seen:
+                seen[key] = _from_error(name, error, expected="GODKENDT", reproduce=obs.curl(entry))
+    return list(seen.values())
 
 
 def _asked_handover(obs: Observation, reference: str) -> bool:

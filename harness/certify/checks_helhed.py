@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from testkommune.harness.certify.checks import _from_error, _harness_failure, check
+from testkommune.harness.certify.checks import _from_error, _harness_failure, _refusals_of, check
 from testkommune.harness.certify.observation import Observation
 from testkommune.harness.certify.results import Failure
 
@@ -19,8 +19,23 @@ CPR = re.compile(r"(?<![0-9])[0-3][0-9][01][0-9][0-9]{2}-?[0-9]{4}(?![0-9])")
 
 @check
 def claims_accounted(obs: Observation, _: Any) -> list[Failure]:
-    """Every claim in the debitor system was sent for one of the scenario's cases (none unasked for)."""
-    return [
+    """Every billed case has its claim in the debitor system (else the refusal or the loss is named), and
+    every claim there was sent for one of the scenario's cases (none unasked for)."""
+    missing = [case for case in obs.billed if not obs.claims_of(case)]
+    if missing and obs.refused("OpretDebitorkonto"):
+        return _refusals_of("claims_accounted", obs, "OpretDebitorkonto")
+    lost = [
+        _harness_failure(
+            "claims_accounted",
+            "CERT-TABT",
+            "$.OpretDebitorkonto.Fordring",
+            1,
+            0,
+            {"case": case.case_id, "counterpart": "ØiR", "detail": "no claim in the debitor system"},
+        )
+        for case in missing
+    ]
+    return lost + [
         _harness_failure(
             "claims_accounted",
             "CERT-FORDRING-UKENDT",

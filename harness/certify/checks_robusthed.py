@@ -22,9 +22,11 @@ def nothing_lost(obs: Observation, _: Any) -> list[Failure]:
     failures = []
     for case in obs.billed:
         found = obs.claims_of(case)
+        if not found and obs.refused("OpretDebitorkonto"):
+            continue  # it did reach ØiR, which refused it: oir_accepted names the reason
         if not found:
             tried = len(obs.exchanges("OpretDebitorkonto"))
-            detail = "refused" if obs.refused("OpretDebitorkonto") else f"{tried} attempts seen"
+            detail = f"{tried} attempts seen" if tried else "never sent"
             failures.append(
                 _harness_failure(
                     "nothing_lost",

@@ -15,7 +15,12 @@ from typing import Any
 
 from testkommune.contracts.driver import KommuneConnection
 from testkommune.contracts.model import BillingCase
-from testkommune.scenarios.fagsystemer.foraeldrebetaling import OIR_B01, BilledClaim, Foraeldrebetaling
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import (
+    FORDRINGSTYPE,
+    OIR_B01,
+    BilledClaim,
+    Foraeldrebetaling,
+)
 
 # --- lawful: another policy, another numbering, another timing -------------------------------------------
 
@@ -75,6 +80,22 @@ class LaeserPostkassenForfra(Foraeldrebetaling):
     def read_mailbox(self) -> None:
         self.cursor = 0
         super().read_mailbox()
+
+
+class KontoPrFordring(Foraeldrebetaling):
+    """Lawful: opens a debtor account of its own for every claim (the reference keeps one per debtor)."""
+
+    name = "foraeldrebetaling-konto-pr-fordring"
+
+    def _deliver(
+        self, path: str, message: dict[str, Any], claim: BilledClaim | None = None
+    ) -> dict[str, Any] | None:
+        if "OpretDebitorkonto" in message and claim is not None and claim.account.startswith("DAG-"):
+            claim.account = f"K-{claim.reference}"[:40]
+            body = message["OpretDebitorkonto"]
+            spec = body["DebitorkontoSpecifikation"] | {"DebitorkontoReference": claim.account}
+            message = message | {"OpretDebitorkonto": body | {"DebitorkontoSpecifikation": spec}}
+        return super()._deliver(path, message, claim)
 
 
 # --- broken: one defect each ---------------------------------------------------------------------------
@@ -204,11 +225,98 @@ class PeriodeForLang(Foraeldrebetaling):
         return case.period_from, case.period_to + timedelta(days=30)
 
 
+class AltidNedskrivning(Foraeldrebetaling):
+    """Defect: corrects every change of amount as a write-down, also when the new amount is higher."""
+
+    name = "foraeldrebetaling-altid-nedskrivning"
+
+    def _deliver(
+        self, path: str, message: dict[str, Any], claim: BilledClaim | None = None
+    ) -> dict[str, Any] | None:
+        if path.endswith("/OpskrivFordring"):
+            body = message.pop("OpskrivFordring")
+            message = message | {"NedskrivFordring": body}
+            path = path.replace("/OpskrivFordring", "/NedskrivFordring")
+        return super()._deliver(path, message, claim)
+
+
+class NedskriverNytBeloeb(Foraeldrebetaling):
+    """Defect: writes a corrected claim down by the new amount, not by the difference."""
+
+    name = "foraeldrebetaling-nedskriver-nyt-beloeb"
+
+    def correct(self, case: BillingCase, today: date) -> None:
+        self.new_amount = case.amount
+        super().correct(case, today)
+
+    def _deliver(
+        self, path: str, message: dict[str, Any], claim: BilledClaim | None = None
+    ) -> dict[str, Any] | None:
+        for operation in ("NedskrivFordring", "OpskrivFordring"):
+            if operation in message:
+                message = message | {operation: message[operation] | {"Beløb": float(self.new_amount)}}
+        return super()._deliver(path, message, claim)
+
+
+class SfoSomDaginstitution(Foraeldrebetaling):
+    """Defect: maps after-school care (SFO) to the day-care fordringstype KFDAINS."""
+
+    name = "foraeldrebetaling-sfo-som-daginstitution"
+
+    def fordringstype(self, case: BillingCase) -> str:
+        return FORDRINGSTYPE["daginstitution"] if case.service == "sfo" else super().fordringstype(case)
+
+
+class GebyrIHovedstol(Foraeldrebetaling):
+    """Defect: adds the fee it charged to the hovedstol of the main claim."""
+
+    name = "foraeldrebetaling-gebyr-i-hovedstol"
+
+    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
+        main = super().fordring(case, today)
+        fee = Decimal(case.extra.get("gebyr", "0"))
+        return main | {"HovedstolBeløb": float(case.amount + fee)}
+
+
+class UdenSENummer(Foraeldrebetaling):
+    """Defect: names a company debtor by its CVR number only, leaving out the SE number of its unit."""
+
+    name = "foraeldrebetaling-uden-se-nummer"
+
+    def _party(self, case: BillingCase) -> dict[str, Any]:
+        return {k: v for k, v in super()._party(case).items() if k != "VirksomhedSENummer"}
+
+
+class KontoTypeVirksomhed(Foraeldrebetaling):
+    """Defect: opens every debtor account as a company account (DebitorkontoType VIRKSOMHED)."""
+
+    name = "foraeldrebetaling-kontotype-virksomhed"
+
+    def _deliver(
+        self, path: str, message: dict[str, Any], claim: BilledClaim | None = None
+    ) -> dict[str, Any] | None:
+        if "OpretDebitorkonto" in message:
+            body = message["OpretDebitorkonto"]
+            spec = body["DebitorkontoSpecifikation"] | {"DebitorkontoType": "VIRKSOMHED"}
+            message = message | {"OpretDebitorkonto": body | {"DebitorkontoSpecifikation": spec}}
+        return super()._deliver(path, message, claim)
+
+
+class ValutaEuro(Foraeldrebetaling):
+    """Defect: sends the amount in kroner but marks it as euro (ValutaKode EUR)."""
+
+    name = "foraeldrebetaling-valuta-euro"
+
+    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
+        return super().fordring(case, today) | {"ValutaKode": "EUR"}
+
+
 LAWFUL: dict[str, type[Foraeldrebetaling]] = {
     "srb-21": Srb21,
     "anden-nummerering": AndenNummerering,
     "overdrager-efter-rykkerfrist": OverdragerEfterRykkerfrist,
     "laeser-postkassen-forfra": LaeserPostkassenForfra,
+    "konto-pr-fordring": KontoPrFordring,
 }
 BROKEN: dict[str, type[Foraeldrebetaling]] = {
     "rente-som-hovedfordring": RenteSomHovedfordring,
@@ -223,4 +331,11 @@ BROKEN: dict[str, type[Foraeldrebetaling]] = {
     "hele-kroner": HeleKroner,
     "uden-beskrivelse": UdenBeskrivelse,
     "periode-for-lang": PeriodeForLang,
+    "altid-nedskrivning": AltidNedskrivning,
+    "nedskriver-nyt-beloeb": NedskriverNytBeloeb,
+    "sfo-som-daginstitution": SfoSomDaginstitution,
+    "gebyr-i-hovedstol": GebyrIHovedstol,
+    "uden-se-nummer": UdenSENummer,
+    "kontotype-virksomhed": KontoTypeVirksomhed,
+    "valuta-euro": ValutaEuro,
 }
