@@ -13,6 +13,7 @@ from rich.console import Console
 from testkommune.contracts.driver import KommuneConnection
 from testkommune.harness.certify import checks
 from testkommune.harness.certify.checks import CHECKS, Check
+from testkommune.harness.certify.client import AdminClient
 from testkommune.harness.certify.events import RunFinished, ScenarioFinished
 from testkommune.harness.certify.observation import Observation, refusals_in
 from testkommune.harness.certify.runner import Runner
@@ -186,3 +187,32 @@ def test_each_failure_names_the_cause_that_was_observed(kommune):
     never = _run(kommune, "basis", "overdrager-aldrig", only=["BASIS-01"]).scenarios[0].failures[0]
     assert never.code == "CERT-IKKE-OVERDRAGET" and never.actual == "never asked"
     assert "BASIS-01-1" in never.text_en and "DEB-A" in never.text_en
+
+
+def test_the_invariants_run_after_every_scenario_and_a_violation_fails_it(kommune, monkeypatch):
+    """What the invariants report (GET …/invarianter) is judged after the scenario's own steps."""
+    violation = {
+        "code": "INV-OPKRAEVNING-INDDRIVELSE",
+        "path": "$",
+        "text_en": "Claim FB is under opkrævning and under inddrivelse.",
+        "text_da": "Fordring FB er under opkrævning og under inddrivelse.",
+        "fix_en": "-",
+        "fix_da": "-",
+    }
+    report = {
+        "ok": False,
+        "invarianter": [{"Navn": "opkraevning_eller_inddrivelse", "violations": [violation]}],
+    }
+    calls: list[int] = []
+
+    def invariants(self):
+        calls.append(1)
+        return report
+
+    monkeypatch.setattr(AdminClient, "invariants", invariants)
+    result = _run(kommune, "fejlliste", "reference", only=["FEJL-02", "FEJL-03"])
+    assert len(calls) == 2
+    assert [[(f.check, f.code) for f in s.failures] for s in result.scenarios] == [
+        [("invariants_hold", "INV-OPKRAEVNING-INDDRIVELSE")]
+    ] * 2
+    assert result.scenarios[0].steps[-1].detail.endswith("invariants_hold")

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
-from testkommune.contracts.catalogue import error_catalogue
 from testkommune.contracts.clock import real_now
 from testkommune.contracts.driver import (
     OPTIONAL_ACTIONS,
@@ -32,6 +29,7 @@ from testkommune.harness.certify.events import (
     ScenarioFinished,
     ScenarioStarted,
 )
+from testkommune.harness.certify.gather import erp_view, fagsystem_failure, unsupported_failure
 from testkommune.harness.certify.observation import Observation, sent_references
 from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
 from testkommune.harness.certify.suite import Scenario, Suite
@@ -156,7 +154,7 @@ class Runner:
                 record.outcome = "error"
                 result.outcome = "error"
                 result.error = str(missing)
-                result.failures.append(_unsupported_failure(missing))
+                result.failures.append(unsupported_failure(missing))
                 break
             except (
                 FagsystemRaisedError
@@ -165,7 +163,7 @@ class Runner:
                 record.outcome = "error"
                 result.outcome = "error"
                 result.error = f"{type(exc).__name__}: {exc}"
-                result.failures.append(_fagsystem_failure(kind, exc))
+                result.failures.append(fagsystem_failure(kind, exc))
                 break
             if failures:
                 broken = [f for f in failures if f.code == CHECK_ERROR]
@@ -267,37 +265,6 @@ class Runner:
             raise ActionNotSupportedError(step, method, self.fagsystem.name)
         return found
 
-    def _erp_view(self, journal: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """The ERP's books as the kommune sees them, when the fagsystem delivered any finansbilag:
-        every bilag with its forretningskvittering, the nulsumtest report of each, and the postings."""
-        ids: list[str] = []
-        for entry in journal:
-            if entry["counterpart"] != "erp" or not entry["operation"].startswith("ModtagFinansbilag"):
-                continue
-            try:
-                bilag = json.loads(entry["request"] or "{}").get("Finansbilag")
-            except (ValueError, AttributeError):
-                continue
-            for one in bilag if isinstance(bilag, list) else [bilag]:
-                if (
-                    isinstance(one, dict)
-                    and isinstance(one.get("BilagID"), str)
-                    and one["BilagID"] not in ids
-                ):
-                    ids.append(one["BilagID"])
-        if not ids and not any(e["counterpart"] == "erp" for e in journal):
-            return None
-        bilag_views: list[dict[str, Any]] = []
-        reports: list[dict[str, Any]] = []
-        for ident in ids:
-            try:
-                bilag_views.extend(self.admin.erp(f"bilag/{quote(ident, safe='')}")["Bilag"])
-                reports.append(self.admin.erp(f"nulsumtest/{quote(ident, safe='')}"))
-            except KommuneUnavailableError:  # delivered but refused before the ERP stored it
-                continue
-        posteringer = self.admin.erp("posteringer")
-        return {"bilag": bilag_views, "nulsumtest": reports, "posteringer": posteringer["Posteringer"]}
-
     def _expect(
         self,
         expectations: list[object],
@@ -307,7 +274,7 @@ class Runner:
     ) -> list[Failure]:
         state = self.admin.state()
         journal = self.admin.journal()
-        erp = self._erp_view(journal)
+        erp = erp_view(self.admin, journal)
         if erp is not None:
             state = state | {"erp": erp}
         if any(_name(e) in DEBITOR_VIEW_CHECKS for e in expectations):
@@ -357,38 +324,3 @@ def _describe(kind: str, value: object) -> str:
     if kind == "expect":
         return ", ".join(v if isinstance(v, str) else next(iter(v)) for v in value)  # type: ignore[union-attr]
     return f"{kind} {value}" if value not in (True, None) else kind
-
-
-def _unsupported_failure(missing: ActionNotSupportedError) -> Failure:
-    params = {"step": missing.step, "method": missing.method}
-    described = error_catalogue().describe("CERT-IKKE-UNDERSTOETTET", params)
-    return Failure(
-        check="fagsystem",
-        code="CERT-IKKE-UNDERSTOETTET",
-        field="-",
-        expected=missing.method,
-        actual="not supported",
-        text_da=described["text_da"],
-        text_en=described["text_en"],
-        fix_da=described["fix_da"],
-        fix_en=described["fix_en"],
-        source=described["source"],
-    )
-
-
-def _fagsystem_failure(step: str, exc: Exception) -> Failure:
-    described = error_catalogue().describe(
-        "CERT-FAGSYSTEM-FEJL", {"step": step, "detail": f"{type(exc).__name__}: {exc}"}
-    )
-    return Failure(
-        check="fagsystem",
-        code="CERT-FAGSYSTEM-FEJL",
-        field="-",
-        expected="no exception",
-        actual=type(exc).__name__,
-        text_da=described["text_da"],
-        text_en=described["text_en"],
-        fix_da=described["fix_da"],
-        fix_en=described["fix_en"],
-        source=described["source"],
-    )
