@@ -237,17 +237,21 @@ def opkraevning_eller_inddrivelse(s: Tilstand) -> Iterator[Finding]:
     under inddrivelse twice (a claim is linked to the main claim (HF) PSRM booked for the MFAktionID of each
     of its hand-overs)."""
     code = "INV-OPKRAEVNING-INDDRIVELSE"
-    by_action = {c["aktion_id"]: c for c in s.psrm_claims if c["kind"] == "HF"}  # its main claim at PSRM
+    main_claims = [c for c in s.psrm_claims if c["kind"] == "HF"]  # main claims at PSRM
+    by_action = {c["aktion_id"]: c for c in main_claims}
+    by_ref: dict[str, list[Row]] = defaultdict(list)
+    for c in main_claims:
+        by_ref[c["claimant_ref"]].append(c)
     for claim in s.debitor_claims:
         psrm = claim["psrm"] or {}
         actions = {h["MFAktionID"] for h in psrm.get("historik", [])} | (
             {psrm["MFAktionID"]} if psrm.get("MFAktionID") else set()
         )
-        active = [
-            by_action[a]
-            for a in sorted(actions)
-            if a in by_action and by_action[a]["status"] in PSRM_UNDER_INDDRIVELSE
-        ]
+        # linked by its hand-overs' MFAktionID, or by its reference (a hand-over its own record lost)
+        linked = {by_action[a]["id"]: by_action[a] for a in actions if a in by_action}
+        linked |= {c["id"]: c for c in by_ref.get(claim["reference"], [])}
+        active = [c for c in linked.values() if c["status"] in PSRM_UNDER_INDDRIVELSE]
+        active.sort(key=lambda c: c["aktion_id"])
         params = {"value": claim["reference"], "state": claim["state"]}
         if active and claim["state"] in DEBITOR_UNDER_OPKRAEVNING:
             yield Finding(

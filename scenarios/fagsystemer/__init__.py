@@ -29,6 +29,7 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import (
     UdenFastBopaelIgnoreres,
     UkendtSortiment,
 )
+from testkommune.scenarios.fagsystemer.varianter import BROKEN, LAWFUL
 
 VARIANTS = {
     "reference": Foraeldrebetaling,
@@ -53,6 +54,8 @@ VARIANTS = {
     "laeser-ikke-postkasse": LaeserIkkePostkasse,
     "overdrager-under-rykker": OverdragerUnderRykker,
     "dobbelt-daekning": DobbeltDaekning,
+    **LAWFUL,
+    **BROKEN,
 }
 
 __all__ = ["VARIANTS", *sorted(cls.__name__ for cls in VARIANTS.values())]
