@@ -146,7 +146,7 @@ class Runner:
         except FagsystemRaisedError as raised:
             exc = raised.__cause__ or raised
             result.outcome, result.error = "error", f"{type(exc).__name__}: {exc}"
-            result.failures.append(_fagsystem_failure("connect", exc))
+            result.failures.append(fagsystem_failure("connect", exc))
             return result
         steps = [*scenario.steps, ("expect", list(FINAL_CHECKS))]
         for index, (kind, value) in enumerate(steps, start=1):
