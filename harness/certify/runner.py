@@ -14,13 +14,9 @@ from urllib.parse import quote
 
 from testkommune.contracts.catalogue import error_catalogue
 from testkommune.contracts.clock import real_now
-from testkommune.contracts.driver import (
-    OPTIONAL_ACTIONS,
-    ActionNotSupportedError,
-    Fagsystem,
-    KommuneConnection,
-)
+from testkommune.contracts.driver import ActionNotSupportedError, Fagsystem, KommuneConnection
 from testkommune.contracts.model import BillingCase, Party
+from testkommune.harness.certify import business
 from testkommune.harness.certify.checks import CHECKS, evaluate
 from testkommune.harness.certify.checks_debitor import DEBITOR_VIEW_CHECKS
 from testkommune.harness.certify.client import AdminClient, KommuneUnavailableError
@@ -161,7 +157,7 @@ class Runner:
         )
         self.admin.reset()
         self.admin.set_clock(scenario.clock)
-        cases = make_cases(scenario, self.seed)
+        cases = business.with_co_debtors(scenario, make_cases(scenario, self.seed))
         billed: list[BillingCase] = []
         self.fagsystem.connect(self.connection)
         for index, (kind, value) in enumerate(scenario.steps, start=1):
@@ -170,10 +166,12 @@ class Runner:
             record = StepRecord(index, kind, _describe(kind, value), self.admin.clock()["now"])
             result.steps.append(record)
             try:
+                if index == 1:
+                    business.require_scenario(scenario, self.fagsystem)
                 failures = self._step(kind, value, today, cases, billed, scenario)
-            except ActionNotSupportedError as missing:
-                record.outcome = "error"
-                result.outcome = "error"
+            except ActionNotSupportedError as missing:  # not failed: outside what the fagsystem declared
+                record.outcome = "not_supported"
+                result.outcome = "not_supported"
                 result.error = str(missing)
                 result.failures.append(_unsupported_failure(missing))
                 break
@@ -233,6 +231,8 @@ class Runner:
                 self.admin.psrm_indbetaling(cases[0].debtor.id, amount, today)
             else:
                 self.admin.modregning(cases[0].debtor.id, amount, f"{scenario.id}-{self._current_step}")
+        elif kind == "event":
+            _as_fagsystem(*business.run_event(self.fagsystem, dict(value), today, cases, billed), today)  # type: ignore[call-overload]
         elif kind == "daily":
             _as_fagsystem(self.fagsystem.run_daily, today)
         elif kind == "settings":
@@ -253,11 +253,7 @@ class Runner:
 
     def _optional(self, step: str) -> Any:
         """The fagsystem's method for an optional action, or ActionNotSupportedError."""
-        method = OPTIONAL_ACTIONS[step]
-        found = getattr(self.fagsystem, method, None)
-        if not callable(found):
-            raise ActionNotSupportedError(step, method, self.fagsystem.name)
-        return found
+        return business.optional_action(self.fagsystem, step)
 
     def _erp_view(self, journal: list[dict[str, Any]]) -> dict[str, Any] | None:
         """The ERP's books as the kommune sees them, when the fagsystem delivered any finansbilag:
