@@ -248,4 +248,9 @@ def evaluate(expectations: list[Any], observation: Observation) -> list[Failure]
 
 
 # Checks of further areas register themselves in CHECKS when imported.
-from testkommune.harness.certify import checks_debitor, checks_finans, checks_robusthed  # noqa: E402, F401
+from testkommune.harness.certify import (  # noqa: E402, F401
+    checks_debitor,
+    checks_finans,
+    checks_livsforloeb,
+    checks_robusthed,
+)

@@ -19,6 +19,7 @@ from testkommune.contracts.model import BillingCase, Party
 from testkommune.harness.certify import business
 from testkommune.harness.certify.checks import CHECKS, evaluate
 from testkommune.harness.certify.checks_debitor import DEBITOR_VIEW_CHECKS
+from testkommune.harness.certify.checks_livsforloeb import LIVSFORLOEB_VIEW_CHECKS
 from testkommune.harness.certify.client import AdminClient, KommuneUnavailableError
 from testkommune.harness.certify.events import (
     EventHandler,
@@ -298,7 +299,7 @@ class Runner:
         erp = self._erp_view(journal)
         if erp is not None:
             state = state | {"erp": erp}
-        if any(_name(e) in DEBITOR_VIEW_CHECKS for e in expectations):
+        if any(_name(e) in DEBITOR_VIEW_CHECKS | LIVSFORLOEB_VIEW_CHECKS for e in expectations):
             state = state | {"debitor_system": self.admin.debitor()}
         if any(e["operation"].startswith("NKS") for e in journal):
             state = state | {"nemkonto": {"betalinger": self.admin.nemkonto("betalinger")["Betalinger"]}}

@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-from testkommune.scenarios.fagsystemer.foraeldrebetaling import (
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
+from testkommune.scenarios.fagsystemer.varianter import (
     DirekteTilInddrivelse,
     DobbeltDaekning,
-    Foraeldrebetaling,
     GebyrSomHovedfordring,
     GeneriskFordringstype,
     HenterIkkeKvittering,
@@ -29,6 +29,7 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import (
     UdenFastBopaelIgnoreres,
     UkendtSortiment,
 )
+from testkommune.scenarios.fagsystemer.varianter_livsforloeb import LIVSFORLOEB_VARIANTS
 
 VARIANTS = {
     "reference": Foraeldrebetaling,
@@ -54,5 +55,7 @@ VARIANTS = {
     "overdrager-under-rykker": OverdragerUnderRykker,
     "dobbelt-daekning": DobbeltDaekning,
 }
+
+VARIANTS |= LIVSFORLOEB_VARIANTS
 
 __all__ = ["VARIANTS", *sorted(cls.__name__ for cls in VARIANTS.values())]
