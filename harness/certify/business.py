@@ -49,6 +49,12 @@ def require_scenario(scenario: Scenario, fagsystem: Any) -> None:
         raise ActionNotSupportedError("pay_out", "payout_series", name)
 
 
+def declared(fagsystem: Any) -> dict[str, Any]:
+    """The fagsystem's conformance statement as data (for the evidence bundle's statement)."""
+    statement = conformance_of(fagsystem)
+    return {"role": statement.role, "events": sorted(statement.events)}
+
+
 def optional_action(fagsystem: Any, step: str) -> Any:
     """The fagsystem's method for an optional action it declared, or ActionNotSupportedError."""
     method = OPTIONAL_ACTIONS.get(step, step)

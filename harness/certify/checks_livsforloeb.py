@@ -27,6 +27,7 @@ COLLECTION = {  # where a claim is in its life, by the holder's own state
     "OVERDRAGET": "handed_over",
     "INDDRIVELSE": "handed_over",
 }
+PSRM_COLLECTION = {"UNDER_INDDRIVELSE": "handed_over", "INDFRIET": "handed_over", "AFSKREVET": "ended"}
 IGNORED = {"HentDebitorkonto", "SoegDebitorkonto", "HentDaekningAfskrivning", "MFKvitteringHent"}
 
 
@@ -132,15 +133,33 @@ def _haeftelser(struct: dict[str, Any]) -> list[dict[str, Any]]:
     return (struct.get("FordringHæftelseSamling") or {}).get("MFHæftelseStruktur") or []
 
 
+def _psrm_principal(obs: Observation, claim: dict[str, Any]) -> Decimal:
+    """A PSRM claim's principal as the claimant now says it is: as received, less its REGU write-downs,
+    plus its write-ups (a REGU corrects what was owed; a payment, INDB, does not)."""
+    principal = Decimal(claim["hovedstol_oere"]) / 100
+    for action in obs.psrm_actions:
+        if action["MFAktionStatusKode"] != "UDFOERT":
+            continue
+        name, struct = next(iter(action["Anmodning"]["AktionValg"].items()))
+        if str(struct.get("DMIFordringEFIFordringID")) != str(claim["id"]):
+            continue
+        if name == "MFNedskrivFordringStruktur" and struct["FordringNedskrivningAarsagKode"] == "REGU":
+            principal -= Decimal(str(struct["NedskrivningBeløb"]))
+        elif name == "MFOpskrivningReguleringStruktur":
+            principal += Decimal(str(struct["OpskrivningBeløb"]))
+    return _kr(principal)
+
+
 def where_now(obs: Observation, case: BillingCase) -> tuple[str, Decimal, Decimal] | None:
     """(collection, principal, owed on the principal) of the case's claim where it lives now, or None."""
-    at_psrm = [c for c in psrm_claims(obs, case) if c["status"] != "TILBAGEKALDT" or c["recall_reason"]]
+    at_psrm = psrm_claims(obs, case)
     if at_psrm:
-        claim = at_psrm[-1]
-        recalled = claim["status"] == "TILBAGEKALDT" or claim.get("recall_reason")
-        collection = {"FEJL": "ended", None: "handed_over"}.get(claim.get("recall_reason"), "paused")
-        collection = collection if recalled else "handed_over"
-        return collection, _kr(claim["hovedstol_oere"] / 100), _kr(claim["saldo_oere"] / 100)
+        claim = max(at_psrm, key=lambda c: c["id"])  # a re-submitted claim is the newest
+        if claim["status"] == "TILBAGEKALDT":
+            collection = "ended" if claim.get("recall_reason") == "FEJL" else "paused"
+        else:
+            collection = PSRM_COLLECTION.get(claim["status"], claim["status"].lower())
+        return collection, _psrm_principal(obs, claim), _kr(claim["saldo_oere"] / 100)
     claims = debitor_claims(obs, case)
     if not claims:
         return None

@@ -73,6 +73,7 @@ class RunResult:
     finished_at: str = ""
     fagsystem_spec: str = ""
     duration_s: float = 0.0
+    conformance: dict[str, Any] = field(default_factory=dict)  # what the fagsystem declared (role, events)
 
     @property
     def passed(self) -> bool:

@@ -131,6 +131,7 @@ class Runner:
             started_at=started.isoformat(timespec="seconds"),
             base_url=self.connection.base_url,
             fagsystem_spec=self.fagsystem_spec,
+            conformance=business.declared(self.fagsystem),
         )
         self._emit(
             RunStarted(self.suite.id, self.suite.title_en, self.fagsystem.name, len(scenarios), self.seed)

@@ -109,6 +109,7 @@ def _recompute(bundle: Path, document: dict[str, Any], report: VerifyReport) -> 
     run = json.loads((bundle / "run.json").read_text(encoding="utf-8"))
     report.verdict_recorded = run["verdict"]
     failed: dict[str, bool] = {s["scenario_id"]: s["outcome"] == "error" for s in run["scenarios"]}
+    outside = {s["scenario_id"] for s in run["scenarios"] if s["outcome"] == "not_supported"}  # not certified
     for item in document["entries"]:
         if not item["path"].startswith("observations/"):
             continue
@@ -127,9 +128,11 @@ def _recompute(bundle: Path, document: dict[str, Any], report: VerifyReport) -> 
                 f"{item['path']}: recomputed failures {mine} differ from recorded {theirs}"
             )
         failed[step["scenario_id"]] = failed.get(step["scenario_id"], False) or bool(recomputed)
+    for scenario_id in outside:
+        failed.pop(scenario_id, None)
     report.scenarios = len(failed)
     report.verdict_recomputed = "PASSED" if failed and not any(failed.values()) else "FAILED"
-    for scenario in run["scenarios"]:
+    for scenario in [s for s in run["scenarios"] if s["scenario_id"] not in outside]:
         outcome = "passed" if not failed.get(scenario["scenario_id"]) else scenario["outcome"]
         if (outcome == "passed") != (scenario["outcome"] == "passed"):
             report.problems.append(

@@ -75,9 +75,7 @@ class OirLivsforloeb:
 
     def service_ended(self, case: BillingCase, event: ServiceEnded, today: date) -> None:
         """Write the fordring down by the days after the service's last day (paid per day of the period)."""
-        days = (case.period_to - case.period_from).days + 1
-        used = min((event.last_day - case.period_from).days + 1, days)
-        owed = (case.amount * used / days).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        owed = pro_rata(case.amount, case.period_from, case.period_to, event.last_day)
         self.regulate(case, owed, f"{REASONS['ophoer']} {event.last_day.isoformat()}", today)
 
     def price_regulated(self, case: BillingCase, event: PriceRegulated, today: date) -> None:
@@ -136,6 +134,13 @@ class OirLivsforloeb:
         }
         if _approved(self._deliver(f"{OIR_B01}/RetFordringTilstand", message)):
             claim.state = {"BERO": "BERO", "GENOPTAG": "OPKRAEVNING", "ANNULLER": "ANNULLERET"}[state]
+
+
+def pro_rata(amount: Decimal, first: date, last: date, last_day: date) -> Decimal:
+    """What is owed for the days up to and including `last_day` of a period paid by the day."""
+    days = (last - first).days + 1
+    used = min(max((last_day - first).days + 1, 0), days)
+    return amount if used == days else (amount * used / days).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def _approved(answer: dict[str, Any] | None) -> bool:

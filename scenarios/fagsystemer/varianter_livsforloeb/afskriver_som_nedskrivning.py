@@ -12,6 +12,9 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class AfskriverSomNedskrivning(Foraeldrebetaling):
+    """Defect: writes a claim off by writing it down to nothing (as if it had never been owed) instead of
+    ending it in the debitor system."""
+
     name = "foraeldrebetaling-afskriver-som-nedskrivning"
 
     def written_off(self, case: BillingCase, event: WrittenOff, today: date) -> None:

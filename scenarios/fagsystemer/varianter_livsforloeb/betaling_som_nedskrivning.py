@@ -11,6 +11,9 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class BetalingSomNedskrivning(Foraeldrebetaling):
+    """Defect: registers a payment the debtor made directly as a write-down of the fordring, so the principal
+    shrinks as if less had ever been owed, and no payment is booked."""
+
     name = "foraeldrebetaling-betaling-som-nedskrivning"
 
     def debtor_paid(self, case: BillingCase, event: DebtorPaid, today: date) -> None:

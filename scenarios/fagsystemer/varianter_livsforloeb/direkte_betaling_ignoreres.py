@@ -10,6 +10,8 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class DirekteBetalingIgnoreres(Foraeldrebetaling):
+    """Defect: a payment the debtor made to the kommune directly is never registered on the claim."""
+
     name = "foraeldrebetaling-direkte-betaling-ignoreres"
 
     def debtor_paid(self, case: BillingCase, event: DebtorPaid, today: date) -> None:

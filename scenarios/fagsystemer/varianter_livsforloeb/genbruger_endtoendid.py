@@ -7,6 +7,8 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class GenbrugerEndToEndId(Foraeldrebetaling):
+    """Defect: names a payout by its case alone, so a second payout on the same case reuses the EndToEndId."""
+
     name = "foraeldrebetaling-genbruger-endtoendid"
 
     def end_to_end_id(self, case: BillingCase, nth: int) -> str:

@@ -10,6 +10,8 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class GenoptagerIkke(Foraeldrebetaling):
+    """Defect: a rejected complaint never resumes collection: the claim stays in bero for good."""
+
     name = "foraeldrebetaling-genoptager-ikke"
 
     def complaint_decided(self, case: BillingCase, event: ComplaintDecided, today: date) -> None:

@@ -10,6 +10,8 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class IgnorererRettelse(Foraeldrebetaling):
+    """Defect: takes the corrected amount into its own books but never tells the debitor system."""
+
     name = "foraeldrebetaling-ignorerer-rettelse"
 
     def amount_corrected(self, case: BillingCase, event: AmountCorrected, today: date) -> None:

@@ -11,6 +11,9 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class KlageIgnoreres(Foraeldrebetaling):
+    """Defect: a complaint with suspensive effect does not stop collection: the claim is handed over to PSRM
+    while the complaint is being decided."""
+
     name = "foraeldrebetaling-klage-ignoreres"
 
     def complaint_received(self, case: BillingCase, event: ComplaintReceived, today: date) -> None:

@@ -9,6 +9,8 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class MedhaefterGlemmes(Foraeldrebetaling):
+    """Defect: knows only one debtor per case; a co-liable parent, spouse or owner is never registered."""
+
     name = "foraeldrebetaling-medhaefter-glemmes"
 
     def liable(self, case: BillingCase) -> dict[str, Any]:

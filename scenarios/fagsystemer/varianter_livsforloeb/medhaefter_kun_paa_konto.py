@@ -10,6 +10,9 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class MedhaefterKunPaaKonto(Foraeldrebetaling):
+    """Defect: puts a co-debtor on the account as JuridiskMedhæfter but names no hæftelse on the fordring, so
+    only the main debtor is liable for it."""
+
     name = "foraeldrebetaling-medhaefter-kun-paa-konto"
 
     def liable(self, case: BillingCase) -> dict[str, Any]:

@@ -12,6 +12,9 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class NedskriverVedFejl(Foraeldrebetaling):
+    """Defect: a claim raised in error is written down to nothing but left under opkrævning (never cancelled),
+    so it lives on in the debitor system as if it were a lawful claim paid in full."""
+
     name = "foraeldrebetaling-nedskriver-ved-fejl"
 
     def raised_in_error(self, case: BillingCase, event: RaisedInError, today: date) -> None:

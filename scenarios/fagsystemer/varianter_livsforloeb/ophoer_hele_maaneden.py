@@ -10,6 +10,8 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class OphoerHeleMaaneden(Foraeldrebetaling):
+    """Defect: when a place ends mid-month, writes the whole month down instead of the days after the end."""
+
     name = "foraeldrebetaling-ophoer-hele-maaneden"
 
     def service_ended(self, case: BillingCase, event: ServiceEnded, today: date) -> None:

@@ -10,6 +10,8 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 
 
 class OpskriverIkke(Foraeldrebetaling):
+    """Defect: can only write a fordring down; a correction upwards is silently dropped."""
+
     name = "foraeldrebetaling-opskriver-ikke"
 
     def regulate(self, case: BillingCase, new_amount: Decimal, reason: str, today: date) -> None:
