@@ -27,10 +27,13 @@ from testkommune.contracts.events import (
     event_from_json,
     event_to_json,
 )
+from testkommune.harness.certify.checks import evaluate
 from testkommune.harness.certify.client import AdminClient
 from testkommune.harness.certify.drivers import HttpTriggerDriver, InteractiveDriver, ObservationDriver
 from testkommune.harness.certify.runner import Runner
 from testkommune.harness.certify.suite import load_suite
+from testkommune.harness.evidence import verify_bundle
+from testkommune.harness.evidence.codec import observation_from_json
 from testkommune.harness.reporting.junit import junit_tree
 from testkommune.scenarios.fagsystemer import VARIANTS
 from testkommune.scenarios.fagsystemer.agent import ScriptFollower
@@ -39,6 +42,7 @@ from testkommune.scenarios.fagsystemer.livsforloeb import OIR_EVENTS
 from testkommune.scenarios.fagsystemer.trigger import trigger_app
 
 from tests.test_drivers import _Served
+from tests.test_evidence import run_cli
 
 TILSTAND = ("claim_after_events", "CERT-LIVSFORLOEB-TILSTAND")
 HOVEDSTOL = ("claim_after_events", "CERT-LIVSFORLOEB-HOVEDSTOL")
@@ -239,3 +243,27 @@ def test_testkommune_suites_lists_the_life_of_a_case(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "livsforloeb" in result.stdout and "LIV-22" in result.stdout
     assert "s2s-genindsender-efter-fejl" in result.stdout
+
+
+def test_the_certificate_names_what_was_certified_and_what_was_not_and_the_bundle_verifies(tmp_path):
+    ran = run_cli("certify", "--suite", "livsforloeb", "--fagsystem", "reference-s2s", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
+    assert "NOT SUPPORTED" in ran.stdout and "not supported" in ran.stdout
+    bundle = tmp_path / "testkommune-reports" / "livsforloeb-foraeldrebetaling-s2s.bevis"
+    certificate = json.loads((bundle / "certificate.json").read_text("utf-8"))
+    statement = json.loads((bundle / "statement.json").read_text("utf-8"))
+    assert (
+        statement["declared"]["role"] == "psrm-s2s" and "hearing_to_answer" in statement["declared"]["events"]
+    )
+    scope = certificate["scope"]
+    assert "LIV-15" in scope["scenarios"] and "LIV-01" not in scope["scenarios"]
+    assert {n["scenario"] for n in scope["not_certified"]} == {f"LIV-{n:02d}" for n in range(1, 11)}
+    report = verify_bundle(bundle)
+    assert report.valid, report.problems
+    assert report.verdict_recorded == report.verdict_recomputed == "PASSED"
+    step = sorted((bundle / "observations" / "LIV-17").glob("step-*.json"))[-1]
+    recorded = json.loads(step.read_text("utf-8"))
+    for claim in recorded["observation"]["state"]["psrm"]["claims"]:
+        claim["saldo_oere"] += 120000  # as if the INDB write-down had never been booked
+    failures = evaluate(recorded["expectations"], observation_from_json(recorded["observation"]))
+    assert [f.code for f in failures] == ["CERT-LIVSFORLOEB-RESTANCE"]
