@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from testkommune.contracts.model import BillingCase
+from testkommune.contracts.privacy import mask_cpr
 from testkommune.harness.certify.checks import _from_error, _harness_failure, check
 from testkommune.harness.certify.observation import Observation
 from testkommune.harness.certify.results import Failure
@@ -212,16 +213,19 @@ def co_debtors_liable(obs: Observation, _: Any) -> list[Failure]:
     failures = []
     for case in obs.billed:
         liable = _liable(obs, case)
-        for party in case.debtors:
+        roles = [("skyldner", case.debtor), *((c.relation, c.party) for c in case.co_debtors)]
+        for role, party in roles:
             if party.id not in liable:
+                shown = mask_cpr(", ".join(sorted(liable))) or "nobody"  # personal data: CPR masked
+                params = {"case": case.case_id, "party": role}
                 failures.append(
                     _harness_failure(
                         "co_debtors_liable",
                         "CERT-MEDHAEFTER-MANGLER",
                         "$.Hæftelse",
-                        party.id,
-                        ", ".join(sorted(liable)) or "nobody",
-                        {"case": case.case_id, "party": party.name},
+                        mask_cpr(party.id),
+                        shown,
+                        params,
                     )
                 )
     return failures

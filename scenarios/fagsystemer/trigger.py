@@ -19,17 +19,6 @@ from testkommune.contracts.events import BUSINESS_EVENTS, event_from_json
 
 
 def trigger_app(fagsystem: Any) -> Starlette:
-    async def info(request: Request) -> Response:
-        statement = conformance_of(fagsystem)
-        return JSONResponse(
-            {
-                "name": fagsystem.name,
-                "version": fagsystem.version,
-                "role": statement.role,
-                "events": sorted(statement.events),
-            }
-        )
-
     async def connect(request: Request) -> Response:
         fagsystem.connect(KommuneConnection(**await request.json()))
         return Response(status_code=204)
@@ -60,18 +49,8 @@ def trigger_app(fagsystem: Any) -> Starlette:
         fagsystem.pay_out([case_from_json(c) for c in body["cases"]], date.fromisoformat(body["today"]))
         return JSONResponse({"done": True})
 
-    async def event(request: Request) -> Response:
-        body = await request.json()
-        name = body["event"]["event"]
-        method = getattr(fagsystem, name, None) if name in BUSINESS_EVENTS else None
-        if not callable(method):
-            return JSONResponse({"detail": f"{name} is not offered"}, status_code=501)
-        today = date.fromisoformat(body["today"])
-        method(case_from_json(body["case"]), event_from_json(body["event"]), today)
-        return JSONResponse({"done": True})
-
     routes = [
-        Route("/", info, methods=["GET"]),
+        Route("/", _info(fagsystem), methods=["GET"]),
         Route("/connect", connect, methods=["POST"]),
         Route("/bill", bill, methods=["POST"]),
         Route("/daily", daily, methods=["POST"]),
@@ -83,5 +62,38 @@ def trigger_app(fagsystem: Any) -> Starlette:
     if callable(getattr(fagsystem, "correct", None)):
         routes.append(Route("/correct", correct, methods=["POST"]))
     if any(callable(getattr(fagsystem, name, None)) for name in BUSINESS_EVENTS):
-        routes.append(Route("/event", event, methods=["POST"]))
+        routes.append(Route("/event", _event(fagsystem), methods=["POST"]))
     return Starlette(routes=routes)
+
+
+def _info(fagsystem: Any) -> Any:
+    """`GET /`: the system's name, version and conformance statement (its role and declared events)."""
+
+    async def info(request: Request) -> Response:
+        statement = conformance_of(fagsystem)
+        return JSONResponse(
+            {
+                "name": fagsystem.name,
+                "version": fagsystem.version,
+                "role": statement.role,
+                "events": sorted(statement.events),
+            }
+        )
+
+    return info
+
+
+def _event(fagsystem: Any) -> Any:
+    """`POST /event`: a business event for the fagsystem's method of that name (501 when it has none)."""
+
+    async def event(request: Request) -> Response:
+        body = await request.json()
+        name = body["event"]["event"]
+        method = getattr(fagsystem, name, None) if name in BUSINESS_EVENTS else None
+        if not callable(method):
+            return JSONResponse({"detail": f"{name} is not offered"}, status_code=501)
+        today = date.fromisoformat(body["today"])
+        method(case_from_json(body["case"]), event_from_json(body["event"]), today)
+        return JSONResponse({"done": True})
+
+    return event
