@@ -82,6 +82,7 @@ CAUGHT: dict[str, dict[str, tuple[str, str]]] = {
         "LIV-22": _psrm("PSRM-602"),
     },
     "s2s-genindsender-nye-stamdata": {"LIV-19": _psrm("PSRM-542"), "LIV-22": _psrm("PSRM-542")},
+    "s2s-reindgi-med-datoer": {"LIV-23": _psrm("PSRM-REINDGI-DATOER")},
 }
 ROLE_OF = {"reference": "oir", "reference-s2s": "psrm-s2s"}
 

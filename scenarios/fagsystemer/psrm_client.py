@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
+from decimal import Decimal
 from typing import Any
 
 import requests
@@ -81,6 +82,18 @@ class PsrmClient:
             statuses = ((answer or {}).get("FordringAktionStatusSamling") or {}).get("MFAktionStruktur") or []
             for status in statuses:
                 self._note(status)
+
+    def interest(self, fordring_id: str | None, since: date, today: date) -> Decimal:
+        """Inddrivelsesrente PSRM notified on a claim from `since` to today (MFUnderretSamlingHent)."""
+        body = {
+            "FordringhaverSystemIDStruktur": {"VirksomhedSENummer": SYSTEM_SE},
+            "DatoInterval": {"StartDato": since.isoformat(), "SlutDato": today.isoformat()},
+            "UnderretningTypeKode": ["RENTER"],
+        }
+        answer = self._post("MFUnderretSamlingHent", body) or {}
+        notes = (answer.get("UnderretningSamling") or {}).get("Underretning") or []
+        mine = [n for n in notes if n.get("DMIFordringEFIFordringID") == fordring_id]
+        return sum((Decimal(str(n["RenteBeløb"])) for n in mine), Decimal(0))
 
     def answer_hearing(self, sent: SentAction, approve: bool, justification: str) -> None:
         """Answer PSRM's hearing of an action: approve with a justification, or withdraw."""

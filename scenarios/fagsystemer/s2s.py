@@ -184,10 +184,34 @@ class ForaeldrebetalingS2S(Foraeldrebetaling):
         self._send("TILBAGEKALD", "MFTilbagekaldFordringStruktur", body, today)
 
     def resubmit(self, claim: OwnClaim, today: date) -> None:
-        """GENINDSENDFORDRING after a KLAG recall: the original claim id and the original stamdata."""
-        body = {"DMIFordringEFIFordringID": claim.fordring_id, "MFOpretFordringStruktur": claim.struct}
+        """GENINDSENDFORDRING after a KLAG recall: the original claim id and the original stamdata, and the
+        inddrivelsesrente accrued before the recall as REINDGI (its dates empty, psrm.md §6.4)."""
+        assert self.psrm is not None, "connect() first"
+        body: dict[str, Any] = {
+            "DMIFordringEFIFordringID": claim.fordring_id,
+            "MFOpretFordringStruktur": claim.struct,
+        }
+        since = max(claim.srb, date.fromordinal(today.toordinal() - 85))  # notifications reach 3 months back
+        interest = self.psrm.interest(claim.fordring_id, since, today)
+        if interest > 0:
+            reindgi = self.reindgi(claim, interest)
+            body["OpretUnderfordringSamling"] = {"MFOpretRelateretFordringStruktur": [reindgi]}
         claim.created = self._send("GENINDSENDFORDRING", "MFGenindsendFordringStruktur", body, today)
         claim.state = "PSRM"
+
+    def reindgi(self, claim: OwnClaim, interest: Decimal) -> dict[str, Any]:
+        """Interest accrued under inddrivelse before a recall, re-submitted as a related claim of its own."""
+        main = claim.struct
+        amount = float(interest)
+        return {
+            "DMIFordringFordringArtKode": main["DMIFordringFordringArtKode"],
+            "DMIFordringTypeKode": "REINDGI",
+            "DMIFordringFordringHaverRef": f"{main['DMIFordringFordringHaverRef']}-R",
+            "FordringBeløbStruktur": {"ValutaKode": "DKK", "DMIFordringBeløb": amount},
+            "FordringOprindeligBeløbStruktur": {"ValutaKode": "DKK", "EFIFordringOprindeligBeløb": amount},
+            "FordringPeriodeStruktur": main["FordringPeriodeStruktur"],
+            "FordringHæftelseSamling": main["FordringHæftelseSamling"],
+        }
 
     def hearing_to_answer(self, case: BillingCase, event: HearingToAnswer, today: date) -> None:
         """Answer the hearing PSRM put the claim in (found from the receipts), as the event says."""

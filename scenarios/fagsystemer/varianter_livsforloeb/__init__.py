@@ -46,6 +46,7 @@ from testkommune.scenarios.fagsystemer.varianter_livsforloeb.opskriver_ikke impo
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.regu_med_virkningsdato import (
     ReguMedVirkningsdato,
 )
+from testkommune.scenarios.fagsystemer.varianter_livsforloeb.reindgi_med_datoer import ReindgiMedDatoer
 
 LIVSFORLOEB_VARIANTS = {
     "reference-s2s": ForaeldrebetalingS2S,  # correct: the same fagsystem in the direct role toward PSRM
@@ -70,5 +71,6 @@ LIVSFORLOEB_VARIANTS = {
     "s2s-genindsender-nye-stamdata": GenindsenderNyeStamdata,
     "s2s-hoering-ubesvaret": HoeringUbesvaret,
     "s2s-medhaefter-glemmes": MedhaefterGlemmesS2S,
+    "s2s-reindgi-med-datoer": ReindgiMedDatoer,
 }
 """CLI name → class (merged into `scenarios.fagsystemer.VARIANTS`)."""
