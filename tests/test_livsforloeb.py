@@ -44,6 +44,8 @@ from testkommune.scenarios.fagsystemer.trigger import trigger_app
 from tests.test_drivers import _Served
 from tests.test_evidence import run_cli
 
+pytest_plugins = ["pytester"]
+
 TILSTAND = ("claim_after_events", "CERT-LIVSFORLOEB-TILSTAND")
 HOVEDSTOL = ("claim_after_events", "CERT-LIVSFORLOEB-HOVEDSTOL")
 RESTANCE = ("claim_after_events", "CERT-LIVSFORLOEB-RESTANCE")
@@ -268,3 +270,19 @@ def test_the_certificate_names_what_was_certified_and_what_was_not_and_the_bundl
         claim["saldo_oere"] += 120000  # as if the INDB write-down had never been booked
     failures = evaluate(recorded["expectations"], observation_from_json(recorded["observation"]))
     assert [f.code for f in failures] == ["CERT-LIVSFORLOEB-RESTANCE"]
+
+
+def test_a_vendor_pytest_run_skips_what_its_fagsystem_did_not_declare(pytester):
+    pytester.makepyfile(
+        """
+        from testkommune.harness.pytest_plugin import certification_tests
+
+        direct = "testkommune.scenarios.fagsystemer.s2s:ForaeldrebetalingS2S"
+        test_direct = certification_tests("livsforloeb", direct)
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "testkommune", "-v", "-W", "ignore::DeprecationWarning")
+    suite = load_suite("livsforloeb")
+    outside = sum(s.role == "oir" for s in suite.scenarios)
+    result.assert_outcomes(passed=len(suite.scenarios) - outside, skipped=outside)
+    result.stdout.fnmatch_lines(["*test_direct?LIV-01? SKIPPED*", "*test_direct?LIV-19? PASSED*"])
