@@ -17,6 +17,9 @@ from testkommune.scenarios.fagsystemer.varianter_livsforloeb.fejl_med_virkningsd
 )
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.forbudt_aarsagskode import ForbudtAarsagskode
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.genbruger_endtoendid import GenbrugerEndToEndId
+from testkommune.scenarios.fagsystemer.varianter_livsforloeb.genbruger_indbetalingsid import (
+    GenbrugerIndbetalingsId,
+)
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.genindsender_efter_fejl import (
     GenindsenderEfterFejl,
 )
@@ -40,6 +43,9 @@ from testkommune.scenarios.fagsystemer.varianter_livsforloeb.medhaefter_glemmes_
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.medhaefter_kun_paa_konto import (
     MedhaefterKunPaaKonto,
 )
+from testkommune.scenarios.fagsystemer.varianter_livsforloeb.medhaefter_som_partner import (
+    MedhaefterSomPartner,
+)
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.nedskriver_ved_fejl import NedskriverVedFejl
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.ophoer_hele_maaneden import OphoerHeleMaaneden
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.opskriver_ikke import OpskriverIkke
@@ -47,6 +53,7 @@ from testkommune.scenarios.fagsystemer.varianter_livsforloeb.regu_med_virkningsd
     ReguMedVirkningsdato,
 )
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.reindgi_med_datoer import ReindgiMedDatoer
+from testkommune.scenarios.fagsystemer.varianter_livsforloeb.udbetaler_kun_en_gang import UdbetalerKunEnGang
 
 LIVSFORLOEB_VARIANTS = {
     "reference-s2s": ForaeldrebetalingS2S,  # correct: the same fagsystem in the direct role toward PSRM
@@ -62,6 +69,9 @@ LIVSFORLOEB_VARIANTS = {
     "medhaefter-glemmes": MedhaefterGlemmes,
     "genbruger-endtoendid": GenbrugerEndToEndId,
     "afskriver-som-nedskrivning": AfskriverSomNedskrivning,
+    "udbetaler-kun-en-gang": UdbetalerKunEnGang,
+    "genbruger-indbetalingsid": GenbrugerIndbetalingsId,
+    "medhaefter-som-partner": MedhaefterSomPartner,
     "s2s-indb-uden-virkningsdato": IndbUdenVirkningsdato,
     "s2s-regu-med-virkningsdato": ReguMedVirkningsdato,
     "s2s-indb-virkningsdato-frem": IndbVirkningsdatoFrem,
