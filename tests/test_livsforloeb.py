@@ -207,7 +207,7 @@ def test_the_script_driver_carries_the_events(kommune, tmp_path: Path):
         return AdminClient(connection.base_url, connection.kommune, connection.system)
 
     declared = ConformanceStatement("oir", OIR_EVENTS)
-    driver = ObservationDriver(script, admin, timeout=20, quiet=0.1, conformance=declared)
+    driver = ObservationDriver(script, admin, timeout=3, quiet=0.1, conformance=declared)
     with ScriptFollower(script, VARIANTS["klage-ignoreres"]()) as follower:
         result = _run(kommune, driver, only=["LIV-06"], system="script-klage")
     assert follower.errors == []
