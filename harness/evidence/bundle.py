@@ -62,6 +62,7 @@ def statement_of(result: RunResult, *, vendor: str, role: str, suites: list[str]
         "harness_version": __version__,
         "driver": result.driver,
         "seed": result.seed,
+        "declared": result.conformance,  # the role and business events the fagsystem says it handles
     }
 
 
@@ -74,7 +75,15 @@ def certificate_of(result: RunResult, statement: dict[str, Any]) -> dict[str, An
         "fagsystem": result.fagsystem,
         "fagsystem_version": result.fagsystem_version,
         "role": statement["role"],
-        "scope": {"suites": statement["suites"], "scenarios": [s.scenario_id for s in result.scenarios]},
+        "scope": {
+            "suites": statement["suites"],
+            "scenarios": [s.scenario_id for s in result.scenarios if s.outcome == "passed"],
+            "not_certified": [  # outside what the fagsystem declared: NOT SUPPORTED, not certified
+                {"scenario": s.scenario_id, "reason": s.error}
+                for s in result.scenarios
+                if s.outcome == "not_supported"
+            ],
+        },
         "valid_for_contracts_version": result.contracts_version,
         "issued_at": result.finished_at,
         "seed": result.seed,

@@ -176,12 +176,15 @@ def _recompute(bundle: Path, entries: list[dict[str, Any]], report: VerifyReport
     run = json.loads((bundle / "run.json").read_text(encoding="utf-8"))
     report.verdict_recorded = run["verdict"]
     failed: dict[str, bool] = {s["scenario_id"]: s["outcome"] == "error" for s in run["scenarios"]}
+    outside = {s["scenario_id"] for s in run["scenarios"] if s["outcome"] == "not_supported"}  # not certified
     for item in entries:
         if item["path"].startswith("observations/"):
             _recompute_step(bundle, item["path"], failed, report)
+    for scenario_id in outside:
+        failed.pop(scenario_id, None)
     report.scenarios = len(failed)
     report.verdict_recomputed = "PASSED" if failed and not any(failed.values()) else "FAILED"
-    for scenario in run["scenarios"]:
+    for scenario in [s for s in run["scenarios"] if s["scenario_id"] not in outside]:
         outcome = "passed" if not failed.get(scenario["scenario_id"]) else scenario["outcome"]
         if (outcome == "passed") != (scenario["outcome"] == "passed"):
             report.problems.append(
