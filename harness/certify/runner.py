@@ -181,8 +181,18 @@ class Runner:
                 record.outcome = result.outcome = "error" if broken else "failed"
                 result.error = broken[0].actual if broken else None
                 result.failures.extend(failures)
-                if index < len(steps):  # the whole-tenant checks still run: they may name the root cause
-                    result.failures.extend(self._final_failures(today, cases, billed, scenario, failures))
+                if index < len(steps):  # the whole-tenant checks still run, as a step of their own:
+                    final = StepRecord(
+                        len(steps),
+                        "expect",
+                        _describe("expect", list(FINAL_CHECKS)),
+                        self.admin.clock()["now"],
+                    )
+                    self._current_step = final.index  # they may name the root cause
+                    final_failures = self._final_failures(today, cases, billed, scenario, failures)
+                    final.outcome = "failed" if final_failures else "done"
+                    result.steps.append(final)
+                    result.failures.extend(final_failures)
                 break
         result.duration_s = round(time.monotonic() - began, 3)
         return result
