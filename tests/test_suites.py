@@ -76,7 +76,7 @@ CAUGHT: dict[str, dict[str, dict[str, Expected]]] = {
             "ROB-03": ("finans_answer_fetched", "CERT-KVITTERING-IKKE-HENTET"),
         },
         # counts a duplicated modregning twice, thinks the claim paid and never hands the rest over
-        "dobbelt-daekning": {"ROB-06": ("psrm_status", "CERT-PSRM-STATUS")},
+        "dobbelt-daekning": {"ROB-06": ("psrm_status", "CERT-IKKE-OVERDRAGET")},
     },
     "fejlliste": {
         "direkte-til-inddrivelse": {"FEJL-01": ("psrm_no_rejections", "PSRM-SRB")},

@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
-from testkommune.scenarios.fagsystemer.varianter import (
+from testkommune.scenarios.fagsystemer.varianter import BROKEN, LAWFUL
+from testkommune.scenarios.fagsystemer.varianter_basis import (
     DirekteTilInddrivelse,
     DobbeltDaekning,
     GebyrSomHovedfordring,
@@ -54,6 +55,8 @@ VARIANTS = {
     "laeser-ikke-postkasse": LaeserIkkePostkasse,
     "overdrager-under-rykker": OverdragerUnderRykker,
     "dobbelt-daekning": DobbeltDaekning,
+    **LAWFUL,
+    **BROKEN,
 }
 
 VARIANTS |= LIVSFORLOEB_VARIANTS

@@ -1,9 +1,9 @@
 """A small daycare-billing fagsystem (forældrebetaling) that integrates with ØiR the way it should.
 
-It is the reference the suites must pass, and the base of the broken variants (`varianter.py`,
-`varianter_livsforloeb/`), each of which changes one realistic thing. It talks to the test kommune only
-over HTTP with `requests`, exactly as a vendor's system would. The life of a case after billing (business
-events) is in `livsforloeb.py`, the finans rules in `finans_regler.py`.
+It is the reference the suites must pass, and the base of the variants (`varianter_basis.py`,
+`varianter.py`, `varianter_livsforloeb/`), each of which changes one realistic thing. It talks to the test
+kommune only over HTTP with `requests`, exactly as a vendor's system would. The life of a case after
+billing (business events) is in `livsforloeb.py`, the finans rules in `finans_regler.py`.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class BilledClaim:
     amount: Decimal = Decimal(0)
     restance: Decimal = Decimal(0)  # what the debtor owes on it, as the debitor system's updates tell
     fordring_id: str | None = None  # the debitor system's id of it (from the forretningskvittering)
+    case_id: str = ""  # the case it bills
     state: str = "OPKRAEVNING"  # OPKRAEVNING, BERO (complaint), ANNULLERET (as the fagsystem asked)
 
 
@@ -123,6 +124,7 @@ class Foraeldrebetaling(OirLivsforloeb, FinansRegler):
             accepted=False,
             amount=case.amount,
             restance=case.amount,
+            case_id=case.case_id,
         )
         self.claims.append(claim)
         answer = self._deliver(f"{OIR_B01}/OpretDebitorkonto", message, claim)
@@ -339,8 +341,8 @@ def _part(party: Party) -> dict[str, Any]:
 
 
 def __getattr__(name: str) -> Any:
-    """The broken variants moved to `varianter.py`; importing them from here still works."""
-    from testkommune.scenarios.fagsystemer import varianter
+    """The first broken variants moved to `varianter_basis.py`; importing them from here still works."""
+    from testkommune.scenarios.fagsystemer import varianter_basis as varianter
 
     try:
         return getattr(varianter, name)

@@ -65,8 +65,8 @@ class OirLivsforloeb:
     _header: Callable[[date], dict[str, str]]
 
     def claim_of(self, case: BillingCase) -> Any:
-        reference = f"FB-{case.case_id}-{case.period_from:%Y%m}"
-        return next(c for c in self.claims if c.reference == reference)
+        """The fagsystem's own record of the claim it billed for the case (the latest, if billed again)."""
+        return [c for c in self.claims if c.case_id == case.case_id][-1]
 
     def amount_corrected(self, case: BillingCase, event: AmountCorrected, today: date) -> None:
         """Write the fordring down or up to the corrected amount; the reason says why and from when."""
