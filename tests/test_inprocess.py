@@ -25,7 +25,7 @@ def _verdicts(base_url: str, variant: str, suite: str = "basis") -> list[tuple[s
 
 
 def test_every_variant_is_judged_by_some_suite():
-    from testkommune.scenarios.fagsystemer.varianter import LAWFUL
+    from testkommune.scenarios.fagsystemer.varianter_selvtest import LAWFUL
 
     from tests.test_livsforloeb import CAUGHT as LIVSFORLOEB_CAUGHT
     from tests.test_verdicts import OWN_CODE

@@ -43,7 +43,7 @@ def test_the_bundle_verifies_and_the_verdict_recomputes(reports, bundle, verdict
 
 
 def _step(reports: Path, bundle: str, scenario: str, check: str) -> dict:
-    """The last recorded step of `scenario` that applied `check` (scenarios end in whole-tenant checks)."""
+    """The last step of `scenario` that applied `check` (each scenario ends in whole-tenant checks)."""
     steps = sorted((reports / bundle / "observations" / scenario).glob("step-*.json"))
     judged = [json.loads(p.read_text("utf-8")) for p in steps if f'"{check}"' in p.read_text("utf-8")]
     assert judged, f"no step of {scenario} applied {check}"

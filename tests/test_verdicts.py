@@ -22,7 +22,7 @@ from testkommune.harness.certify.timeline import handover_window, target_day
 from testkommune.harness.reporting import ConsoleReporter, write_json, write_junit
 from testkommune.harness.reporting.html import render_html
 from testkommune.scenarios.fagsystemer import VARIANTS
-from testkommune.scenarios.fagsystemer.varianter import BROKEN, LAWFUL
+from testkommune.scenarios.fagsystemer.varianter_selvtest import BROKEN, LAWFUL
 
 SUITES = sorted(builtin_suites())
 # A broken variant of this catalogue → the suites that must catch it and the code each failing scenario names.

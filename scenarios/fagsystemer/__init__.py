@@ -6,8 +6,7 @@
 from __future__ import annotations
 
 from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
-from testkommune.scenarios.fagsystemer.varianter import BROKEN, LAWFUL
-from testkommune.scenarios.fagsystemer.varianter_basis import (
+from testkommune.scenarios.fagsystemer.varianter import (
     DirekteTilInddrivelse,
     DobbeltDaekning,
     GebyrSomHovedfordring,
@@ -31,6 +30,7 @@ from testkommune.scenarios.fagsystemer.varianter_basis import (
     UkendtSortiment,
 )
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb import LIVSFORLOEB_VARIANTS
+from testkommune.scenarios.fagsystemer.varianter_selvtest import BROKEN, LAWFUL
 
 VARIANTS = {
     "reference": Foraeldrebetaling,

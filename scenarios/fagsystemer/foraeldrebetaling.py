@@ -1,8 +1,8 @@
 """A small daycare-billing fagsystem (forældrebetaling) that integrates with ØiR the way it should.
 
-It is the reference the suites must pass, and the base of the variants (`varianter_basis.py`,
-`varianter.py`, `varianter_livsforloeb/`), each of which changes one realistic thing. It talks to the test
-kommune only over HTTP with `requests`, exactly as a vendor's system would. The life of a case after
+It is the reference the suites must pass, and the base of the variants (`varianter.py`,
+`varianter_selvtest.py`, `varianter_livsforloeb/`), each of which changes one realistic thing. It talks to
+the test kommune only over HTTP with `requests`, exactly as a vendor's system would. The life of a case after
 billing (business events) is in `livsforloeb.py`, the finans rules in `finans_regler.py`.
 """
 
@@ -341,8 +341,8 @@ def _part(party: Party) -> dict[str, Any]:
 
 
 def __getattr__(name: str) -> Any:
-    """The first broken variants moved to `varianter_basis.py`; importing them from here still works."""
-    from testkommune.scenarios.fagsystemer import varianter_basis as varianter
+    """The broken variants moved to `varianter.py`; importing them from here still works."""
+    from testkommune.scenarios.fagsystemer import varianter
 
     try:
         return getattr(varianter, name)
