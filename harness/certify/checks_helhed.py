@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 from testkommune.harness.certify.checks import _from_error, _harness_failure, _refusals_of, check
-from testkommune.harness.certify.checks_livsforloeb import direct_claims_accounted, direct_role
 from testkommune.harness.certify.observation import Observation
 from testkommune.harness.certify.results import Failure
 
@@ -20,11 +19,10 @@ CPR = re.compile(r"(?<![0-9])[0-3][0-9][01][0-9][0-9]{2}-?[0-9]{4}(?![0-9])")
 
 @check
 def claims_accounted(obs: Observation, _: Any) -> list[Failure]:
-    """Every billed case has its claim in the debitor system (else the refusal or the loss is named), and
-    every claim there was sent for one of the scenario's cases (none unasked for)."""
-    if direct_role(obs):  # the fagsystem's claims are at PSRM, and in its own books until it hands over
-        return direct_claims_accounted(obs)
-    missing = [case for case in obs.billed if not obs.claims_of(case)]
+    """Every billed case has its claim in the debitor system, or at PSRM for a fagsystem in the direct role
+    (else the refusal or the loss is named), and every claim there was sent for one of the scenario's cases
+    (none unasked for)."""
+    missing = [case for case in obs.billed if not obs.claims_of(case) and not obs.psrm_claims_of(case)]
     if missing and obs.refused("OpretDebitorkonto"):
         return _refusals_of("claims_accounted", obs, "OpretDebitorkonto")
     lost = [

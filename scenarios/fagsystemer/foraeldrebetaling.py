@@ -1,9 +1,9 @@
 """A small daycare-billing fagsystem (forældrebetaling) that integrates with ØiR the way it should.
 
-It is the reference the suites must pass, and the base of the variants (`varianter.py`,
-`varianter_selvtest.py`, `varianter_livsforloeb/`), each of which changes one realistic thing. It talks to
-the test kommune only over HTTP with `requests`, exactly as a vendor's system would. The life of a case after
-billing (business events) is in `livsforloeb.py`, the finans rules in `finans_regler.py`.
+It is the reference the suites must pass, and the base of the broken variants (`varianter.py`,
+`varianter_livsforloeb/`), each of which changes one realistic thing. It talks to the test kommune only
+over HTTP with `requests`, exactly as a vendor's system would. The life of a case after billing (business
+events) is in `livsforloeb.py`, the finans rules in `finans_regler.py`.
 """
 
 from __future__ import annotations
@@ -56,7 +56,6 @@ class BilledClaim:
     amount: Decimal = Decimal(0)
     restance: Decimal = Decimal(0)  # what the debtor owes on it, as the debitor system's updates tell
     fordring_id: str | None = None  # the debitor system's id of it (from the forretningskvittering)
-    case_id: str = ""  # the case it bills
     state: str = "OPKRAEVNING"  # OPKRAEVNING, BERO (complaint), ANNULLERET (as the fagsystem asked)
 
 
@@ -124,7 +123,6 @@ class Foraeldrebetaling(OirLivsforloeb, FinansRegler):
             accepted=False,
             amount=case.amount,
             restance=case.amount,
-            case_id=case.case_id,
         )
         self.claims.append(claim)
         answer = self._deliver(f"{OIR_B01}/OpretDebitorkonto", message, claim)
@@ -208,6 +206,10 @@ class Foraeldrebetaling(OirLivsforloeb, FinansRegler):
         return True
 
     # -- business rules (what the broken variants get wrong) -------------------------------------
+    def reference(self, case: BillingCase) -> str:
+        """The fagsystem's own FordringReference for one case's month."""
+        return f"FB-{case.case_id}-{case.period_from:%Y%m}"
+
     def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
         """The ØiR Fordring for one month of day care, due on the first day of the month."""
         forfald = case.period_from
@@ -215,7 +217,7 @@ class Foraeldrebetaling(OirLivsforloeb, FinansRegler):
         fra, til = self.periode(case)
         month = MONTHS[case.period_from.month - 1]
         return {
-            "FordringReference": f"FB-{case.case_id}-{case.period_from:%Y%m}",
+            "FordringReference": self.reference(case),
             "FordringstypeKode": self.fordringstype(case),
             "Beskrivelse": f"{case.service.capitalize()} {month} {case.period_from:%Y}",
             "HovedstolBeløb": float(case.amount),

@@ -63,10 +63,11 @@ class OirLivsforloeb:
     claims: list[Any]
     _deliver: Callable[..., dict[str, Any] | None]
     _header: Callable[[date], dict[str, str]]
+    reference: Callable[[BillingCase], str]
 
     def claim_of(self, case: BillingCase) -> Any:
-        """The fagsystem's own record of the claim it billed for the case (the latest, if billed again)."""
-        return [c for c in self.claims if c.case_id == case.case_id][-1]
+        reference = self.reference(case)
+        return next(c for c in self.claims if c.reference == reference)
 
     def amount_corrected(self, case: BillingCase, event: AmountCorrected, today: date) -> None:
         """Write the fordring down or up to the corrected amount; the reason says why and from when."""
