@@ -282,6 +282,7 @@ class Runner:
     ) -> list[Failure]:
         """The whole-tenant checks' failures after an earlier step failed, less codes already reported."""
         seen = {(f.check, f.code) for f in already}
+        self._current_step += 1  # evidence of its own: the failed step's observation is not overwritten
         final = self._step("expect", list(FINAL_CHECKS), today, cases, billed, scenario)
         return [f for f in final if (f.check, f.code) not in seen and f.code != CHECK_ERROR]
 
