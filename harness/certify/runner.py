@@ -10,11 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from testkommune.contracts.clock import real_now
-from testkommune.contracts.driver import (
-    ActionNotSupportedError,
-    Fagsystem,
-    KommuneConnection,
-)
+from testkommune.contracts.driver import ActionNotSupportedError, Fagsystem, KommuneConnection
 from testkommune.contracts.model import BillingCase
 from testkommune.harness.certify import business
 from testkommune.harness.certify.cases import make_cases, scenario_seed
@@ -237,8 +233,9 @@ class Runner:
                 self.admin.psrm_indbetaling(cases[0].debtor.id, amount, today)
             else:
                 self.admin.modregning(cases[0].debtor.id, amount, f"{scenario.id}-{self._current_step}")
-        elif kind == "event":
-            _as_fagsystem(*business.run_event(self.fagsystem, dict(value), today, cases, billed), today)  # type: ignore[call-overload]
+        elif kind == "event":  # what happened in the business to a case (contracts/events.py)
+            act, case, event = business.run_event(self.fagsystem, dict(value), today, cases, billed)  # type: ignore[call-overload]
+            self._for_case(case, lambda: _as_fagsystem(act, case, event, today))
         elif kind == "daily":
             _as_fagsystem(self.fagsystem.run_daily, today)
         elif kind == "settings":
