@@ -251,7 +251,7 @@ class Foraeldrebetaling:
             "ValutaKode": "DKK",
             "PeriodeFraDato": fra.isoformat(),
             "PeriodeTilDato": til.isoformat(),
-            "StiftelseDato": today.isoformat(),
+            "StiftelseDato": case.period_from.isoformat(),  # = periode start (KFDAINS R_6_15)
             "ForfaldDato": forfald.isoformat(),
             "SidsteRettidigeBetalingDato": srb.isoformat(),
             "ForældelseDato": forfald.replace(year=forfald.year + self.foraeldelse_years).isoformat(),

@@ -29,6 +29,7 @@ from testkommune.simulators.psrm.state import (
     SetPrincipal,
 )
 from testkommune.simulators.rules.fordring import Agreement, ClaimContext, hoering_rules, psrm_filter
+from testkommune.simulators.rules.stamdata import MainClaim
 
 LOCKING_REASONS = ("BORD", "BORT", "HENS", "KLAG", "HAFT")
 RESUBMIT_AFTER = ("HENS", "KLAG", "BORD", "HAFT")
@@ -75,8 +76,10 @@ class ActionContext:
     def today(self) -> date:
         return danish_date(self.received)
 
-    def claim_ctx(self) -> ClaimContext:
-        return ClaimContext(self.today, self.types, self.agreement, self.view.claimant_ref_taken)
+    def claim_ctx(self, hovedfordring: MainClaim | None = None) -> ClaimContext:
+        return ClaimContext(
+            self.today, self.types, self.agreement, self.view.claimant_ref_taken, hovedfordring
+        )
 
 
 @dataclass
@@ -131,11 +134,13 @@ def _judge_new(
     ctx: ActionContext,
     verdict: Verdict,
     main_art: str | None,
+    existing_main: MainClaim | None = None,
 ) -> None:
     """Run the entry filter and the hearing rules on a main claim and its related claims."""
-    claim_ctx = ctx.claim_ctx()
     claims = claims_of_structs(main, related, base, rel_base)
+    own_main = MainClaim(claims[0].forfaldsdato, ctx.today) if main is not None else existing_main
     for i, claim in enumerate(claims):
+        claim_ctx = ctx.claim_ctx(None if claim.is_main else own_main)
         findings = psrm_filter.run(claim, claim_ctx)
         verdict.errors.extend(errors_only(findings))
         verdict.hearing.extend(hoering_rules.run(claim, claim_ctx))
@@ -223,8 +228,16 @@ def opret_relateret(action: dict[str, Any], base: str, ctx: ActionContext) -> Ve
     if main.recalled:
         return verdict.refuse("PSRM-530", join_path(s_base, "DMIFordringEFIHovedFordringID"), value=main.id)
     related = struct["MFOpretRelateretFordringStruktur"]
+    forfald = main.snapshot.get("DMIFordringForfaldDato")
     _judge_new(
-        None, related, s_base, join_path(s_base, "MFOpretRelateretFordringStruktur"), ctx, verdict, main.art
+        None,
+        related,
+        s_base,
+        join_path(s_base, "MFOpretRelateretFordringStruktur"),
+        ctx,
+        verdict,
+        main.art,
+        MainClaim(date.fromisoformat(forfald) if forfald else None, main.received_on),
     )
     for claim, raw in zip(
         claims_of_structs(None, related, s_base, join_path(s_base, "MFOpretRelateretFordringStruktur")),

@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import cache
 
-import holidays
-from dateutil.easter import easter
+from testkommune.simulators.rules.kalender import closing_days, is_bank_day
 
-
-@cache
-def closing_days(year: int) -> frozenset[date]:
-    """Days Danish banks are closed besides weekends (Danmarks Nationalbank's banklukkedage)."""
-    calendar = holidays.country_holidays("DK", years=year, categories=("public", "optional"))
-    closed = {day for day in calendar if (day.month, day.day) != (5, 1)}
-    closed.add(easter(year) + timedelta(days=40))  # the Friday after Ascension Day
-    return frozenset(closed)
-
-
-def is_bank_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in closing_days(day.year)
+__all__ = ["afregning_period", "closing_days", "is_bank_day", "last_bank_day", "last_weekday"]
 
 
 def _month_end(year: int, month: int) -> date:
