@@ -80,7 +80,7 @@ def ledger(conn: Connection, tenant: Tenant, claim: ClaimState) -> Ledger:
         day = date.fromisoformat(row.virkningsdato)
         if row.kind.startswith(STOPS):
             book.stop = day if book.stop is None else min(book.stop, day)
-        elif row.kind == "RENTEDAEKNING":
+        elif row.kind in ("RENTEDAEKNING", "RENTEDAEKNING_TILBAGEFOERT"):
             book.interest_paid += row.amount_oere
         elif row.kind not in NO_PRINCIPAL:
             book.changes.append((day, row.amount_oere))

@@ -1,0 +1,108 @@
+"""PSRM rules where the public guidance decides and the simulator used to disagree, over real HTTP.
+
+Each test names its source (psrm.md, filterregler.md sections; GIL, forældelsesloven as they quote them).
+"""
+
+from __future__ import annotations
+
+from tests import psrm_actions as act
+from tests.messages import CPR_MOD11
+from tests.test_psrm_collection import _history, _notes, _pay
+from tests.test_psrm_lifecycle import _claim, _main_struct, _one
+
+
+def test_a_fejl_recall_reverses_every_daekning_of_the_claim(api):
+    """psrm.md §6.3 (FEJL: coverings 'all reversed', interest 'all reset from receipt', a negative settlement
+    netted later) and §6.1: the 100 kr paid does not stay covered; the whole principal goes back."""
+    claim = _claim(api, "A1")  # 1000 kr, received 2026-09-20
+    api.clock(set="2026-10-11")
+    assert _pay(api, 100.0, "2026-10-11").status_code == 201
+    api.clock(set="2026-10-12")
+    assert _history(api, claim)["SaldoBeløb"] < 1000.0
+    assert _one(api, act.tilbagekald(claim, "FEJL", None))["MFAktionStatusKode"] == "UDFOERT"
+    history = _history(api, claim)
+    kinds = [e["Type"] for e in history["Hændelser"]]
+    assert "DAEKNING_TILBAGEFOERT" in kinds and "RENTEDAEKNING_TILBAGEFOERT" in kinds
+    recall = next(e for e in history["Hændelser"] if e["Type"] == "TILBAGEKALD_FEJL")
+    assert recall["Beløb"] == -1000.0  # the full principal, not the balance left after the payment
+    assert recall["Virkningsdato"] == "2026-09-20"  # FEJL: from the original receipt
+    assert history["RenteBeløb"] == 0.0
+    api.clock(set="2026-11-02")
+    settlement = next(n for n in _notes(api, "2026-10-01", "2026-11-02", "AFREGNING"))
+    assert any(line["Beløb"] < 0 for line in settlement["AfregningLinje"])
+    assert settlement["AfregningBeløb"] == 0.0  # paid and reversed in the same period: nothing to pay out
+
+
+def test_a_hens_recall_keeps_the_daekninger(api):
+    """psrm.md §6.3: HENS keeps coverings; only FEJL reverses them (a lawful contrast to the case above)."""
+    claim = _claim(api, "A1")
+    api.clock(set="2026-10-11")
+    _pay(api, 100.0, "2026-10-11")
+    api.clock(set="2026-10-12")
+    _one(api, act.tilbagekald(claim, "HENS"))
+    kinds = [e["Type"] for e in _history(api, claim)["Hændelser"]]
+    assert "DAEKNING" in kinds and "DAEKNING_TILBAGEFOERT" not in kinds
+
+
+def test_limitation_floor_after_resubmission_runs_from_the_first_receipt(api):
+    """psrm.md §6.4, GIL § 18 a stk. 7, 4. pkt. [JV G.A.2.4.4.2.2]: the 3-year add-on still runs from the first
+    receipt (2026-09-20 → 2029-09-20), not from the re-submission (2027-01-11 → 2030-01-11)."""
+    claim = _claim(api, "A1")
+    assert _history(api, claim)["Forældelse"]["dato"] == "2029-09-20"
+    _one(api, act.tilbagekald(claim, "HENS"))
+    api.clock(set="2027-01-11")
+    again = _one(api, act.genindsend(claim, _main_struct()))
+    assert again["MFAktionStatusKode"] == "UDFOERT", again
+    assert _history(api, again["DMIFordringEFIFordringID"])["Forældelse"]["dato"] == "2029-09-20"
+
+
+def test_limitation_floor_moves_to_the_next_hverdag(api):
+    """Forældelsesloven § 27 stk. 2 (filterregler.md §5.2, our reading [I] for the GIL § 18 a stk. 7 floor):
+    received 2026-09-19 + 3 years = Wednesday 2029-09-19 stays; received 2027-12-24 → 2030-12-24 (24 Dec) moves
+    to 2030-12-27 (25/26 Dec are helligdage). As a tenant setting it can be switched off."""
+    api.clock(set="2027-12-24")
+    claim = _claim(api, "A1", **_later_dates())
+    assert _history(api, claim)["Forældelse"]["dato"] == "2030-12-27"
+    api.settings({"psrm": {"foraeldelse_par27": False}})
+    other = _claim(api, "A2", **_later_dates(), DMIFordringFordringHaverRef="REF-A2")
+    assert _history(api, other)["Forældelse"]["dato"] == "2030-12-24"
+
+
+def _later_dates() -> dict[str, object]:
+    """A lawful KFDAINS claim for November 2027, handed over on 24 December 2027."""
+    return {
+        "DMIFordringStiftelseTidspunkt": "2027-11-01",
+        "DMIFordringForfaldDato": "2027-11-01",
+        "DMIFordringSRBDato": "2027-11-15",
+        "FordringPeriodeStruktur": {
+            "DMIFordringPeriodeFraDato": "2027-11-01",
+            "DMIFordringPeriodeTilDato": "2027-11-30",
+        },
+        "FordringHæftelseSamling": {
+            "MFHæftelseStruktur": [
+                {
+                    "MFKundeStruktur": {"Valg": {"PersonCPRNummer": CPR_MOD11}},
+                    "HæftelseForældelseDato": "2030-11-01",
+                }
+            ]
+        },
+    }
+
+
+def test_a_ten_year_date_on_a_non_civil_claim_is_cut_to_three_years(api):
+    """psrm.md §9 [JV G.A.2.4.3], GIL § 18 a stk. 4: under inddrivelse the period is 3 years even if the claim had
+    10 years before; a municipal civil claim keeps its own date. A KFRENAB claim with a judgment (forældelse =
+    dom + 10 years, R_2_1a/b of the annexes) is stored with receipt + 3 years."""
+    haeftelse = {
+        "MFKundeStruktur": {"Valg": {"PersonCPRNummer": CPR_MOD11}},
+        "HæftelseForældelseDato": "2036-09-01",
+        "HaeftelseDomDato": "2026-09-01",
+    }
+    claim = _claim(
+        api, "A1", DMIFordringTypeKode="KFRENAB", FordringHæftelseSamling={"MFHæftelseStruktur": [haeftelse]}
+    )
+    assert _history(api, claim)["Forældelse"] == {
+        "dato": "2029-09-20",
+        "regel": "GIL § 18 a stk. 4: 3 år under inddrivelse",
+        "foerste_modtagelse": "2026-09-20",
+    }
