@@ -58,7 +58,8 @@ def test_limitation_floor_after_resubmission_runs_from_the_first_receipt(api):
 
 def test_limitation_floor_moves_to_the_next_hverdag(api):
     """Forældelsesloven § 27 stk. 2 (filterregler.md §5.2, our reading [I] for the GIL § 18 a stk. 7 floor):
-    received 2027-12-24 → 2030-12-24 (24 Dec) moves to 2030-12-27 (25/26 Dec are helligdage). As a tenant setting it can be switched off."""
+    received 2027-12-24 → 2030-12-24 (24 Dec) moves to 2030-12-27 (25/26 Dec are helligdage). A tenant
+    setting switches it off."""
     api.clock(set="2027-12-24")
     claim = _claim(api, "A1", **_later_dates())
     assert _history(api, claim)["Forældelse"]["dato"] == "2030-12-27"
@@ -90,8 +91,8 @@ def _later_dates() -> dict[str, object]:
 
 def test_a_ten_year_date_on_a_non_civil_claim_is_cut_to_three_years(api):
     """psrm.md §9 [JV G.A.2.4.3], GIL § 18 a stk. 4: under inddrivelse the period is 3 years even if the claim
-    had 10 years before; a municipal civil claim keeps its own date. A KFRENAB claim with a judgment (forældelse =
-    dom + 10 years, R_2_1a/b of the annexes) is stored with receipt + 3 years."""
+    had 10 years before; a municipal civil claim keeps its own date. A KFRENAB claim with a judgment
+    (forældelse = dom + 10 years, R_2_1a/b of the annexes) is stored with receipt + 3 years."""
     haeftelse = {
         "MFKundeStruktur": {"Valg": {"PersonCPRNummer": CPR_MOD11}},
         "HæftelseForældelseDato": "2036-09-01",
