@@ -183,6 +183,9 @@ def _to_findings(error: jsonschema.ValidationError) -> Iterator[Finding]:
         "expected": _shown(error.validator_value),
     }
     yield Finding(_KEYWORD_CODES.get(keyword, "SCHEMA-ANDET"), path, params | {"detail": error.message})
+    native = error.schema.get("x-kode") if isinstance(error.schema, dict) else None
+    if native:  # the counterpart's own code for this field's structural rule (e.g. PSRM 411), alongside
+        yield Finding(native, path, params)
 
 
 class ContractSet:

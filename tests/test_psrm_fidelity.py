@@ -6,7 +6,7 @@ Each test names its source (psrm.md, filterregler.md sections; GIL, forældelses
 from __future__ import annotations
 
 from tests import psrm_actions as act
-from tests.messages import CPR_MOD11
+from tests.messages import CPR_MOD11, codes, psrm_leverance
 from tests.test_psrm_collection import _history, _notes, _pay
 from tests.test_psrm_lifecycle import _claim, _main_struct, _one
 
@@ -106,3 +106,71 @@ def test_a_ten_year_date_on_a_non_civil_claim_is_cut_to_three_years(api):
         "regel": "GIL § 18 a stk. 4: 3 år under inddrivelse",
         "foerste_modtagelse": "2026-09-20",
     }
+
+
+def test_a_system_the_agreement_does_not_name_is_refused_with_400(api):
+    """psrm.md §5.3 code 400 ('Submitting system vendor may not report for this claimant'), §1.1: the agreement
+    names the systems (SE numbers) that report for the kommune (contracts/reference/fordringshaveraftale.json)."""
+    message = psrm_leverance("L1", "A1")
+    message["FordringhaverSystemIDStruktur"] = {"VirksomhedSENummer": "12345674"}
+    sync = api.post("/psrm/MFFordringIndberet", message).json()
+    status = sync["FordringInfo"]["FordringAktionStatusSamling"]["MFAktionStruktur"][0]
+    assert status["MFAktionStatusKode"] == "AFVIST"
+    assert codes(status["AfvistÅrsagSamling"]) == {"PSRM-400"}
+    api.settings({"psrm": {"tilladte_system_se": ["12345674"]}})
+    again = psrm_leverance("L2", "A2")
+    again["FordringhaverSystemIDStruktur"] = {"VirksomhedSENummer": "12345674"}
+    sync = api.post("/psrm/MFFordringIndberet", again).json()
+    assert sync["FordringInfo"]["FordringAktionStatusSamling"]["MFAktionStruktur"][0][
+        "MFAktionStatusKode"
+    ] == ("MODTAGET")
+
+
+def test_fordringsart_outside_indr_modr_answers_psrm_411_alongside_the_schema(api):
+    """psrm.md §5.3 code 411 ('Fordringsart must be INDR or MODR'): the structural refusal carries PSRM's own
+    code, so a vendor sees 411 as PSRM would answer it."""
+    response = api.post(
+        "/psrm/MFFordringIndberet", psrm_leverance("L1", "A1", DMIFordringFordringArtKode="OPKR")
+    )
+    assert response.status_code == 400
+    found = {(e["code"], e["path"].rsplit(".", 1)[-1]) for e in response.json()["errors"]}
+    assert ("SCHEMA-ENUM", "DMIFordringFordringArtKode") in found
+    assert ("PSRM-411", "DMIFordringFordringArtKode") in found
+
+
+def test_a_hearing_is_approved_only_with_a_justification(api):
+    """psrm.md §5.4 [S fordringer-i-hoering]: the claimant approves 'with a free-text justification'."""
+    receipt = _one(
+        api,
+        act.action(
+            "OPRETFORDRING",
+            "OpretFordringAktion",
+            {"MFOpretFordringStruktur": _main_struct(DMIFordringTypeKode="KFERSMF")},
+        ),
+    )
+    assert receipt["MFAktionStatusKode"] == "HOERING"
+    bare = api.post("/psrm/HoeringSvar", {"MFAktionID": receipt["MFAktionID"], "HoeringSvarKode": "GODKEND"})
+    assert bare.status_code >= 400 and codes(bare.json()["errors"]) == {"PSRM-HOERING-BEGRUNDELSE"}
+    justified = api.post(
+        "/psrm/HoeringSvar",
+        {
+            "MFAktionID": receipt["MFAktionID"],
+            "HoeringSvarKode": "GODKEND",
+            "Begrundelse": "Forlig foreligger.",
+        },
+    )
+    assert justified.status_code == 200, justified.text
+
+
+def test_reindgi_on_a_brand_new_claim_is_refused(api):
+    """psrm.md §6.4 [P gaeldst.dk REINDGI]: REINDGI is the interest of a re-submitted claim, related only to the
+    original claim; sent with a new claim it is refused."""
+    claim = _claim(api, "A1")
+    reindgi = {
+        k: v
+        for k, v in _main_struct(DMIFordringTypeKode="REINDGI", DMIFordringFordringHaverRef="R-1").items()
+        if k not in ("DMIFordringStiftelseTidspunkt", "DMIFordringForfaldDato", "DMIFordringSRBDato")
+    }
+    receipt = _one(api, act.relateret(claim, reindgi))
+    assert receipt["MFAktionStatusKode"] == "AFVIST"
+    assert "PSRM-REINDGI-KUN-GENINDSEND" in codes(receipt["AfvistÅrsagSamling"])

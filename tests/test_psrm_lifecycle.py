@@ -424,7 +424,10 @@ def test_hearing_withdrawn_or_rejected(api):
     assert again.status_code == 409 and codes(again.json()["errors"]) == {"PSRM-HOERING-UKENDT"}
     api.settings({"psrm": {"hoering_afgoerelse": "AFVIS"}})
     second = _hearing_claim(api)
-    api.post("/psrm/HoeringSvar", {"MFAktionID": second["MFAktionID"], "HoeringSvarKode": "GODKEND"})
+    api.post(
+        "/psrm/HoeringSvar",
+        {"MFAktionID": second["MFAktionID"], "HoeringSvarKode": "GODKEND", "Begrundelse": "Beløbet er korrekt."},
+    )
     final = next(a for a in api.state()["psrm"]["actions"] if a["MFAktionID"] == second["MFAktionID"])
     _refused(final, "PSRM-HOERING-AFVIST")
 

@@ -144,6 +144,8 @@ def _judge_new(
         findings = psrm_filter.run(claim, claim_ctx)
         verdict.errors.extend(errors_only(findings))
         verdict.hearing.extend(hoering_rules.run(claim, claim_ctx))
+        if claim.fordringstype == "REINDGI":  # only with GENINDSENDFORDRING (psrm.md §6.4)
+            verdict.refuse("PSRM-REINDGI-KUN-GENINDSEND", claim.path("fordringstype"), value=claim.reference)
         if not claim.is_main:
             known = ctx.types.get(claim.fordringstype)
             if known is not None and known.is_main:

@@ -7,6 +7,7 @@ from typing import Any
 
 from testkommune.contracts.fordringstyper import fordringstyper
 from testkommune.contracts.money import to_oere
+from testkommune.contracts.schemas import load_reference
 from testkommune.simulators.rules.fordring import Agreement
 
 
@@ -32,4 +33,24 @@ def agreement(settings: dict[str, Any]) -> Agreement:
         allowed_reasons=frozenset(psrm["tilladte_aarsagskoder"])
         if psrm.get("tilladte_aarsagskoder")
         else None,
+        allowed_system_se=_systems(settings),
     )
+
+
+@cache
+def _default_systems() -> tuple[frozenset[str], bool]:
+    data = load_reference("fordringshaveraftale.json")
+    return frozenset(s["se"] for s in data["indberettende_systemer"]), bool(
+        data["debitorsystemet_altid_tilladt"]
+    )
+
+
+def _systems(settings: dict[str, Any]) -> frozenset[str]:
+    """SE numbers allowed to report for the claimant: the tenant's list, else the reference agreement's
+    (contracts/reference/fordringshaveraftale.json) plus the tenant's own debitor system."""
+    chosen = settings["psrm"].get("tilladte_system_se")
+    if chosen is not None:
+        return frozenset(chosen)
+    systems, with_debitor = _default_systems()
+    own = settings.get("debitor", {}).get("system_se")
+    return systems | {own} if with_debitor and own else systems

@@ -22,6 +22,8 @@ def hoering_svar(ctx: OpContext, message: dict[str, Any]) -> Finding | dict[str,
     row = PsrmView(ctx.conn, ctx.tenant).action(message["MFAktionID"])
     if row is None or row.status != "HOERING":
         return Finding("PSRM-HOERING-UKENDT", "$.MFAktionID", {"value": message["MFAktionID"]})
+    if message["HoeringSvarKode"] == "GODKEND" and not (message.get("Begrundelse") or "").strip():
+        return Finding("PSRM-HOERING-BEGRUNDELSE", "$.Begrundelse", {"value": message["MFAktionID"]})
     hearing = dict(row.hearing or {}) | {
         "svar": message["HoeringSvarKode"],
         "begrundelse": message.get("Begrundelse"),

@@ -75,10 +75,11 @@ def indberet(ctx: OpContext, message: dict[str, Any]) -> dict[str, Any]:
     """MFFordringIndberet: take each action for processing (MODTAGET) or refuse it at once (AFVIST)."""
     delay = timedelta(seconds=ctx.settings["psrm"].get("behandlingstid_sekunder", 0))
     leverance = message["MFLeveranceID"]
+    system_se = message["FordringhaverSystemIDStruktur"]["VirksomhedSENummer"]
     statuses = []
     for i, action in enumerate(message["FordringAktionSamling"]["FordringAktion"]):
         base = join_path("$", "FordringAktionSamling", "FordringAktion", i)
-        statuses.append(_receive(ctx, leverance, action, base, i, delay))
+        statuses.append(_receive(ctx, leverance, action, base, i, delay, system_se))
     return {
         "Kontekst": {
             "HovedOplysningerSvar": {
@@ -103,7 +104,13 @@ def _claimant_ref(action: dict[str, Any]) -> str | None:
 
 
 def _receive(
-    ctx: OpContext, leverance: str, action: dict[str, Any], base: str, position: int, delay: timedelta
+    ctx: OpContext,
+    leverance: str,
+    action: dict[str, Any],
+    base: str,
+    position: int,
+    delay: timedelta,
+    system_se: str,
 ) -> dict[str, Any]:
     aktion_id = action["MFAktionID"]
     reply = {
@@ -115,7 +122,7 @@ def _receive(
         "DMIFordringHaverID": action["DMIFordringHaverID"],
         "MFAktionStatusÆndretDato": iso(ctx.now),
     }
-    refused = _sync_findings(ctx, action, base)
+    refused = _sync_findings(ctx, action, base, system_se)
     if refused:
         if PsrmView(ctx.conn, ctx.tenant).action(aktion_id) is not None:
             refused = [Finding("PSRM-600", join_path(base, "MFAktionID"), {"value": aktion_id}), *refused]
@@ -155,7 +162,7 @@ def _insert_action(conn: Connection, values: dict[str, Any]) -> bool:
     return statement.execute(conn, values).fetchone() is not None
 
 
-def _sync_findings(ctx: OpContext, action: dict[str, Any], base: str) -> list[Finding]:
+def _sync_findings(ctx: OpContext, action: dict[str, Any], base: str, system_se: str) -> list[Finding]:
     """What PSRM refuses at once, but for a reused action id (600, see `_receive`): wrong claimant (2), no
     S2S (156), an action the agreement does not grant, a missing structure, another action still pending on
     the claim (418)."""
@@ -166,6 +173,10 @@ def _sync_findings(ctx: OpContext, action: dict[str, Any], base: str) -> list[Fi
     if action["DMIFordringHaverID"] != aftale.fordringshaver_id:
         found.append(
             Finding("PSRM-2", join_path(base, "DMIFordringHaverID"), {"value": action["DMIFordringHaverID"]})
+        )
+    if not aftale.allows_system(system_se):
+        found.append(
+            Finding("PSRM-400", "$.FordringhaverSystemIDStruktur.VirksomhedSENummer", {"value": system_se})
         )
     if not aftale.s2s:
         found.append(Finding("PSRM-156", base, {"value": aftale.fordringshaver_id}))

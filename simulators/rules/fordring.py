@@ -33,6 +33,11 @@ class Agreement:
     allowed_actions: frozenset[str] | None = None
     allowed_arts: frozenset[str] = frozenset({"INDR", "MODR"})
     allowed_reasons: frozenset[str] | None = None
+    allowed_system_se: frozenset[str] | None = None
+
+    def allows_system(self, se: str) -> bool:
+        """May the system with this SE number report for the claimant (code 400)?"""
+        return self.allowed_system_se is None or se in self.allowed_system_se
 
     def allows(self, kode: str) -> bool:
         return self.allowed_types is None or kode in self.allowed_types
