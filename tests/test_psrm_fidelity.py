@@ -109,8 +109,9 @@ def test_a_ten_year_date_on_a_non_civil_claim_is_cut_to_three_years(api):
 
 
 def test_a_system_the_agreement_does_not_name_is_refused_with_400(api):
-    """psrm.md §5.3 code 400 ('Submitting system vendor may not report for this claimant'), §1.1: the agreement
-    names the systems (SE numbers) that report for the kommune (contracts/reference/fordringshaveraftale.json)."""
+    """psrm.md §5.3 code 400 ('Submitting system vendor may not report for this claimant'), §1.1: the
+    agreement names the systems (SE numbers) that report for the kommune
+    (contracts/reference/fordringshaveraftale.json)."""
     message = psrm_leverance("L1", "A1")
     message["FordringhaverSystemIDStruktur"] = {"VirksomhedSENummer": "12345674"}
     sync = api.post("/psrm/MFFordringIndberet", message).json()
@@ -163,8 +164,8 @@ def test_a_hearing_is_approved_only_with_a_justification(api):
 
 
 def test_reindgi_on_a_brand_new_claim_is_refused(api):
-    """psrm.md §6.4 [P gaeldst.dk REINDGI]: REINDGI is the interest of a re-submitted claim, related only to the
-    original claim; sent with a new claim it is refused."""
+    """psrm.md §6.4 [P gaeldst.dk REINDGI]: REINDGI is the interest of a re-submitted claim, related only to
+    the original claim; sent with a new claim it is refused."""
     claim = _claim(api, "A1")
     reindgi = {
         k: v

@@ -426,7 +426,11 @@ def test_hearing_withdrawn_or_rejected(api):
     second = _hearing_claim(api)
     api.post(
         "/psrm/HoeringSvar",
-        {"MFAktionID": second["MFAktionID"], "HoeringSvarKode": "GODKEND", "Begrundelse": "Beløbet er korrekt."},
+        {
+            "MFAktionID": second["MFAktionID"],
+            "HoeringSvarKode": "GODKEND",
+            "Begrundelse": "Beløbet er korrekt.",
+        },
     )
     final = next(a for a in api.state()["psrm"]["actions"] if a["MFAktionID"] == second["MFAktionID"])
     _refused(final, "PSRM-HOERING-AFVIST")
