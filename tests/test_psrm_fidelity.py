@@ -5,6 +5,8 @@ Each test names its source (psrm.md, filterregler.md sections; GIL, forældelses
 
 from __future__ import annotations
 
+import requests
+
 from tests import psrm_actions as act
 from tests.messages import CPR_MOD11, codes, psrm_leverance
 from tests.test_psrm_collection import _history, _notes, _pay
@@ -175,3 +177,41 @@ def test_reindgi_on_a_brand_new_claim_is_refused(api):
     receipt = _one(api, act.relateret(claim, reindgi))
     assert receipt["MFAktionStatusKode"] == "AFVIST"
     assert "PSRM-REINDGI-KUN-GENINDSEND" in codes(receipt["AfvistÅrsagSamling"])
+
+
+def _covered(api) -> list[tuple[str, str, int]]:
+    payments = requests.get(f"{api.admin_path}/psrm/indbetalinger", timeout=30).json()["indbetalinger"]
+    return [(c["FordringID"], c["Del"], c["Beløb"]) for c in payments[-1]["Resultat"]["daekninger"]]
+
+
+def test_maintenance_is_covered_before_ordinary_claims(api):
+    """GIL § 4 (psrm.md §10 [JV G.A.2.3.2.1]): maintenance (underholdsbidrag) before all other claims, even
+    when the ordinary claim was received first; UHFOSKU's place is data (fordringstyper.json)."""
+    api.settings({"psrm": {"tilladte_fordringstyper": ["KFDAINS", "UHFOSKU"]}})
+    ordinary = _claim(api, "A1")
+    api.clock(set="2026-09-25")
+    maintenance = _claim(api, "A2", DMIFordringTypeKode="UHFOSKU", DMIFordringFordringHaverRef="UH-1")
+    api.clock(set="2026-10-01")
+    assert _pay(api, 500.0, "2026-10-01").status_code == 201
+    covered = _covered(api)
+    assert covered[0] == (maintenance, "hovedstol", 50000)
+    assert ordinary not in {c[0] for c in covered}
+
+
+def test_a_write_up_takes_the_place_of_its_covered_claim(api):
+    """JV G.A.2.3.2.1 'Særligt om dækning af opskrivningsfordringer i PSRM' (filterregler.md §5.4): a write-up
+    whose claim is already covered takes the place that claim would have had: before a later claim."""
+    first = _claim(api, "A1")  # received 2026-09-20
+    api.clock(set="2026-09-25")
+    later = _claim(api, "A2", DMIFordringFordringHaverRef="REF-A2")
+    api.clock(set="2026-10-01")
+    _pay(api, 1000.0, "2026-10-01")  # covers the first claim in full
+    assert _history(api, first)["Status"] == "INDFRIET"
+    api.clock(set="2026-10-02")
+    write_up = _one(api, act.opskriv(first, 200.0))
+    assert write_up["MFAktionStatusKode"] == "UDFOERT", write_up
+    api.clock(set="2026-10-03")
+    _pay(api, 100.0, "2026-10-03")
+    covered = _covered(api)
+    assert covered[0][0] == write_up["DMIFordringEFIFordringID"] and covered[0][1] == "hovedstol"
+    assert later not in {c[0] for c in covered}
