@@ -92,3 +92,11 @@ def filtertabeller() -> Mapping[str, FilterTabel]:
 
 def filtertabel(kode: str) -> FilterTabel | None:
     return filtertabeller().get(kode)
+
+
+@cache
+def standardtabel() -> FilterTabel:
+    """The rules every annex shares, for fordringstyper without a table of their own (our inference;
+    `contracts/reference/filterregel_standard.json`)."""
+    path = contracts.ROOT / "reference" / "filterregel_standard.json"
+    return _tabel(json.loads(path.read_text(encoding="utf-8")))

@@ -304,14 +304,14 @@ def test_a_claims_life_create_hearing_payment_write_down_recall_resubmit(api):
         "MFHæftelseStruktur": [
             {
                 "MFKundeStruktur": {"Valg": {"PersonCPRNummer": CPR_MOD11}},
-                "HæftelseForældelseDato": "2029-09-01",
+                "HæftelseForældelseDato": "2036-09-01",  # forlig + 10 years (R_2_1a, filterregler.md §1)
                 "HæftelseForlig": True,
                 "HaeftelseForligDato": "2026-09-01",
             }
         ]
     }
     resubmitted = _one(api, act.genindsend(claim_id, again, [reindgi]))
-    assert resubmitted["MFAktionStatusKode"] == "UDFOERT", resubmitted
+    assert resubmitted["MFAktionStatusKode"] == "UDFOERT", resubmitted.get("AfvistÅrsagSamling")
     new_id = resubmitted["DMIFordringEFIFordringID"]
     assert new_id != claim_id
     assert _history(api, new_id)["SaldoBeløb"] == principal_after_write_down / 100

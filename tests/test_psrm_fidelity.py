@@ -215,3 +215,36 @@ def test_a_write_up_takes_the_place_of_its_covered_claim(api):
     covered = _covered(api)
     assert covered[0][0] == write_up["DMIFordringEFIFordringID"] and covered[0][1] == "hovedstol"
     assert later not in {c[0] for c in covered}
+
+
+def test_types_without_an_own_table_get_the_shared_core_as_a_setting(api):
+    """filterregler.md §1 'Shared core' [C]: R_5_3 (stiftelsesdato before receipt) and R_6_1 (SRB on or after
+    forfaldsdato) reject in every annex read. Applying them to a type whose annex we have not read (KFRENAB)
+    is our inference: tenant setting psrm.standardfilter, default on."""
+    future = _one(
+        api,
+        act.action(
+            "OPRETFORDRING",
+            "OpretFordringAktion",
+            {
+                "MFOpretFordringStruktur": _main_struct(
+                    DMIFordringTypeKode="KFRENAB", DMIFordringStiftelseTidspunkt="2026-10-01"
+                )
+            },
+        ),
+    )
+    assert future["MFAktionStatusKode"] == "AFVIST"
+    assert any("rule R_5_3 " in e["text_en"] for e in future["AfvistÅrsagSamling"])
+    srb_first = _main_struct(
+        DMIFordringTypeKode="KFRENAB", DMIFordringFordringHaverRef="R-2", DMIFordringForfaldDato="2026-09-16"
+    )
+    late = _one(
+        api, act.action("OPRETFORDRING", "OpretFordringAktion", {"MFOpretFordringStruktur": srb_first})
+    )
+    assert any("rule R_6_1 " in e["text_en"] for e in late["AfvistÅrsagSamling"])
+    api.settings({"psrm": {"standardfilter": False}})
+    srb_first["DMIFordringFordringHaverRef"] = "R-3"
+    lenient = _one(
+        api, act.action("OPRETFORDRING", "OpretFordringAktion", {"MFOpretFordringStruktur": srb_first})
+    )
+    assert lenient["MFAktionStatusKode"] == "UDFOERT", lenient

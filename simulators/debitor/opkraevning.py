@@ -138,6 +138,8 @@ def _waiting(profile: Profile, srb: date, sent: int, today: date, owed: int) -> 
         return {"naeste_skridt": (today + timedelta(days=1)).isoformat()}
     last = srb + timedelta(days=profile.rykker_dage[-1]) if profile.rykker_dage else srb
     hand_over_day = last + timedelta(days=profile.overdragelse_dage)
+    if profile.rykker_dage:  # the last rykker's payment deadline must have passed (filterregler.md §1 [C])
+        hand_over_day = max(hand_over_day, last + timedelta(days=GEBYR_FRIST_DAGE + 1))
     if today < hand_over_day:
         return {"naeste_skridt": hand_over_day.isoformat()}
     return None

@@ -34,6 +34,7 @@ def agreement(settings: dict[str, Any]) -> Agreement:
         if psrm.get("tilladte_aarsagskoder")
         else None,
         allowed_system_se=_systems(settings),
+        standardfilter=psrm.get("standardfilter", True),
     )
 
 

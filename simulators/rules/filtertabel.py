@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
-from testkommune.contracts.filterregler import FilterRegel
+from testkommune.contracts.filterregler import FilterRegel, standardtabel
 from testkommune.contracts.filterregler import filtertabel as filtertabel
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.rules.kalender import is_bank_day
@@ -47,6 +47,7 @@ _SHOW_OP = {"<": "<", "<=": "≤", "=": "=", ">=": "≥", ">": ">"}
 class FilterContext(Protocol):
     today: date
     hovedfordring: MainClaim | None
+    agreement: Any
 
 
 Params = dict[str, Any]
@@ -57,6 +58,8 @@ Evaluator = Callable[[FilterRegel, Stamdata, FilterContext], Iterator[tuple[str,
 def run(claim: Stamdata, ctx: FilterContext, *, hearing: bool) -> Iterator[Finding]:
     """The deviations from the claim's filter table whose outcome is hearing (or, if not, rejection)."""
     table = filtertabel(claim.fordringstype)
+    if table is None and ctx.agreement.standardfilter:
+        table = standardtabel()
     if table is None:
         return
     for rule in table.regler:

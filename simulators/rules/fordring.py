@@ -34,6 +34,8 @@ class Agreement:
     allowed_arts: frozenset[str] = frozenset({"INDR", "MODR"})
     allowed_reasons: frozenset[str] | None = None
     allowed_system_se: frozenset[str] | None = None
+    standardfilter: bool = True
+    """Apply the annexes' shared filter core to types without their own table (tenant setting, inference)."""
 
     def allows_system(self, se: str) -> bool:
         """May the system with this SE number report for the claimant (code 400)?"""
