@@ -5,6 +5,8 @@ Each test names its source (psrm.md, filterregler.md sections; GIL, forældelses
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import requests
 
 from tests import psrm_actions as act
@@ -248,3 +250,55 @@ def test_types_without_an_own_table_get_the_shared_core_as_a_setting(api):
         api, act.action("OPRETFORDRING", "OpretFordringAktion", {"MFOpretFordringStruktur": srb_first})
     )
     assert lenient["MFAktionStatusKode"] == "UDFOERT", lenient
+
+
+def test_interest_follows_the_rate_table_row_by_row_mid_month(api):
+    """filterregler.md §4.2 (gaeldst.dk Renteregler): 7.25 % from 7 Jul 2023, 7.75 % from 8 January 2024 (the
+    5th hverdag after 1 January). January 2024's interest is 7 days at 7.25 % and 24 days at 7.75 %."""
+    api.clock(set="2023-12-04")
+    dates = {
+        "DMIFordringStiftelseTidspunkt": "2023-11-01",
+        "DMIFordringForfaldDato": "2023-11-01",
+        "DMIFordringSRBDato": "2023-11-15",
+        "FordringPeriodeStruktur": {
+            "DMIFordringPeriodeFraDato": "2023-11-01",
+            "DMIFordringPeriodeTilDato": "2023-11-30",
+        },
+        "FordringHæftelseSamling": {
+            "MFHæftelseStruktur": [
+                {
+                    "MFKundeStruktur": {"Valg": {"PersonCPRNummer": CPR_MOD11}},
+                    "HæftelseForældelseDato": "2026-11-01",
+                }
+            ]
+        },
+    }
+    claim = _claim(api, "A1", **dates)
+    api.clock(set="2024-02-05")
+    january = next(
+        n for n in _notes(api, "2024-01-01", "2024-02-05", "RENTER") if n["PeriodeFraDato"] == "2024-01-01"
+    )
+    assert january["DMIFordringEFIFordringID"] == claim
+    expected = (Decimal(100000) * (Decimal("7.25") * 7 + Decimal("7.75") * 24) / 100 / 365).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP
+    )
+    assert january["RenteBeløb"] == float(expected) / 100
+
+
+def test_afregning_is_paid_on_the_last_bank_day(api):
+    """gaeldst.dk Underretninger [S] via filterregler.md §5.1: afregning on the month's 'last hverdag'; 31
+    December is a Nationalbanken banklukkedag, so December 2026's afregning is paid on 30 December (our
+    reading, a tenant setting; HVERDAG pays on the last weekday that is no helligdag, 31 December)."""
+    _claim(api, "A1")
+    api.clock(set="2026-12-10")
+    _pay(api, 100.0, "2026-12-10")
+    api.clock(set="2027-01-05")
+    december = [
+        n for n in _notes(api, "2026-12-01", "2027-01-05", "AFREGNING") if n["PeriodeTilDato"] == "2026-12-29"
+    ]
+    assert [n["UnderretningDato"] for n in december] == ["2026-12-30"]
+    api.settings({"psrm": {"afregning_udbetalingsdag": "HVERDAG"}})
+    december = [
+        n for n in _notes(api, "2026-12-01", "2027-01-05", "AFREGNING") if n["PeriodeTilDato"] == "2026-12-29"
+    ]
+    assert [n["UnderretningDato"] for n in december] == ["2026-12-31"]

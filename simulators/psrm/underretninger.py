@@ -37,7 +37,8 @@ def build(conn: Connection, tenant: Tenant, settings: dict[str, Any], today: dat
         .order_by(store.psrm_events.c.id)
     ).all()
     out = _coverings(events, settings)
-    out += _settlements(conn, tenant, today, [e for e in events if e.kind in REVERSALS])
+    payout = settings["psrm"].get("afregning_udbetalingsdag", "BANKDAG")
+    out += _settlements(conn, tenant, today, [e for e in events if e.kind in REVERSALS], payout)
     out += _interest(conn, tenant, today)
     out += _endings(events)
     return sorted(
@@ -74,7 +75,9 @@ def _coverings(events: list[Any], settings: dict[str, Any]) -> list[dict[str, An
     return out
 
 
-def _settlements(conn: Connection, tenant: Tenant, today: date, reversals: list[Any]) -> list[dict[str, Any]]:
+def _settlements(
+    conn: Connection, tenant: Tenant, today: date, reversals: list[Any], payout: str
+) -> list[dict[str, Any]]:
     """Monthly AFREGNING; a dækning reversed by a FEJL recall is netted as a negative line in the period
     of the recall (psrm.md §6.3)."""
     table = store.psrm_payments
@@ -89,7 +92,7 @@ def _settlements(conn: Connection, tenant: Tenant, today: date, reversals: list[
     first = date.fromisoformat(payments[0].dato)
     month = date(first.year, first.month, 1)
     while month <= today:
-        start, end, payout = bankdage.afregning_period(month.year, month.month)
+        start, end, paid = bankdage.afregning_period(month.year, month.month, payout)
         lines = [
             {
                 "SkyldnerID": p.skyldner,
@@ -115,7 +118,7 @@ def _settlements(conn: Connection, tenant: Tenant, today: date, reversals: list[
             out.append(
                 {
                     "UnderretningTypeKode": "AFREGNING",
-                    "UnderretningDato": payout.isoformat(),
+                    "UnderretningDato": paid.isoformat(),
                     "PeriodeFraDato": start.isoformat(),
                     "PeriodeTilDato": end.isoformat(),
                     "AfregningBeløb": wire(round(sum(line["Beløb"] for line in lines) * 100)),

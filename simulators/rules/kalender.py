@@ -28,7 +28,7 @@ def is_bank_day(day: date) -> bool:
 
 
 @cache
-def _helligdage(year: int) -> frozenset[date]:
+def helligdage(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("DK", years=year, categories=("public",)))
 
 
@@ -37,7 +37,7 @@ def is_frist_hverdag(day: date) -> bool:
     Grundlovsdag (5 June), 24 or 31 December."""
     return (
         day.weekday() < 5
-        and day not in _helligdage(day.year)
+        and day not in helligdage(day.year)
         and (day.month, day.day) not in ((6, 5), (12, 24), (12, 31))
     )
 
