@@ -302,3 +302,27 @@ def test_afregning_is_paid_on_the_last_bank_day(api):
         n for n in _notes(api, "2026-12-01", "2027-01-05", "AFREGNING") if n["PeriodeTilDato"] == "2026-12-29"
     ]
     assert [n["UnderretningDato"] for n in december] == ["2026-12-31"]
+
+
+def test_an_akr_number_never_issued_is_a_debtor_that_does_not_exist(api):
+    """psrm.md §4.3 [S]: Gældsstyrelsen creates a foreign debtor and returns its AKR number; §5.3 code 5:
+    'Debtor does not exist'. The issued numbers are the tenant setting psrm.udstedte_akr."""
+    akr = {
+        "MFHæftelseStruktur": [
+            {"MFKundeStruktur": {"Valg": {"AKRNummer": "A0001234"}}, "HæftelseForældelseDato": "2029-09-01"}
+        ]
+    }
+    unknown = _one(
+        api,
+        act.action(
+            "OPRETFORDRING",
+            "OpretFordringAktion",
+            {"MFOpretFordringStruktur": _main_struct(FordringHæftelseSamling=akr)},
+        ),
+    )
+    assert unknown["MFAktionStatusKode"] == "AFVIST"
+    assert "PSRM-5" in codes(unknown["AfvistÅrsagSamling"])
+    api.settings({"psrm": {"udstedte_akr": ["A0001234"]}})
+    issued = _main_struct(FordringHæftelseSamling=akr, DMIFordringFordringHaverRef="REF-AKR")
+    known = _one(api, act.action("OPRETFORDRING", "OpretFordringAktion", {"MFOpretFordringStruktur": issued}))
+    assert known["MFAktionStatusKode"] == "UDFOERT", known

@@ -35,6 +35,7 @@ def agreement(settings: dict[str, Any]) -> Agreement:
         else None,
         allowed_system_se=_systems(settings),
         standardfilter=psrm.get("standardfilter", True),
+        issued_akr=frozenset(psrm.get("udstedte_akr") or ()),
     )
 
 

@@ -35,6 +35,8 @@ class Agreement:
     allowed_reasons: frozenset[str] | None = None
     allowed_system_se: frozenset[str] | None = None
     standardfilter: bool = True
+    issued_akr: frozenset[str] = frozenset()
+    """AKR numbers Gældsstyrelsen has issued for the claimant's foreign debtors (tenant setting)."""
     """Apply the annexes' shared filter core to types without their own table (tenant setting, inference)."""
 
     def allows_system(self, se: str) -> bool:
@@ -284,6 +286,15 @@ def ikke_foraeldet(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
                 claim.path("foraeldelsesdato"),
                 {"value": debtor.foraeldelsesdato.isoformat(), "today": ctx.today.isoformat()},
             )
+
+
+@psrm_filter.rule("PSRM-5")
+def akr_udstedt(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """An AKR number exists only once Gældsstyrelsen has issued it on the claimant's request (psrm.md §4.3
+    [S]); a debtor by an AKR number never issued does not exist (code 5, psrm.md §5.3)."""
+    for debtor in claim.debtors:
+        if debtor.kind == "AKR" and debtor.id not in ctx.agreement.issued_akr:
+            yield Finding("PSRM-5", debtor.path, {"value": debtor.id})
 
 
 @psrm_filter.rule("PSRM-486")
