@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from testkommune.simulators.debitor.opkraevning import gebyrlov_procent
+
 from tests.debitor_messages import claim
 from tests.messages import fordring, opret
 
@@ -19,3 +23,23 @@ def test_hand_over_waits_until_the_last_rykkers_deadline_has_passed(api):
     api.clock(set="2026-11-06T12:00:00+01:00")
     api.clock(advance="1m")
     assert claim(api, "F1")["FordringTilstand"] == "UNDER_INDDRIVELSE"
+
+
+def test_daycare_interest_is_one_percent_per_started_month_per_gebyrloven(api):
+    """Gebyrloven § 3 as the ministry reads it (Renter annex, Bilag 13.1 p. 7-8; filterregler.md §5.3 [C]):
+    1 % of the claim on its forfaldsdato and 1 % for each further started month counted from that day. The
+    3200 kr KFDAINS claim, forfald 2026-10-01: 32 kr at the first rykker, 64 kr once 1 November has come."""
+    api.settings({"debitor": {"debitorprofil": "DEB-B"}})
+    api.opret(opret(fordring("F1")))
+    api.clock(set="2026-10-16T12:00:00+02:00")
+    assert claim(api, "F1")["RenteBeløb"] == 32.0
+    api.clock(set="2026-11-06T12:00:00+01:00")
+    assert claim(api, "F1")["RenteBeløb"] == 64.0
+
+
+def test_gebyrlov_months_count_from_the_forfaldsdato():
+    """The day of the month of the forfaldsdato starts each month (§ 27 stk. 1 style: 31 Jan → 28 Feb)."""
+    assert gebyrlov_procent(date(2026, 1, 31), date(2026, 1, 30)) == 0
+    assert gebyrlov_procent(date(2026, 1, 31), date(2026, 1, 31)) == 1
+    assert gebyrlov_procent(date(2026, 1, 31), date(2026, 2, 27)) == 1
+    assert gebyrlov_procent(date(2026, 1, 31), date(2026, 2, 28)) == 2

@@ -26,7 +26,8 @@ def test_claim_goes_through_rykker_and_srb_to_psrm_and_its_payment_flows_back(ap
         100.0,
         "OPKRAEVNING",
     )
-    assert first["RenteBeløb"] == 0.71  # 3200 kr × 8.1 % × 1/365, rounded to øre
+    # a daycare claim: gebyrloven § 3, 1 % on the forfaldsdato (filterregler.md §5.3), not 8.1 % a year
+    assert first["RenteBeløb"] == 32.0
 
     api.clock(set="2026-10-26T12:00:00+02:00")  # SRB + 11: the second and last rykker warns of inddrivelse
     letters = [x for x in debitor(api)["letters"] if x["Type"] == "RYKKER"]
@@ -58,7 +59,7 @@ def test_claim_goes_through_rykker_and_srb_to_psrm_and_its_payment_flows_back(ap
     # interest booked on the hand-over day itself is not yet past its SRB and stays with the debitor system
     related = [(m["Detaljer"].get("RelateretFordring"), m["Beløb"]) for m in daekning[:-1]]
     assert sorted(related) == sorted(_related_parts(handed, "2026-11-06"))
-    assert len(related) == 4  # two rykkergebyrer, interest booked with each rykker
+    assert len(related) == 3  # two rykkergebyrer and the first 1 % (the second rykker adds no started month)
     renter = round(sum(b for r, b in related if "-REN-" in r), 2)
     assert {m["FordringReference"] for m in daekning} == {"F1"}
     assert round(sum(m["Beløb"] for m in daekning), 2) == 1000.0
