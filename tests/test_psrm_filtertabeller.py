@@ -227,3 +227,49 @@ def test_every_table_matches_its_schema_and_names_known_types():
         jsonschema.validate(json.loads(path.read_text("utf-8")), schema)
     known = {t.kode for t in fordringstyper()}
     assert {"KFDAINS", "GEDAINS", "CFFAKTU", "REOPDAG", "KLFRUNG", "KFMILJO"} <= set(filtertabeller()) & known
+
+
+def test_kfbiloek_period_must_lie_in_one_calendar_month(api):
+    """KFBILØK (Socialret annex, 16.01.2024, p. 7): R_6_21 periode start and slut in the same calendar month,
+    else 'Fordringen afvises'; forældelse = forfald + 10 years (R_2_3a/R_2_3)."""
+    receipt = _final(
+        api,
+        DMIFordringTypeKode="KFBILØK",
+        DMIFordringStiftelseTidspunkt="2026-08-15",
+        **_period("2026-08-15", "2026-09-14"),
+        **_debtor("2036-09-01"),
+    )
+    assert receipt["MFAktionStatusKode"] == "AFVIST", receipt
+    assert _rules(receipt["AfvistÅrsagSamling"]) == {("PSRM-FILTER-KALENDER", "R_6_21")}
+
+
+def test_ktcivil_stiftelsesdato_must_be_a_bank_day(api):
+    """KTCIVIL (Socialret annex, 24.11.2025, p. 6): R_7_1 stiftelsesdato filled in and not a bank closing
+    day; Saturday 1 August 2026 is rejected, Tuesday 1 September 2026 passes."""
+    saturday = _final(
+        api,
+        DMIFordringTypeKode="KTCIVIL",
+        DMIFordringStiftelseTidspunkt="2026-08-01",
+        DMIFordringForfaldDato="2026-08-01",
+        DMIFordringSRBDato="2026-08-15",
+        **_period("2026-08-01", "2026-08-31"),
+        **_debtor("2029-08-01"),
+    )
+    assert saturday["MFAktionStatusKode"] == "AFVIST", saturday
+    assert _rules(saturday["AfvistÅrsagSamling"]) == {("PSRM-FILTER-BANKDAG", "R_7_1")}
+    message = psrm_leverance("L2", "A2", DMIFordringTypeKode="KTCIVIL")
+    assert api.post("/psrm/MFFordringIndberet", message).status_code == 200
+    tuesday = api.post("/psrm/MFKvitteringHent", {"MFLeveranceID": "L2"}).json()
+    assert tuesday["FordringAktionStatusSamling"]["MFAktionStruktur"][0]["MFAktionStatusKode"] == "UDFOERT"
+
+
+def test_kftilda_takes_no_judgment_or_settlement_date(api):
+    """KFTILDA (Bilag 2.1 p. 18): R_7_12 neither domsdato nor forligsdato may be filled in."""
+    receipt = _final(
+        api,
+        DMIFordringTypeKode="KFTILDA",
+        DMIFordringStiftelseTidspunkt="2026-08-31",
+        **_debtor("2029-09-01", HaeftelseDomDato="2026-09-01"),
+    )
+    assert receipt["MFAktionStatusKode"] == "AFVIST", receipt
+    assert ("PSRM-FILTER-TOM", "R_7_12") in _rules(receipt["AfvistÅrsagSamling"])
