@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,7 +70,11 @@ def test_deb01_rykker_with_fee_comes_before_the_hand_over_and_psrm_receipt(kommu
     assert claim["RykkergebyrBeløb"] == 100.0
     journal = _get(f"{admin}/journal")["entries"]
     handovers = [e for e in journal if e["operation"] == "RetFordringTilstand"]
-    assert [e["sim_time"][:10] for e in handovers] == ["2026-10-16"]
+    # asked once, on the scenario's daily run at the end of the profile's window (advance_until: handover_due)
+    window = timedelta(days=view["profil"]["overdragelse_dage_efter_sidste_rykker"])
+    assert [e["sim_time"][:10] for e in handovers] == [
+        (date.fromisoformat(rykker["Dato"]) + window).isoformat()
+    ]
     assert "Advarsler" not in handovers[0]["response"]
 
 
@@ -84,10 +89,8 @@ def test_deb02_the_psrm_payment_reaches_the_fagsystem_and_its_balance_matches(ko
     reads = [e for e in journal if e["operation"] == "HentDaekningAfskrivning"]
     assert reads and json.loads(reads[-1]["response"])["Cursor"] == view["mailbox"][-1]["Sekvensnummer"]
     claim = view["accounts"][0]["Fordring"][0]
-    # the rykkergebyr (its own SRB 2026-10-26 not yet passed at hand-over) stays with the debitor system: PSRM
-    # takes no claim before its SRB has passed (filterregler.md §1 [S]); the 1000 kr cover the hovedstol, and
-    # the fagsystem still counts the fee it was told of: 3200 + 100 - 1000
-    assert claim["SaldoBeløb"] == 2200.0
+    # PSRM covers the rykkergebyr handed over with the claim first, then the hovedstol: 3200 + 100 - 1000
+    assert claim["SaldoBeløb"] == 2300.0
     assert fagsystem.claims[0].restance == Decimal("2300.00")
 
 
@@ -127,7 +130,7 @@ def test_a_fagsystem_that_never_reads_its_mailbox_fails_deb02_to_deb04(kommune):
     first = next(s for s in result.scenarios if s.scenario_id == "DEB-02").failures[0]
     assert first.field == "$.HentDaekningAfskrivning.Cursor"
     assert "HentDaekningAfskrivning" in first.fix_en and first.text_da
-    assert (first.expected, first.actual) == (4, 4)  # four visible updates, none read
+    assert (first.expected, first.actual) == (5, 5)  # five visible updates, none read
 
 
 def test_a_fagsystem_that_stops_reading_after_the_hand_over_is_caught_by_its_cursor(kommune):
@@ -171,7 +174,7 @@ def test_the_cli_certifies_the_debitor_suite_and_names_the_mailbox_defect(tmp_pa
         [
             sys.executable,
             "-m",
-            "harness",
+            "testkommune.harness",
             "certify",
             "--suite",
             "debitor",

@@ -11,36 +11,55 @@ from datetime import date
 from typing import Any
 
 from testkommune.contracts.findings import errors_only, join_path
-from testkommune.simulators.psrm import justering  # noqa: F401  (registers the adjusting actions)
 from testkommune.simulators.psrm.aktion import (
-    HANDLERS,
     RESUBMIT_AFTER,
     RESUBMIT_SAME,
     ActionContext,
     ActionSpec,
+    Handler,
     Verdict,
     action_specs,
     art_permissions,
     existing,
-    handles,
     reason_code,
     structure,
     target_id,
 )
 from testkommune.simulators.psrm.binding import claims_of_structs
+from testkommune.simulators.psrm.justering import (
+    aendr,
+    fejlagtig_hovedstol,
+    naoi,
+    naor,
+    nedskriv,
+    oani,
+    oonr,
+    opskriv,
+    tilbagekald,
+)
 from testkommune.simulators.psrm.state import Book
 from testkommune.simulators.rules.fordring import ClaimContext, hoering_rules, psrm_filter
 from testkommune.simulators.rules.stamdata import MainClaim
 
 __all__ = [
-    "HANDLERS",
     "ActionContext",
     "ActionSpec",
+    "Handler",
     "Verdict",
     "action_specs",
+    "aendr",
+    "art_permissions",
+    "fejlagtig_hovedstol",
+    "naoi",
+    "naor",
+    "nedskriv",
+    "oani",
+    "oonr",
+    "opskriv",
     "reason_code",
     "structure",
     "target_id",
+    "tilbagekald",
 ]
 
 
@@ -85,7 +104,6 @@ def _judge_new(
             verdict.refuse(permission, claim.path("fordringstype"), value=art)
 
 
-@handles("OPRETFORDRING")
 def opret_fordring(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     opret = action["AktionValg"]["OpretFordringAktion"]
@@ -135,7 +153,6 @@ def _book_all(
         verdict.effects.append(Book(claim, "RF", struct["DMIFordringFordringArtKode"], struct, parent="main"))
 
 
-@handles("OPRETRELATERETFORDRING")
 def opret_relateret(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["OpretRelateretFordringAktion"]
@@ -171,7 +188,6 @@ def opret_relateret(action: dict[str, Any], base: str, ctx: ActionContext) -> Ve
     return verdict
 
 
-@handles("GENINDSENDFORDRING")
 def genindsend(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["MFGenindsendFordringStruktur"]

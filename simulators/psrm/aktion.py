@@ -89,15 +89,6 @@ class Verdict:
 
 
 Handler = Callable[[dict[str, Any], str, ActionContext], Verdict]
-HANDLERS: dict[str, Handler] = {}
-
-
-def handles(kode: str) -> Callable[[Handler], Handler]:
-    def register(func: Handler) -> Handler:
-        HANDLERS[kode] = func
-        return func
-
-    return register
 
 
 def structure(action: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.contracts.clock import danish_date
-from testkommune.simulators import store
 from testkommune.simulators.prepared import Prepared
+from testkommune.simulators.psrm import tables
 from testkommune.simulators.psrm.foraeldelse import limitation
 from testkommune.simulators.psrm.state import (
     TILBAGEKALDT,
@@ -30,7 +30,7 @@ from testkommune.simulators.psrm.state import (
 )
 from testkommune.simulators.tenancy import Tenant
 
-_actions, _claims = store.psrm_actions, store.psrm_claims
+_actions, _claims = tables.actions, tables.claims
 _CLAIM_KEYS = (
     "tenant",
     "hovedfordring_id",
@@ -197,7 +197,7 @@ def _book(
 
 
 def _change(conn: Connection, tenant: Tenant, row: Any, effect: Change, received: datetime) -> None:
-    table = store.psrm_claims
+    table = tables.claims
     conn.execute(
         sa.update(table)
         .where(table.c.tenant == tenant.key, table.c.id == effect.claim_id)
@@ -217,7 +217,7 @@ def _change(conn: Connection, tenant: Tenant, row: Any, effect: Change, received
 
 
 def _set_claim(conn: Connection, tenant: Tenant, claim_id: int, **values: Any) -> None:
-    table = store.psrm_claims
+    table = tables.claims
     if "genindsendt_som" in values:
         row = conn.execute(sa.select(table.c.data).where(table.c.id == claim_id)).one()
         values = {"data": dict(row.data) | {"genindsendt_som": values.pop("genindsendt_som")}} | values
@@ -255,7 +255,7 @@ def _recall(
 def _reverse_coverings(
     conn: Connection, tenant: Tenant, aktion_id: str, claim_id: int, received: datetime
 ) -> None:
-    events = store.psrm_events
+    events = tables.events
     rows = conn.execute(
         sa.select(events)
         .where(

@@ -12,6 +12,7 @@ from testkommune.simulators.context import OpContext
 from testkommune.simulators.psrm import actions
 from testkommune.simulators.psrm.aftale import agreement
 from testkommune.simulators.psrm.effekter import apply_effects, update_action
+from testkommune.simulators.psrm.handlers import HANDLERS
 from testkommune.simulators.psrm.kvittering import receipt
 from testkommune.simulators.psrm.state import PsrmView
 from testkommune.simulators.tenancy import Tenant
@@ -73,7 +74,7 @@ def decide_hearing(conn: Connection, tenant: Tenant, settings: dict[str, Any], r
         received=confirmed, types=fordringstyper(), agreement=agreement(settings), view=view
     )
     base = join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
-    verdict = actions.HANDLERS[row.kode](row.request, base, ctx)
+    verdict = HANDLERS[row.kode](row.request, base, ctx)
     values: dict[str, Any] = {"processed_at": row.due_at, "received_at": row.due_at}
     if verdict.errors:
         values |= {"status": "AFVIST", "errors": describe_all(verdict.errors)}

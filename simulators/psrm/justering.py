@@ -14,7 +14,6 @@ from testkommune.simulators.psrm.aktion import (
     ActionContext,
     Verdict,
     existing,
-    handles,
     structure,
     virkningsdato,
 )
@@ -22,7 +21,6 @@ from testkommune.simulators.psrm.binding import stamdata
 from testkommune.simulators.psrm.state import Book, Change, Describe, Recall, SetPrincipal
 
 
-@handles("NEDSKRIV")
 def nedskriv(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["MFNedskrivFordringStruktur"]
@@ -61,7 +59,6 @@ def nedskriv(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     return verdict
 
 
-@handles("OPSKRIVNINGREGULERING")
 def opskriv(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["MFOpskrivningReguleringStruktur"]
@@ -154,7 +151,6 @@ def _cancellation(
     return verdict
 
 
-@handles("OPSKRIVNINGANNULLERETNEDSKRIVNINGINDBETALING")
 def oani(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     return _cancellation(
         action,
@@ -171,7 +167,6 @@ def oani(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     )
 
 
-@handles("OPSKRIVNINGOMGJORTNEDSKRIVNINGREGULERING")
 def oonr(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     return _cancellation(
         action,
@@ -188,7 +183,6 @@ def oonr(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     )
 
 
-@handles("NEDSKRIVNINGANNULLERETOPSKRIVNINGREGULERING")
 def naor(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     return _cancellation(
         action,
@@ -205,7 +199,6 @@ def naor(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     )
 
 
-@handles("NEDSKRIVNINGANNULLERETOPSKRIVNINGINDBETALING")
 def naoi(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     return _cancellation(
         action,
@@ -222,7 +215,6 @@ def naoi(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     )
 
 
-@handles("FEJLAGTIGHOVEDSTOLINDBERETNING")
 def fejlagtig_hovedstol(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["FejlagtigHovedstolIndberetningStruktur"]
@@ -243,7 +235,6 @@ def fejlagtig_hovedstol(action: dict[str, Any], base: str, ctx: ActionContext) -
     return verdict
 
 
-@handles("TILBAGEKALD")
 def tilbagekald(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["MFTilbagekaldFordringStruktur"]
@@ -278,7 +269,6 @@ def tilbagekald(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdic
     return verdict
 
 
-@handles("AENDRFORDRING")
 def aendr(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["MFAendrFordringStruktur"]

@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from testkommune.contracts.clock import iso
-from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
+from testkommune.simulators.psrm import tables
 
 
 def receipt(row: Any) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def receipt(row: Any) -> dict[str, Any]:
 
 def kvittering_hent(ctx: OpContext, leverance_id: str) -> dict[str, Any] | None:
     """MFKvitteringHent: the receipts of every action in a leverance, or None if it is unknown."""
-    table = store.psrm_actions
+    table = tables.actions
     rows = ctx.conn.execute(
         sa.select(table)
         .where(table.c.tenant == ctx.tenant.key, table.c.leverance_id == leverance_id)

@@ -17,12 +17,12 @@ from sqlalchemy.engine import Connection
 from testkommune.contracts.clock import iso
 from testkommune.contracts.findings import Finding, describe_all, join_path
 from testkommune.contracts.fordringstyper import fordringstyper
-from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.prepared import Prepared
-from testkommune.simulators.psrm import actions, hoering, underretninger
+from testkommune.simulators.psrm import actions, hoering, tables, underretninger
 from testkommune.simulators.psrm.aftale import agreement
 from testkommune.simulators.psrm.effekter import apply_effects, update_action
+from testkommune.simulators.psrm.handlers import HANDLERS
 from testkommune.simulators.psrm.hoering import hoering_svar
 from testkommune.simulators.psrm.kvittering import kvittering_hent, receipt
 from testkommune.simulators.psrm.state import (
@@ -31,7 +31,7 @@ from testkommune.simulators.psrm.state import (
 )
 from testkommune.simulators.tenancy import Tenant
 
-_actions, _claims = store.psrm_actions, store.psrm_claims
+_actions, _claims = tables.actions, tables.claims
 # Built once per process: the hot path only binds values.
 _ADD_ACTION = sa.insert(_actions)
 _ACTION_KEYS = (
@@ -216,7 +216,7 @@ def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: An
         received=received, types=fordringstyper(), agreement=agreement(settings), view=view
     )
     base = join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
-    verdict = actions.HANDLERS[row.kode](row.request, base, ctx)
+    verdict = HANDLERS[row.kode](row.request, base, ctx)
     values: dict[str, Any] = {"processed_at": row.due_at}
     if verdict.errors:
         values |= {"status": "AFVIST", "errors": describe_all(verdict.errors)}
