@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
 
+from testkommune.contracts.errors import FagsystemError
 from testkommune.contracts.model import BillingCase
 
 
@@ -88,7 +89,7 @@ OPTIONAL_ACTIONS = {
 """Suite step → the optional fagsystem method it needs."""
 
 
-class ActionNotSupportedError(Exception):
+class ActionNotSupportedError(FagsystemError):
     """The fagsystem does not offer an optional action a suite step needs."""
 
     def __init__(self, step: str, method: str, fagsystem: str) -> None:

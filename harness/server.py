@@ -18,6 +18,7 @@ from typing import Any
 import uvicorn
 from testkommune.contracts import privacy
 from testkommune.contracts.clock import ClockState
+from testkommune.contracts.errors import UsageError
 from testkommune.simulators.access import AccessPolicy
 from testkommune.simulators.app import create_app
 from testkommune.simulators.store import DEFAULT_URL, Store
@@ -171,7 +172,7 @@ class LogFile:
             logging.getLogger(name).addHandler(handler)
 
 
-class WorkersRefusedError(ValueError):
+class WorkersRefusedError(UsageError, ValueError):
     """Several worker processes were asked for on a database they cannot share."""
 
 

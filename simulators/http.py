@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
+from testkommune.contracts.errors import TestkommuneError
 from testkommune.contracts.findings import Finding, describe_all
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -37,7 +38,7 @@ def problem(status: int, title: str, findings: Iterable[Finding], **extra: Any) 
     return ProblemResponse(body, status_code=status)
 
 
-class BadRequestError(Exception):
+class BadRequestError(TestkommuneError):
     """Raised inside a handler to answer with a problem instead of a result."""
 
     def __init__(self, response: Response) -> None:

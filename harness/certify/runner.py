@@ -20,6 +20,7 @@ from testkommune.contracts.driver import (
     Fagsystem,
     KommuneConnection,
 )
+from testkommune.contracts.errors import FagsystemError, UsageError
 from testkommune.contracts.model import BillingCase, Party
 from testkommune.harness.certify.checks import CHECKS, evaluate
 from testkommune.harness.certify.checks_debitor import DEBITOR_VIEW_CHECKS
@@ -321,7 +322,7 @@ class Runner:
         return failures
 
 
-class FagsystemRaisedError(Exception):
+class FagsystemRaisedError(FagsystemError):
     """The fagsystem under test raised while the harness asked it to act."""
 
 
@@ -334,7 +335,7 @@ def _as_fagsystem(call: Any, *args: Any) -> None:
         raise FagsystemRaisedError(str(exc)) from exc
 
 
-class HarnessProblemError(Exception):
+class HarnessProblemError(UsageError):
     """The suite itself is wrong (e.g. an unknown check): a usage error, not the fagsystem's fault."""
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
+from testkommune.contracts.errors import UsageError
 from testkommune.harness.load.kommune import KommuneStartError
 from testkommune.harness.load.profiles import ProfileError, parse_duration, profile
 from testkommune.harness.load.report import write_reports
@@ -18,7 +19,7 @@ from testkommune.harness.load.slo import DEFAULT_SLO_FILE, load_slo
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-class LoadUsageError(Exception):
+class LoadUsageError(UsageError):
     """The load command cannot run as asked (exit code 2)."""
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 from testkommune import scenarios
+from testkommune.contracts.errors import UsageError
 
 DATA = Path(scenarios.__file__).with_name("load")
 PROFILES_FILE = DATA / "profiles.yaml"
@@ -16,7 +17,7 @@ MESSAGES = ("finansbilag", "opretdebitorkonto", "betalingsanmodning")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h)?$")
 
 
-class ProfileError(Exception):
+class ProfileError(UsageError):
     """A profile or an option given to it cannot be used (a usage error)."""
 
 

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import requests
 from testkommune.contracts.clock import DANISH_TZ
 from testkommune.contracts.driver import KommuneConnection
+from testkommune.contracts.errors import FagsystemError
 from testkommune.contracts.model import BillingCase
 from testkommune.scenarios.fagsystemer.finans import FinansClient
 from testkommune.scenarios.fagsystemer.nemkonto import NemKontoClient
@@ -71,7 +72,7 @@ MONTHS = [
 ]
 
 
-class AccessRefusedError(Exception):
+class AccessRefusedError(FagsystemError):
     """Serviceplatformen refused the call (credentials, serviceaftale): a set-up fault, not an answer."""
 
 
