@@ -167,8 +167,9 @@ def certify_once(
     )
     for kind, path in paths.items():
         console.print(f"  {kind} report: {path}")
-    if not result.passed:
-        console.print(f"  replay a failure after this run: testkommune replay {paths['json']} <SCENARIO-ID>")
+    failing = [s.scenario_id for s in result.scenarios if s.outcome != "passed"]
+    if failing:
+        console.print(f"  replay a failure after this run: testkommune replay {paths['json']} {failing[0]}")
     return result, paths
 
 

@@ -1,0 +1,46 @@
+"""The HTTP trigger protocol is a contract (contracts/harness/trigger/): the driver checks the answers."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+from testkommune.contracts.schemas import contract_set
+from testkommune.harness.certify.drivers import DriverError, HttpTriggerDriver
+
+URL = "http://trigger.invalid"
+
+
+@pytest.mark.parametrize(
+    ("info", "problem"),
+    [
+        ({"name": "acme"}, "$.version: SCHEMA-REQUIRED"),
+        ({"name": "", "version": "1"}, "$.name: SCHEMA-LENGTH"),
+        (["acme", "1"], "$: SCHEMA-TYPE"),
+    ],
+)
+def test_a_trigger_that_answers_outside_the_protocol_is_told_which_field(info, problem):
+    with responses.RequestsMock() as mock:
+        mock.get(URL + "/", json=info)
+        with pytest.raises(DriverError, match="broke the trigger protocol") as caught:
+            HttpTriggerDriver(URL)
+    assert problem in str(caught.value)
+
+
+def test_an_action_answer_is_checked_too_and_an_empty_body_means_done():
+    from datetime import date
+
+    with responses.RequestsMock() as mock:
+        mock.get(URL + "/", json={"name": "acme", "version": "1.0"})
+        mock.post(URL + "/daily", body=b"")
+        mock.post(URL + "/daily", json={"done": False})
+        driver = HttpTriggerDriver(URL)
+        driver.run_daily(date(2026, 10, 1))
+        with pytest.raises(DriverError, match=r"\$\.done: SCHEMA-ENUM"):
+            driver.run_daily(date(2026, 10, 1))
+
+
+def test_every_request_the_harness_sends_has_its_schema():
+    names = {
+        n.removeprefix("harness/trigger/") for n in contract_set().names() if n.startswith("harness/trigger/")
+    }
+    assert {"info", "answer", "connect", "bill", "daily", "finans", "correct", "pay_out", "case"} <= names
