@@ -34,9 +34,10 @@ def load_command(args: argparse.Namespace, console: Any, resolve: Callable[[str]
         raise LoadUsageError(str(exc)) from exc
     except requests.RequestException as exc:
         raise LoadUsageError(f"the test kommune did not answer: {exc}") from exc
-    paths = write_reports(args.report_dir, doc)
+    locust = doc.pop("locust_files", {})  # Locust's own HTML and CSV, written beside ours
+    paths = write_reports(args.report_dir, doc, locust)
     _summary(console, doc, paths)
-    return EXIT_OK if doc["run_status"] == "VALID" and not doc["breached"] else EXIT_FAILED
+    return EXIT_OK if doc["decision"] == "GO" else EXIT_FAILED
 
 
 def _options(args: argparse.Namespace, resolve: Callable[[str], Any]) -> LoadOptions:

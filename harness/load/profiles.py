@@ -33,6 +33,9 @@ class Profile:
     wait_s: tuple[float, float]
     messages_per_user: int | None
     clock: str
+    min_run_time_s: float = 0.0
+    min_users: int = 1
+    min_requests: int = 1
 
     def active(self) -> dict[str, int]:
         """The messages with a weight above zero."""
@@ -70,7 +73,19 @@ def _profile(name: str, body: dict[str, Any]) -> Profile:
         wait_s=(low, high),
         messages_per_user=body.get("messages_per_user"),
         clock=str(body["clock"]),
+        **_minimums(name, body.get("judge")),
     )
+
+
+def _minimums(name: str, judge: dict[str, Any] | None) -> dict[str, Any]:
+    """The smallest run the profile's GO can rest on (`judge:` in profiles.yaml); every profile has one."""
+    if not isinstance(judge, dict) or set(judge) != {"min_run_time", "min_users", "min_requests"}:
+        raise ProfileError(f"profile {name}: judge needs min_run_time, min_users and min_requests")
+    return {
+        "min_run_time_s": parse_duration(judge["min_run_time"]),
+        "min_users": int(judge["min_users"]),
+        "min_requests": int(judge["min_requests"]),
+    }
 
 
 def profile(name: str) -> Profile:
