@@ -56,6 +56,9 @@ def _one_clear_error(result: subprocess.CompletedProcess[str]) -> list[str]:
         (("certify", "--fagsystem", "reference", "--scenario", "BASIS-99"), "no scenario BASIS-99",
          "its scenarios: BASIS-01, BASIS-02, BASIS-03"),
         (("demo", "--broken", "periode-omvent"), "Did you mean 'periode-omvendt'?", "one of"),
+        (("load", "--url", "127.0.0.1:8585"), "not an http(s) URL", "http://127.0.0.1:8585"),
+        (("load", "--url", "http://127.0.0.1:9"), "did not answer (connection refused)", "testkommune serve"),
+        (("load", "--profile", "maanedskorsel"), "Did you mean 'maanedskoersel'?", None),
     ],
 )  # fmt: skip
 def test_a_usage_or_environment_error_is_one_line_with_a_hint(tmp_path, args, error, hint):

@@ -225,7 +225,7 @@ def make_driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
             raise UsageError(
                 "--driver http needs --trigger-url", hint="e.g. --trigger-url http://127.0.0.1:9000"
             )
-        return _trigger(check_url("--trigger-url", args.trigger_url))
+        return trigger_driver(check_url("--trigger-url", args.trigger_url))
     if args.driver == "observe":
         print(
             f"Follow the test script in {args.script} (JSON lines); up to {args.wait:.0f} s per step.",
@@ -236,7 +236,7 @@ def make_driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
     return InteractiveDriver(admin, out=stdout, inp=sys.stdin, timeout=args.wait)
 
 
-def _trigger(url: str) -> Any:
+def trigger_driver(url: str) -> Any:
     """The HTTP trigger driver, or one line saying why the trigger endpoint cannot be used."""
     import requests
     from testkommune.harness.certify.drivers import DriverError, HttpTriggerDriver

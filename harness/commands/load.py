@@ -15,6 +15,7 @@ from testkommune.harness.commands.common import (
     console,
     epilog,
     port,
+    probe_kommune,
     resolve_fagsystem,
 )
 
@@ -92,6 +93,7 @@ def run(args: argparse.Namespace, stdout: IO[str]) -> int:
         raise SetupError(INSTALL_HINT) from None
     from testkommune.harness.load.command import load_command
 
-    if args.url:
+    if args.url and not args.worker:
         args.url = check_url("--url", args.url)
+        probe_kommune(args.url, args.token)
     return load_command(args, console(stdout), resolve_fagsystem)

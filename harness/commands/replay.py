@@ -169,9 +169,9 @@ def _restore(
 def _fagsystem(spec: str, out: Any) -> Any:
     """The report's fagsystem made to act again, or None when only people can (observe, interactive)."""
     if spec.startswith("<http "):
-        from testkommune.harness.commands.certify import _trigger
+        from testkommune.harness.commands.certify import trigger_driver
 
-        return _trigger(spec[len("<http ") : -1])
+        return trigger_driver(spec[len("<http ") : -1])
     if spec.startswith("<"):
         out.print(
             f"  the run was driven by {spec}: replay cannot make that system act again; the state is NOT "

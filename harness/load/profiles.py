@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,5 +92,7 @@ def _minimums(name: str, judge: dict[str, Any] | None) -> dict[str, Any]:
 def profile(name: str) -> Profile:
     known = load_profiles()
     if name not in known:
-        raise ProfileError(f"unknown profile {name!r}; profiles: {', '.join(known)}")
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ProfileError(f"unknown profile {name!r}; profiles: {', '.join(known)}.{hint}")
     return known[name]
