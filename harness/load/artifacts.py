@@ -20,18 +20,23 @@ class Timeline:
     def __init__(self, runner: Any) -> None:
         self.runner = runner
         self.samples: list[dict[str, float]] = []
+        self._last = (0.0, 0, 0)  # elapsed, requests, failures at the previous sample
 
     def sample(self, elapsed: float) -> None:
+        """One sample; rates are measured since the previous sample (Locust's own lag a window behind)."""
         total = self.runner.stats.total
+        then, requests, failures = self._last
+        span = max(elapsed - then, 1e-6)
         self.samples.append(
             {
                 "t_s": round(elapsed, 1),
                 "users": float(self.runner.user_count or 0),
-                "rps": round(float(total.current_rps or 0), 2),
-                "fail_per_s": round(float(total.current_fail_per_sec or 0), 2),
+                "rps": round(max(total.num_requests - requests, 0) / span, 2),
+                "fail_per_s": round(max(total.num_failures - failures, 0) / span, 2),
                 "p95_ms": float(total.get_current_response_time_percentile(0.95) or 0),
             }
         )
+        self._last = (elapsed, total.num_requests, total.num_failures)
         update_stats_history(self.runner)  # Locust's own report charts the same moments
 
 
