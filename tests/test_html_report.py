@@ -282,7 +282,7 @@ def test_every_failure_has_its_anchor_and_everything_to_fix_it() -> None:
         "FAILED BASIS-02 Period on the claim Periode på fordring",
         "FAILED BASIS-03 Daily job Dagligt job",
     ]
-    replays = [pre.text() for pre in section.find_all("pre") if pre.text().startswith("testkommune")]
+    replays = [pre.text() for pre in section.find_all("pre") if pre.text().startswith("testkommune certify")]
     assert replays == [
         "testkommune certify --suite basis --scenario BASIS-02 --seed 7 --fagsystem mypkg.fagsystem:MySystem",
         "testkommune certify --suite basis --scenario BASIS-03 --seed 7 --fagsystem mypkg.fagsystem:MySystem",
@@ -553,3 +553,12 @@ def test_chromium_enforces_the_policy_even_if_markup_slipped_through(chromium: s
     body = re.search(r"<body[^>]*>", result.stdout)
     assert body and "<main" in result.stdout
     assert "data-ran" not in body.group(0), "the injected script ran"
+
+
+def test_a_troubled_scenario_says_how_to_reproduce_it_after_the_run() -> None:
+    section = _dom(render_html(_run())).by_id("failures")
+    after = [pre.text() for pre in section.find_all("pre", "replay-after")]
+    assert after == [
+        "testkommune replay basis-foraeldrebetaling.json BASIS-02",
+        "testkommune replay basis-foraeldrebetaling.json BASIS-03",
+    ]

@@ -48,6 +48,8 @@ LABELS: dict[str, dict[str, str]] = {
         "fix": "Fix",
         "reproduce": "Reproduce",
         "replay": "Run the scenario again",
+        "replay_after": "Reproduce after the run (a new test kommune, the state restored, the message sent"
+        " again; from the report's folder)",
         "source": "Source",
         "error": "Error",
         "rules": "Per rule",
@@ -127,6 +129,8 @@ LABELS: dict[str, dict[str, str]] = {
         "fix": "Ret",
         "reproduce": "Genskab",
         "replay": "Kør scenariet igen",
+        "replay_after": "Genskab efter kørslen (en ny testkommune, tilstanden genskabt, meddelelsen sendt"
+        " igen; fra rapportens mappe)",
         "source": "Kilde",
         "error": "Undtagelse",
         "rules": "Pr. regel",
