@@ -55,6 +55,15 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "testkommune(suite, scenario): a certification scenario run by certification_tests"
     )
     config.stash[_RUNS] = {}
+    url = config.getoption("--testkommune-url", None)
+    if url:  # a usage error of the whole session, in one line and a hint, before any test runs
+        from testkommune.contracts.errors import TestkommuneError
+        from testkommune.harness.commands.common import check_url, error_lines, probe_kommune
+
+        try:
+            probe_kommune(check_url("--testkommune-url", url), option="--testkommune-url")
+        except TestkommuneError as exc:
+            raise pytest.UsageError(error_lines(exc)) from None
 
 
 @pytest.fixture(scope="session")

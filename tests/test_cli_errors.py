@@ -59,6 +59,7 @@ def _one_clear_error(result: subprocess.CompletedProcess[str]) -> list[str]:
         (("load", "--url", "127.0.0.1:8585"), "not an http(s) URL", "http://127.0.0.1:8585"),
         (("load", "--url", "http://127.0.0.1:9"), "did not answer (connection refused)", "testkommune serve"),
         (("load", "--profile", "maanedskorsel"), "Did you mean 'maanedskoersel'?", None),
+        (("docs", "--out", "/proc/x/y"), "/proc/x: No such file or directory", "permissions"),
     ],
 )  # fmt: skip
 def test_a_usage_or_environment_error_is_one_line_with_a_hint(tmp_path, args, error, hint):

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 pytest_plugins = ["pytester"]
 
 
@@ -123,3 +125,18 @@ def test_every_fixture_has_a_docstring(pytester):
     for name in ("testkommune", "testkommune_connection", "testkommune_admin", "testkommune_inprocess"):
         block = text.split(f"\n{name} ", 1)[1].split("\n\n", 1)[0]
         assert "no docstring available" not in block, block
+
+
+def test_a_testkommune_url_without_scheme_or_answer_stops_the_session_in_one_line(pytester):
+    pytester.makepyfile("def test_x(testkommune):\n    pass\n")
+    for url, message in [
+        ("127.0.0.1:8585", "*--testkommune-url '127.0.0.1:8585' is not an http(s) URL*"),
+        (
+            "http://127.0.0.1:9",
+            "*the test kommune at http://127.0.0.1:9 did not answer (connection refused)*",
+        ),
+    ]:
+        result = pytester.runpytest_subprocess("-p", "testkommune", "--testkommune-url", url)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines([message])
+        assert "Traceback" not in result.stderr.str()

@@ -102,7 +102,7 @@ def unreachable_reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def probe_kommune(url: str, token: str | None = None) -> None:
+def probe_kommune(url: str, token: str | None = None, *, option: str = "--url") -> None:
     """Fail early, in one line, when no test kommune answers at `url`."""
     import requests
 
@@ -112,7 +112,7 @@ def probe_kommune(url: str, token: str | None = None) -> None:
     except requests.RequestException as exc:
         raise SetupError(
             f"the test kommune at {url} did not answer ({unreachable_reason(exc)})",
-            hint="start one with `testkommune serve`, or leave out --url to start one in-process",
+            hint=f"start one with `testkommune serve`, or leave out {option} to start one itself",
         ) from None
     if response.status_code >= 400 and response.status_code not in (401, 403):
         raise SetupError(
@@ -175,6 +175,8 @@ def environment_problem(exc: BaseException) -> SetupError | None:
             f"cannot open the state database: {first}",
             hint="check --db (driver, user, host, database) and that the database server runs",
         )
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:  # a file or folder the command needs
+        return SetupError(f"{exc.filename}: {exc.strerror}", hint="check the path and its permissions")
     return None
 
 
