@@ -44,3 +44,19 @@ def test_every_request_the_harness_sends_has_its_schema():
         n.removeprefix("harness/trigger/") for n in contract_set().names() if n.startswith("harness/trigger/")
     }
     assert {"info", "answer", "connect", "bill", "daily", "finans", "correct", "pay_out", "case"} <= names
+
+
+def test_every_case_a_suite_bills_and_the_connection_keep_the_contract():
+    from dataclasses import asdict
+
+    from testkommune.contracts.codec import case_to_json
+    from testkommune.contracts.driver import KommuneConnection
+    from testkommune.harness.certify.runner import make_cases
+    from testkommune.harness.certify.suite import builtin_suites, load_suite
+
+    bill = contract_set().get("harness/trigger/bill")
+    cases = [c for name in builtin_suites() for s in load_suite(name).scenarios for c in make_cases(s, 1)]
+    assert len(cases) > 10
+    assert [bill.check({"case": case_to_json(c), "today": "2026-10-01"}) for c in cases] == [[]] * len(cases)
+    connection = asdict(KommuneConnection("http://127.0.0.1:8585", "851", "mit-fagsystem", None))
+    assert contract_set().get("harness/trigger/connect").check(connection) == []
