@@ -116,7 +116,7 @@ def test_month_end_against_the_simulators_from_one_command_gives_a_go_no_go_repo
     # 4 users for 4 s is below the month-end profile's minimums: never GO, and the exit code says so
     assert doc["run_status"] in ("TOO_SMALL", "INVALID") and doc["decision"] == "NO-GO", doc["reasons"]
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "TOO SMALL TO JUDGE: ran 4.0 s; the profile needs at least 15 s" in done.stdout
+    assert re.search(r"TOO SMALL TO JUDGE: ran \d+\.\d s; the profile needs at least 15 s", done.stdout)
     # Locust's own report and tables beside ours; our page charts the run without a script
     stem = tmp_path / "r" / "load-maanedskoersel-foraeldrebetaling"
     assert "Request Count" in stem.with_name(stem.name + ".locust_stats.csv").read_text(encoding="utf-8")
