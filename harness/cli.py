@@ -1,6 +1,7 @@
 """The `testkommune` command: the parser and the dispatcher; each command lives in harness/commands/.
 
-Exit codes: 0 everything passed, 1 something failed, 2 usage or environment error. A usage or environment
+Exit codes: 0 everything passed, 1 something failed, 2 usage or environment error (`verify`: 3 not
+verified or untrusted; see harness/evidence/command.py). A usage or environment
 error is any `TestkommuneError` (testkommune.contracts.errors): one line on stderr with a hint, never a
 traceback. A flag or a command that is almost right gets a "did you mean".
 """
@@ -15,7 +16,16 @@ from typing import IO, Any, NoReturn
 
 from testkommune.contracts.errors import TestkommuneError
 from testkommune.harness import __version__
-from testkommune.harness.commands import catalogue, certify, demo, load, replay, serve, trigger_sample, verify
+from testkommune.harness.commands import (
+    catalogue,
+    certify,
+    demo,
+    evidence,
+    load,
+    replay,
+    serve,
+    trigger_sample,
+)
 from testkommune.harness.commands.certify import certify_once
 from testkommune.harness.commands.common import (
     DEFAULT_KOMMUNE,
@@ -52,7 +62,8 @@ COMMANDS: dict[str, Command] = {
     "certify": certify.run,
     "demo": demo.run,
     "suites": catalogue.run_suites,
-    "verify": verify.run,
+    "verify": evidence.run,
+    "key": evidence.run,
     "docs": catalogue.run_docs,
     "load": load.run,
     "replay": replay.run,
@@ -87,11 +98,11 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"testkommune {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
-    serve.add_parser(sub)
+    serve_parser = serve.add_parser(sub)
     certify.add_parser(sub)
     demo.add_parser(sub)
     catalogue.add_parsers(sub)
-    verify.add_parser(sub)
+    evidence.add_parsers(sub, serve_parser)  # verify, key; serve --signing-key
     load.add_parser(sub)
     replay.add_parser(sub)
     trigger_sample.add_parser(sub)

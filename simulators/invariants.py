@@ -21,6 +21,7 @@ from testkommune.simulators import store
 from testkommune.simulators.debitor import tables as debitor_tables
 from testkommune.simulators.erp import tables as erp_tables
 from testkommune.simulators.nemkonto import tables as nk_tables
+from testkommune.simulators.psrm import tables as psrm_tables
 from testkommune.simulators.tenancy import Tenant
 
 Row = Mapping[str, Any]
@@ -64,13 +65,13 @@ def read_tilstand(conn: Connection, tenant: Tenant) -> Tilstand:
 
     return Tilstand(
         deliveries=rows(store.deliveries),
-        debitor_claims=rows(store.claims),
+        debitor_claims=rows(debitor_tables.claims),
         delfordringer=rows(debitor_tables.delfordringer),
         payments=rows(debitor_tables.payments),
         coverages=rows(debitor_tables.coverages),
         mailbox=rows(debitor_tables.mailbox),
-        psrm_claims=rows(store.psrm_claims),
-        psrm_events=rows(store.psrm_events),
+        psrm_claims=rows(psrm_tables.claims),
+        psrm_events=rows(psrm_tables.events),
         erp_bilag=rows(erp_tables.bilag),
         erp_posteringer=rows(erp_tables.posteringer),
         nk_bundter=rows(nk_tables.bundter),
@@ -236,17 +237,21 @@ def opkraevning_eller_inddrivelse(s: Tilstand) -> Iterator[Finding]:
     under inddrivelse twice (a claim is linked to the main claim (HF) PSRM booked for the MFAktionID of each
     of its hand-overs)."""
     code = "INV-OPKRAEVNING-INDDRIVELSE"
-    by_action = {c["aktion_id"]: c for c in s.psrm_claims if c["kind"] == "HF"}  # its main claim at PSRM
+    main_claims = [c for c in s.psrm_claims if c["kind"] == "HF"]  # main claims at PSRM
+    by_action = {c["aktion_id"]: c for c in main_claims}
+    by_ref: dict[str, list[Row]] = defaultdict(list)
+    for c in main_claims:
+        by_ref[c["claimant_ref"]].append(c)
     for claim in s.debitor_claims:
         psrm = claim["psrm"] or {}
         actions = {h["MFAktionID"] for h in psrm.get("historik", [])} | (
             {psrm["MFAktionID"]} if psrm.get("MFAktionID") else set()
         )
-        active = [
-            by_action[a]
-            for a in sorted(actions)
-            if a in by_action and by_action[a]["status"] in PSRM_UNDER_INDDRIVELSE
-        ]
+        # linked by its hand-overs' MFAktionID, or by its reference (a hand-over its own record lost)
+        linked = {by_action[a]["id"]: by_action[a] for a in actions if a in by_action}
+        linked |= {c["id"]: c for c in by_ref.get(claim["reference"], [])}
+        active = [c for c in linked.values() if c["status"] in PSRM_UNDER_INDDRIVELSE]
+        active.sort(key=lambda c: c["aktion_id"])
         params = {"value": claim["reference"], "state": claim["state"]}
         if active and claim["state"] in DEBITOR_UNDER_OPKRAEVNING:
             yield Finding(

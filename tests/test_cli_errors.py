@@ -73,7 +73,7 @@ def test_a_usage_or_environment_error_is_one_line_with_a_hint(tmp_path, args, er
 def test_a_missing_public_key_file_is_a_usage_error(tmp_path):
     (tmp_path / "x.bevis").mkdir()
     lines = _one_clear_error(run_cli("verify", "x.bevis", "--public-key", "/nonexistent.pem", cwd=tmp_path))
-    assert "--public-key /nonexistent.pem: no such file" in lines[0]
+    assert "cannot read /nonexistent.pem" in lines[0] and "No such file" in lines[0]
 
 
 def test_a_postgresql_db_without_the_extra_says_how_to_install_it(tmp_path):
@@ -142,7 +142,7 @@ def _exception_classes() -> list[tuple[str, str, list[str]]]:
             for node in ast.walk(ast.parse(path.read_text("utf-8"))):
                 if isinstance(node, ast.ClassDef):
                     bases = [ast.unparse(b) for b in node.bases]
-                    if node.name.endswith("Error") or any(b.endswith(("Error", "Exception")) for b in bases):
+                    if any(b.endswith(("Error", "Exception")) for b in bases):  # (RaisedInError is an event)
                         found.append((str(path.relative_to(ROOT)), node.name, bases))
     return found
 

@@ -153,6 +153,15 @@ def test_claim_both_under_opkraevning_and_inddrivelse_is_caught(scenario: Scenar
     assert result["violations"][0]["value"] == "FB"
 
 
+def test_claim_handed_over_while_still_under_opkraevning_is_caught(scenario: Scenario) -> None:
+    """The debitor system lost its record of the hand-over (no MFAktionID): linked by its reference."""
+    assert scenario.sql(
+        "UPDATE debitor_claims SET state = 'OPKRAEVNING', psrm = NULL "
+        "WHERE tenant = :tenant AND reference = 'FB'"
+    )
+    assert scenario.broken()["opkraevning_eller_inddrivelse"] == ["INV-OPKRAEVNING-INDDRIVELSE"]
+
+
 def test_nemkonto_payout_lost_or_doubled_is_caught(scenario: Scenario) -> None:
     assert scenario.sql(
         "UPDATE nemkonto_udbetalinger SET beloeb_oere = beloeb_oere + 1 WHERE tenant = :tenant "

@@ -119,3 +119,30 @@ def test_the_sample_trigger_drives_a_certification_over_http(tmp_path):
     finally:
         sample.terminate()
         sample.wait(timeout=10)
+
+
+def test_replay_serve_keeps_a_kommune_whose_curl_line_works(failed_run):
+    from testkommune.harness.commands.replay import parse_curl
+
+    port = _free_port()
+    command = ["replay", REPORT, "BASIS-01", "--serve", "--port", str(port)]
+    served = subprocess.Popen(
+        [sys.executable, "-m", "testkommune.harness", *command],
+        cwd=failed_run, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        line = ""
+        while served.stdout and not line.startswith("curl "):
+            line = served.stdout.readline()
+            assert line, served.stderr.read() if served.stderr else "replay ended"
+        assert f"http://127.0.0.1:{port}/" in line
+        message = parse_curl(line.strip(), f"http://127.0.0.1:{port}")
+        url = f"http://127.0.0.1:{port}{message.path}"
+        answer = requests.request(
+            message.method, url, data=message.body.encode(), headers=message.headers, timeout=10
+        )
+        assert answer.status_code == 200
+        assert answer.json()["Forretningskvittering"]["Fejl"][0]["code"] == "PSRM-569"
+    finally:
+        served.terminate()
+        served.wait(timeout=10)

@@ -17,6 +17,7 @@ from testkommune.contracts.model import BillingCase
 from testkommune.contracts.schemas import load_reference
 from testkommune.harness.certify.observation import Observation
 from testkommune.harness.certify.results import Failure
+from testkommune.harness.certify.timeline import handover_window
 
 CheckFunc = Callable[[Observation, Any], list[Failure]]
 
@@ -94,41 +95,61 @@ def oir_accepted(obs: Observation, _: Any) -> list[Failure]:
         if entry["counterpart"] != "oir" or entry["operation"] == "HentDebitorkonto":
             continue
         answer = obs.response_of(entry)
-        if (answer or {}).get("Kvittering", {}).get("Genfremsendt"):
+        if isinstance(answer, dict) and (answer.get("Kvittering") or {}).get("Genfremsendt"):
             continue  # a re-delivery's stored answer: the original exchange is judged already
-        if isinstance(answer, dict) and "fault" in answer:
-            continue  # an injected fault (error, service window): the rehearsal, not the fagsystem's message
-        if entry["status"] >= 400:
-            errors = (answer or {}).get("errors", [])
-        else:
-            errors = (answer or {}).get("Forretningskvittering", {}).get("Fejl", [])
-        for error in errors:
+        for error in obs.refusals(entry):
             failures.append(
                 _from_error("oir_accepted", error, expected="GODKENDT", reproduce=obs.curl(entry))
             )
     return failures
 
 
+def _same_claim(one: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Do two booked claims carry the same amount and period (a duplicate, not another claim)?"""
+    keys = ("HovedstolBeløb", "PeriodeFraDato", "PeriodeTilDato")
+    return all(one["Data"].get(k) == other["Data"].get(k) for k in keys)
+
+
 @check
 def booked_once(obs: Observation, _: Any) -> list[Failure]:
-    """Each billed case is booked exactly once in the debitor system (no duplicates, nothing lost)."""
+    """Each billed case is booked once in the debitor system: no duplicate, no extra claim, none lost."""
     failures = []
     for case in obs.billed:
         found = obs.claims_of(case)
         if not found and obs.refused("OpretDebitorkonto"):
             continue  # refused by ØiR: oir_accepted names the reason
-        if len(found) != 1:
+        duplicates = [c for c in found[1:] if _same_claim(c, found[0])]
+        extra = [c for c in found[1:] if not _same_claim(c, found[0])]
+        if not found or duplicates:
+            shown = [found[0], *duplicates] if found else []
             failures.append(
                 _harness_failure(
                     "booked_once",
                     "CERT-BOOKET-ANTAL",
                     "$.OpretDebitorkonto.Fordring",
                     1,
-                    len(found),
-                    {"case": case.case_id, "refs": ", ".join(c["FordringReference"] for c in found)},
+                    len(shown),
+                    {"case": case.case_id, "refs": ", ".join(c["FordringReference"] for c in shown)},
                 )
             )
+        if extra:
+            failures.append(extra_claims("booked_once", case.case_id, found, extra))
     return failures
+
+
+def extra_claims(
+    name: str, case_id: str, found: list[dict[str, Any]], extra: list[dict[str, Any]]
+) -> Failure:
+    """A case that has claims besides its own main claim (e.g. interest sent as a main claim)."""
+    refs = ", ".join(f"{c['FordringReference']} ({c['Data'].get('HovedstolBeløb')} kr)" for c in extra)
+    return _harness_failure(
+        name,
+        "CERT-FORDRING-EKSTRA",
+        f"$.OpretDebitorkonto.Fordring (FordringReference {extra[0]['FordringReference']})",
+        1,
+        len(found),
+        {"case": case_id, "refs": refs},
+    )
 
 
 @check
@@ -191,14 +212,26 @@ def psrm_no_rejections(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
+def created_claim(action: dict[str, Any]) -> dict[str, Any] | None:
+    """The MFOpretFordringStruktur of a PSRM action that creates a claim (opret or genindsend), else None."""
+    choice = (action.get("Anmodning") or {}).get("AktionValg") or {}
+    for name in ("OpretFordringAktion", "MFGenindsendFordringStruktur"):
+        struct = (choice.get(name) or {}).get("MFOpretFordringStruktur")
+        if isinstance(struct, dict):
+            return struct
+    return None
+
+
 @check
 def handover_after_srb(obs: Observation, _: Any) -> list[Failure]:
     """No claim reached PSRM before its sidste rettidige betalingsdato had passed."""
     failures = []
     for action in obs.psrm_actions:
-        struct = action["Anmodning"]["AktionValg"]["OpretFordringAktion"]["MFOpretFordringStruktur"]
+        struct = created_claim(action)
+        if struct is None:
+            continue  # a write-down, recall or other action on an existing claim: no SRB of its own
         srb = struct.get("DMIFordringSRBDato")
-        received = action["DMIFordringModtagelseDato"][:10]
+        received = str(action.get("DMIFordringModtagelseDato") or "")[:10]
         if srb and received <= srb:
             failures.append(
                 _harness_failure(
@@ -215,25 +248,66 @@ def handover_after_srb(obs: Observation, _: Any) -> list[Failure]:
 
 @check
 def psrm_status(obs: Observation, expected: Any) -> list[Failure]:
-    """Each billed case's claim ended at PSRM with the expected status (default UDFOERT) and an id."""
+    """Each billed case's claim ended at PSRM with the expected status (default UDFOERT) and an id; a claim
+    never asked handed over is named so, with the end of the profile's window for it."""
     wanted = expected if isinstance(expected, str) else "UDFOERT"
     failures = []
     for case in obs.billed:
         claims = obs.claims_of(case)
-        status = claims[0].get("PSRM", {}).get("MFAktionStatusKode") if claims else None
-        fordring_id = claims[0].get("PSRM", {}).get("DMIFordringEFIFordringID") if claims else None
-        if status != wanted or (wanted == "UDFOERT" and not fordring_id):
-            failures.append(
-                _harness_failure(
-                    "psrm_status",
-                    "CERT-PSRM-STATUS",
-                    "$.PSRM.MFAktionStatusKode",
-                    wanted,
-                    status or "not handed over",
-                    {"case": case.case_id},
-                )
+        psrm = (claims[0].get("PSRM") or {}) if claims else {}
+        status, fordring_id = psrm.get("MFAktionStatusKode"), psrm.get("DMIFordringEFIFordringID")
+        if status == wanted and (wanted != "UDFOERT" or fordring_id):
+            continue
+        unpaid = claims and claims[0].get("SaldoBeløb", 1) != 0
+        if unpaid and status is None and not _asked_handover(obs, claims[0]["FordringReference"]):
+            failures.append(_never_handed_over(obs, case.case_id, claims[0]))
+            continue
+        if not claims and obs.refused("OpretDebitorkonto"):
+            failures.extend(_refusals_of("psrm_status", obs, "OpretDebitorkonto"))
+            continue  # never booked: ØiR's refusal is the cause
+        shown = status or ("not booked in the debitor system" if not claims else "not handed over")
+        failures.append(
+            _harness_failure(
+                "psrm_status",
+                "CERT-PSRM-STATUS",
+                "$.PSRM.MFAktionStatusKode",
+                wanted,
+                shown,
+                {"case": case.case_id},
             )
+        )
     return failures
+
+
+def _refusals_of(name: str, obs: Observation, operation: str) -> list[Failure]:
+    """Each distinct refusal of `operation` in the journal, as a failure of check `name`."""
+    seen: dict[str, Failure] = {}
+    for entry in obs.exchanges(operation):
+        for error in obs.refusals(entry):
+            key = f"{error['code']} {error.get('path', '')}"
+            if key not in seen:
+                seen[key] = _from_error(name, error, expected="GODKENDT", reproduce=obs.curl(entry))
+    return list(seen.values())
+
+
+def _asked_handover(obs: Observation, reference: str) -> bool:
+    """Did the fagsystem ask for this claim's hand-over (RetFordringTilstand naming its reference)?"""
+    return any(f'"{reference}"' in (e.get("request") or "") for e in obs.exchanges("RetFordringTilstand"))
+
+
+def _never_handed_over(obs: Observation, case_id: str, claim: dict[str, Any]) -> Failure:
+    profile = (obs.state.get("debitor_system") or {}).get("profil") or {}
+    window = handover_window(claim["Data"], profile) if profile else None
+    due = window[1].isoformat() if window else "?"
+    ref = claim["FordringReference"]
+    return _harness_failure(
+        "psrm_status",
+        "CERT-IKKE-OVERDRAGET",
+        f"$.RetFordringTilstand (FordringReference {ref})",
+        f"OVERDRAG_TIL_INDDRIVELSE by {due}",
+        "never asked",
+        {"case": case_id, "ref": ref, "due": due, "profil": profile.get("id", "?")},
+    )
 
 
 def evaluate(expectations: list[Any], observation: Observation) -> list[Failure]:
@@ -243,9 +317,27 @@ def evaluate(expectations: list[Any], observation: Observation) -> list[Failure]
         name, argument = (
             (expectation, None) if isinstance(expectation, str) else next(iter(expectation.items()))
         )
-        failures.extend(CHECKS[name].func(observation, argument))
+        try:
+            failures.extend(CHECKS[name].func(observation, argument))
+        except Exception as exc:  # a check that cannot judge what it saw is the harness's error, shown as one
+            failures.append(check_error(name, exc))
     return failures
 
 
+CHECK_ERROR = "CERT-KONTROL-FEJL"
+
+
+def check_error(name: str, exc: Exception) -> Failure:
+    """A check that raised: an ERROR result naming the check and the exception, never a traceback."""
+    detail = f"{type(exc).__name__}: {exc}"
+    return _harness_failure(name, CHECK_ERROR, "-", "a verdict", detail, {"check": name, "detail": detail})
+
+
 # Checks of further areas register themselves in CHECKS when imported.
-from testkommune.harness.certify import checks_debitor, checks_finans, checks_robusthed  # noqa: E402, F401
+from testkommune.harness.certify import (  # noqa: E402, F401
+    checks_debitor,
+    checks_finans,
+    checks_helhed,
+    checks_livsforloeb,
+    checks_robusthed,
+)

@@ -29,7 +29,14 @@ SIGN = {  # how an update moves what the debtor owes on a claim (contracts/oir/H
     "STATUS": 0,
 }
 DEBITOR_VIEW_CHECKS = frozenset(
-    {"rykker_sent", "handover_after_rykker", "mailbox_read", "fagsystem_saldo", "daekning_read"}
+    {
+        "rykker_sent",
+        "handover_after_rykker",
+        "mailbox_read",
+        "fagsystem_saldo",
+        "daekning_read",
+        "psrm_status",
+    }
 )
 
 

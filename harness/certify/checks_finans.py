@@ -88,28 +88,41 @@ def finans_accepted(obs: Observation, _: Any) -> list[Failure]:
 
 @check
 def finans_booked(obs: Observation, _: Any) -> list[Failure]:
-    """Each billed case's finansbilag is booked exactly once (matched by amount: none lost, none twice)."""
+    """Each billed case's finansbilag is booked exactly once (matched by amount), and a shortfall names its
+    cause: rejected by the ERP, never sent, or sent twice."""
     booked: dict[int, int] = defaultdict(int)
+    rejected: dict[int, list[str]] = defaultdict(list)
     for rows in _by_bilag_id(obs).values():
         for row in rows:
+            debet, kredit = _sums(row["Finansbilag"])
             if row["Status"] == "GODKENDT":
-                booked[_sums(row["Finansbilag"])[0]] += 1
+                booked[debet] += 1
+            elif row["Status"] == "AFVIST":  # an unbalanced bilag is known by either side's sum
+                errors = (row.get("Forretningskvittering") or {}).get("Fejl", [])
+                for side in {debet, kredit}:
+                    rejected[side].extend(e.get("code", "?") for e in errors)
     wanted: dict[int, list[str]] = defaultdict(list)
     for case in obs.billed:
         wanted[_oere(case.amount)].append(case.case_id)
     failures = []
     for oere, case_ids in sorted(wanted.items()):
-        if booked.get(oere, 0) != len(case_ids):
-            failures.append(
-                _harness_failure(
-                    "finans_booked",
-                    "CERT-FINANS-ANTAL",
-                    "$.Finansbilag",
-                    len(case_ids),
-                    booked.get(oere, 0),
-                    {"case": ", ".join(case_ids), "amount": _kr(oere)},
-                )
+        found = booked.get(oere, 0)
+        if found == len(case_ids):
+            continue
+        code, detail = "CERT-FINANS-ANTAL", ""  # booked more often than billed: sent twice
+        if found < len(case_ids):
+            code = "CERT-FINANS-AFVIST" if rejected.get(oere) else "CERT-FINANS-IKKE-SENDT"
+            detail = ", ".join(sorted(set(rejected.get(oere, []))))
+        failures.append(
+            _harness_failure(
+                "finans_booked",
+                code,
+                "$.Finansbilag",
+                len(case_ids),
+                found,
+                {"case": ", ".join(case_ids), "amount": _kr(oere), "detail": detail},
             )
+        )
     return failures
 
 

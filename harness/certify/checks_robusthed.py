@@ -22,9 +22,11 @@ def nothing_lost(obs: Observation, _: Any) -> list[Failure]:
     failures = []
     for case in obs.billed:
         found = obs.claims_of(case)
+        if not found and obs.refused("OpretDebitorkonto"):
+            continue  # it did reach ØiR, which refused it: oir_accepted names the reason
         if not found:
             tried = len(obs.exchanges("OpretDebitorkonto"))
-            detail = "refused" if obs.refused("OpretDebitorkonto") else f"{tried} attempts seen"
+            detail = f"{tried} attempts seen" if tried else "never sent"
             failures.append(
                 _harness_failure(
                     "nothing_lost",
@@ -191,20 +193,25 @@ def paid_to_payee(obs: Observation, argument: Any) -> list[Failure]:
     payments = (obs.state.get("nemkonto") or {}).get("betalinger", [])
     failures = []
     for case in obs.cases:
-        mine = [p for p in payments if Decimal(str(p["Beløb"])) == case.amount]
+        identities = {case.debtor.id, case.debtor.se} - {None}
+        mine = [p for p in payments if Decimal(str(p["Beløb"])) == case.amount] or [
+            p for p in payments if p["Modtager"]["Nummer"] in identities
+        ]
         if not mine:
+            failures.extend(_payout_missing(obs, case))
+            continue
+        payment = mine[-1]
+        if Decimal(str(payment["Beløb"])) != case.amount:
             failures.append(
                 _harness_failure(
                     "paid_to_payee",
-                    "CERT-TABT",
-                    "$.PaymentTransaction",
-                    1,
-                    0,
-                    {"case": case.case_id, "counterpart": "NemKonto", "detail": "no payment of that amount"},
+                    "CERT-STAMDATA-AFVIGER",
+                    "$.PaymentTransaction[].Beløb",
+                    f"{case.amount:.2f}",
+                    f"{Decimal(str(payment['Beløb'])):.2f}",
+                    {"field": "Beløb", "case": case.case_id},
                 )
             )
-            continue
-        payment = mine[-1]
         for error in payment.get("Fejl", []) if payment["Status"] == "AFVIST" else []:
             failures.append(_from_error("paid_to_payee", error, expected="GODKENDT", reproduce=None))
         identity = {"CPR": case.debtor.id, "CVR": case.debtor.id, "SE": case.debtor.se}.get(wanted_kind)
@@ -222,3 +229,26 @@ def paid_to_payee(obs: Observation, argument: Any) -> list[Failure]:
                 )
             )
     return failures
+
+
+def _payout_missing(obs: Observation, case: BillingCase) -> list[Failure]:
+    """No payment of the case at NemKonto: the refusals of its requests if they were refused, else lost."""
+    sent = [e for e in obs.journal if e["operation"].startswith("NKS") and e["method"] == "POST"]
+    refused = [
+        _from_error("paid_to_payee", error, expected="GODKENDT", reproduce=obs.curl(entry))
+        for entry in sent
+        for error in obs.refusals(entry)
+    ]
+    if refused:
+        return refused
+    detail = f"{len(sent)} requests sent, none stored" if sent else "no payment request sent"
+    return [
+        _harness_failure(
+            "paid_to_payee",
+            "CERT-TABT",
+            "$.PaymentTransaction",
+            1,
+            0,
+            {"case": case.case_id, "counterpart": "NemKonto", "detail": detail},
+        )
+    ]

@@ -61,8 +61,13 @@ class AdminClient:
     def state(self) -> dict[str, Any]:
         return self._call("GET", f"{self.tenant_path}/state")
 
-    def journal(self, limit: int = 5000) -> list[dict[str, Any]]:
-        return self._call("GET", f"{self.tenant_path}/journal", params={"limit": limit})["entries"]
+    def journal(self, limit: int = 5000, after: int = 0) -> list[dict[str, Any]]:
+        params = {"limit": limit, "after": after}
+        return self._call("GET", f"{self.tenant_path}/journal", params=params)["entries"]
+
+    def invariants(self) -> dict[str, Any]:
+        """The cross-system bookkeeping invariants over the tenant's state, each with its violations."""
+        return self._call("GET", f"{self.tenant_path}/invarianter")
 
     def inject(self, fault: dict[str, Any]) -> None:
         """Inject a fault (contract admin/Fejl_I)."""

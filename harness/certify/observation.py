@@ -1,13 +1,19 @@
-"""What the harness saw at the test kommune: state and journal, read through the admin API."""
+"""What the harness saw at the test kommune: state and journal, read through the admin API.
+
+A case's claims are found by the fagsystem's own references: the FordringReference of every Fordring it
+sent while the harness asked it to act on that case (`references`, recorded by the runner). Claims the
+fagsystem sent for no case are `unaccounted`. Every refusal in the journal, whatever its shape, is read
+through `refusals_in`.
+"""
 
 from __future__ import annotations
 
 import json
 import shlex
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
+from testkommune.contracts.catalogue import error_catalogue
 from testkommune.contracts.model import BillingCase
 
 
@@ -23,6 +29,7 @@ class Observation:
     headers: dict[str, str]
     scenario_id: str = ""
     seed: int = 0
+    references: dict[str, list[str]] = field(default_factory=dict)
     _parsed: dict[int, Any] = field(default_factory=dict)
 
     @property
@@ -38,32 +45,49 @@ class Observation:
         return self.state["psrm"]["actions"]
 
     def claims_of(self, case: BillingCase) -> list[dict[str, Any]]:
-        """Claims in the debitor system for this case's debtor and period."""
+        """The claims in the debitor system the fagsystem sent for this case (by its own references).
+
+        A case whose bill reached no counterpart while the harness watched (a closed service window, a
+        delivery postponed to the daily run) is matched by debtor and period among the claims sent for no
+        other case."""
+        refs = self.references.get(case.case_id)
+        if refs:
+            return [c for c in self.claims if c["FordringReference"] in refs]
         accounts = {str(a["id"]) for a in self.accounts if a["debtor_id"] == case.debtor.id}
         month = case.period_from.isoformat()[:7]
-        candidates = [
+        return [
             c
-            for c in self.claims
+            for c in self.unaccounted()
             if c["DebitorkontoID"] in accounts
             and month in (c["Data"].get("PeriodeFraDato", "")[:7], c["Data"].get("PeriodeTilDato", "")[:7])
         ]
-        same_amount = [c for c in candidates if _same_amount(c["Data"].get("HovedstolBeløb"), case.amount)]
-        return same_amount or candidates
+
+    def case_of(self, reference: str) -> str | None:
+        """The id of the case whose claims carry this FordringReference, if any."""
+        return next((case for case, refs in self.references.items() if reference in refs), None)
+
+    def unaccounted(self) -> list[dict[str, Any]]:
+        """Claims in the tenant the fagsystem sent for none of the scenario's cases."""
+        known = {ref for refs in self.references.values() for ref in refs}
+        return [c for c in self.claims if c["FordringReference"] not in known]
 
     def exchanges(self, operation: str) -> list[dict[str, Any]]:
         return [e for e in self.journal if e["operation"] == operation]
 
     def refused(self, operation: str) -> bool:
-        """Did ØiR refuse any call of `operation` (a problem, or a forretningskvittering AFVIST)?"""
-        for entry in self.exchanges(operation):
-            answer = self.response_of(entry) or {}
-            if entry["status"] >= 400 or answer.get("Forretningskvittering", {}).get("Status") == "AFVIST":
-                return True
-        return False
+        """Did a counterpart refuse any call of `operation` (in any shape the journal keeps)?"""
+        return any(self.refusals(entry) for entry in self.exchanges(operation))
+
+    def refusals(self, entry: dict[str, Any]) -> list[dict[str, Any]]:
+        """The refusals of one exchange, each with its catalogue texts (see `refusals_in`)."""
+        return refusals_in(self.response_of(entry), request=entry.get("request"))
 
     def response_of(self, entry: dict[str, Any]) -> Any:
         if entry["id"] not in self._parsed:
-            self._parsed[entry["id"]] = json.loads(entry["response"]) if entry.get("response") else None
+            try:
+                self._parsed[entry["id"]] = json.loads(entry["response"]) if entry.get("response") else None
+            except ValueError:  # cut at the journal's text limit: kept as text
+                self._parsed[entry["id"]] = entry["response"]
         return self._parsed[entry["id"]]
 
     def curl(self, entry: dict[str, Any]) -> str:
@@ -78,6 +102,56 @@ class Observation:
         )
 
 
-def _same_amount(sent: Any, expected: Decimal) -> bool:
-    """Does an amount a fagsystem sent equal the case's amount (exactly, in kroner and øre)?"""
-    return isinstance(sent, int | float) and not isinstance(sent, bool) and Decimal(str(sent)) == expected
+def refusals_in(answer: Any, *, request: str | None = None) -> list[dict[str, Any]]:
+    """Every refusal an answer carries, in any shape a counterpart or the journal keeps it: a problem's
+    `errors`, a bare `{"code": …}`, a forretningskvittering's `Fejl`, PSRM's `AfvistÅrsagSamling`. A
+    refusal kept as a bare code gets its texts from the error catalogue. Warnings are not refusals, nor is an
+    injected fault's own answer (`fault`); an answer a fault lost on its way back (`_fault`) still counts."""
+    if not isinstance(answer, dict) or "fault" in answer:
+        return []
+    found: list[dict[str, Any]] = []
+    for key in ("errors", "Fejl", "AfvistÅrsagSamling"):
+        found.extend(e for e in answer.get(key) or [] if isinstance(e, dict))
+    if isinstance(answer.get("code"), str):
+        found.append(answer)
+    for receipt in ("Forretningskvittering", "Kvittering"):
+        inner = answer.get(receipt)
+        if isinstance(inner, dict):
+            found.extend(e for e in inner.get("Fejl") or [] if isinstance(e, dict))
+    return [_described(e, request) for e in found if isinstance(e.get("code"), str)]
+
+
+def _described(error: dict[str, Any], request: str | None) -> dict[str, Any]:
+    """A refusal with its catalogue texts, when the journal kept only its code."""
+    if error.get("text_en") or error["code"] not in error_catalogue():
+        return error
+    value = _transaktions_id(request)
+    described = error_catalogue().describe(error["code"], {"value": value} if value else {})
+    return described | {"path": error.get("path", "$")} | error
+
+
+def _transaktions_id(request: str | None) -> str | None:
+    try:
+        parsed = json.loads(request or "{}")
+    except ValueError:
+        return None
+    header = parsed.get("Hovedoplysninger") if isinstance(parsed, dict) else None
+    return header.get("TransaktionsID") if isinstance(header, dict) else None
+
+
+def sent_references(request: str | None) -> list[str]:
+    """The FordringReference of every Fordring a delivery to ØiR carried (in its operation's body)."""
+    try:
+        parsed = json.loads(request or "{}")
+    except ValueError:
+        return []
+    if not isinstance(parsed, dict):
+        return []
+    refs: list[str] = []
+    for key, body in parsed.items():
+        if key == "Hovedoplysninger" or not isinstance(body, dict):
+            continue
+        for claim in body.get("Fordring") or []:
+            if isinstance(claim, dict) and isinstance(claim.get("FordringReference"), str):
+                refs.append(claim["FordringReference"])
+    return refs

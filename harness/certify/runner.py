@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
-import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
-from testkommune.contracts.catalogue import error_catalogue
 from testkommune.contracts.clock import real_now
 from testkommune.contracts.driver import (
-    OPTIONAL_ACTIONS,
     ActionNotSupportedError,
     Fagsystem,
     KommuneConnection,
 )
 from testkommune.contracts.errors import FagsystemError, UsageError
-from testkommune.contracts.model import BillingCase, Party
-from testkommune.harness.certify.checks import CHECKS, evaluate
+from testkommune.contracts.model import BillingCase
+from testkommune.harness.certify import business
+from testkommune.harness.certify.cases import make_cases, scenario_seed
+from testkommune.harness.certify.checks import CHECK_ERROR, CHECKS, check_error, evaluate
 from testkommune.harness.certify.checks_debitor import DEBITOR_VIEW_CHECKS
+from testkommune.harness.certify.checks_livsforloeb import LIVSFORLOEB_VIEW_CHECKS
 from testkommune.harness.certify.client import AdminClient, KommuneUnavailableError
 from testkommune.harness.certify.events import (
     EventHandler,
@@ -33,43 +31,22 @@ from testkommune.harness.certify.events import (
     ScenarioFinished,
     ScenarioStarted,
 )
-from testkommune.harness.certify.observation import Observation
+from testkommune.harness.certify.gather import erp_view, fagsystem_failure, unsupported_failure
+from testkommune.harness.certify.observation import Observation, sent_references
 from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
-from testkommune.harness.certify.suite import Case, Scenario, Suite
-from testkommune.harness.testdata import CitizenFactory, CompanyFactory, seed_all
+from testkommune.harness.certify.suite import Scenario, Suite
+from testkommune.harness.certify.timeline import target_day
 
+__all__ = ["FINAL_CHECKS", "HarnessProblemError", "Runner", "make_cases", "scenario_seed"]
 
-def scenario_seed(seed: int, scenario_id: str) -> int:
-    """Each scenario's data depends only on the run's seed and its own id."""
-    return (seed * 1_000_003 + zlib.crc32(scenario_id.encode())) % 2**31
-
-
-def make_cases(scenario: Scenario, seed: int) -> list[BillingCase]:
-    seed_all(scenario_seed(seed, scenario.id))
-    debtor: Party
-    if scenario.debtor == "virksomhed":
-        debtor = CompanyFactory()
-    elif scenario.debtor == "person-uden-fast-bopael":
-        debtor = CitizenFactory(address=None)
-    else:
-        debtor = CitizenFactory()
-    return [_case(scenario, i, spec, debtor) for i, spec in enumerate(scenario.cases, start=1)]
-
-
-def _case(scenario: Scenario, index: int, spec: Case, debtor: Party) -> BillingCase:
-    first = date.fromisoformat(spec.month + "-01")
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    last = date.fromordinal(following.toordinal() - 1)
-    return BillingCase(
-        case_id=f"{scenario.id}-{index}",
-        service=spec.service,
-        debtor=debtor,
-        amount=Decimal(spec.amount),
-        period_from=first,
-        period_to=last,
-        description=f"{spec.service} {spec.month}",
-        extra=dict(spec.extra),
-    )
+# Judged after every scenario that passed its own steps: every claim belongs to a case, its dates are
+# lawful, no free text carries personal data, and the counterparts' books agree (the invariants).
+FINAL_CHECKS: tuple[str, ...] = (
+    "claims_accounted",
+    "srb_after_forfald",
+    "no_personal_data",
+    "invariants_hold",
+)
 
 
 class Runner:
@@ -98,6 +75,7 @@ class Runner:
         self.fagsystem_spec = fagsystem_spec or fagsystem.name
         self.handlers = list(handlers)
         self._current_step = 0
+        self._references: dict[str, list[str]] = {}
         unknown = sorted(
             {
                 name
@@ -135,6 +113,7 @@ class Runner:
             started_at=started.isoformat(timespec="seconds"),
             base_url=self.connection.base_url,
             fagsystem_spec=self.fagsystem_spec,
+            conformance=business.declared(self.fagsystem),
         )
         self._emit(
             RunStarted(self.suite.id, self.suite.title_en, self.fagsystem.name, len(scenarios), self.seed)
@@ -162,21 +141,31 @@ class Runner:
         )
         self.admin.reset()
         self.admin.set_clock(scenario.clock)
-        cases = make_cases(scenario, self.seed)
+        cases = business.with_co_debtors(scenario, make_cases(scenario, self.seed))
         billed: list[BillingCase] = []
-        self.fagsystem.connect(self.connection)
-        for index, (kind, value) in enumerate(scenario.steps, start=1):
+        self._references = {}
+        try:  # a fagsystem (or its trigger endpoint) that fails to connect: an error result, not a crash
+            _as_fagsystem(self.fagsystem.connect, self.connection)
+        except FagsystemRaisedError as raised:
+            exc = raised.__cause__ or raised
+            result.outcome, result.error = "error", f"{type(exc).__name__}: {exc}"
+            result.failures.append(fagsystem_failure("connect", exc))
+            return result
+        steps = [*scenario.steps, ("expect", list(FINAL_CHECKS))]
+        for index, (kind, value) in enumerate(steps, start=1):
             self._current_step = index
             today = self.admin.today()
             record = StepRecord(index, kind, _describe(kind, value), self.admin.clock()["now"])
             result.steps.append(record)
             try:
+                if index == 1:
+                    business.require_scenario(scenario, self.fagsystem)
                 failures = self._step(kind, value, today, cases, billed, scenario)
-            except ActionNotSupportedError as missing:
-                record.outcome = "error"
-                result.outcome = "error"
+            except ActionNotSupportedError as missing:  # not failed: outside what the fagsystem declared
+                record.outcome = "not_supported"
+                result.outcome = "not_supported"
                 result.error = str(missing)
-                result.failures.append(_unsupported_failure(missing))
+                result.failures.append(unsupported_failure(missing))
                 break
             except (
                 FagsystemRaisedError
@@ -185,11 +174,12 @@ class Runner:
                 record.outcome = "error"
                 result.outcome = "error"
                 result.error = f"{type(exc).__name__}: {exc}"
-                result.failures.append(_fagsystem_failure(kind, exc))
+                result.failures.append(fagsystem_failure(kind, exc))
                 break
             if failures:
-                record.outcome = "failed"
-                result.outcome = "failed"
+                broken = [f for f in failures if f.code == CHECK_ERROR]
+                record.outcome = result.outcome = "error" if broken else "failed"
+                result.error = broken[0].actual if broken else None
                 result.failures.extend(failures)
                 break
         result.duration_s = round(time.monotonic() - began, 3)
@@ -208,7 +198,7 @@ class Runner:
             chosen = cases if value == "all" else [cases[int(value) - 1]]  # type: ignore[call-overload]
             for case in chosen:
                 billed.append(case)
-                _as_fagsystem(self.fagsystem.bill, case, today)
+                self._for_case(case, lambda c=case: _as_fagsystem(self.fagsystem.bill, c, today))
         elif kind in ("finans", "finans_masse"):
             chosen = cases if value == "all" else [cases[int(value) - 1]]  # type: ignore[call-overload]
             post = self._optional(kind)
@@ -227,13 +217,16 @@ class Runner:
             corrected = dataclasses.replace(cases[index], amount=Decimal(str(value["amount"])))  # type: ignore[index]
             cases[index] = corrected
             billed[:] = [corrected if c.case_id == corrected.case_id else c for c in billed]
-            _as_fagsystem(self._optional(kind), corrected, today)
+            correct = self._optional(kind)
+            self._for_case(corrected, lambda: _as_fagsystem(correct, corrected, today))
         elif kind in ("psrm_indbetaling", "modregning"):
             amount = float(Decimal(str(value["amount"])))  # type: ignore[index]
             if kind == "psrm_indbetaling":
                 self.admin.psrm_indbetaling(cases[0].debtor.id, amount, today)
             else:
                 self.admin.modregning(cases[0].debtor.id, amount, f"{scenario.id}-{self._current_step}")
+        elif kind == "event":
+            _as_fagsystem(*business.run_event(self.fagsystem, dict(value), today, cases, billed), today)  # type: ignore[call-overload]
         elif kind == "daily":
             _as_fagsystem(self.fagsystem.run_daily, today)
         elif kind == "settings":
@@ -244,52 +237,42 @@ class Runner:
             self.admin.advance(str(value))
         elif kind == "advance_to":
             self.admin.advance_to(str(value))
+        elif kind == "advance_until":
+            self._advance_until(str(value), billed, today)
         elif kind == "fault":
             self.admin.inject(dict(value) | {"name": value.get("name", f"{scenario.id}:{value['kind']}")})  # type: ignore[union-attr]
         elif kind == "lose_next_answer":
             self.admin.inject_fault("lose_answer", str(value), name=f"{scenario.id}:lose_answer:{value}")
         elif kind == "expect":
-            return self._expect(value, cases, billed, scenario)  # type: ignore[arg-type]
+            try:
+                return self._expect(value, cases, billed, scenario)  # type: ignore[arg-type]
+            except KommuneUnavailableError:
+                raise
+            except Exception as exc:  # the harness could not gather what to judge: an ERROR, not a traceback
+                return [check_error(_describe(kind, value), exc)]
         return []
+
+    def _for_case(self, case: BillingCase, act: Callable[[], None]) -> None:
+        """Let the fagsystem act on one case; every Fordring it sends meanwhile is that case's claim."""
+        before = self.admin.journal(limit=1)
+        act()
+        after = self.admin.journal(after=before[-1]["id"] if before else 0)
+        refs = self._references.setdefault(case.case_id, [])
+        for entry in after:
+            refs.extend(r for r in sent_references(entry.get("request")) if r not in refs)
+
+    def _advance_until(self, spec: str, billed: list[BillingCase], today: date) -> None:
+        """Move the clock to a day that follows from the billed claims' own dates and the debitor profile
+        (see `timeline`); nothing moves when no claim carries the date or the day has come already."""
+        observation = Observation(self.admin.state(), [], [], billed, "", {}, references=self._references)
+        claims = [c for case in billed for c in observation.claims_of(case)]
+        day = target_day(spec, claims, self.admin.debitor()["profil"])
+        if day is not None and day > today:
+            self.admin.advance_to(day.isoformat())
 
     def _optional(self, step: str) -> Any:
         """The fagsystem's method for an optional action, or ActionNotSupportedError."""
-        method = OPTIONAL_ACTIONS[step]
-        found = getattr(self.fagsystem, method, None)
-        if not callable(found):
-            raise ActionNotSupportedError(step, method, self.fagsystem.name)
-        return found
-
-    def _erp_view(self, journal: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """The ERP's books as the kommune sees them, when the fagsystem delivered any finansbilag:
-        every bilag with its forretningskvittering, the nulsumtest report of each, and the postings."""
-        ids: list[str] = []
-        for entry in journal:
-            if entry["counterpart"] != "erp" or not entry["operation"].startswith("ModtagFinansbilag"):
-                continue
-            try:
-                bilag = json.loads(entry["request"] or "{}").get("Finansbilag")
-            except (ValueError, AttributeError):
-                continue
-            for one in bilag if isinstance(bilag, list) else [bilag]:
-                if (
-                    isinstance(one, dict)
-                    and isinstance(one.get("BilagID"), str)
-                    and one["BilagID"] not in ids
-                ):
-                    ids.append(one["BilagID"])
-        if not ids and not any(e["counterpart"] == "erp" for e in journal):
-            return None
-        bilag_views: list[dict[str, Any]] = []
-        reports: list[dict[str, Any]] = []
-        for ident in ids:
-            try:
-                bilag_views.extend(self.admin.erp(f"bilag/{quote(ident, safe='')}")["Bilag"])
-                reports.append(self.admin.erp(f"nulsumtest/{quote(ident, safe='')}"))
-            except KommuneUnavailableError:  # delivered but refused before the ERP stored it
-                continue
-        posteringer = self.admin.erp("posteringer")
-        return {"bilag": bilag_views, "nulsumtest": reports, "posteringer": posteringer["Posteringer"]}
+        return business.optional_action(self.fagsystem, step)
 
     def _expect(
         self,
@@ -300,11 +283,13 @@ class Runner:
     ) -> list[Failure]:
         state = self.admin.state()
         journal = self.admin.journal()
-        erp = self._erp_view(journal)
+        erp = erp_view(self.admin, journal)
         if erp is not None:
             state = state | {"erp": erp}
-        if any(_name(e) in DEBITOR_VIEW_CHECKS for e in expectations):
+        if any(_name(e) in DEBITOR_VIEW_CHECKS | LIVSFORLOEB_VIEW_CHECKS for e in expectations):
             state = state | {"debitor_system": self.admin.debitor()}
+        if any(_name(e) == "invariants_hold" for e in expectations):
+            state = state | {"invarianter": self.admin.invariants()}
         if any(e["operation"].startswith("NKS") for e in journal):
             state = state | {"nemkonto": {"betalinger": self.admin.nemkonto("betalinger")["Betalinger"]}}
         observation = Observation(
@@ -316,6 +301,7 @@ class Runner:
             headers=self.connection.headers,
             scenario_id=scenario.id,
             seed=self.seed,
+            references={k: list(v) for k, v in self._references.items()},
         )
         failures = evaluate(expectations, observation)
         self._emit(ExpectationEvaluated(scenario.id, self._current_step, expectations, observation, failures))
@@ -347,38 +333,3 @@ def _describe(kind: str, value: object) -> str:
     if kind == "expect":
         return ", ".join(v if isinstance(v, str) else next(iter(v)) for v in value)  # type: ignore[union-attr]
     return f"{kind} {value}" if value not in (True, None) else kind
-
-
-def _unsupported_failure(missing: ActionNotSupportedError) -> Failure:
-    params = {"step": missing.step, "method": missing.method}
-    described = error_catalogue().describe("CERT-IKKE-UNDERSTOETTET", params)
-    return Failure(
-        check="fagsystem",
-        code="CERT-IKKE-UNDERSTOETTET",
-        field="-",
-        expected=missing.method,
-        actual="not supported",
-        text_da=described["text_da"],
-        text_en=described["text_en"],
-        fix_da=described["fix_da"],
-        fix_en=described["fix_en"],
-        source=described["source"],
-    )
-
-
-def _fagsystem_failure(step: str, exc: Exception) -> Failure:
-    described = error_catalogue().describe(
-        "CERT-FAGSYSTEM-FEJL", {"step": step, "detail": f"{type(exc).__name__}: {exc}"}
-    )
-    return Failure(
-        check="fagsystem",
-        code="CERT-FAGSYSTEM-FEJL",
-        field="-",
-        expected="no exception",
-        actual=type(exc).__name__,
-        text_da=described["text_da"],
-        text_en=described["text_en"],
-        fix_da=described["fix_da"],
-        fix_en=described["fix_en"],
-        source=described["source"],
-    )

@@ -181,8 +181,11 @@ def write_all(
     from testkommune.harness.evidence.signing import DEFAULT_KEY, fingerprint, load_or_create
     from testkommune.harness.reporting import write_html, write_json, write_junit
     from testkommune.harness.reporting.html import Signing
+    from testkommune.harness.reporting.names import inside, report_stem
 
-    stem = f"{result.suite_id}-{result.fagsystem}"
+    stem = inside(
+        report_dir, report_stem(result.suite_id, str(result.fagsystem))
+    ).name  # vendor text: made safe
     signing_key = load_or_create(key or DEFAULT_KEY)
     signing = Signing(vendor, fingerprint(signing_key.public_key()))
     paths = {
@@ -211,7 +214,8 @@ def make_driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
     from testkommune.harness.certify.drivers import InteractiveDriver, ObservationDriver
 
     def admin(connection: Any) -> AdminClient:
-        return AdminClient(connection.base_url, connection.kommune, connection.system, token=args.admin_token)
+        token = args.admin_token or args.token  # a vendor token with admin rights over its own tenants
+        return AdminClient(connection.base_url, connection.kommune, connection.system, token=token)
 
     if args.driver == "python":
         if not args.fagsystem:
@@ -286,7 +290,7 @@ def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url:
         language=args.language,
         fagsystem_spec=driver_spec(args),
         token=args.token,
-        admin_token=args.admin_token,
+        admin_token=args.admin_token or args.token,  # a vendor token may carry admin rights (access file)
         vendor=args.vendor,
         role=args.role,
         signing_key=args.signing_key,

@@ -3,8 +3,9 @@
 The report's curl lines name a test kommune that was gone when the run ended. Replay starts a new one,
 restores the tenant's state by running the failing scenario again with the report's suite, seed and
 fagsystem, and sends the failing message again, so the answer can be read (and, with --serve, the message
-sent by hand for as long as it keeps serving). A run driven by the observe or interactive driver cannot be
-re-run without its people; replay then says so and sends the message to a fresh tenant.
+sent by hand for as long as it keeps serving). The message sent is the one the fagsystem sent again in the
+restored run (the report's copy masks personal data). A run driven by the observe or interactive driver
+cannot be re-run without its people; replay then says so and sends the message to a fresh tenant.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import argparse
 import json
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -130,14 +131,18 @@ def run(args: argparse.Namespace, stdout: IO[str]) -> int:
     )
     with start_in_thread(store_url(args.db), port=args.port if args.serve else 0) as kommune:
         reproduced = _restore(doc, scenario, failure, kommune.base_url, out)
+        message = None
         if failure.get("reproduce"):
-            _send(parse_curl(failure["reproduce"], doc["base_url"]), kommune.base_url, out)
+            message = _as_restored(
+                parse_curl(failure["reproduce"], doc["base_url"]), doc, kommune.base_url, out
+            )
+            _send(message, kommune.base_url, out)
         else:
             out.print("  this failure was judged from the test kommune's state, not from one message:")
         tenant = f"{kommune.base_url}/admin/tenants/{doc['kommune']}/{doc['system']}"
         out.print(f"  state: {tenant}/state   journal: {tenant}/journal")
         if args.serve:
-            _serve_until_interrupted(failure, doc, kommune.base_url, out)
+            _serve_until_interrupted(message, kommune.base_url, out)
     return EXIT_OK if reproduced else EXIT_FAILED
 
 
@@ -181,6 +186,21 @@ def _fagsystem(spec: str, out: Any) -> Any:
     return resolve_fagsystem(spec)
 
 
+def _as_restored(message: Message, doc: dict[str, Any], base_url: str, out: Any) -> Message:
+    """The message as the fagsystem sent it again in the restored run (the report's copy masks personal
+    data, so it is used only when the run could not be restored)."""
+    from testkommune.harness.certify.client import AdminClient
+
+    journal = AdminClient(base_url, doc["kommune"], doc["system"]).journal()
+    same = [
+        e for e in journal if e["path"] == message.path and e["method"] == message.method and e["request"]
+    ]
+    if not same:
+        out.print("  (the report's copy of the message: personal data in it is masked)")
+        return message
+    return replace(message, body=same[-1]["request"])
+
+
 def _send(message: Message, base_url: str, out: Any) -> None:
     import requests
 
@@ -199,11 +219,18 @@ def _send(message: Message, base_url: str, out: Any) -> None:
     out.print(shown[:4000], markup=False)
 
 
-def _serve_until_interrupted(failure: dict[str, Any], doc: dict[str, Any], base_url: str, out: Any) -> None:
+def curl_of(message: Message, base_url: str) -> str:
+    """The message as one curl command against `base_url`."""
+    headers = " ".join(f"-H {shlex.quote(f'{k}: {v}')}" for k, v in message.headers.items())
+    url = shlex.quote(base_url + message.path)
+    return f"curl -sS -X {message.method} {url} {headers} --data {shlex.quote(message.body)}"
+
+
+def _serve_until_interrupted(message: Message | None, base_url: str, out: Any) -> None:
     import threading
 
-    if failure.get("reproduce"):
-        line = failure["reproduce"].replace(doc["base_url"], base_url)
+    if message is not None:
+        line = curl_of(message, base_url)
         out.print(f"Serving at {base_url}; send it again by hand (Ctrl-C stops):\n{line}", markup=False)
     else:
         out.print(f"Serving at {base_url} (Ctrl-C stops)")

@@ -29,7 +29,7 @@ EXAMPLES = """\
   testkommune serve --access access.json --tls-cert cert.pem --tls-key key.pem --tls-client-ca ca.pem"""
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser = sub.add_parser("serve", help=HELP, description=DESCRIPTION, epilog=epilog(EXAMPLES))
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=port, default=8585, help="port (default 8585; 0 picks a free one)")
@@ -60,6 +60,7 @@ def add_parser(sub: Any) -> None:
         default=1,
         help="worker processes sharing the state (N > 1 needs a PostgreSQL --db; default 1)",
     )
+    return parser
 
 
 def run(args: argparse.Namespace, stdout: IO[str]) -> int:
@@ -91,12 +92,12 @@ def run(args: argparse.Namespace, stdout: IO[str]) -> int:
 
 def _options(args: argparse.Namespace, url: str) -> dict[str, Any]:
     """Check every option before anything starts; the keyword arguments of serve_forever."""
-    from testkommune.contracts.clock import ClockState, parse_instant
+    from testkommune.contracts.clock import ClockState, check_supported, parse_instant
 
     start = None
     if args.clock:
         try:
-            start = ClockState.frozen_at(parse_instant(args.clock))
+            start = ClockState.frozen_at(check_supported(parse_instant(args.clock)))
         except ValueError as exc:
             raise UsageError(f"--clock: {exc}", hint="e.g. --clock 2026-10-01 or 2026-10-01T09:00") from exc
     if args.workers < 1:
@@ -121,6 +122,7 @@ def _options(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "debug_personal_data": args.debug_personal_data,
         "tls": _tls(args),
         "log_file": _log_file(args),
+        "signing_key": args.signing_key,
     }
 
 

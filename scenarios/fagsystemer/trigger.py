@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from testkommune.contracts.codec import case_from_json
-from testkommune.contracts.driver import KommuneConnection
+from testkommune.contracts.driver import KommuneConnection, conformance_of
+from testkommune.contracts.events import BUSINESS_EVENTS, event_from_json
 from testkommune.contracts.schemas import contract_set
 
 
@@ -36,9 +37,6 @@ def _checked(action: str, handler: Any) -> Any:
 
 def trigger_app(fagsystem: Any, *, checked: bool = False) -> Starlette:
     """The trigger protocol in front of `fagsystem`; `checked`: refuse requests outside the contract (400)."""
-
-    async def info(request: Request) -> Response:
-        return JSONResponse({"name": fagsystem.name, "version": fagsystem.version})
 
     async def connect(request: Request) -> Response:
         fagsystem.connect(KommuneConnection(**await request.json()))
@@ -77,9 +75,44 @@ def trigger_app(fagsystem: Any, *, checked: bool = False) -> Starlette:
         actions["pay_out"] = pay_out
     if callable(getattr(fagsystem, "correct", None)):
         actions["correct"] = correct
-    routes = [Route("/", info, methods=["GET"])]
+    if any(callable(getattr(fagsystem, name, None)) for name in BUSINESS_EVENTS):
+        actions["event"] = _event(fagsystem)
+    routes = [Route("/", _info(fagsystem), methods=["GET"])]
     for action, handler in actions.items():
         routes.append(
             Route(f"/{action}", _checked(action, handler) if checked else handler, methods=["POST"])
         )
     return Starlette(routes=routes)
+
+
+def _info(fagsystem: Any) -> Any:
+    """`GET /`: the system's name, version and conformance statement (its role and declared events)."""
+
+    async def info(request: Request) -> Response:
+        statement = conformance_of(fagsystem)
+        return JSONResponse(
+            {
+                "name": fagsystem.name,
+                "version": fagsystem.version,
+                "role": statement.role,
+                "events": sorted(statement.events),
+            }
+        )
+
+    return info
+
+
+def _event(fagsystem: Any) -> Any:
+    """`POST /event`: a business event for the fagsystem's method of that name (501 when it has none)."""
+
+    async def event(request: Request) -> Response:
+        body = await request.json()
+        name = body["event"]["event"]
+        method = getattr(fagsystem, name, None) if name in BUSINESS_EVENTS else None
+        if not callable(method):
+            return JSONResponse({"detail": f"{name} is not offered"}, status_code=501)
+        today = date.fromisoformat(body["today"])
+        method(case_from_json(body["case"]), event_from_json(body["event"]), today)
+        return JSONResponse({"done": True})
+
+    return event

@@ -1,0 +1,76 @@
+"""What the runner gathers besides state and journal (the ERP's books), and the failures it records when a
+fagsystem cannot or will not act."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from testkommune.contracts.catalogue import error_catalogue
+from testkommune.contracts.driver import ActionNotSupportedError
+from testkommune.harness.certify.client import AdminClient, KommuneUnavailableError
+from testkommune.harness.certify.results import Failure
+
+
+def erp_view(admin: AdminClient, journal: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The ERP's books as the kommune sees them, when the fagsystem delivered any finansbilag:
+    every bilag with its forretningskvittering, the nulsumtest report of each, and the postings."""
+    ids: list[str] = []
+    for entry in journal:
+        if entry["counterpart"] != "erp" or not entry["operation"].startswith("ModtagFinansbilag"):
+            continue
+        try:
+            bilag = json.loads(entry["request"] or "{}").get("Finansbilag")
+        except (ValueError, AttributeError):
+            continue
+        for one in bilag if isinstance(bilag, list) else [bilag]:
+            if isinstance(one, dict) and isinstance(one.get("BilagID"), str) and one["BilagID"] not in ids:
+                ids.append(one["BilagID"])
+    if not ids and not any(e["counterpart"] == "erp" for e in journal):
+        return None
+    bilag_views: list[dict[str, Any]] = []
+    reports: list[dict[str, Any]] = []
+    for ident in ids:
+        try:
+            bilag_views.extend(admin.erp(f"bilag/{quote(ident, safe='')}")["Bilag"])
+            reports.append(admin.erp(f"nulsumtest/{quote(ident, safe='')}"))
+        except KommuneUnavailableError:  # delivered but refused before the ERP stored it
+            continue
+    posteringer = admin.erp("posteringer")
+    return {"bilag": bilag_views, "nulsumtest": reports, "posteringer": posteringer["Posteringer"]}
+
+
+def unsupported_failure(missing: ActionNotSupportedError) -> Failure:
+    params = {"step": missing.step, "method": missing.method}
+    described = error_catalogue().describe("CERT-IKKE-UNDERSTOETTET", params)
+    return Failure(
+        check="fagsystem",
+        code="CERT-IKKE-UNDERSTOETTET",
+        field="-",
+        expected=missing.method,
+        actual="not supported",
+        text_da=described["text_da"],
+        text_en=described["text_en"],
+        fix_da=described["fix_da"],
+        fix_en=described["fix_en"],
+        source=described["source"],
+    )
+
+
+def fagsystem_failure(step: str, exc: Exception) -> Failure:
+    described = error_catalogue().describe(
+        "CERT-FAGSYSTEM-FEJL", {"step": step, "detail": f"{type(exc).__name__}: {exc}"}
+    )
+    return Failure(
+        check="fagsystem",
+        code="CERT-FAGSYSTEM-FEJL",
+        field="-",
+        expected="no exception",
+        actual=type(exc).__name__,
+        text_da=described["text_da"],
+        text_en=described["text_en"],
+        fix_da=described["fix_da"],
+        fix_en=described["fix_en"],
+        source=described["source"],
+    )

@@ -1,0 +1,218 @@
+"""Verdicts KOMBIT can sign (issue 13): every lawful fagsystem passes every suite, every broken variant fails
+for its own code, the words name the right case and cause, and a raising check is an ERROR, not a crash."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from testkommune.contracts.driver import KommuneConnection
+from testkommune.harness.certify import checks
+from testkommune.harness.certify.checks import CHECKS, Check
+from testkommune.harness.certify.client import AdminClient
+from testkommune.harness.certify.events import RunFinished, ScenarioFinished
+from testkommune.harness.certify.observation import Observation, refusals_in
+from testkommune.harness.certify.runner import Runner
+from testkommune.harness.certify.suite import builtin_suites, load_suite
+from testkommune.harness.certify.timeline import handover_window, target_day
+from testkommune.harness.reporting import ConsoleReporter, write_json, write_junit
+from testkommune.harness.reporting.html import render_html
+from testkommune.scenarios.fagsystemer import VARIANTS
+from testkommune.scenarios.fagsystemer.varianter import BROKEN, LAWFUL
+
+SUITES = sorted(builtin_suites())
+# A broken variant of this catalogue → the suites that must catch it and the code each failing scenario names.
+OWN_CODE: dict[str, tuple[tuple[str, ...], str]] = {
+    "rente-som-hovedfordring": (("forretningsomraader",), "CERT-FORDRING-EKSTRA"),
+    "cpr-i-beskrivelse": (tuple(SUITES), "CERT-PERSONDATA-FRITEKST"),
+    "navn-i-beskrivelse": (tuple(SUITES), "CERT-PERSONDATA-FRITEKST"),
+    "srb-foer-forfald": (tuple(SUITES), "CERT-SRB-FOER-FORFALD"),
+    "transaktionsid-pr-dag": (("forretningsomraader",), "OIR-TRANSAKTIONSID-GENBRUGT"),
+    "bogfoerer-ikke": (("finans", "robusthed"), "CERT-FINANS-IKKE-SENDT"),
+    "bilag-to-gange": (("finans", "robusthed"), "CERT-FINANS-ANTAL"),
+    "udbetaler-for-lidt": (("fejlliste",), "CERT-STAMDATA-AFVIGER"),
+    "hele-kroner": (("basis", "robusthed"), "CERT-STAMDATA-AFVIGER"),
+    "uden-beskrivelse": (("debitor",), "DEB-FELT-KRAEVET"),
+    "periode-for-lang": (("basis", "fejlliste", "forretningsomraader"), "CERT-STAMDATA-AFVIGER"),
+    "altid-nedskrivning": (("fejlliste",), "CERT-RETTELSE-EFTER-GODKENDELSE"),
+    "nedskriver-nyt-beloeb": (("fejlliste",), "CERT-RETTELSE-EFTER-GODKENDELSE"),
+    "sfo-som-daginstitution": (("forretningsomraader",), "CERT-FORKERT-FORDRINGSTYPE"),
+    "gebyr-i-hovedstol": (("forretningsomraader",), "CERT-STAMDATA-AFVIGER"),
+    "uden-se-nummer": (("fejlliste",), "CERT-PART-AFVIGER"),
+    "kontotype-virksomhed": (tuple(SUITES), "OIR-DEBITORKONTOTYPE"),
+    "valuta-euro": (("basis", "debitor", "fejlliste", "forretningsomraader", "robusthed"), "PSRM-152"),
+    "overdrager-aldrig": (
+        ("basis", "debitor", "fejlliste", "forretningsomraader", "robusthed"),
+        "CERT-IKKE-OVERDRAGET",
+    ),
+}
+
+
+def _run(kommune, suite: str, variant: str, only: list[str] | None = None):
+    connection = KommuneConnection(kommune.base_url, "851", f"v-{variant}"[:40])
+    return Runner(load_suite(suite), VARIANTS[variant](), connection).run(only=only)
+
+
+def _failed(result) -> dict[str, list[str]]:
+    return {s.scenario_id: [f.code for f in s.failures] for s in result.scenarios if s.outcome != "passed"}
+
+
+def test_every_variant_of_the_catalogue_is_judged_here():
+    """≥ 40 broken variants, each proven here or in test_suites (CAUGHT); ≥ 4 lawful ones too."""
+    from tests.test_suites import CAUGHT
+
+    assert set(OWN_CODE) == set(BROKEN)
+    judged = set(OWN_CODE) | {variant for table in CAUGHT.values() for variant in table}
+    assert judged == set(VARIANTS) - set(LAWFUL) - {"reference"}
+    assert len(judged) >= 40 and len(LAWFUL) >= 4
+
+
+@pytest.mark.parametrize(("variant", "suite"), [(v, s) for v in sorted(LAWFUL) for s in SUITES])
+def test_a_lawful_fagsystem_written_differently_passes_every_suite(kommune, variant, suite):
+    """e.g. SRB 21 days after forfald, not 14: the suites judge the claim's own dates, not a calendar."""
+    result = _run(kommune, suite, variant)
+    assert result.passed, _failed(result)
+
+
+@pytest.mark.parametrize(("variant", "suite"), [(v, s) for v in sorted(OWN_CODE) for s in OWN_CODE[v][0]])
+def test_a_broken_variant_fails_for_its_own_code(kommune, variant, suite):
+    result = _run(kommune, suite, variant)
+    failed = _failed(result)
+    assert failed, f"{variant} passed {suite}"
+    code = OWN_CODE[variant][1]
+    assert all(code in codes for codes in failed.values()), failed
+
+
+def test_a_claim_found_by_its_own_reference_names_its_own_case(kommune):
+    """Two cases of one debtor and month: a check names the case the claim was sent for (not by amount)."""
+    result = _run(kommune, "forretningsomraader", "rente-som-hovedfordring", only=["OMR-06"])
+    failure = result.scenarios[0].failures[0]
+    assert (failure.check, failure.code) == ("booked_once", "CERT-FORDRING-EKSTRA")
+    assert "OMR-06-1" in failure.text_en and "REN-OMR-06-1-202610 (45.0 kr)" in failure.text_en
+
+
+def test_a_reused_transaktionsid_refusal_is_read_whatever_its_journal_shape():
+    bare = refusals_in(
+        {"code": "OIR-TRANSAKTIONSID-GENBRUGT"}, request='{"Hovedoplysninger": {"TransaktionsID": "T1"}}'
+    )
+    assert [r["code"] for r in bare] == ["OIR-TRANSAKTIONSID-GENBRUGT"]
+    assert "T1" in bare[0]["text_en"] and bare[0]["fix_en"]
+    problem = {"errors": [{"code": "SCHEMA-X", "text_en": "bad"}]}
+    receipt = {"Forretningskvittering": {"Status": "AFVIST", "Fejl": [{"code": "PSRM-569", "text_en": "p"}]}}
+    lost = receipt | {"_fault": {"kind": "lose_answer"}}
+    assert [len(refusals_in(a)) for a in (problem, receipt, lost, {"fault": {"kind": "error"}})] == [
+        1,
+        1,
+        1,
+        0,
+    ]
+
+
+def _observation(actions: list[dict]) -> Observation:
+    state = {"debitor": {"claims": [], "accounts": []}, "psrm": {"actions": actions}}
+    return Observation(state, [], [], [], "http://127.0.0.1:1", {})
+
+
+def test_handover_after_srb_reads_past_a_write_down_or_recall():
+    """Why 6: one write-down or recall at PSRM raised KeyError (traceback, exit 1, no report)."""
+    nedskriv = {
+        "Anmodning": {"AktionValg": {"MFNedskrivFordringStruktur": {}}},
+        "MFAktionStatusKode": "UDFOERT",
+    }
+    tilbagekald = {"Anmodning": {"AktionValg": {"MFTilbagekaldFordringStruktur": {}}}}
+    early = {
+        "Anmodning": {
+            "AktionValg": {
+                "OpretFordringAktion": {
+                    "MFOpretFordringStruktur": {
+                        "DMIFordringSRBDato": "2026-10-15",
+                        "DMIFordringFordringHaverRef": "R",
+                    }
+                }
+            }
+        },
+        "DMIFordringModtagelseDato": "2026-10-10T09:00:00+02:00",
+    }
+    failures = CHECKS["handover_after_srb"].func(_observation([nedskriv, tilbagekald, early]), None)
+    assert [f.code for f in failures] == ["PSRM-SRB"]
+
+
+def test_a_check_that_raises_is_an_error_in_every_report(kommune, tmp_path: Path, monkeypatch):
+    def broken(obs, _):
+        raise KeyError("MFOpretFordringStruktur")
+
+    monkeypatch.setitem(CHECKS, "psrm_status", Check("psrm_status", "broken", broken))
+    result = _run(kommune, "basis", "reference", only=["BASIS-01"])
+    scenario = result.scenarios[0]
+    assert scenario.outcome == "error" and result.verdict == "FAILED"
+    assert scenario.failures[-1].code == checks.CHECK_ERROR and "KeyError" in (scenario.error or "")
+    document = json.loads(write_json(result, tmp_path / "r.json").read_text("utf-8"))
+    assert document["scenarios"][0]["outcome"] == "error"
+    tree = ET.parse(write_junit(result, tmp_path / "r.xml"))
+    assert tree.find(".//error") is not None
+    assert "ERROR" in render_html(result)
+    out = io.StringIO()
+    reporter = ConsoleReporter(Console(file=out, width=120, no_color=True))
+    reporter.handle(ScenarioFinished(scenario))
+    reporter.handle(RunFinished(result))
+    assert "ERROR" in out.getvalue() and checks.CHECK_ERROR in out.getvalue()
+    assert "Traceback" not in out.getvalue()
+
+
+def test_milestones_follow_the_claims_dates_and_the_profile():
+    profile = {"rykker": {"dage_efter_srb": [1, 11]}, "overdragelse_dage_efter_sidste_rykker": 10}
+    data = {"ForfaldDato": "2026-10-01", "SidsteRettidigeBetalingDato": "2026-10-22"}
+    first, last = handover_window(data, profile)
+    assert (first.isoformat(), last.isoformat()) == ("2026-11-02", "2026-11-12")
+    claims = [{"Data": data}, {"Data": data | {"SidsteRettidigeBetalingDato": "2026-10-15"}}]
+    assert target_day("srb+1d", claims, profile).isoformat() == "2026-10-23"
+    assert target_day("forfald-2d", claims, profile).isoformat() == "2026-09-29"
+    assert target_day("handover_due", [{"Data": {}}], profile) is None
+
+
+def test_each_failure_names_the_cause_that_was_observed(kommune):
+    """A rejected bilag is 'rejected' (not advice about lost answers); a payout that reached NemKonto with the
+    wrong amount is not 'lost'; a claim never asked handed over says so, with the profile's window."""
+    rejected = _run(kommune, "finans", "ubalanceret-bilag", only=["FIN-01"]).scenarios[0]
+    booked = [f for f in rejected.failures if f.check == "finans_booked"]
+    assert [f.code for f in booked] == ["CERT-FINANS-AFVIST"] and "ERP-BILAG-UBALANCE" in booked[0].text_en
+    short = _run(kommune, "fejlliste", "udbetaler-for-lidt", only=["FEJL-05"]).scenarios[0]
+    assert [(f.code, f.field) for f in short.failures] == [
+        ("CERT-STAMDATA-AFVIGER", "$.PaymentTransaction[].Beløb")
+    ]
+    never = _run(kommune, "basis", "overdrager-aldrig", only=["BASIS-01"]).scenarios[0].failures[0]
+    assert never.code == "CERT-IKKE-OVERDRAGET" and never.actual == "never asked"
+    assert "BASIS-01-1" in never.text_en and "DEB-A" in never.text_en
+
+
+def test_the_invariants_run_after_every_scenario_and_a_violation_fails_it(kommune, monkeypatch):
+    """What the invariants report (GET …/invarianter) is judged after the scenario's own steps."""
+    violation = {
+        "code": "INV-OPKRAEVNING-INDDRIVELSE",
+        "path": "$",
+        "text_en": "Claim FB is under opkrævning and under inddrivelse.",
+        "text_da": "Fordring FB er under opkrævning og under inddrivelse.",
+        "fix_en": "-",
+        "fix_da": "-",
+    }
+    report = {
+        "ok": False,
+        "invarianter": [{"Navn": "opkraevning_eller_inddrivelse", "violations": [violation]}],
+    }
+    calls: list[int] = []
+
+    def invariants(self):
+        calls.append(1)
+        return report
+
+    monkeypatch.setattr(AdminClient, "invariants", invariants)
+    result = _run(kommune, "fejlliste", "reference", only=["FEJL-02", "FEJL-03"])
+    assert len(calls) == 2
+    assert [[(f.check, f.code) for f in s.failures] for s in result.scenarios] == [
+        [("invariants_hold", "INV-OPKRAEVNING-INDDRIVELSE")]
+    ] * 2
+    assert result.scenarios[0].steps[-1].detail.endswith("invariants_hold")
