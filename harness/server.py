@@ -18,6 +18,7 @@ from typing import Any
 import uvicorn
 from testkommune.contracts import privacy
 from testkommune.contracts.clock import ClockState
+from testkommune.contracts.errors import UsageError
 from testkommune.harness.evidence.publish import PublishKey
 from testkommune.harness.evidence.signing import load_or_create
 from testkommune.harness.http_limits import BoundedHttpToolsProtocol
@@ -194,7 +195,7 @@ class LogFile:
             logging.getLogger(name).addHandler(handler)
 
 
-class WorkersRefusedError(ValueError):
+class WorkersRefusedError(UsageError, ValueError):
     """Several worker processes were asked for on a database they cannot share."""
 
 

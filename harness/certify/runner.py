@@ -11,6 +11,7 @@ from typing import Any
 
 from testkommune.contracts.clock import real_now
 from testkommune.contracts.driver import ActionNotSupportedError, Fagsystem, KommuneConnection
+from testkommune.contracts.errors import FagsystemError, UsageError
 from testkommune.contracts.model import BillingCase
 from testkommune.harness.certify import business
 from testkommune.harness.certify.cases import make_cases, scenario_seed
@@ -345,7 +346,7 @@ class Runner:
         return failures
 
 
-class FagsystemRaisedError(Exception):
+class FagsystemRaisedError(FagsystemError):
     """The fagsystem under test raised while the harness asked it to act."""
 
 
@@ -358,7 +359,7 @@ def _as_fagsystem(call: Any, *args: Any) -> None:
         raise FagsystemRaisedError(str(exc)) from exc
 
 
-class HarnessProblemError(Exception):
+class HarnessProblemError(UsageError):
     """The suite itself is wrong (e.g. an unknown check): a usage error, not the fagsystem's fault."""
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import requests
 from testkommune.contracts.clock import DANISH_TZ
 from testkommune.contracts.driver import ConformanceStatement, KommuneConnection
+from testkommune.contracts.errors import FagsystemError
 from testkommune.contracts.model import BillingCase, Party
 from testkommune.scenarios.fagsystemer.finans import FinansClient
 from testkommune.scenarios.fagsystemer.finans_regler import FinansRegler
@@ -39,7 +40,7 @@ from testkommune.scenarios.fagsystemer.nemkonto import NemKontoClient
 __all__ = ["FORDRINGSTYPE", "SORTIMENT", "AccessRefusedError", "BilledClaim", "Foraeldrebetaling"]
 
 
-class AccessRefusedError(Exception):
+class AccessRefusedError(FagsystemError):
     """Serviceplatformen refused the call (credentials, serviceaftale): a set-up fault, not an answer."""
 
 
