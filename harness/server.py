@@ -18,6 +18,7 @@ from typing import Any
 import uvicorn
 from testkommune.contracts import privacy
 from testkommune.contracts.clock import ClockState
+from testkommune.harness import dashboard
 from testkommune.simulators.access import AccessPolicy
 from testkommune.simulators.app import create_app
 from testkommune.simulators.store import DEFAULT_URL, Store
@@ -73,7 +74,7 @@ def _config(
     access: AccessPolicy | None,
     tls: Tls | None = None,
 ) -> uvicorn.Config:
-    app = create_app(store_url, start_clock=start_clock, access=access)
+    app = dashboard.mount(create_app(store_url, start_clock=start_clock, access=access))
     secure: dict[str, Any] = {}
     if tls is not None:
         secure = {

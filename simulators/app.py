@@ -88,7 +88,7 @@ def create_app(
         exception_handlers={HTTPException: _http_error, Exception: _crash},
     )
     app.state.sim = sim
-    app.state.openapi = openapi_document(sim.contracts)
+    app.state.openapi = openapi_document(sim.contracts, app.routes, closed=not sim.access.open)
     app.add_middleware(AdminGuard, sim=sim)
     return app
 
