@@ -21,6 +21,7 @@ from testkommune.harness.server import RunningKommune, start_in_thread
 from tests.dashboard_setup import HANDED_OVER, KOMMUNE, REFUSED, claim_on_its_way, claim_refused
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager never downloads: we use chromium-driver
 ARTEFACTS = Path(os.environ.get("TESTKOMMUNE_ARTEFACTS", ROOT / "test-artefacts")) / "browser"
 
 webdriver = pytest.importorskip(

@@ -19,7 +19,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 SOURCES = ("psrm", "oeir", "filterregler", "soap")
 _CITATION = re.compile(r"\b(psrm|oeir|filterregler|soap)\.md((?:,? ?§ ?[0-9]+(?:\.[0-9]+)*)*)")
 _SECTION = re.compile(r"§ ?([0-9]+(?:\.[0-9]+)*)")
-_HEADING = re.compile(r"<h([1-4])>(§ ?([0-9]+(?:\.[0-9]+)*)[^<]*)</h\1>")
+_HEADING = re.compile(r"<h([1-4])>(§ ?([0-9]+(?:\.[0-9]+)*).*?)</h\1>")
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
