@@ -63,6 +63,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reports": ("Rapporter og belastningskørsler", "Reports and load runs"),
     "no_reports": ("Ingen rapporter i {dir}.", "No reports in {dir}."),
     "verdict": ("Afgørelse", "Verdict"),
+    "load_runs": ("Belastningskørsler (GO/NO-GO)", "Load runs (GO/NO-GO)"),
+    "run": ("Kørsel", "Run"),
     "suite": ("Suite", "Suite"),
     "fagsystem": ("Fagsystem", "Fagsystem"),
     "evidence": ("Bevis", "Evidence"),
