@@ -3,7 +3,10 @@ masked in the journal, forms only from the dashboard itself, Danish and English,
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -227,3 +230,26 @@ def test_every_citation_of_a_source_resolves_to_a_section_of_its_summary():
             if f'id="s{section.replace(".", "-")}"' not in page.html:
                 missing.add((match.group(1), section))
     assert missing == set() and seen > 100
+
+
+def test_reports_show_verdicts_evidence_checks_and_load_decisions(open_kommune, tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "testkommune.harness", "certify", "--fagsystem", "reference", "--url",
+         open_kommune.base_url, "--report-dir", str(tmp_path)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    (tmp_path / "load-maanedskoersel-reference.json").write_text(
+        json.dumps({"decision": "NO-GO", "run_status": "VALID", "breached": ["p95_ms"]}), encoding="utf-8"
+    )
+    app = open_kommune.server.config.app
+    app.state.dashboard_reports = tmp_path
+    page = _get(open_kommune, "/reports").text
+    assert "PASSED" in page and "ok · PASSED" in page
+    assert "NO-GO" in page and "p95_ms" in page
+    result = next(tmp_path.glob("*.bevis/run.json"))
+    result.write_bytes(result.read_bytes().replace(b"PASSED", b"FAILED", 1))  # one changed word in the bundle
+    tampered = _get(open_kommune, "/reports").text
+    assert "ok · PASSED" not in tampered and "run.json" in tampered
+    report = _get(open_kommune, "/reports/basis-foraeldrebetaling.html")
+    assert report.status_code == 200 and "sandbox" in report.headers["content-security-policy"]
+    assert _get(open_kommune, "/reports/..%2F..%2Fetc%2Fpasswd").status_code == 404
