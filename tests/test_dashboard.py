@@ -18,7 +18,8 @@ from testkommune.harness.docs.catalogues import pages as generated_pages
 from testkommune.harness.server import RunningKommune, start_in_thread
 from testkommune.simulators.access import AccessPolicy, Serviceaftale, digest
 
-from tests.dashboard_setup import FULL_CPR, KOMMUNE, REFUSED, claim_refused
+from tests.dashboard_setup import FULL_CPR, KOMMUNE, REFUSED, claim_refused, post
+from tests.messages import fordring, opret
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = "admin-token-0123456789"
@@ -253,3 +254,19 @@ def test_reports_show_verdicts_evidence_checks_and_load_decisions(open_kommune, 
     report = _get(open_kommune, "/reports/basis-foraeldrebetaling.html")
     assert report.status_code == 200 and "sandbox" in report.headers["content-security-policy"]
     assert _get(open_kommune, "/reports/..%2F..%2Fetc%2Fpasswd").status_code == 404
+
+
+def test_a_message_refused_on_its_way_in_is_listed_with_its_reasons(open_kommune):
+    broken = opret(fordring("F9", PeriodeFraDato="2026-11-01"), account="K9", cpr=FULL_CPR)
+    post(open_kommune.base_url, REFUSED, "OpretDebitorkonto", broken)
+    requests.post(
+        f"{open_kommune.base_url}/service/OIR/DebitorRegistreringAfsend/1/OpretDebitorkonto",
+        json={"Hovedoplysninger": {}},
+        headers={"X-TK-Kommune": KOMMUNE, "X-TK-Anvendersystem": REFUSED},
+        timeout=30,
+    )
+    page = _get(open_kommune, f"/tenants/{KOMMUNE}/{REFUSED}").text
+    section = page[page.index('id="refused"') :]
+    assert "PSRM-569" in section and "Send en periode fra, der ligger før eller på periode til." in section
+    assert "SCHEMA-REQUIRED" in section
+    assert FULL_CPR not in section

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from testkommune.contracts.privacy import mask_cpr
 from testkommune.harness.dashboard.reader import AdminReader, Answer
+from testkommune.harness.dashboard.refusals import refused
 from testkommune.harness.dashboard.road import roads
 from testkommune.harness.dashboard.web import form, reader, redirect, render, same_origin, viewer
 from testkommune.simulators.tenancy import Tenant
@@ -48,6 +49,7 @@ async def tenant_page(request: Request, errors: list[str] | None = None) -> Resp
     get = admin.tenant
     k, s = tenant.kommune, tenant.system
     state, debitor = await get(k, s, "state"), await get(k, s, "debitor")
+    journal = await get(k, s, "journal", query={"limit": 500})
     invariants, settings, faults = (
         await get(k, s, "invarianter"),
         await get(k, s, "settings"),
@@ -64,6 +66,7 @@ async def tenant_page(request: Request, errors: list[str] | None = None) -> Resp
         tenant=tenant,
         clock=state.body["clock"],
         roads=roads(debitor.body, state.body) if debitor.ok else [],
+        refused=refused(journal.body.get("entries", [])) if journal.ok else [],
         invariants=invariants.body if invariants.ok else None,
         settings=settings.body.get("settings") if settings.ok else None,
         profile=debitor.body.get("profil") if debitor.ok else None,

@@ -35,6 +35,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "state.refused": ("afvist", "refused"),
     "state.not_reached": ("ikke nået", "not reached"),
     "refusals": ("Afvisninger", "Refusals"),
+    "refused_messages": ("Afviste beskeder", "Refused messages"),
+    "no_refused": ("Ingen afviste beskeder.", "No refused messages."),
     "code": ("Kode", "Code"),
     "text": ("Tekst", "Text"),
     "fix": ("Sådan rettes det", "How to fix it"),
