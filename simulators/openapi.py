@@ -21,6 +21,7 @@ from testkommune.simulators.openapi_routes import (
     BODY_METHODS,
     examples,
     path_parameters,
+    query_parameters,
     request_contracts,
     summary_of,
     tenant_patterns,
@@ -154,7 +155,7 @@ class _Builder:
             "operationId": f"{method.lower()}_{route.name}_{_slug(route.path)}",
             "summary": summary_of(route.endpoint, route.path),
             "tags": ["admin"] if route.path.startswith("/admin/") else ["meta"],
-            "parameters": path_parameters(route.path, self.patterns),
+            "parameters": path_parameters(route.path, self.patterns) + query_parameters(route.endpoint),
             "responses": {
                 "200": {
                     "description": "OK",

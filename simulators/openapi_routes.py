@@ -19,6 +19,7 @@ from testkommune.contracts.schemas import ContractSet
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
+_QUERY = re.compile(r"[?&]\s?([a-z_]+)=")
 _PARAM_TEXT = {
     "kommune": "Kommunenummer of the tenant (three digits, e.g. 851).",
     "system": "The tenant's anvendersystem (the vendor system's id).",
@@ -84,6 +85,18 @@ def summary_of(endpoint: Callable[..., Any], path: str) -> str:
             return doc.strip().splitlines()[0]
     tail = path.removeprefix("/admin/tenants/{kommune}/{system}").strip("/") or path
     return f"Admin: {tail}"
+
+
+def query_parameters(endpoint: Callable[..., Any]) -> list[dict[str, Any]]:
+    """The query parameters an endpoint's docstring names (`?limit=N`, `&bilag=<BilagID>`), each optional."""
+    doc = next(
+        (d for item in _reachable(endpoint) if callable(item) and (d := getattr(item, "__doc__", None))), ""
+    )
+    names = dict.fromkeys(_QUERY.findall(doc or ""))
+    return [
+        {"name": name, "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200}}
+        for name in names
+    ]
 
 
 def tenant_patterns(contracts: ContractSet) -> dict[str, str]:

@@ -176,7 +176,7 @@ def test_every_service_example_is_read_as_valid(kommune, document):
 
 
 async def _declared(request: Request) -> Response:
-    """Set the tenant's lucky number (a route the document has never seen)."""
+    """Set the tenant's lucky number (a route the document has never seen); ?lucky=N &why=<text>."""
     request.app.state.sim.contracts.get("admin/Ur_I")
     return JSONResponse({})
 
@@ -188,6 +188,18 @@ def test_a_new_route_is_documented_from_the_router_alone(kommune):
     ]
     document = openapi_document(ContractSet(contracts.ROOT), routes)
     operation = document["paths"]["/admin/tenants/{kommune}/{system}/lykketal"]["put"]
-    assert operation["summary"] == "Set the tenant's lucky number (a route the document has never seen)."
+    assert operation["summary"].startswith(
+        "Set the tenant's lucky number (a route the document has never seen)"
+    )
     assert _contract_of(operation["requestBody"]) == "admin/Ur_I"
-    assert [p["name"] for p in operation["parameters"]] == ["kommune", "system"]
+    assert [(p["name"], p["in"]) for p in operation["parameters"]] == [
+        ("kommune", "path"),
+        ("system", "path"),
+        ("lucky", "query"),
+        ("why", "query"),
+    ]
+
+
+def test_query_parameters_come_from_what_the_endpoint_says_it_reads(document):
+    journal = document["paths"]["/admin/tenants/{kommune}/{system}/journal"]["get"]
+    assert [p["name"] for p in journal["parameters"] if p["in"] == "query"] == ["limit", "after"]
