@@ -19,6 +19,7 @@ import uvicorn
 from testkommune.contracts import privacy
 from testkommune.contracts.clock import ClockState
 from testkommune.contracts.errors import UsageError
+from testkommune.harness import dashboard
 from testkommune.harness.evidence.publish import PublishKey
 from testkommune.harness.evidence.signing import load_or_create
 from testkommune.harness.http_limits import BoundedHttpToolsProtocol
@@ -78,7 +79,7 @@ def _config(
     tls: Tls | None = None,
     signing_key: Path | None = None,
 ) -> uvicorn.Config:
-    app: Any = create_app(store_url, start_clock=start_clock, access=access)
+    app: Any = dashboard.mount(create_app(store_url, start_clock=start_clock, access=access))
     if signing_key is not None:  # publish the evidence key: GET /evidence/public-key
         app = PublishKey(app, load_or_create(signing_key).public_key())
     secure: dict[str, Any] = {}
