@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from testkommune.contracts.catalogue import error_catalogue
 from testkommune.contracts.driver import KommuneConnection
 from testkommune.harness.certify import checks
 from testkommune.harness.certify.checks import CHECKS, Check
@@ -22,34 +23,10 @@ from testkommune.harness.certify.timeline import handover_window, target_day
 from testkommune.harness.reporting import ConsoleReporter, write_json, write_junit
 from testkommune.harness.reporting.html import render_html
 from testkommune.scenarios.fagsystemer import VARIANTS
+from testkommune.scenarios.fagsystemer.proofs import PROOFS
 from testkommune.scenarios.fagsystemer.varianter import BROKEN, LAWFUL
 
 SUITES = sorted(builtin_suites())
-# A broken variant of this catalogue → the suites that must catch it and the code each failing scenario names.
-OWN_CODE: dict[str, tuple[tuple[str, ...], str]] = {
-    "rente-som-hovedfordring": (("forretningsomraader",), "CERT-FORDRING-EKSTRA"),
-    "cpr-i-beskrivelse": (tuple(SUITES), "CERT-PERSONDATA-FRITEKST"),
-    "navn-i-beskrivelse": (tuple(SUITES), "CERT-PERSONDATA-FRITEKST"),
-    "srb-foer-forfald": (tuple(SUITES), "CERT-SRB-FOER-FORFALD"),
-    "transaktionsid-pr-dag": (("forretningsomraader",), "OIR-TRANSAKTIONSID-GENBRUGT"),
-    "bogfoerer-ikke": (("finans", "robusthed"), "CERT-FINANS-IKKE-SENDT"),
-    "bilag-to-gange": (("finans", "robusthed"), "CERT-FINANS-ANTAL"),
-    "udbetaler-for-lidt": (("fejlliste",), "CERT-STAMDATA-AFVIGER"),
-    "hele-kroner": (("basis", "robusthed"), "CERT-STAMDATA-AFVIGER"),
-    "uden-beskrivelse": (("debitor",), "DEB-FELT-KRAEVET"),
-    "periode-for-lang": (("basis", "fejlliste", "forretningsomraader"), "CERT-STAMDATA-AFVIGER"),
-    "altid-nedskrivning": (("fejlliste",), "CERT-RETTELSE-EFTER-GODKENDELSE"),
-    "nedskriver-nyt-beloeb": (("fejlliste",), "CERT-RETTELSE-EFTER-GODKENDELSE"),
-    "sfo-som-daginstitution": (("forretningsomraader",), "CERT-FORKERT-FORDRINGSTYPE"),
-    "gebyr-i-hovedstol": (("forretningsomraader",), "CERT-STAMDATA-AFVIGER"),
-    "uden-se-nummer": (("fejlliste",), "CERT-PART-AFVIGER"),
-    "kontotype-virksomhed": (tuple(SUITES), "OIR-DEBITORKONTOTYPE"),
-    "valuta-euro": (("basis", "debitor", "fejlliste", "forretningsomraader", "robusthed"), "PSRM-152"),
-    "overdrager-aldrig": (
-        ("basis", "debitor", "fejlliste", "forretningsomraader", "robusthed"),
-        "CERT-IKKE-OVERDRAGET",
-    ),
-}
 
 
 def _run(kommune, suite: str, variant: str, only: list[str] | None = None):
@@ -62,13 +39,10 @@ def _failed(result) -> dict[str, list[str]]:
 
 
 def test_every_variant_of_the_catalogue_is_judged_here():
-    """≥ 40 broken variants, each proven here or in test_suites (CAUGHT); ≥ 4 lawful ones too."""
-    from tests.test_suites import CAUGHT
-
-    assert set(OWN_CODE) == set(BROKEN)
-    judged = set(OWN_CODE) | {variant for table in CAUGHT.values() for variant in table}
-    assert judged == set(VARIANTS) - set(LAWFUL) - {"reference"}
-    assert len(judged) >= 40 and len(LAWFUL) >= 4
+    """≥ 40 broken variants, each with its proof; ≥ 4 lawful ones besides the reference."""
+    assert set(PROOFS) == set(VARIANTS) - set(LAWFUL) - {"reference"}
+    assert set(BROKEN) <= set(PROOFS)
+    assert len(PROOFS) >= 40 and len(LAWFUL) >= 4
 
 
 @pytest.mark.parametrize(("variant", "suite"), [(v, s) for v in sorted(LAWFUL) for s in SUITES])
@@ -78,13 +52,19 @@ def test_a_lawful_fagsystem_written_differently_passes_every_suite(kommune, vari
     assert result.passed, _failed(result)
 
 
-@pytest.mark.parametrize(("variant", "suite"), [(v, s) for v in sorted(OWN_CODE) for s in OWN_CODE[v][0]])
-def test_a_broken_variant_fails_for_its_own_code(kommune, variant, suite):
-    result = _run(kommune, suite, variant)
-    failed = _failed(result)
-    assert failed, f"{variant} passed {suite}"
-    code = OWN_CODE[variant][1]
-    assert all(code in codes for codes in failed.values()), failed
+@pytest.mark.parametrize("variant", sorted(PROOFS))
+def test_a_broken_variant_fails_for_its_own_code(kommune, variant):
+    """Each suite of its proof fails it, every failing scenario names one of its defect's codes (else the
+    suite raised a false alarm or chose a wrong word), and each code of the proof is named somewhere."""
+    proof = PROOFS[variant]
+    assert all(code in error_catalogue() for code in proof.codes)
+    named: set[str] = set()
+    for suite in proof.suites:
+        failed = _failed(_run(kommune, suite, variant))
+        assert failed, f"{variant} passed {suite}"
+        assert all(set(proof.codes) & set(codes) for codes in failed.values()), (suite, failed)
+        named |= {code for codes in failed.values() for code in codes}
+    assert set(proof.codes) <= named, set(proof.codes) - named
 
 
 def test_a_claim_found_by_its_own_reference_names_its_own_case(kommune):

@@ -311,6 +311,51 @@ class ValutaEuro(Foraeldrebetaling):
         return super().fordring(case, today) | {"ValutaKode": "EUR"}
 
 
+class FakturererNaesteMaaned(Foraeldrebetaling):
+    """Defect: bills the following month on its own in the daily run, a claim nobody asked for."""
+
+    name = "foraeldrebetaling-fakturerer-naeste-maaned"
+
+    def connect(self, kommune: KommuneConnection) -> None:
+        super().connect(kommune)
+        self.billed_cases: list[BillingCase] = []
+
+    def bill(self, case: BillingCase, today: date) -> None:
+        super().bill(case, today)
+        self.billed_cases.append(case)
+
+    def run_daily(self, today: date) -> None:
+        super().run_daily(today)
+        waiting, self.billed_cases = self.billed_cases, []
+        for case in waiting:
+            start = case.period_to + timedelta(days=1)
+            end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            following = dataclasses.replace(case, period_from=start, period_to=end)
+            super().bill(dataclasses.replace(following, case_id=f"{case.case_id}-N"), today)
+
+
+class OpdigtetDomsdato(Foraeldrebetaling):
+    """Defect: fills in a judgment date (DomDato) for damages when it knows none, so PSRM cannot hold the
+    claim for hearing; it passes a claim with no judgment as if it had one."""
+
+    name = "foraeldrebetaling-opdigtet-domsdato"
+
+    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
+        main = super().fordring(case, today)
+        return main | ({"DomDato": main["StiftelseDato"]} if case.service == "erstatning" else {})
+
+
+class ForkertKontostreng(Foraeldrebetaling):
+    """Defect: books day-care income on the kindergarten line of the sortiment (another kontostreng)."""
+
+    name = "foraeldrebetaling-forkert-kontostreng"
+
+    def finans_linjer(self, case: BillingCase) -> list[dict[str, Any]]:
+        lines = super().finans_linjer(case)
+        lines[1] = lines[1] | {"Sortiment": lines[1]["Sortiment"] | {"Ydelsestype": "BOERNEHAVE"}}
+        return lines
+
+
 LAWFUL: dict[str, type[Foraeldrebetaling]] = {
     "srb-21": Srb21,
     "anden-nummerering": AndenNummerering,
@@ -338,4 +383,7 @@ BROKEN: dict[str, type[Foraeldrebetaling]] = {
     "uden-se-nummer": UdenSENummer,
     "kontotype-virksomhed": KontoTypeVirksomhed,
     "valuta-euro": ValutaEuro,
+    "fakturerer-naeste-maaned": FakturererNaesteMaaned,
+    "opdigtet-domsdato": OpdigtetDomsdato,
+    "forkert-kontostreng": ForkertKontostreng,
 }
