@@ -356,6 +356,17 @@ class ForkertKontostreng(Foraeldrebetaling):
         return lines
 
 
+class KraeverAdresse(Foraeldrebetaling):
+    """Defect: cannot bill a citizen with no fixed address; its billing raises instead."""
+
+    name = "foraeldrebetaling-kraever-adresse"
+
+    def _party(self, case: BillingCase) -> dict[str, Any]:
+        if case.debtor.kind == "person" and case.debtor.address is None:
+            raise ValueError(f"debtor {case.case_id} has no address")
+        return super()._party(case)
+
+
 LAWFUL: dict[str, type[Foraeldrebetaling]] = {
     "srb-21": Srb21,
     "anden-nummerering": AndenNummerering,
@@ -386,4 +397,5 @@ BROKEN: dict[str, type[Foraeldrebetaling]] = {
     "fakturerer-naeste-maaned": FakturererNaesteMaaned,
     "opdigtet-domsdato": OpdigtetDomsdato,
     "forkert-kontostreng": ForkertKontostreng,
+    "kraever-adresse": KraeverAdresse,
 }
