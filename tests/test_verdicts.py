@@ -23,6 +23,7 @@ from testkommune.harness.certify.timeline import handover_window, target_day
 from testkommune.harness.reporting import ConsoleReporter, write_json, write_junit
 from testkommune.harness.reporting.html import render_html
 from testkommune.scenarios.fagsystemer import VARIANTS
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
 from testkommune.scenarios.fagsystemer.proofs import PROOFS
 from testkommune.scenarios.fagsystemer.varianter import BROKEN, LAWFUL
 
@@ -196,3 +197,24 @@ def test_the_invariants_run_after_every_scenario_and_a_violation_fails_it(kommun
         [("invariants_hold", "INV-OPKRAEVNING-INDDRIVELSE")]
     ] * 2
     assert result.scenarios[0].steps[-1].detail.endswith("invariants_hold")
+
+
+class _RefusedForOneService(Foraeldrebetaling):
+    """Writes the period backwards for sickness-benefit repayments only: ØiR refuses that one claim."""
+
+    name = "foraeldrebetaling-test-en-afvist"
+
+    def periode(self, case):
+        start, end = super().periode(case)
+        return (end, start) if case.service == "sygedagpenge-tilbagebetaling" else (start, end)
+
+
+def test_a_refused_claim_is_never_judged_against_another_cases_claim(kommune):
+    """Why 7: 'HovedstolBeløb of OMR-05-1 is 2300.0, expected 8900.00' judged case 2's claim as case 1's."""
+    connection = KommuneConnection(kommune.base_url, "851", "v-en-afvist")
+    result = Runner(load_suite("forretningsomraader"), _RefusedForOneService(), connection).run(
+        only=["OMR-05"]
+    )
+    failures = result.scenarios[0].failures
+    assert [(f.check, f.code) for f in failures] == [("oir_accepted", "PSRM-569")]
+    assert "2300" not in json.dumps([f.as_dict() for f in failures])
