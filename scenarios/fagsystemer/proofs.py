@@ -50,6 +50,8 @@ PROOFS: dict[str, Proof] = {
     "udbetaler-for-lidt": Proof(("CERT-STAMDATA-AFVIGER",), ("fejlliste",)),
     "se-som-cvr": Proof(("CERT-PART-AFVIGER",), ("fejlliste",)),
     "uden-se-nummer": Proof(("CERT-PART-AFVIGER",), ("fejlliste",)),
+    "uden-domsdato": Proof(("PSRM-DOM-FORLIG-KRAEVET",), ("forretningsomraader",)),
+    "ugyldig-cpr": Proof(("ID-CPR-DATO",), ALL),
     "kraever-adresse": Proof(("CERT-FAGSYSTEM-FEJL",), ("fejlliste",)),
     "uden-fast-bopael-ignoreres": Proof(("CERT-UDEN-FAST-BOPAEL",), ("fejlliste",)),
     "srb-foer-forfald": Proof(("CERT-SRB-FOER-FORFALD",), ALL),

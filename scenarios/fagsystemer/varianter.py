@@ -367,6 +367,27 @@ class KraeverAdresse(Foraeldrebetaling):
         return super()._party(case)
 
 
+class UdenDomsdato(Foraeldrebetaling):
+    """Defect: leaves out the judgment date (DomDato) of a damages claim, though the case has one."""
+
+    name = "foraeldrebetaling-uden-domsdato"
+
+    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
+        return {k: v for k, v in super().fordring(case, today).items() if k != "DomDato"}
+
+
+class UgyldigCPR(Foraeldrebetaling):
+    """Defect: overwrites the day of a CPR number with 00, giving a birth date that does not exist."""
+
+    name = "foraeldrebetaling-ugyldig-cpr"
+
+    def _party(self, case: BillingCase) -> dict[str, Any]:
+        party = super()._party(case)
+        if "PersonCPRNummer" in party:
+            party["PersonCPRNummer"] = "00" + party["PersonCPRNummer"][2:]
+        return party
+
+
 LAWFUL: dict[str, type[Foraeldrebetaling]] = {
     "srb-21": Srb21,
     "anden-nummerering": AndenNummerering,
@@ -398,4 +419,6 @@ BROKEN: dict[str, type[Foraeldrebetaling]] = {
     "opdigtet-domsdato": OpdigtetDomsdato,
     "forkert-kontostreng": ForkertKontostreng,
     "kraever-adresse": KraeverAdresse,
+    "uden-domsdato": UdenDomsdato,
+    "ugyldig-cpr": UgyldigCPR,
 }
