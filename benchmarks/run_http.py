@@ -6,6 +6,9 @@ MFLeveranceID, references), so the simulators take their real create path and ne
 one. Paths, in the order they run in each round:
 
 - bare:        `POST /bare` of `benchmarks/bare_app.py`: parse JSON, answer 201 (no validation, no DB).
+- wiremock, prism: the anchors (benchmarks/anchors.py): WireMock with a stub matching the contract's JSON
+               Schema and Prism mocking an OpenAPI 3.1 document generated from it, same body, same core;
+               skipped with a clear line when not installed. Every path's ratio to them is printed.
 - psrm-create: `POST /psrm/MFFordringIndberet`: contract check, PSRM's synchronous rules, an insert and a
                commit to a SQLite file, the journal; PSRM's batch (due at once: behandlingstid 0) runs in the
                next call's transaction, as it does in the simulator.
@@ -53,6 +56,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import anchors  # noqa: E402
+
 from tests.erp_messages import STRAKS, finansbilag, modtag  # noqa: E402
 from tests.messages import fordring, opret, psrm_leverance  # noqa: E402
 
@@ -76,7 +81,7 @@ class BenchPath:
     """One measured endpoint: how to serve it, the body template, and how to count what it stored."""
 
     name: str
-    server: str  # "bare" or "kommune"
+    server: str  # "bare", "kommune", or an anchor: "wiremock", "prism"
     url_path: str
     body_template: Callable[[str], str]  # run tag → JSON text with TOKEN where each request's id goes
     stored: Callable[[sqlite3.Connection, str], dict[str, int]] | None  # rows of the measured phase
@@ -184,8 +189,17 @@ def _oir_ok(status: int, answer: Any) -> str | None:
     return None if status == 200 and verdict == "GODKENDT" else f"{status} {answer['Forretningskvittering']}"
 
 
+def _anchor_ok(status: int, answer: Any) -> str | None:
+    return None if status == 200 else f"{status} {answer}"
+
+
+ANCHORS = ("wiremock", "prism")
+
 PATHS: tuple[BenchPath, ...] = (
     BenchPath("bare", "bare", "/bare", _psrm_body, None, 201, _bare_ok),
+    # the stubs a vendor would use instead, on the same contract and body (benchmarks/anchors.py)
+    BenchPath("wiremock", "wiremock", anchors.URL_PATH, _psrm_body, None, 200, _anchor_ok),
+    BenchPath("prism", "prism", anchors.URL_PATH, _psrm_body, None, 200, _anchor_ok),
     BenchPath("psrm-create", "kommune", "/psrm/MFFordringIndberet", _psrm_body, _psrm_stored, 200, _psrm_ok),
     # the synchronous answer alone (contract, PSRM's sync checks, durable write → MODTAGET): the batch that
     # books the claim (entry filter, events) is due a day later on the simulated clock, so it never runs
@@ -227,6 +241,7 @@ local parts = { %(parts)s }
 local path = %(path)s
 local headers = { %(headers)s }
 local phase = 0
+local pause_ms = 0
 local tid = 0
 local n = 0
 local threads = 0
@@ -238,6 +253,7 @@ end
 
 function init(args)
   phase = tonumber(args[1]) or 0
+  pause_ms = tonumber(args[2]) or 0
   tid = tonumber(wrk.thread:get("tid")) or 0
 end
 
@@ -251,6 +267,10 @@ function request()
   end
   buf[#buf + 1] = parts[#parts]
   return wrk.format("POST", path, headers, table.concat(buf))
+end
+
+function delay()
+  return pause_ms
 end
 
 function done(summary, latency, requests)
@@ -317,8 +337,12 @@ def run_wrk(
     threads: int,
     server_pid: int,
     pin: bool,
+    pause_ms: int = 0,
 ) -> WrkResult:
-    """Run wrk once (bounded by -d and a hard timeout) and parse the numbers its Lua `done()` printed."""
+    """Run wrk once (bounded by -d and a hard timeout) and parse the numbers its Lua `done()` printed.
+
+    `pause_ms` > 0 makes each connection wait that long before its next request (wrk's `delay()`), which
+    holds the offered load near connections × 1000 / pause_ms requests per second."""
     argv = _pinned(
         LOADGEN_CORE,
         [
@@ -333,6 +357,7 @@ def run_wrk(
             url,
             "--",
             str(phase),
+            str(pause_ms),
         ],
         pin,
     )
@@ -384,7 +409,11 @@ def _post(port: int, path: str, body: str, timeout: float = 10) -> tuple[int, An
     try:
         conn.request("POST", path, body=body.encode(), headers=HEADERS)
         response = conn.getresponse()
-        return response.status, json.loads(response.read() or b"null")
+        raw = response.read()
+        try:
+            return response.status, json.loads(raw or b"null")
+        except ValueError:  # a stub's plain-text refusal (WireMock's 404 "Request was not matched")
+            return response.status, raw.decode(errors="replace")[:500]
     finally:
         conn.close()
 
@@ -410,13 +439,19 @@ def _env(code: Path) -> dict[str, str]:
 def snapshot(dest: Path) -> Path:
     """Copy the code the servers run, so one run measures one code state while others edit the tree.
 
-    The snapshot comes first on PYTHONPATH (the editable install's finder is consulted only after it);
-    a check that `simulators` really imports from the copy guards that."""
+    The copy is laid out as the installed namespace (`code/testkommune/<folder>`) and comes first on
+    PYTHONPATH (the editable install's finder is consulted only after it); a check that the simulators
+    really import from the copy guards that."""
     code = dest / "code"
     for folder in SNAPSHOT_FOLDERS:
-        shutil.copytree(ROOT / folder, code / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.copytree(ROOT / folder, code / "testkommune" / folder, ignore=ignore)
     probe = subprocess.run(
-        [sys.executable, "-c", "import simulators.app, harness; print(simulators.app.__file__)"],
+        [
+            sys.executable,
+            "-c",
+            "import testkommune.simulators.app as app, testkommune.harness; print(app.__file__)",
+        ],
         cwd=code,
         env=_env(code),
         capture_output=True,
@@ -437,11 +472,16 @@ def server(
     snapshot of it); stop it (SIGTERM, then SIGKILL) when done."""
     if kind == "bare":
         argv = [sys.executable, str(Path(__file__).with_name("bare_app.py")), "--port", str(port)]
+    elif kind in ANCHORS:
+        anchor_argv = anchors.argv(kind, port, log.parent / f"{log.stem}-{kind}")
+        if anchor_argv is None:
+            raise RuntimeError(anchors.missing(kind))
+        argv = anchor_argv
     else:
         argv = [
             sys.executable,
             "-m",
-            "harness",
+            "testkommune.harness",
             "serve",
             "--port",
             str(port),
@@ -481,6 +521,7 @@ class Measurement:
     acknowledged: int
     verified: bool
     verdict: str
+    levels: dict[str, dict[str, float]] = field(default_factory=dict)  # "25%" → rps, p50_ms, p99_ms
 
 
 def smoke(path: BenchPath, port: int, tag: str) -> None:
@@ -492,6 +533,12 @@ def smoke(path: BenchPath, port: int, tag: str) -> None:
         problem = path.smoke_check(status, answer)
         if problem:
             raise RuntimeError(f"{path.name}: smoke request {n} was not accepted: {problem}")
+    if path.server in ANCHORS:  # a schema-matching stub must refuse a body that breaks the contract
+        broken = json.loads(template.replace(TOKEN, "f0000000000f"))
+        broken["MFLeveranceID"] = 5
+        status, _ = _post(port, path.url_path, json.dumps(broken))
+        if status == 200:
+            raise RuntimeError(f"{path.name}: accepted a body that breaks the contract: not schema-matching")
     if path.name.startswith("psrm-"):
         conn = http.client.HTTPConnection(HOST, port, timeout=10)
         try:
@@ -570,14 +617,20 @@ def measure(path: BenchPath, round_no: int, args: argparse.Namespace, work: Path
             "server_pid": proc.pid,
             "pin": args.pin,
         }
-        if args.warmup > 0:
-            run_wrk(script, url, phase=WARMUP_PHASE, duration=args.warmup, **common)
+        warmup = max(args.warmup, args.anchor_warmup) if path.server in ANCHORS else args.warmup
+        if warmup > 0:
+            run_wrk(script, url, phase=WARMUP_PHASE, duration=warmup, **common)
         result = run_wrk(script, url, phase=MEASURE_PHASE, duration=args.duration, **common)
+        levels = _partial_loads(path, result, script, url, args, common)
     acknowledged = result.requests - result.errors["status_errors"]
     if path.stored is None:
         stored = None
         verified = result.errors["status_errors"] == 0
-        verdict = "ok: every answer 201" if verified else f"FAILED: {result.errors['status_errors']} non-2xx"
+        verdict = (
+            f"ok: every answer {path.expect_status}"
+            if verified
+            else f"FAILED: {result.errors['status_errors']} non-2xx"
+        )
     else:
         with contextlib.closing(sqlite3.connect(db)) as conn:
             stored = path.stored(conn, f"{tag}-{MEASURE_PHASE:x}")
@@ -599,7 +652,35 @@ def measure(path: BenchPath, round_no: int, args: argparse.Namespace, work: Path
     if not args.keep:
         for leftover in work.glob(f"{path.name}-{tag}.db*"):
             leftover.unlink()
-    return Measurement(path.name, round_no, result, stored, acknowledged, verified, verdict)
+    return Measurement(path.name, round_no, result, stored, acknowledged, verified, verdict, levels)
+
+
+def _partial_loads(
+    path: BenchPath,
+    saturated: WrkResult,
+    script: Path,
+    url: str,
+    args: argparse.Namespace,
+    common: dict[str, Any],
+) -> dict[str, dict[str, float]]:
+    """Latency at a realistic load: the same path offered `--levels` percent of its saturation rate."""
+    levels: dict[str, dict[str, float]] = {}
+    if path.server == "bare" or saturated.rps <= 0:
+        return levels
+    for phase, percent in enumerate(args.levels, start=MEASURE_PHASE + 1):
+        target = saturated.rps * percent / 100
+        cycle_ms = 1000 * args.connections * args.threads / target  # one request per connection per cycle
+        probe = run_wrk(script, url, phase=phase, duration=1, pause_ms=max(1, round(cycle_ms)), **common)
+        pause_ms = max(1, round(cycle_ms - probe.mean_ms))  # a cycle is the answer's latency plus the pause
+        run = run_wrk(script, url, phase=phase, duration=args.duration, pause_ms=pause_ms, **common)
+        levels[f"{percent}%"] = {
+            "offered_rps": round(target, 1),
+            "rps": run.rps,
+            "p50_ms": run.p50_ms,
+            "p99_ms": run.p99_ms,
+            "status_errors": run.errors["status_errors"],
+        }
+    return levels
 
 
 # ------------------------------------------------------------------------------------------------ report
@@ -674,11 +755,18 @@ def summarise(measurements: list[Measurement], rounds: int) -> dict[str, Any]:
     ratios: dict[str, list[float]] = {}
     for round_no in range(1, rounds + 1):
         in_round = {m.path: m.result.rps for m in measurements if m.round == round_no}
-        for name, rps in in_round.items():
-            if name != "bare" and in_round.get("bare"):
-                ratios.setdefault(f"{name}/bare", []).append(round(rps / in_round["bare"], 3))
+        for base in ("bare", *ANCHORS):
+            for name, rps in in_round.items():
+                if name not in ("bare", *ANCHORS) and in_round.get(base):
+                    ratios.setdefault(f"{name}/{base}", []).append(round(rps / in_round[base], 3))
     summary["ratios_per_round"] = ratios
     return summary
+
+
+GOALS = {
+    "psrm-create/prism": "   (issue 18 goal: ≥ 1.0)",
+    "psrm-create/wiremock": "   (issue 18 goal: ≥ 0.5)",
+}
 
 
 def print_table(measurements: list[Measurement], summary: dict[str, Any]) -> None:
@@ -694,11 +782,17 @@ def print_table(measurements: list[Measurement], summary: dict[str, Any]) -> Non
             f"{m.path:<13} {m.round:>3} {r.rps:>9.0f} {r.p50_ms:>7.2f} {r.p99_ms:>7.2f} {r.max_ms:>7.1f} "
             f"{r.server_cpu_pct:>6.0f}% {r.wrk_cpu_pct:>6.0f}%  {m.verdict}"
         )
+        for level, figures in m.levels.items():
+            print(
+                f"{'':<13} {level:>3} {figures['rps']:>9.0f} "
+                f"{figures['p50_ms']:>7.2f} {figures['p99_ms']:>7.2f}"
+                f"  (offered {figures['offered_rps']:.0f} req/s)"
+            )
         if r.wrk_cpu_pct > 90:
             print("    ! the load generator was saturated: this figure is a floor, not the server's limit")
     print()
     for name, values in summary["ratios_per_round"].items():
-        goal = "   (issue 6 goal: ≥ 0.50)" if name.startswith("psrm-") else ""
+        goal = GOALS.get(name, "")
         print(f"{name:<24} per round: {', '.join(f'{v:.2f}' for v in values)}{goal}")
     for name, note in NOT_MEASURED.items():
         print(f"{name}: {note}")
@@ -714,6 +808,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="rounds over all paths (default 2)")
     parser.add_argument(
         "--warmup", type=int, default=3, help="seconds of warm-up load per server (default 3)"
+    )
+    parser.add_argument(
+        "--anchor-warmup",
+        type=int,
+        default=60,
+        help="seconds of warm-up load for the anchors (WireMock's JIT needs about a minute; default 60)",
+    )
+    parser.add_argument(
+        "--levels",
+        type=lambda text: [int(p) for p in text.split(",") if p],
+        default=[25, 50],
+        help="also measure latency at these percentages of each path's saturation rate (default 25,50)",
     )
     parser.add_argument("--connections", type=int, default=32, help="wrk -c (default 32)")
     parser.add_argument("--threads", type=int, default=1, help="wrk -t (default 1)")
@@ -735,11 +841,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (1 <= args.duration <= 600 and 1 <= args.rounds <= 10 and 0 <= args.warmup <= 60):
         parser.error("duration 1-600 s, rounds 1-10, warmup 0-60 s")
+    if not 0 <= args.anchor_warmup <= 180:
+        parser.error("anchor warm-up 0-180 s")
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (apt-get install -y wrk)")
     if args.pin and (shutil.which("taskset") is None or (os.cpu_count() or 1) < 2):
         parser.error("pinning needs taskset and two cores; pass --no-pin to run unpinned")
     chosen = [p for p in PATHS if p.name in args.paths.split(",")]
+    for path in [p for p in chosen if p.server in ANCHORS]:
+        if anchors.argv(path.server, 0, Path(tempfile.mkdtemp(prefix="tk-anchor-probe-"))) is None:
+            NOT_MEASURED[path.name] = anchors.missing(path.server)
+            chosen.remove(path)
+            print(NOT_MEASURED[path.name], flush=True)
 
     started = datetime.now(UTC)
     machine = _machine()

@@ -32,6 +32,21 @@ def parse_instant(text: str) -> datetime:
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
+SUPPORTED_FROM = datetime(1900, 1, 1, tzinfo=UTC)
+SUPPORTED_TO = datetime(2200, 1, 1, tzinfo=UTC)
+"""A simulated clock stays from SUPPORTED_FROM up to (not including) SUPPORTED_TO: every date rule, interest
+day count and bank-day calendar is defined there, and none may overflow `date` arithmetic (years 1..9999)."""
+
+
+def check_supported(instant: datetime) -> datetime:
+    """`instant`, or ValueError when a simulated clock may not show it."""
+    if not SUPPORTED_FROM <= instant < SUPPORTED_TO:
+        raise ValueError(
+            f"the simulated clock must stay from {SUPPORTED_FROM.date()} up to {SUPPORTED_TO.date()}"
+        )
+    return instant
+
+
 def parse_duration(text: str) -> timedelta:
     """Parse '90s', '15m', '2h', '3d', '1w' or an ISO-ish 'P3D' into a timedelta."""
     text = text.strip()

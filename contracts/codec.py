@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from testkommune.contracts.model import Address, BillingCase, Party
+from testkommune.contracts.model import Address, BillingCase, CoDebtor, Party
 
 
 def case_to_json(case: BillingCase) -> dict[str, Any]:
@@ -18,17 +18,23 @@ def case_to_json(case: BillingCase) -> dict[str, Any]:
     return out
 
 
-def case_from_json(raw: dict[str, Any]) -> BillingCase:
-    debtor = dict(raw["debtor"])
+def party_from_json(raw: dict[str, Any]) -> Party:
+    debtor = dict(raw)
     address = debtor.pop("address", None)
-    party = Party(**debtor, address=Address(**address) if address else None)
+    return Party(**debtor, address=Address(**address) if address else None)
+
+
+def case_from_json(raw: dict[str, Any]) -> BillingCase:
     return BillingCase(
         case_id=raw["case_id"],
         service=raw["service"],
-        debtor=party,
+        debtor=party_from_json(raw["debtor"]),
         amount=Decimal(raw["amount"]),
         period_from=date.fromisoformat(raw["period_from"]),
         period_to=date.fromisoformat(raw["period_to"]),
         description=raw["description"],
         extra=raw.get("extra", {}),
+        co_debtors=tuple(
+            CoDebtor(party_from_json(c["party"]), c["relation"]) for c in raw.get("co_debtors", ())
+        ),
     )

@@ -5,8 +5,12 @@ message, only *what* happened in its business (a service to bill, a new day); th
 what arrived at the test kommune.
 
 Optional actions (`OPTIONAL_ACTIONS`) are methods a fagsystem may have; a suite step that needs one the
-fagsystem lacks ends its scenario with a clear CERT-IKKE-UNDERSTOETTET error, so existing vendor systems
+fagsystem lacks ends its scenario NOT SUPPORTED (CERT-IKKE-UNDERSTOETTET), so existing vendor systems
 keep working with every suite they can take part in.
+
+The life of a case after it was billed is told as business events (`BUSINESS_EVENTS`, module
+`testkommune.contracts.events`): each is an optional method `name(case, event, today)`. A fagsystem says which
+events it handles and its integration role in its `ConformanceStatement` (attribute `conformance`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
 
+from testkommune.contracts.events import BUSINESS_EVENTS
 from testkommune.contracts.model import BillingCase
 
 
@@ -86,6 +91,41 @@ OPTIONAL_ACTIONS = {
     "pay_out": "pay_out",
 }
 """Suite step → the optional fagsystem method it needs."""
+
+ROLES = {
+    "oir": "through ØiR: fordringer to the kommune's debitor system (SF1590_B), which hands them to PSRM",
+    "psrm-s2s": "directly to PSRM, system to system (MFFordringIndberet, MFKvitteringHent, HoeringSvar)",
+}
+"""The integration roles a fagsystem can be certified in."""
+
+FEATURES = {
+    "co_debtors": "bills a case with further jointly liable debtors (BillingCase.co_debtors)",
+    "payout_series": "pays the same party several times (each payout a new EndToEndId)",
+}
+"""Capabilities that are not a method of their own, declared by name in the conformance statement."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConformanceStatement:
+    """What a fagsystem declares it does: its integration role and the business events and features it
+    handles. A suite step needing anything else ends NOT SUPPORTED, and the certificate says so."""
+
+    role: str = "oir"
+    events: frozenset[str] = frozenset()
+
+    def covers(self, capability: str) -> bool:
+        return capability in self.events
+
+
+def conformance_of(fagsystem: object) -> ConformanceStatement:
+    """The fagsystem's declared statement; without one: the ØiR role and every optional method it has."""
+    declared = getattr(fagsystem, "conformance", None)
+    if isinstance(declared, ConformanceStatement):
+        return declared
+    names = {*OPTIONAL_ACTIONS, *BUSINESS_EVENTS}
+    methods = {name: OPTIONAL_ACTIONS.get(name, name) for name in names}
+    found = {name for name, method in methods.items() if callable(getattr(fagsystem, method, None))}
+    return ConformanceStatement("oir", frozenset(found))
 
 
 class ActionNotSupportedError(Exception):

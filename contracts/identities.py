@@ -2,7 +2,8 @@
 
 Pure functions: each ``check_*`` returns a list of findings (empty when the value is valid). The codes are
 those of ``contracts/reference/fejlkoder/identitet.json``; the kommune list is read once, lazily, from
-``contracts/reference/kommuner.json``.
+``contracts/reference/kommuner.json``. Birth dates, modulus 11 and GS1 check digits come from python-stdnum;
+the formats are ours (stricter than stdnum's, which strips hyphens and spaces: contracts send digits only).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
+from stdnum import ean
+from stdnum.dk import cpr, cvr
+from stdnum.exceptions import ValidationError
 from testkommune import contracts
 
 ERROR = "error"
 WARNING = "warning"
-
-CPR_WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
-CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
 _CPR_RE = re.compile(r"[0-9]{10}")
 _8DIGIT_RE = re.compile(r"[0-9]{8}")
@@ -50,37 +51,22 @@ def _finding(code: str, value: str, severity: str = ERROR, **params: str) -> IdF
     return IdFinding(code=code, severity=severity, params={"value": value, **params})
 
 
-def _weighted_sum(digits: str, weights: tuple[int, ...]) -> int:
-    return sum(int(d) * w for d, w in zip(digits, weights, strict=True))
-
-
 # --- CPR ---------------------------------------------------------------------------------------------
 
 
-def _cpr_century(digit7: int, yy: int) -> int:
-    """The century (1800, 1900 or 2000) the CPR office's table gives for the 7th digit and the year."""
-    if digit7 <= 3:
-        return 1900
-    if digit7 in (4, 9):
-        return 2000 if yy <= 36 else 1900
-    return 2000 if yy <= 57 else 1800
-
-
 def cpr_birthdate(value: str) -> date | None:
-    """The birth date a CPR number encodes, or None if the format or the date is invalid."""
+    """The birth date a CPR number encodes (the CPR office's century table), or None if invalid."""
     if not _CPR_RE.fullmatch(value):
         return None
-    dd, mm, yy = int(value[0:2]), int(value[2:4]), int(value[4:6])
-    year = _cpr_century(int(value[6]), yy) + yy
     try:
-        return date(year, mm, dd)
-    except ValueError:
+        return cpr.get_birth_date(value)
+    except ValidationError:
         return None
 
 
 def cpr_mod11_ok(value: str) -> bool:
     """True if a 10-digit CPR number passes the modulus 11 check (not required since 1 Oct 2007)."""
-    return bool(_CPR_RE.fullmatch(value)) and _weighted_sum(value, CPR_WEIGHTS) % 11 == 0
+    return bool(_CPR_RE.fullmatch(value)) and cpr.checksum(value) == 0
 
 
 def check_cpr(value: str) -> list[IdFinding]:
@@ -100,7 +86,7 @@ def check_cpr(value: str) -> list[IdFinding]:
 
 def cvr_mod11_ok(value: str) -> bool:
     """True if an 8-digit number passes the CVR modulus 11 check (weights 2,7,6,5,4,3,2,1)."""
-    return bool(_8DIGIT_RE.fullmatch(value)) and _weighted_sum(value, CVR_WEIGHTS) % 11 == 0
+    return bool(_8DIGIT_RE.fullmatch(value)) and cvr.checksum(value) == 0
 
 
 def _check_8digit(value: str, prefix: str) -> list[IdFinding]:
@@ -126,8 +112,7 @@ def check_se(value: str) -> list[IdFinding]:
 
 def gs1_check_digit(body: str) -> int:
     """The GS1 check digit for the digits before it (weights 3,1,3,… from the right)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10
+    return int(ean.calc_check_digit(body))
 
 
 def check_ean(value: str) -> list[IdFinding]:

@@ -27,10 +27,3 @@ def kroner(oere: int) -> Decimal:
 def wire(oere: int) -> float:
     """Øre → the JSON number a counterpart sends (exact for any realistic amount)."""
     return float(kroner(oere))
-
-
-def fmt_dkk(oere: int) -> str:
-    """Øre → '3.200,00 kr.' as a Dane writes it."""
-    whole, frac = divmod(abs(oere), 100)
-    sign = "-" if oere < 0 else ""
-    return f"{sign}{whole:,}".replace(",", ".") + f",{frac:02d} kr."

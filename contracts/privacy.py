@@ -14,12 +14,27 @@ def mask_cpr(text: str) -> str:
     return _CPR.sub(r"\1-XXXX", text)
 
 
+def _masked(value: object) -> object:
+    """`value` as it was, or its text masked when that holds a CPR number."""
+    if isinstance(value, bool | float) or value is None:
+        return value
+    text = str(value)
+    masked = mask_cpr(text)
+    return value if masked == text else masked
+
+
 class CprMaskingFilter(logging.Filter):
     """A logging filter that masks CPR numbers in the message, its arguments and any exception text."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_cpr(str(record.getMessage()))
-        record.args = ()
+        # the arguments are masked one by one, not merged into the message: a formatter may read them
+        # (uvicorn's access formatter unpacks its five)
+        if isinstance(record.msg, str):
+            record.msg = mask_cpr(record.msg)
+        if isinstance(record.args, dict):
+            record.args = {k: _masked(v) for k, v in record.args.items()}
+        elif record.args:
+            record.args = tuple(_masked(a) for a in record.args)
         if record.exc_info:
             record.exc_text = mask_cpr(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,45 @@ def _format_checker() -> FormatChecker:
     return checker
 
 
+def ecma_anchors(pattern: str) -> str:
+    """`pattern` with ECMA-262's `$` (end of input) written as Python's `\\Z`: Python's `$` also matches
+    before a final newline, so `^K[0-9]+$` would accept "K1\\n". Escapes and character classes are kept."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def for_validators(node: Any) -> Any:
+    """A copy of a schema whose `pattern`s and `patternProperties` keys match as ECMA-262 says (the files
+    keep their JSON Schema text; only what the Python validators compile is rewritten)."""
+    if isinstance(node, list):
+        return [for_validators(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "pattern" and isinstance(value, str):
+            out[key] = ecma_anchors(value)
+        elif key == "patternProperties" and isinstance(value, dict):
+            out[key] = {ecma_anchors(k): for_validators(v) for k, v in value.items()}
+        else:
+            out[key] = for_validators(value)
+    return out
+
+
 class Contract:
     """One message shape: a compiled fast validator and a full explainer over the same schema."""
 
@@ -73,21 +113,59 @@ class Contract:
         self.carries_amounts = name.startswith(("oir/", "psrm/", "admin/", "erp/", "nemkonto/"))
         # fastjsonschema rewrites $refs in the dicts it is given: give it copies, keep the contracts pristine
         pristine = copy.deepcopy(store)
+        compiled = for_validators(schema)
         self._fast = fastjsonschema.compile(
-            copy.deepcopy(schema),
+            copy.deepcopy(compiled),
             handlers={"https": lambda uri: copy.deepcopy(pristine[uri])},
             formats=FORMATS,
             use_default=False,
         )
-        self._full = Draft202012Validator(schema, registry=registry, format_checker=_format_checker())
+        self._full = Draft202012Validator(compiled, registry=registry, format_checker=_format_checker())
 
     def check(self, message: Any) -> list[Finding]:
         """Every contract violation in `message`, each with its JSON path; empty when valid."""
         try:
             self._fast(message)
         except fastjsonschema.JsonSchemaException:
-            return sorted(_explain(self._full, message), key=lambda f: (f.path, f.code))
+            return _explain_bounded(self._full, message)
         return list(_amount_findings(message, "$")) if self.carries_amounts else []
+
+
+class Findings(list[Finding]):
+    """The first EXPLAINED findings of a message, and in `total` how many there were in all."""
+
+    total: int = 0
+
+
+EXPLAINED = 100
+"""At most this many violations are explained (each with path and texts); the rest are only counted, so a
+message with 400,000 unknown fields costs a count, not 400,000 findings."""
+
+
+def _explain_bounded(validator: Draft202012Validator, message: Any) -> Findings:
+    kept = Findings()
+    seen: set[tuple[str, str]] = set()
+    for error in validator.iter_errors(message):
+        kept.total += _count(error)
+        for finding in islice(_to_findings(error), max(0, EXPLAINED - len(kept))):
+            if (finding.code, finding.path) in seen:  # `required` reports each missing name once per error
+                kept.total -= 1
+                continue
+            seen.add((finding.code, finding.path))
+            kept.append(finding)
+    kept.sort(key=lambda f: (f.path, f.code))
+    return kept
+
+
+def _count(error: jsonschema.ValidationError) -> int:
+    """How many findings `_to_findings(error)` gives, without making them."""
+    if error.validator == "required":
+        present = error.instance if isinstance(error.instance, dict) else {}
+        return sum(1 for name in error.validator_value if name not in present)
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
+        allowed = set(error.schema.get("properties", {}))
+        return sum(1 for name in error.instance if name not in allowed)
+    return 1
 
 
 def _amount_findings(value: Any, path: str) -> Iterator[Finding]:
@@ -104,18 +182,6 @@ def _amount_findings(value: Any, path: str) -> Iterator[Finding]:
         for i, item in enumerate(value):
             if isinstance(item, (float, dict, list)):
                 yield from _amount_findings(item, f"{path}[{i}]")
-
-
-def _explain(validator: Draft202012Validator, message: Any) -> Iterator[Finding]:
-    seen: set[tuple[str, str]] = set()
-    for error in validator.iter_errors(message):
-        for finding in _to_findings(error):
-            if (
-                finding.code,
-                finding.path,
-            ) not in seen:  # `required` reports each missing name once per error
-                seen.add((finding.code, finding.path))
-                yield finding
 
 
 _KEYWORD_CODES = {
@@ -147,6 +213,8 @@ def _path(parts: Any) -> str:
 
 
 def _shown(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > 80:
+        return value[:77] + "..."
     if isinstance(value, dict | list):
         text = json.dumps(value, ensure_ascii=False)
         return text if len(text) <= 80 else text[:77] + "..."
@@ -182,7 +250,8 @@ def _to_findings(error: jsonschema.ValidationError) -> Iterator[Finding]:
         "value": _shown(error.instance),
         "expected": _shown(error.validator_value),
     }
-    yield Finding(_KEYWORD_CODES.get(keyword, "SCHEMA-ANDET"), path, params | {"detail": error.message})
+    detail = error.message if len(error.message) <= 300 else error.message[:297] + "..."
+    yield Finding(_KEYWORD_CODES.get(keyword, "SCHEMA-ANDET"), path, params | {"detail": detail})
 
 
 class ContractSet:
@@ -194,7 +263,7 @@ class ContractSet:
         for file in sorted(root.rglob("*.schema.json")):
             name = file.relative_to(root).as_posix().removesuffix(".schema.json")
             self.raw[name] = json.loads(file.read_text(encoding="utf-8"))
-        store = {schema["$id"]: schema for schema in self.raw.values()}
+        store = {schema["$id"]: for_validators(schema) for schema in self.raw.values()}
         registry: Registry = Registry().with_resources(
             (uri, Resource.from_contents(schema)) for uri, schema in store.items()
         )

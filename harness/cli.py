@@ -1,6 +1,7 @@
 """The `testkommune` command: serve, certify, demo, suites, load.
 
-Exit codes: 0 everything passed, 1 something failed, 2 usage or configuration error.
+Exit codes: 0 everything passed, 1 something failed, 2 usage or configuration error (`verify`: 3 not
+verified or untrusted; see harness/evidence/command.py).
 """
 
 from __future__ import annotations
@@ -73,9 +74,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("suites", help="list the built-in suites and fagsystem variants")
 
-    verify = sub.add_parser("verify", help="check an evidence bundle offline and recompute its verdict")
-    verify.add_argument("bundle", type=Path, help="a <suite>-<fagsystem>.bevis folder")
-    verify.add_argument("--public-key", type=Path, help="the test kommune's public key to pin (PEM)")
+    from testkommune.harness.evidence.command import add_evidence_commands
+
+    add_evidence_commands(sub, serve)  # verify, key; serve --signing-key
 
     docs = sub.add_parser("docs", help="regenerate the catalogue pages (error codes, fordringstyper)")
     docs.add_argument("--out", type=Path, default=Path("docs"), help="folder to write into (default docs/)")
@@ -243,8 +244,8 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None) -> int
             return _suites(stdout)
         if args.command == "docs":
             return _docs(args, stdout)
-        if args.command == "verify":
-            return _verify(args, stdout)
+        if args.command in ("verify", "key"):
+            return _evidence(args, stdout)
     except (
         UsageError,
         SuiteError,
@@ -265,13 +266,13 @@ def _console(stdout: IO[str]) -> Any:
 
 
 def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
-    from testkommune.contracts.clock import ClockState, parse_instant
+    from testkommune.contracts.clock import ClockState, check_supported, parse_instant
     from testkommune.harness.server import serve_forever
 
     start = None
     if args.clock:
         try:
-            start = ClockState.frozen_at(parse_instant(args.clock))
+            start = ClockState.frozen_at(check_supported(parse_instant(args.clock)))
         except ValueError as exc:
             raise UsageError(f"--clock: {exc}") from exc
     access = None
@@ -311,6 +312,7 @@ def _serve(args: argparse.Namespace, stdout: IO[str]) -> int:
             "debug_personal_data": args.debug_personal_data,
             "tls": _tls(args),
             "log_file": log_file,
+            "signing_key": args.signing_key,
         }
         if args.workers > 1:
             from testkommune.harness.server import serve_workers
@@ -363,6 +365,7 @@ def certify_once(
     from testkommune.harness.evidence import EvidenceRecorder, write_bundle
     from testkommune.harness.evidence.signing import DEFAULT_KEY, load_or_create
     from testkommune.harness.reporting import ConsoleReporter, write_html, write_json, write_junit
+    from testkommune.harness.reporting.names import inside, report_stem
 
     suite = load_suite(suite_name)
     unknown = sorted(set(scenarios) - {s.id for s in suite.scenarios})
@@ -381,7 +384,7 @@ def certify_once(
         driver=driver,
     )
     result = runner.run(only=scenarios or None)
-    stem = f"{suite.id}-{fagsystem.name}"
+    stem = inside(report_dir, report_stem(suite.id, str(fagsystem.name))).name  # vendor text: made safe
     paths = {
         "json": write_json(result, report_dir / f"{stem}.json"),
         "junit": write_junit(result, report_dir / f"{stem}.xml"),
@@ -415,7 +418,8 @@ def _driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
     )
 
     def admin(connection: Any) -> AdminClient:
-        return AdminClient(connection.base_url, connection.kommune, connection.system, token=args.admin_token)
+        token = args.admin_token or args.token  # a vendor token with admin rights over its own tenants
+        return AdminClient(connection.base_url, connection.kommune, connection.system, token=token)
 
     if args.driver == "python":
         if not args.fagsystem:
@@ -464,7 +468,7 @@ def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url:
         language=args.language,
         fagsystem_spec=args.fagsystem or f"<{args.driver}>",
         token=args.token,
-        admin_token=args.admin_token,
+        admin_token=args.admin_token or args.token,  # a vendor token may carry admin rights (access file)
         vendor=args.vendor,
         role=args.role,
         signing_key=args.signing_key,
@@ -547,32 +551,16 @@ def _docs(args: argparse.Namespace, stdout: IO[str]) -> int:
     return EXIT_OK
 
 
-def _verify(args: argparse.Namespace, stdout: IO[str]) -> int:
-    """Exit 0 when the bundle is intact, signed and its verdict recomputes; 1 otherwise."""
-    from testkommune.harness.evidence import verify_bundle
+def _evidence(args: argparse.Namespace, stdout: IO[str]) -> int:
+    """`verify` (exit 0 verified+PASSED, 1 verified+FAILED, 3 not verified or UNTRUSTED) and `key`."""
+    from testkommune.harness.evidence.command import EvidenceUsageError, key_command, verify_command
 
-    if not args.bundle.is_dir():
-        raise UsageError(f"{args.bundle} is not an evidence bundle folder")
-    pinned = args.public_key.read_bytes() if args.public_key else None
-    report = verify_bundle(args.bundle, pinned)
-    console = _console(stdout)
-    console.print(f"Bundle {args.bundle}")
-    console.print(f"  signed by {report.fingerprint or 'unknown key'}")
-    if report.valid:
-        console.print("  intact: every file matches the signed, hash-chained manifest")
-        console.print(
-            f"  verdict recomputed from the evidence: {report.verdict_recomputed} "
-            f"(recorded: {report.verdict_recorded}; {report.scenarios} scenarios)"
-        )
-        console.print(
-            f"  certificate: {'issued' if report.certificate else 'none (not every scenario passed)'}"
-        )
-        console.print("VERIFIED")
-        return EXIT_OK
-    for problem in report.problems:
-        console.print(f"  PROBLEM: {problem}")
-    console.print("NOT VERIFIED")
-    return EXIT_FAILED
+    try:
+        if args.command == "key":
+            return key_command(args, stdout)
+        return verify_command(args, _console(stdout))
+    except EvidenceUsageError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _load(args: argparse.Namespace, stdout: IO[str]) -> int:

@@ -18,6 +18,9 @@ from typing import Any
 import uvicorn
 from testkommune.contracts import privacy
 from testkommune.contracts.clock import ClockState
+from testkommune.harness.evidence.publish import PublishKey
+from testkommune.harness.evidence.signing import load_or_create
+from testkommune.harness.http_limits import BoundedHttpToolsProtocol
 from testkommune.simulators.access import AccessPolicy
 from testkommune.simulators.app import create_app
 from testkommune.simulators.store import DEFAULT_URL, Store
@@ -72,8 +75,11 @@ def _config(
     access_log: bool,
     access: AccessPolicy | None,
     tls: Tls | None = None,
+    signing_key: Path | None = None,
 ) -> uvicorn.Config:
-    app = create_app(store_url, start_clock=start_clock, access=access)
+    app: Any = create_app(store_url, start_clock=start_clock, access=access)
+    if signing_key is not None:  # publish the evidence key: GET /evidence/public-key
+        app = PublishKey(app, load_or_create(signing_key).public_key())
     secure: dict[str, Any] = {}
     if tls is not None:
         secure = {
@@ -88,7 +94,7 @@ def _config(
         log_level=log_level,
         access_log=access_log,
         lifespan="off",
-        http="httptools",
+        http=BoundedHttpToolsProtocol,  # httptools, with a bounded request head (harness/http_limits.py)
         timeout_keep_alive=30,
     )
 
@@ -102,11 +108,21 @@ def start_in_thread(
     log_level: str = "warning",
     access: AccessPolicy | None = None,
     tls: Tls | None = None,
+    signing_key: Path | None = None,
 ) -> RunningKommune:
-    """Start a test kommune in a daemon thread and return once it accepts connections."""
+    """Start a test kommune in a daemon thread and return once it accepts connections; with `signing_key`
+    it publishes that key's public half at /evidence/public-key."""
     sock = _bind(host, port)
     server = uvicorn.Server(
-        _config(store_url, start_clock, log_level, access_log=False, access=access, tls=tls)
+        _config(
+            store_url,
+            start_clock,
+            log_level,
+            access_log=False,
+            access=access,
+            tls=tls,
+            signing_key=signing_key,
+        )
     )
     privacy.install()
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="testkommune")
@@ -132,10 +148,17 @@ def serve_forever(
     debug_personal_data: bool = False,
     tls: Tls | None = None,
     log_file: LogFile | None = None,
+    signing_key: Path | None = None,
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C)."""
     config = _config(
-        store_url, start_clock, log_level, access_log=log_level == "debug", access=access, tls=tls
+        store_url,
+        start_clock,
+        log_level,
+        access_log=log_level == "debug",
+        access=access,
+        tls=tls,
+        signing_key=signing_key,
     )
     sock = _bind(host, port)  # only once the app is built: a connection accepted earlier would just wait
     if log_file is not None:
@@ -187,6 +210,7 @@ def serve_workers(
     debug_personal_data: bool = False,
     tls: Tls | None = None,
     log_file: LogFile | None = None,
+    signing_key: Path | None = None,
 ) -> int:
     """Serve with `workers` processes on one port (a socket each), sharing their state in PostgreSQL.
 
@@ -209,10 +233,12 @@ def serve_workers(
         sock = listener = _bind(host, port)
     fork = multiprocessing.get_context("fork")
     args = (listener, store_url, start_clock, log_level, access, debug_personal_data, tls)
+    if signing_key is not None:
+        load_or_create(signing_key)  # made once here, not raced by the workers
     children = [
         fork.Process(
             target=_worker,
-            args=(*args, log_file.for_worker(i) if log_file else None),
+            args=(*args, log_file.for_worker(i) if log_file else None, signing_key),
             name=f"testkommune-{i}",
         )
         for i in range(workers)
@@ -254,6 +280,7 @@ def _worker(
     debug_personal_data: bool,
     tls: Tls | None,
     log_file: LogFile | None = None,
+    signing_key: Path | None = None,
 ) -> None:
     """One worker process: its own app, engine and socket (or the shared socket), until SIGTERM/SIGINT."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us with SIGTERM
@@ -262,7 +289,13 @@ def _worker(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     sock = listener if isinstance(listener, socket.socket) else _bind(*listener, reuse_port=True)
     config = _config(
-        store_url, start_clock, log_level, access_log=log_level == "debug", access=access, tls=tls
+        store_url,
+        start_clock,
+        log_level,
+        access_log=log_level == "debug",
+        access=access,
+        tls=tls,
+        signing_key=signing_key,
     )
     if log_file is not None:
         log_file.install()

@@ -3,13 +3,15 @@
 A service call carries `Authorization: Bearer <token>`; the token names the vendor system, whose
 serviceaftale lists the kommuner (and optionally operations) it may call. A refusal looks like
 Serviceplatformen's (`ServiceplatformFault` → `ErrorList` → `Error`, oeir.md §7, §11). The admin API has
-its own credentials; a vendor's token never opens it.
+its own credentials (the operator's); a vendor's token opens only its own tenants' admin routes, and only
+when its serviceaftale says `admin: true`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ from typing import Any
 import yaml
 from testkommune.contracts.findings import Finding, describe_all
 from testkommune.contracts.schemas import contract_set
+
+_TENANT_PATH = re.compile(r"^/admin/tenants/(?P<kommune>[^/]+)/(?P<system>[^/]+)(?:/|$)")
 
 
 class AccessFileError(Exception):
@@ -28,6 +32,13 @@ class Serviceaftale:
     system: str
     kommuner: frozenset[str]
     operations: frozenset[str] | None
+    admin: bool = False
+    """The token may also steer and inspect this system's own tenants through the admin API."""
+
+    def owns(self, admin_path: str) -> bool:
+        """Is `admin_path` a route of this system's own tenants (/admin/tenants/{kommune}/{system}/…)?"""
+        match = _TENANT_PATH.match(admin_path)
+        return bool(match and match["kommune"] in self.kommuner and match["system"] == self.system)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +74,18 @@ class AccessPolicy:
                 return known
         return None
 
-    def admin(self, authorization: str | None) -> Refusal | None:
+    def admin(self, authorization: str | None, path: str = "") -> Refusal | None:
+        """None when the caller may use the admin route `path`: the operator's token opens every one, a
+        vendor token with admin rights its own tenants' routes."""
         if self.open:
             return None
-        if self._match(_bearer(authorization), self.admin_digests) is None:
-            return Refusal(401, Finding("ADMIN-ADGANG", "$", {}))
-        return None
+        token = _bearer(authorization)
+        if self._match(token, self.admin_digests) is not None:
+            return None
+        known = self._match(token, self.aftaler)
+        if known is not None and self.aftaler[known].admin and self.aftaler[known].owns(path):
+            return None
+        return Refusal(401, Finding("ADMIN-ADGANG", "$", {}))
 
     def service(
         self, authorization: str | None, kommune: str, system: str | None, operation: str
@@ -118,7 +135,10 @@ def load_policy(path: Path) -> AccessPolicy:
             )
         ops = entry.get("operationer")
         aftaler[secret] = Serviceaftale(
-            entry["anvendersystem"], frozenset(entry["kommuner"]), frozenset(ops) if ops is not None else None
+            entry["anvendersystem"],
+            frozenset(entry["kommuner"]),
+            frozenset(ops) if ops is not None else None,
+            admin=bool(entry.get("admin", False)),
         )
     admins = tuple(a.get("token_sha256") or digest(a["token"]) for a in raw["admin"])
     return AccessPolicy(open=False, admin_digests=admins, aftaler=aftaler)

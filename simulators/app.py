@@ -14,17 +14,14 @@ from starlette.routing import Route
 from testkommune.contracts.clock import ClockState
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.access import AccessPolicy
-from testkommune.simulators.admin.invariants_routes import invariants_routes
-from testkommune.simulators.admin.psrm_routes import psrm_admin_routes
 from testkommune.simulators.admin.routes import admin_routes
-from testkommune.simulators.debitor.admin import admin_routes as debitor_admin_routes
-from testkommune.simulators.erp.admin import admin_routes as erp_admin_routes
+from testkommune.simulators.counterparts import admin_routes as counterpart_admin_routes
 from testkommune.simulators.http import problem
-from testkommune.simulators.klassifikation.admin import admin_routes as klassifikation_admin_routes
-from testkommune.simulators.nemkonto.admin import admin_routes as nemkonto_admin_routes
+from testkommune.simulators.invariants_routes import invariants_routes
 from testkommune.simulators.openapi import openapi_document
 from testkommune.simulators.routes import service_routes
 from testkommune.simulators.simulation import Simulation
+from testkommune.simulators.soap.binding import SoapBinding
 from testkommune.simulators.store import DEFAULT_URL, Store
 
 log = logging.getLogger("testkommune.simulators")
@@ -60,7 +57,7 @@ class AdminGuard:
         path = scope.get("path", "")
         if scope["type"] == "http" and path.startswith("/admin/") and path != "/admin/health":
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
-            refusal = self.sim.access.admin(headers.get("authorization"))
+            refusal = self.sim.access.admin(headers.get("authorization"), path)
             if refusal is not None:
                 response = problem(refusal.status, "Admin credentials needed", [refusal.finding])
                 await response(scope, receive, send)
@@ -77,12 +74,8 @@ def create_app(
         routes=[
             *service_routes(),
             *admin_routes(),
-            *psrm_admin_routes(),
-            *erp_admin_routes(),
-            *nemkonto_admin_routes(),
-            *klassifikation_admin_routes(),
+            *counterpart_admin_routes(),
             *invariants_routes(),
-            *debitor_admin_routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _crash},
@@ -90,6 +83,7 @@ def create_app(
     app.state.sim = sim
     app.state.openapi = openapi_document(sim.contracts)
     app.add_middleware(AdminGuard, sim=sim)
+    app.add_middleware(SoapBinding)  # SOAP 1.1 on the SOAP addresses (simulators/soap)
     return app
 
 

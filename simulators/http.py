@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from testkommune.contracts.findings import Finding, describe_all
+from testkommune.simulators.screen import MAX_MEMBERS, oversized_object
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -21,6 +22,14 @@ validators, the journal and the answer from running out of stack on a small but 
 BODY_TIMEOUT_S = float(os.environ.get("TESTKOMMUNE_BODY_TIMEOUT_S", "10"))
 """A body not complete this long after its headers is refused (408), so a slow client holds no request."""
 PROBLEM_TYPE = "https://testkommune.dk/problemer/"
+MAX_PROBLEMS = 100
+"""A problem lists at most this many errors (the first ones) and counts the rest in `errors_total`."""
+MAX_TEXT = 300
+"""Any text in a problem (value, path, detail, message) is cut to this many characters."""
+MAX_ID = 2**63 - 1
+"""The largest id or cursor a caller may name: what SQLite and PostgreSQL store in a BIGINT."""
+
+_ASCII_NUMBER = re.compile(r"[0-9]{1,19}")
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -30,11 +39,29 @@ class ProblemResponse(JSONResponse):
 
 
 def problem(status: int, title: str, findings: Iterable[Finding], **extra: Any) -> ProblemResponse:
-    """An RFC 9457 problem listing every finding with its path, code, texts and source."""
-    errors = describe_all(findings)
+    """An RFC 9457 problem listing the first MAX_PROBLEMS findings with path, code, texts and source; when
+    there were more, `errors_total` counts them all. Long texts are cut, so the answer stays small."""
+    listed = list(findings)
+    total = max(len(listed), getattr(findings, "total", 0))
+    errors = [_bounded(e) for e in describe_all(listed[:MAX_PROBLEMS])]
     slug = errors[0]["code"].lower() if errors else f"http-{status}"
     body = {"type": PROBLEM_TYPE + slug, "title": title, "status": status, "errors": errors} | extra
+    if total > len(errors):
+        body["errors_total"] = total
     return ProblemResponse(body, status_code=status)
+
+
+def _bounded(error: dict[str, Any]) -> dict[str, Any]:
+    """`error` with every string longer than MAX_TEXT cut (a 5 MB value is not sent back three times)."""
+    return {k: _cut(v) for k, v in error.items()}
+
+
+def _cut(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return value[: MAX_TEXT - 3] + "..."
+    if isinstance(value, dict):
+        return {k: _cut(v) for k, v in value.items()}
+    return value
 
 
 class BadRequestError(Exception):
@@ -70,6 +97,10 @@ async def read_json_text(request: Request) -> tuple[Any, str]:
         _refuse(f"body not received within {timeout:g} s", status=408, title="Request timeout")
     except ClientDisconnect:
         _refuse("the client went away before the body was complete")
+    members = await oversized_object(raw)
+    if members is not None:
+        finding = Finding("HTTP-FOR-MANGE-FELTER", "$", {"value": members, "limit": MAX_MEMBERS})
+        raise BadRequestError(problem(400, "Too many fields", [finding]))
     return parse_json_text(raw)
 
 
@@ -145,6 +176,15 @@ def _refuse(detail: str, *, status: int = 400, title: str = "Malformed JSON") ->
 
 def _too_large() -> ProblemResponse:
     return problem(413, "Body too large", [Finding("HTTP-FOR-STOR", "$", {"limit": MAX_BODY_BYTES})])
+
+
+def whole_number(text: str, name: str) -> int:
+    """`text` as an id or count: ASCII digits only (no `¹`, `①`, Arabic or fullwidth digits, no sign) and at
+    most MAX_ID; anything else is a BadRequestError naming `name`."""
+    if _ASCII_NUMBER.fullmatch(text) and int(text) <= MAX_ID:
+        return int(text)
+    detail = f"{name} must be a whole number from 0 to {MAX_ID} in the digits 0-9"
+    raise BadRequestError(problem(400, "Invalid number", [Finding("ADMIN-UGYLDIG", "$", {"detail": detail})]))
 
 
 def ok(body: Any, status: int = 200) -> JSONResponse:

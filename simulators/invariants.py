@@ -21,6 +21,7 @@ from testkommune.simulators import store
 from testkommune.simulators.debitor import tables as debitor_tables
 from testkommune.simulators.erp import tables as erp_tables
 from testkommune.simulators.nemkonto import tables as nk_tables
+from testkommune.simulators.psrm import tables as psrm_tables
 from testkommune.simulators.tenancy import Tenant
 
 Row = Mapping[str, Any]
@@ -64,13 +65,13 @@ def read_tilstand(conn: Connection, tenant: Tenant) -> Tilstand:
 
     return Tilstand(
         deliveries=rows(store.deliveries),
-        debitor_claims=rows(store.claims),
+        debitor_claims=rows(debitor_tables.claims),
         delfordringer=rows(debitor_tables.delfordringer),
         payments=rows(debitor_tables.payments),
         coverages=rows(debitor_tables.coverages),
         mailbox=rows(debitor_tables.mailbox),
-        psrm_claims=rows(store.psrm_claims),
-        psrm_events=rows(store.psrm_events),
+        psrm_claims=rows(psrm_tables.claims),
+        psrm_events=rows(psrm_tables.events),
         erp_bilag=rows(erp_tables.bilag),
         erp_posteringer=rows(erp_tables.posteringer),
         nk_bundter=rows(nk_tables.bundter),

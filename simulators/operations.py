@@ -11,6 +11,9 @@ from testkommune.simulators.context import OpContext
 Handler = Callable[[Any, OpContext, dict[str, Any]], tuple[int, Any]]
 """(simulation, context, message) → (HTTP status, body or Finding)."""
 
+Replay = Callable[[OpContext, Any], list[dict[str, Any]]]
+"""(context, message) → the messages of a list answer the caller already read (for duplicate_answer)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Operation:
@@ -23,3 +26,5 @@ class Operation:
     contract_out: str
     summary: str
     handler: Handler
+    replay: Replay | None = None
+    """For an answer that carries a message list: what a duplicate_answer fault sends again."""

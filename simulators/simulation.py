@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,29 +13,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.contracts.catalogue import error_catalogue
-from testkommune.contracts.clock import ClockState, danish_date, iso, real_now
+from testkommune.contracts.clock import ClockState, real_now
 from testkommune.contracts.fordringstyper import fordringstyper
+from testkommune.contracts.registry import Registry
 from testkommune.contracts.schemas import ContractSet, contract_set
 from testkommune.simulators import store
 from testkommune.simulators.access import AccessPolicy
+from testkommune.simulators.batch import BatchJob
 from testkommune.simulators.context import OpContext
-from testkommune.simulators.debitor import opkraevning
-from testkommune.simulators.debitor import service as debitor
-from testkommune.simulators.debitor import tables as debitor_tables
-from testkommune.simulators.erp import service as erp
-from testkommune.simulators.erp import tables as erp_tables
+from testkommune.simulators.counterparts import BATCH_JOBS, COUNTERPARTS, Counterpart, registries
 from testkommune.simulators.faults import Fault, take
-from testkommune.simulators.nemkonto import service as nemkonto
-from testkommune.simulators.nemkonto import tables as nemkonto_tables
 from testkommune.simulators.prepared import Prepared
-from testkommune.simulators.psrm import inddrivelse
-from testkommune.simulators.psrm import service as psrm
-from testkommune.simulators.rules.fordring import hoering_rules, psrm_filter
 from testkommune.simulators.tenancy import Tenant, clock_from, create_tenant
 
-JOURNAL_KEEP = 5000
 _FAULT_LOCK = threading.Lock()
-JOURNAL_TEXT_LIMIT = 64 * 1024
 
 
 @dataclass
@@ -48,14 +38,16 @@ class Simulation:
     start_clock: ClockState | None = None
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     access: AccessPolicy = field(default_factory=AccessPolicy)
+    counterparts: tuple[Counterpart, ...] = COUNTERPARTS
+    jobs: Registry[BatchJob] = BATCH_JOBS
 
     def __post_init__(self) -> None:
+        self.store.ensure_tables()  # the counterparts' tables (`simulators.counterparts`) exist
         self.contracts.compile_all()
-        missing = psrm_filter.check_against(error_catalogue()) + hoering_rules.check_against(
-            error_catalogue()
-        )
+        catalogue = error_catalogue()
+        missing = sorted({code for registry in registries() for code in registry.check_against(catalogue)})
         if missing:
-            raise RuntimeError(f"rules raise codes missing from the error catalogue: {missing}")
+            raise RuntimeError(f"registries declare codes missing from the error catalogue: {missing}")
         fordringstyper()
 
     @contextmanager
@@ -74,17 +66,17 @@ class Simulation:
         real = real_now()
         begin = self.store.call_transaction if grouped else self.store.transaction
         with begin() as conn:
-            settings, clock, flags = _open(conn, tenant, real, self.start_clock)
+            settings, clock, flags = _open(conn, tenant, real, self.start_clock, self.jobs)
             now = clock.now(real)
-            pending = _pending(flags, now)
+            pending = _pending(self.jobs, flags, now)
             if grouped and self.store.caught_up_this_turn(tenant.key):
                 pending = frozenset()
             if pending and self.store.shared:
                 self.store.lock_tenant(conn, tenant.key)
-                catch_up(conn, tenant, settings, now, pending)
+                catch_up(conn, tenant, settings, now, pending, self.jobs)
                 conn.commit()  # the batch is durable on its own; the lock is released
             else:
-                catch_up(conn, tenant, settings, now, pending)
+                catch_up(conn, tenant, settings, now, pending, self.jobs)
             yield OpContext(conn=conn, tenant=tenant, now=now, settings=settings)
         if grouped:
             self.store.mark_caught_up(tenant.key)
@@ -96,153 +88,51 @@ class Simulation:
             return take(self.faults.get(tenant.key, []), phase, operation, counterpart, now)
 
 
-ALL_JOBS = frozenset({"psrm", "payments", "erp", "debitor", "opkraevning", "nemkonto"})
-
-
 def catch_up(
     conn: Connection,
     tenant: Tenant,
     settings: dict[str, Any],
     now: datetime,
-    pending: frozenset[str] = ALL_JOBS,
+    pending: frozenset[str] | None = None,
+    jobs: Registry[BatchJob] = BATCH_JOBS,
 ) -> None:
-    """Run the batch jobs whose time has come on the simulated clock (PSRM processing, receipts back).
+    """Run the batch jobs whose time has come on the simulated clock, in the order `jobs` lists them.
 
-    `pending` names the jobs that have unfinished work at all (see `_pending_columns`); the others have
-    nothing that could be due and are skipped. Without `pending`, every job runs.
+    `pending` names the jobs that have unfinished work at all (each job's `pending` query, read by the
+    opening statement); the others have nothing that could be due and are skipped. Without it, every job
+    runs.
     """
-    if "psrm" in pending:
-        psrm.process_due(conn, tenant, settings, now)
-    if "payments" in pending:
-        inddrivelse.apply_due_payments(conn, tenant, danish_date(now), now)
-    if "erp" in pending:
-        erp.process_due(conn, tenant, settings, now)
-    if "debitor" in pending:
-        debitor.sync_from_psrm(conn, tenant, now)
-    if "opkraevning" in pending:
-        opkraevning.process_due(conn, tenant, settings, now)
-    if "nemkonto" in pending:
-        nemkonto.process_due(conn, tenant, settings, now)
-
-
-def _pending_columns() -> dict[str, Any]:
-    """Per batch job, an indexed EXISTS that is true when the job has any unfinished work for the tenant
-    (for PSRM, the earliest due time of its unfinished actions, so a call before it skips the batch).
-
-    Each must select a superset of what its job's `process_due` selects (minus the due-time condition), or
-    due work would be skipped: psrm.process_due (MODTAGET, AFVENTER_RIM), inddrivelse.apply_due_payments
-    (VENTER), erp.process_due (UNDER_BEHANDLING), debitor.sync_from_psrm (claims OVERDRAGET, HOERING or
-    UNDER_INDDRIVELSE), opkraevning.process_due (opkrævning AKTIV), nemkonto.process_due (UNDER_BEHANDLING).
-    A job whose selection grows must widen its check here.
-    """
-    key = store.tenants.c.tenant
-    actions, payments, bilag, claims = store.psrm_actions, store.psrm_payments, erp_tables.bilag, store.claims
-    bundter = nemkonto_tables.bundter
-    return {
-        "psrm": sa.select(sa.func.min(actions.c.due_at))
-        .where(actions.c.tenant == key, actions.c.status.in_(("MODTAGET", "AFVENTER_RIM")))
-        .scalar_subquery(),
-        "payments": sa.exists().where(payments.c.tenant == key, payments.c.status == "VENTER"),
-        "erp": sa.exists().where(bilag.c.tenant == key, bilag.c.status == "UNDER_BEHANDLING"),
-        "debitor": sa.exists().where(
-            claims.c.tenant == key,
-            claims.c.state.in_((debitor.OVERDRAGET, debitor.HOERING, debitor.UNDER_INDDRIVELSE)),
-        ),
-        "opkraevning": sa.exists().where(
-            debitor_tables.opkraevning.c.tenant == key, debitor_tables.opkraevning.c.status == "AKTIV"
-        ),
-        "nemkonto": sa.exists().where(bundter.c.tenant == key, bundter.c.status == "UNDER_BEHANDLING"),
-    }
+    for job in jobs:
+        if pending is None or job.name in pending:
+            job.run(conn, tenant, settings, now)
 
 
 @cache
-def _open_statement() -> sa.Select[Any]:
-    """Settings, clock and pending-work flags of one tenant in one statement, built once per process."""
-    flags = [column.label(f"pending_{job}") for job, column in _pending_columns().items()]
-    return (
+def _open_statement(jobs: Registry[BatchJob]) -> Prepared:
+    """Settings, clock and every job's pending flag of one tenant in one statement, built once per process
+    (per registry of jobs)."""
+    key = store.tenants.c.tenant
+    flags = [job.pending(key).label(f"pending_{job.name}") for job in jobs]
+    return Prepared(
         sa.select(store.tenants.c.settings, store.clocks.c.anchor, store.clocks.c.real_anchor, *flags)
         .select_from(store.tenants.join(store.clocks, store.clocks.c.tenant == store.tenants.c.tenant))
         .where(store.tenants.c.tenant == sa.bindparam("tenant"))
     )
 
 
-_OPEN = Prepared(_open_statement())
-
-
 def _open(
-    conn: Connection, tenant: Tenant, real: datetime, start: ClockState | None
+    conn: Connection, tenant: Tenant, real: datetime, start: ClockState | None, jobs: Registry[BatchJob]
 ) -> tuple[dict[str, Any], ClockState, dict[str, Any]]:
-    row = _OPEN.first(conn, {"tenant": tenant.key})
+    opening = _open_statement(jobs)
+    row = opening.first(conn, {"tenant": tenant.key})
     if row is None:
         create_tenant(conn, tenant, real, start)
-        row = _OPEN.first(conn, {"tenant": tenant.key})
+        row = opening.first(conn, {"tenant": tenant.key})
         assert row is not None
     clock = clock_from(row["anchor"], row["real_anchor"])
-    return row["settings"], clock, {job: row[f"pending_{job}"] for job in ALL_JOBS}
+    return row["settings"], clock, {job.name: row[f"pending_{job.name}"] for job in jobs}
 
 
-def _pending(flags: dict[str, Any], now: datetime) -> frozenset[str]:
-    """The jobs with work that may be due at `now` (PSRM's due times compare as the ISO text it stores)."""
-    jobs = {job for job, flag in flags.items() if flag and job != "psrm"}
-    if flags["psrm"] is not None and flags["psrm"] <= now.isoformat():
-        jobs.add("psrm")
-    return frozenset(jobs)
-
-
-_JOURNAL_COLUMNS = (
-    "tenant",
-    "sim_time",
-    "real_time",
-    "counterpart",
-    "operation",
-    "method",
-    "path",
-    "status",
-    "request",
-    "response",
-)
-_JOURNAL_INSERT = Prepared(sa.insert(store.journal).returning(store.journal.c.id), _JOURNAL_COLUMNS)
-_JOURNAL_TRIM = sa.delete(store.journal).where(
-    store.journal.c.tenant == sa.bindparam("tenant"), store.journal.c.id <= sa.bindparam("upto")
-)
-
-
-def journal(
-    conn: Connection,
-    tenant: Tenant,
-    *,
-    now: datetime,
-    counterpart: str,
-    operation: str,
-    method: str,
-    path: str,
-    status: int,
-    request: Any,
-    response: Any,
-) -> None:
-    """Record one exchange (bounded per tenant) as evidence of what was sent and answered."""
-    cursor = _JOURNAL_INSERT.execute(
-        conn,
-        {
-            "tenant": tenant.key,
-            "sim_time": iso(now),
-            "real_time": iso(real_now()),
-            "counterpart": counterpart,
-            "operation": operation,
-            "method": method,
-            "path": path,
-            "status": status,
-            "request": _text(request),
-            "response": _text(response),
-        },
-    )
-    row_id = int(cursor.fetchone()[0])
-    if row_id % 500 == 0:
-        conn.execute(_JOURNAL_TRIM, {"tenant": tenant.key, "upto": row_id - JOURNAL_KEEP})
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= JOURNAL_TEXT_LIMIT else text[:JOURNAL_TEXT_LIMIT] + "…"
+def _pending(jobs: Registry[BatchJob], flags: dict[str, Any], now: datetime) -> frozenset[str]:
+    """The jobs with work that may be due at `now`, each reading its own flag (`BatchJob.due`)."""
+    return frozenset(job.name for job in jobs if job.due(flags[job.name], now))

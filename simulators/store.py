@@ -1,4 +1,6 @@
-"""Durable state of the test kommune, keyed by tenant (anvendersystem × kommune).
+"""Durable state of the test kommune, keyed by tenant (anvendersystem × kommune): tenants, their clocks, the
+ØiR hub's deliveries and the journal. Each counterpart keeps its own tables in its `tables.py`, registered on
+this module's `metadata` (`simulators.counterparts` lists them); a tenant reset clears every one of them.
 
 SQLAlchemy Core over SQLite by default (a file under ./.testkommune/, or :memory:); a PostgreSQL URL
 works the same way. Every answer a simulator gives is committed before it is sent.
@@ -10,6 +12,7 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -52,113 +55,6 @@ deliveries = sa.Table(
     sa.Column("received_at", sa.String(40), nullable=False),
 )
 
-accounts = sa.Table(
-    "debitor_accounts",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("tenant", sa.String(120), nullable=False),
-    sa.Column("reference", sa.String(60), nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("debtor_kind", sa.String(10), nullable=False),
-    sa.Column("debtor_id", sa.String(20), nullable=False),
-    sa.Column("data", sa.JSON, nullable=False),
-    sa.Column("created_at", sa.String(40), nullable=False),
-    sa.UniqueConstraint("tenant", "reference", name="uq_account_ref"),
-)
-
-claims = sa.Table(
-    "debitor_claims",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("tenant", sa.String(120), nullable=False, index=True),
-    sa.Column("account_id", sa.Integer, sa.ForeignKey("debitor_accounts.id"), nullable=False),
-    sa.Column("reference", sa.String(60), nullable=False),
-    sa.Column("fordringstype", sa.String(7), nullable=False),
-    sa.Column("state", sa.String(30), nullable=False),
-    sa.Column("hovedstol_oere", sa.BigInteger, nullable=False),
-    sa.Column("saldo_oere", sa.BigInteger, nullable=False),
-    sa.Column("data", sa.JSON, nullable=False),
-    sa.Column("delivery_id", sa.String(80), nullable=False),
-    sa.Column("psrm", sa.JSON, nullable=True),
-    sa.Column("created_at", sa.String(40), nullable=False),
-    sa.Column("updated_at", sa.String(40), nullable=False),
-    sa.Index("ix_debitor_claims_state", "tenant", "state"),
-    sa.Index("ix_debitor_claims_ref", "tenant", "reference"),
-)
-
-psrm_actions = sa.Table(
-    "psrm_actions",
-    metadata,
-    sa.Column("tenant", sa.String(120), primary_key=True),
-    sa.Column("aktion_id", sa.String(60), primary_key=True),
-    sa.Column("leverance_id", sa.String(60), nullable=False, index=True),
-    sa.Column("kode", sa.String(60), nullable=False),
-    sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("claimant_ref", sa.String(60), nullable=True),
-    sa.Column("received_at", sa.String(40), nullable=False),
-    sa.Column("due_at", sa.String(40), nullable=False),
-    sa.Column("processed_at", sa.String(40), nullable=True),
-    sa.Column("target_id", sa.Integer, nullable=True),
-    sa.Column("fordring_id", sa.String(20), nullable=True),
-    sa.Column("hovedfordring_id", sa.String(20), nullable=True),
-    sa.Column("request", sa.JSON, nullable=False),
-    sa.Column("errors", sa.JSON, nullable=False),
-    sa.Column("hearing", sa.JSON, nullable=True),
-    sa.Index("ix_psrm_actions_pending", "tenant", "status", "due_at"),
-)
-
-psrm_claims = sa.Table(
-    "psrm_claims",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("tenant", sa.String(120), nullable=False, index=True),
-    sa.Column("hovedfordring_id", sa.Integer, nullable=True),
-    sa.Column("kompleks_id", sa.Integer, nullable=True),
-    sa.Column("original_id", sa.Integer, nullable=True),
-    sa.Column("kind", sa.String(12), nullable=False),
-    sa.Column("art", sa.String(4), nullable=False),
-    sa.Column("aktion_id", sa.String(60), nullable=False),
-    sa.Column("claimant_ref", sa.String(60), nullable=False),
-    sa.Column("fordringstype", sa.String(7), nullable=False),
-    sa.Column("status", sa.String(30), nullable=False),
-    sa.Column("recall_reason", sa.String(4), nullable=True),
-    sa.Column("statsrefusion", sa.Boolean, nullable=False),
-    sa.Column("hovedstol_oere", sa.BigInteger, nullable=False),
-    sa.Column("saldo_oere", sa.BigInteger, nullable=False),
-    sa.Column("received_at", sa.String(40), nullable=False),
-    sa.Column("data", sa.JSON, nullable=False),
-    sa.Index("ix_psrm_claims_ref", "tenant", "claimant_ref"),
-    sa.Index("ix_psrm_claims_status", "tenant", "status"),
-)
-
-psrm_events = sa.Table(
-    "psrm_events",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("tenant", sa.String(120), nullable=False, index=True),
-    sa.Column("fordring_id", sa.Integer, nullable=False, index=True),
-    sa.Column("aktion_id", sa.String(60), nullable=True),
-    sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("amount_oere", sa.BigInteger, nullable=False),
-    sa.Column("virkningsdato", sa.String(10), nullable=False),
-    sa.Column("booked_at", sa.String(40), nullable=False),
-    sa.Column("data", sa.JSON, nullable=False),
-)
-
-psrm_payments = sa.Table(
-    "psrm_payments",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("tenant", sa.String(120), nullable=False, index=True),
-    sa.Column("skyldner", sa.String(20), nullable=False),
-    sa.Column("amount_oere", sa.BigInteger, nullable=False),
-    sa.Column("dato", sa.String(10), nullable=False),
-    sa.Column("kilde", sa.String(20), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("registered_at", sa.String(40), nullable=False),
-    sa.Column("result", sa.JSON, nullable=True),
-)
 
 meta = sa.Table(
     "meta",
@@ -216,6 +112,20 @@ class Store:
             metadata.create_all(conn)
             self._check_version(conn, legacy)
             conn.commit()
+        self.created = frozenset(metadata.tables)
+        """The tables this store has created or found: the core tables and every counterpart's imported."""
+
+    def ensure_tables(self) -> None:
+        """Create the tables registered on `metadata` since this store was opened (a counterpart's tables
+        module imported later); nothing when there are none."""
+        if set(metadata.tables) <= self.created:
+            return
+        with self.engine.connect() as conn:
+            if self.shared:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+            metadata.create_all(conn)
+            conn.commit()
+        self.created = frozenset(metadata.tables)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -305,13 +215,11 @@ def _engine(url: str) -> Engine:
     return engine
 
 
+def plain(row: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A stored row as a dict of column → value, without the columns named in `exclude`."""
+    return {k: v for k, v in row._mapping.items() if k not in exclude}
+
+
 def tenant_tables() -> list[sa.Table]:
     """Every table that holds a tenant's state, children before parents (what a reset clears)."""
     return [t for t in reversed(metadata.sorted_tables) if "tenant" in t.c]
-
-
-# the other counterparts register their tables on the same metadata
-from testkommune.simulators.debitor import tables as _debitor_tables  # noqa: E402, F401
-from testkommune.simulators.erp import tables as _erp_tables  # noqa: E402, F401
-from testkommune.simulators.klassifikation import tables as _klassifikation_tables  # noqa: E402, F401
-from testkommune.simulators.nemkonto import tables as _nemkonto_tables  # noqa: E402, F401

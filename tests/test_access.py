@@ -143,7 +143,7 @@ def test_certify_against_a_closed_test_kommune_with_tokens(tmp_path, closed):
     args = [
         sys.executable,
         "-m",
-        "harness",
+        "testkommune.harness",
         "certify",
         "--fagsystem",
         "reference",

@@ -21,3 +21,36 @@ def test_layers_hold():
     result = subprocess.run([lint], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "broken" not in result.stdout.lower().replace("0 broken", "")
+
+
+FLOORS = ("contracts", "simulators", "scenarios", "harness")
+
+
+def _bare_floor_imports(path: Path) -> list[str]:
+    """Imports of a floor by its folder name (`import harness`, `from contracts import …`), which work only
+    from a checkout's root and never from the installed wheel."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        found += [
+            f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names if name.split(".")[0] in FLOORS
+        ]
+    return found
+
+
+def test_every_import_goes_through_the_testkommune_namespace():
+    files = [p for folder in (*FLOORS, "tests", "benchmarks") for p in (ROOT / folder).rglob("*.py")]
+    assert [hit for path in files for hit in _bare_floor_imports(path)] == []
+    needle = '"-m", "' + 'harness"'  # `python -m harness` runs the checkout's folder, not the install
+    module_runs = [
+        str(path.relative_to(ROOT))
+        for path in files
+        if needle in " ".join(path.read_text(encoding="utf-8").split())
+    ]
+    assert module_runs == []

@@ -130,7 +130,7 @@ def test_payment_on_a_claim_of_another_kommune_is_refused(api):
     stranger.clock(set="2026-09-20")
     body = {"IndbetalingID": "X1", "SkyldnerID": cpr, "Beløb": 10.0, "BetalingDato": "2026-09-20"}
     refused = answer(b03(stranger, "ForetagIndbetaling", body | {"FordringID": fordring_id}))
-    assert refused["Status"] == "AFVIST" and refused["Fejl"][0]["code"] == "DEB-INDBETALING-KOMMUNE"
+    assert refused["Status"] == "AFVIST" and refused["Fejl"][0]["code"] == "DEB-INDBETALING-UKENDT"
     found = stranger.post(
         "/service/OIR/DebitorIndbetalingAfsend/1/SoegDelfordringTilIndbetaling", {"SkyldnerID": cpr}
     ).json()

@@ -147,7 +147,7 @@ def test_json_report_parses_validates_and_round_trips(tmp_path: Path) -> None:
     assert doc["report_format"] == REPORT_FORMAT == "testkommune-certification/1"
     assert doc["generated_by"] == f"testkommune {__version__}"
     assert doc["verdict"] == "FAILED"
-    assert doc["counts"] == {"passed": 1, "failed": 1, "error": 1}
+    assert doc["counts"] == {"passed": 1, "failed": 1, "error": 1, "not_supported": 0}
     assert [s["scenario_id"] for s in doc["scenarios"]] == ["BASIS-01", "BASIS-02", "BASIS-03"]
     assert doc["scenarios"][1]["failures"][0]["reproduce"] == CURL
     assert doc["scenarios"][1]["failures"][1]["text_en"] == f"Amount rejected: {HOSTILE}"

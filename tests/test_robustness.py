@@ -24,6 +24,7 @@ from testkommune.contracts.clock import ClockState, parse_instant
 from testkommune.contracts.findings import Finding
 from testkommune.simulators import store
 from testkommune.simulators.debitor import service as debitor
+from testkommune.simulators.debitor import tables as debitor_tables
 from testkommune.simulators.http import MAX_JSON_DEPTH
 from testkommune.simulators.oir import hub
 from testkommune.simulators.simulation import Simulation
@@ -173,7 +174,7 @@ def test_hub_answers_with_the_stored_answer_when_another_server_wins_the_race(tw
     assert lost.body["Kvittering"].pop("Genfremsendt") is True
     assert lost.body == won[0].body
     assert two_servers.business_runs == [message["Hovedoplysninger"]["TransaktionsID"]]
-    assert [c.reference for c in two_servers.rows(store.claims)] == ["F1"]
+    assert [c.reference for c in two_servers.rows(debitor_tables.claims)] == ["F1"]
     assert [d.status_code for d in two_servers.rows(store.deliveries)] == [200]
 
 
@@ -195,7 +196,7 @@ def test_hub_refuses_a_reused_id_with_other_content_when_it_loses_the_race(two_s
         "$.Hovedoplysninger.TransaktionsID",
         {"value": message["Hovedoplysninger"]["TransaktionsID"]},
     )
-    assert [c.reference for c in two_servers.rows(store.claims)] == ["F1"]
+    assert [c.reference for c in two_servers.rows(debitor_tables.claims)] == ["F1"]
 
 
 def test_a_delivery_whose_business_work_fails_leaves_no_trace(two_servers):

@@ -174,7 +174,7 @@ def test_the_cli_certifies_the_debitor_suite_and_names_the_mailbox_defect(tmp_pa
         [
             sys.executable,
             "-m",
-            "harness",
+            "testkommune.harness",
             "certify",
             "--suite",
             "debitor",

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from testkommune.harness.certify.checks import evaluate
-from testkommune.harness.certify.runner import FINAL_CHECKS
 from testkommune.harness.evidence import verify_bundle
 from testkommune.harness.evidence.codec import observation_from_json
 
@@ -43,15 +42,16 @@ def test_the_bundle_verifies_and_the_verdict_recomputes(reports, bundle, verdict
     assert report.verdict_recorded == report.verdict_recomputed == verdict
 
 
-def _step(reports: Path, bundle: str, scenario: str) -> dict:
-    """The scenario's own last expect step (not the final whole-tenant checks the runner adds)."""
+def _step(reports: Path, bundle: str, scenario: str, check: str) -> dict:
+    """The last step of `scenario` that applied `check` (each scenario ends in whole-tenant checks)."""
     steps = sorted((reports / bundle / "observations" / scenario).glob("step-*.json"))
-    recorded = [json.loads(p.read_text("utf-8")) for p in steps]
-    return [s for s in recorded if s["expectations"] != list(FINAL_CHECKS)][-1]
+    judged = [json.loads(p.read_text("utf-8")) for p in steps if f'"{check}"' in p.read_text("utf-8")]
+    assert judged, f"no step of {scenario} applied {check}"
+    return judged[-1]
 
 
 def test_the_finans_verdict_is_judged_from_the_recorded_erp_books(reports):
-    step = _step(reports, "finans-foraeldrebetaling.bevis", "FIN-01")
+    step = _step(reports, "finans-foraeldrebetaling.bevis", "FIN-01", "finans_booked_on")
     recorded = step["observation"]
     assert evaluate(step["expectations"], observation_from_json(recorded)) == []
     for posting in recorded["state"]["erp"]["posteringer"]:
@@ -61,6 +61,6 @@ def test_the_finans_verdict_is_judged_from_the_recorded_erp_books(reports):
 
 
 def test_the_payout_verdict_is_judged_from_the_recorded_nemkonto_payments(reports):
-    step = _step(reports, "fejlliste-foraeldrebetaling-udbetaler-til-cvr.bevis", "FEJL-05")
+    step = _step(reports, "fejlliste-foraeldrebetaling-udbetaler-til-cvr.bevis", "FEJL-05", "paid_to_payee")
     failures = evaluate(step["expectations"], observation_from_json(step["observation"]))
     assert [f.code for f in failures] == ["NK-NEMKONTO-MANGLER", "CERT-PART-AFVIGER"]

@@ -346,5 +346,6 @@ from testkommune.harness.certify import (  # noqa: E402, F401
     checks_debitor,
     checks_finans,
     checks_helhed,
+    checks_livsforloeb,
     checks_robusthed,
 )

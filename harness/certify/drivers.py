@@ -9,7 +9,10 @@ The trigger protocol: `GET {url}/` → `{"name",
 "version"}`; `POST {url}/connect` with the KommuneConnection; `POST {url}/bill` with `{"case", "today"}`;
 `POST {url}/daily` with `{"today"}`. A 2xx answer means done. Optional actions: `POST {url}/finans` with
 `{"cases", "today", "masse"}`, `POST {url}/correct` with `{"case", "today"}`, `POST {url}/pay_out` with
-`{"cases", "today"}`; a 404, 405 or 501 answer means the vendor's system does not offer it.
+`{"cases", "today"}`; business events (contracts/events.py): `POST {url}/event` with `{"case", "event",
+"today"}`, the event as `{"event": name, ...its fields}`. A 404, 405 or 501 answer means the vendor's system
+does not offer the action. `GET {url}/` may also name the system's conformance statement: `"role"` (`oir` or
+`psrm-s2s`) and `"events"` (the events and features it declares); without them every action is tried.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
-from testkommune.contracts.driver import ActionNotSupportedError, KommuneConnection
+from testkommune.contracts.codec import case_to_json
+from testkommune.contracts.driver import ActionNotSupportedError, ConformanceStatement, KommuneConnection
+from testkommune.contracts.events import BusinessEvent, event_to_json
 from testkommune.contracts.model import BillingCase
 from testkommune.harness.certify.client import AdminClient
+from testkommune.harness.certify.driver_events import BusinessEvents, tell
 
 
 class DriverError(Exception):
@@ -35,17 +41,17 @@ class DriverError(Exception):
 NOT_OFFERED = {404, 405, 501}
 
 
-def case_json(case: BillingCase) -> dict[str, Any]:
-    out = asdict(case)
-    out |= {
-        "amount": str(case.amount),
-        "period_from": case.period_from.isoformat(),
-        "period_to": case.period_to.isoformat(),
-    }
-    return out
+case_json = case_to_json
 
 
-class HttpTriggerDriver:
+def _declared(info: dict[str, Any]) -> ConformanceStatement | None:
+    """The conformance statement a trigger endpoint or a script's operator declared, if any."""
+    if "events" not in info and "role" not in info:
+        return None
+    return ConformanceStatement(str(info.get("role", "oir")), frozenset(map(str, info.get("events", ()))))
+
+
+class HttpTriggerDriver(BusinessEvents):
     """Drives a vendor's system through its trigger endpoint."""
 
     def __init__(self, url: str, *, timeout: float = 60.0) -> None:
@@ -55,6 +61,7 @@ class HttpTriggerDriver:
         info = self._call("GET", "/")
         self.name = str(info.get("name", "http-trigger"))
         self.version = str(info.get("version", "unknown"))
+        self.conformance = _declared(info)
 
     def _call(
         self, method: str, path: str, body: dict[str, Any] | None = None, *, optional: str | None = None
@@ -93,20 +100,30 @@ class HttpTriggerDriver:
             "POST", "/correct", {"case": case_json(case), "today": today.isoformat()}, optional="correct"
         )
 
+    def business_event(self, case: BillingCase, event: BusinessEvent, today: date) -> None:
+        body = {"case": case_json(case), "event": event_to_json(event), "today": today.isoformat()}
+        self._call("POST", "/event", body, optional=body["event"]["event"])
 
-class _ScriptDriver:
+
+class _ScriptDriver(BusinessEvents):
     """Common ground of the observation and interactive drivers: publish an instruction, then wait."""
 
     name = "observed-fagsystem"
     version = "unknown"
 
     def __init__(
-        self, admin_factory: Callable[[KommuneConnection], AdminClient], *, timeout: float, quiet: float
+        self,
+        admin_factory: Callable[[KommuneConnection], AdminClient],
+        *,
+        timeout: float,
+        quiet: float,
+        conformance: ConformanceStatement | None = None,
     ):
         self.admin_factory = admin_factory
         self.timeout = timeout
         self.quiet = quiet
         self.admin: AdminClient | None = None
+        self.conformance = conformance
 
     def connect(self, kommune: KommuneConnection) -> None:
         self.admin = self.admin_factory(kommune)
@@ -156,6 +173,23 @@ class _ScriptDriver:
         self._wait_for(  # a system that ignores the correction is judged on what arrived: nothing
             lambda: any(e["counterpart"] == "oir" for e in self.admin.journal()[before:]),  # type: ignore[union-attr]
             f"a correction of case {case.case_id}",
+            required=False,
+        )
+
+    def business_event(self, case: BillingCase, event: BusinessEvent, today: date) -> None:
+        assert self.admin is not None
+        before = len(self.admin.journal())
+        self.publish(
+            {
+                "kind": "event",
+                "case": case_json(case),
+                "event": event_to_json(event),
+                "today": today.isoformat(),
+            }
+        )
+        self._wait_for(  # a system that ignores the event is judged on what arrived: nothing
+            lambda: len(self.admin.journal()) > before,  # type: ignore[union-attr]
+            f"what case {case.case_id} led to after {event_to_json(event)['event']}",
             required=False,
         )
 
@@ -211,8 +245,9 @@ class ObservationDriver(_ScriptDriver):
         *,
         timeout: float = 60.0,
         quiet: float = 0.5,
+        conformance: ConformanceStatement | None = None,
     ) -> None:
-        super().__init__(admin_factory, timeout=timeout, quiet=quiet)
+        super().__init__(admin_factory, timeout=timeout, quiet=quiet, conformance=conformance)
         self.script = script
         script.parent.mkdir(parents=True, exist_ok=True)
         script.write_text("", encoding="utf-8")
@@ -236,8 +271,9 @@ class InteractiveDriver(_ScriptDriver):
         inp: IO[str],
         timeout: float = 600.0,
         quiet: float = 1.0,
+        conformance: ConformanceStatement | None = None,
     ) -> None:
-        super().__init__(admin_factory, timeout=timeout, quiet=quiet)
+        super().__init__(admin_factory, timeout=timeout, quiet=quiet, conformance=conformance)
         self.out = out
         self.inp = inp
         self.last_instruction: dict[str, Any] = {}
@@ -275,6 +311,10 @@ class InteractiveDriver(_ScriptDriver):
             self.out.write(
                 f"Today is {instruction['today']}. New facts after approval: case {c['case_id']} now "
                 f"amounts to {c['amount']} kr. Correct the registered fordring.\n"
+            )
+        elif kind == "event":
+            self.out.write(
+                f"Today is {instruction['today']}. {tell(instruction['case'], instruction['event'])}\n"
             )
         else:
             self.out.write(f"Today is {instruction['today']}. Run your fagsystem's daily job.\n")

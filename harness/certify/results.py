@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Outcome = Literal["passed", "failed", "error"]
+Outcome = Literal["passed", "failed", "error", "not_supported"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,17 +73,19 @@ class RunResult:
     finished_at: str = ""
     fagsystem_spec: str = ""
     duration_s: float = 0.0
+    conformance: dict[str, Any] = field(default_factory=dict)  # what the fagsystem declared (role, events)
 
     @property
     def passed(self) -> bool:
-        return bool(self.scenarios) and all(s.outcome == "passed" for s in self.scenarios)
+        outcomes = {s.outcome for s in self.scenarios}  # not_supported: outside the certificate's scope
+        return "passed" in outcomes and outcomes <= {"passed", "not_supported"}
 
     @property
     def verdict(self) -> str:
         return "PASSED" if self.passed else "FAILED"
 
     def counts(self) -> dict[str, int]:
-        counts = {"passed": 0, "failed": 0, "error": 0}
+        counts = {"passed": 0, "failed": 0, "error": 0, "not_supported": 0}
         for s in self.scenarios:
             counts[s.outcome] += 1
         return counts

@@ -11,15 +11,16 @@ from typing import Any
 
 from testkommune.contracts.clock import real_now
 from testkommune.contracts.driver import (
-    OPTIONAL_ACTIONS,
     ActionNotSupportedError,
     Fagsystem,
     KommuneConnection,
 )
 from testkommune.contracts.model import BillingCase
+from testkommune.harness.certify import business
 from testkommune.harness.certify.cases import make_cases, scenario_seed
 from testkommune.harness.certify.checks import CHECK_ERROR, CHECKS, check_error, evaluate
 from testkommune.harness.certify.checks_debitor import DEBITOR_VIEW_CHECKS
+from testkommune.harness.certify.checks_livsforloeb import LIVSFORLOEB_VIEW_CHECKS
 from testkommune.harness.certify.client import AdminClient, KommuneUnavailableError
 from testkommune.harness.certify.events import (
     EventHandler,
@@ -111,6 +112,7 @@ class Runner:
             started_at=started.isoformat(timespec="seconds"),
             base_url=self.connection.base_url,
             fagsystem_spec=self.fagsystem_spec,
+            conformance=business.declared(self.fagsystem),
         )
         self._emit(
             RunStarted(self.suite.id, self.suite.title_en, self.fagsystem.name, len(scenarios), self.seed)
@@ -138,10 +140,16 @@ class Runner:
         )
         self.admin.reset()
         self.admin.set_clock(scenario.clock)
-        cases = make_cases(scenario, self.seed)
+        cases = business.with_co_debtors(scenario, make_cases(scenario, self.seed))
         billed: list[BillingCase] = []
         self._references = {}
-        self.fagsystem.connect(self.connection)
+        try:  # a fagsystem (or its trigger endpoint) that fails to connect: an error result, not a crash
+            _as_fagsystem(self.fagsystem.connect, self.connection)
+        except FagsystemRaisedError as raised:
+            exc = raised.__cause__ or raised
+            result.outcome, result.error = "error", f"{type(exc).__name__}: {exc}"
+            result.failures.append(fagsystem_failure("connect", exc))
+            return result
         steps = [*scenario.steps, ("expect", list(FINAL_CHECKS))]
         for index, (kind, value) in enumerate(steps, start=1):
             self._current_step = index
@@ -149,10 +157,12 @@ class Runner:
             record = StepRecord(index, kind, _describe(kind, value), self.admin.clock()["now"])
             result.steps.append(record)
             try:
+                if index == 1:
+                    business.require_scenario(scenario, self.fagsystem)
                 failures = self._step(kind, value, today, cases, billed, scenario)
-            except ActionNotSupportedError as missing:
-                record.outcome = "error"
-                result.outcome = "error"
+            except ActionNotSupportedError as missing:  # not failed: outside what the fagsystem declared
+                record.outcome = "not_supported"
+                result.outcome = "not_supported"
                 result.error = str(missing)
                 result.failures.append(unsupported_failure(missing))
                 break
@@ -214,6 +224,8 @@ class Runner:
                 self.admin.psrm_indbetaling(cases[0].debtor.id, amount, today)
             else:
                 self.admin.modregning(cases[0].debtor.id, amount, f"{scenario.id}-{self._current_step}")
+        elif kind == "event":
+            _as_fagsystem(*business.run_event(self.fagsystem, dict(value), today, cases, billed), today)  # type: ignore[call-overload]
         elif kind == "daily":
             _as_fagsystem(self.fagsystem.run_daily, today)
         elif kind == "settings":
@@ -259,11 +271,7 @@ class Runner:
 
     def _optional(self, step: str) -> Any:
         """The fagsystem's method for an optional action, or ActionNotSupportedError."""
-        method = OPTIONAL_ACTIONS[step]
-        found = getattr(self.fagsystem, method, None)
-        if not callable(found):
-            raise ActionNotSupportedError(step, method, self.fagsystem.name)
-        return found
+        return business.optional_action(self.fagsystem, step)
 
     def _expect(
         self,
@@ -277,7 +285,7 @@ class Runner:
         erp = erp_view(self.admin, journal)
         if erp is not None:
             state = state | {"erp": erp}
-        if any(_name(e) in DEBITOR_VIEW_CHECKS for e in expectations):
+        if any(_name(e) in DEBITOR_VIEW_CHECKS | LIVSFORLOEB_VIEW_CHECKS for e in expectations):
             state = state | {"debitor_system": self.admin.debitor()}
         if any(_name(e) == "invariants_hold" for e in expectations):
             state = state | {"invarianter": self.admin.invariants()}

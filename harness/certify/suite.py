@@ -39,6 +39,8 @@ class Scenario:
     debtor: str
     cases: tuple[Case, ...]
     steps: tuple[tuple[str, Any], ...]
+    role: str | None = None  # the integration role it certifies (None: any)
+    co_debtors: tuple[str, ...] = ()  # relations of further liable debtors on every case
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +101,10 @@ def _suite(raw: dict[str, Any], path: Path) -> Suite:
         given = s["given"]
         steps = tuple(next(iter(step.items())) for step in s["steps"])
         for kind, value in steps:
-            if kind == "correct":
+            if kind in ("correct", "event"):
                 value = value["case"]
             if (
-                kind in ("bill", "finans", "finans_masse", "correct")
+                kind in ("bill", "finans", "finans_masse", "correct", "event")
                 and value != "all"
                 and value > len(given["cases"])
             ):
@@ -123,6 +125,8 @@ def _suite(raw: dict[str, Any], path: Path) -> Suite:
                     for c in given["cases"]
                 ),
                 steps=steps,
+                role=s.get("role"),
+                co_debtors=tuple(given.get("co_debtors", ())),
             )
         )
     return Suite(raw["id"], raw["title"]["da"], raw["title"]["en"], tuple(scenarios), path)

@@ -1,5 +1,7 @@
 """Write an evidence bundle: statement, result, every observation, certificate, signed manifest.
 
+CPR numbers are written as pseudonyms (harness/evidence/pseudonym.py), the same number always the same one.
+
 The bundle is written into `<name>.partial/` and renamed only when complete, so a crash never leaves a
 bundle that verifies; a leftover `.partial` folder says it is incomplete.
 """
@@ -20,6 +22,7 @@ from testkommune.harness.certify.events import Event, ExpectationEvaluated, RunF
 from testkommune.harness.certify.results import RunResult
 from testkommune.harness.evidence import manifest, signing
 from testkommune.harness.evidence.codec import observation_to_json
+from testkommune.harness.evidence.pseudonym import Pseudonymiser
 
 BUNDLE_SUFFIX = ".bevis"
 
@@ -38,11 +41,11 @@ class EvidenceRecorder:
             self.result = event.result
 
 
-def _dump(path: Path, document: Any) -> None:
+def _dump(path: Path, document: Any, pseudonyms: Pseudonymiser) -> None:
+    """Write `document` as JSON, every CPR number in it pseudonymised."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    path.write_text(pseudonyms.text(text), encoding="utf-8")
 
 
 def statement_of(result: RunResult, *, vendor: str, role: str, suites: list[str]) -> dict[str, Any]:
@@ -59,6 +62,7 @@ def statement_of(result: RunResult, *, vendor: str, role: str, suites: list[str]
         "harness_version": __version__,
         "driver": result.driver,
         "seed": result.seed,
+        "declared": result.conformance,  # the role and business events the fagsystem says it handles
     }
 
 
@@ -71,7 +75,15 @@ def certificate_of(result: RunResult, statement: dict[str, Any]) -> dict[str, An
         "fagsystem": result.fagsystem,
         "fagsystem_version": result.fagsystem_version,
         "role": statement["role"],
-        "scope": {"suites": statement["suites"], "scenarios": [s.scenario_id for s in result.scenarios]},
+        "scope": {
+            "suites": statement["suites"],
+            "scenarios": [s.scenario_id for s in result.scenarios if s.outcome == "passed"],
+            "not_certified": [  # outside what the fagsystem declared: NOT SUPPORTED, not certified
+                {"scenario": s.scenario_id, "reason": s.error}
+                for s in result.scenarios
+                if s.outcome == "not_supported"
+            ],
+        },
         "valid_for_contracts_version": result.contracts_version,
         "issued_at": result.finished_at,
         "seed": result.seed,
@@ -95,8 +107,9 @@ def write_bundle(
     partial.mkdir(parents=True)
     statement = statement_of(result, vendor=vendor, role=role, suites=[result.suite_id])
     files = ["statement.json", "run.json"]
-    _dump(partial / "statement.json", statement)
-    _dump(partial / "run.json", result.as_dict())
+    pseudonyms = Pseudonymiser.for_signing_key(key)
+    _dump(partial / "statement.json", statement, pseudonyms)
+    _dump(partial / "run.json", result.as_dict(), pseudonyms)
     for step in recorder.steps:
         relative = f"observations/{step.scenario_id}/step-{step.step:03d}.json"
         _dump(
@@ -108,11 +121,12 @@ def write_bundle(
                 "observation": observation_to_json(step.observation),
                 "failures": [f.as_dict() for f in step.failures],
             },
+            pseudonyms,
         )
         files.append(relative)
     certificate = certificate_of(result, statement)
     if certificate is not None:
-        _dump(partial / "certificate.json", certificate)
+        _dump(partial / "certificate.json", certificate, pseudonyms)
         files.append("certificate.json")
     public = key.public_key()
     (partial / "public_key.pem").write_bytes(signing.public_pem(public))

@@ -38,12 +38,12 @@ def _free_port() -> int:
 
 
 def start_child(db: str = ":memory:", timeout: float = 30.0) -> ChildKommune:
-    """`python -m harness serve` on a free loopback port; returns once /admin/health answers."""
+    """`python -m testkommune.harness serve` on a free loopback port; returns once /admin/health answers."""
     port = _free_port()
     command = [
         sys.executable,
         "-m",
-        "harness",
+        "testkommune.harness",
         "serve",
         "--port",
         str(port),

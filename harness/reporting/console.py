@@ -15,7 +15,12 @@ from rich.text import Text
 from testkommune.harness.certify.events import Event, RunFinished, RunStarted, ScenarioFinished
 from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult
 
-MARKS = {"passed": ("PASS", "bold green"), "failed": ("FAIL", "bold red"), "error": ("ERROR", "bold magenta")}
+MARKS = {
+    "passed": ("PASS", "bold green"),
+    "failed": ("FAIL", "bold red"),
+    "error": ("ERROR", "bold magenta"),
+    "not_supported": ("NOT SUPPORTED", "bold yellow"),
+}
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -49,6 +54,7 @@ def summary_line(result: RunResult) -> str:
     """The verdict as one plain line, e.g. `VERDICT: PASSED (3 passed, 0 failed, 0 error)`."""
     counts = result.counts()
     tally = f"{counts['passed']} passed, {counts['failed']} failed, {counts['error']} error"
+    tally += f", {counts['not_supported']} not supported" if counts["not_supported"] else ""
     line = f"VERDICT: {result.verdict} ({tally})"
     return line if result.scenarios else f"{line}: no scenarios ran"
 

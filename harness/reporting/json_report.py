@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from testkommune.contracts.privacy import mask_cpr
 from testkommune.harness import __version__
 from testkommune.harness.certify.results import RunResult
 
@@ -36,7 +37,9 @@ def write_json(result: RunResult, path: Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` via a temp file in the same folder, fsync, rename: never a half-written file."""
+    """Write `data` to `path` via a temp file in the same folder, fsync, rename: never a half-written file.
+    Every CPR number in it is masked (its last four digits XXXX): a report never holds one in full."""
+    data = mask_cpr(data.decode("utf-8")).encode("utf-8")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -41,7 +41,7 @@ def junit_tree(result: RunResult) -> ET.Element:
         {
             "name": _clean(result.suite_id),
             **totals,
-            "skipped": "0",
+            "skipped": str(counts["not_supported"]),
             "time": seconds,
             "timestamp": _clean(result.started_at),
             "hostname": "testkommune",
@@ -68,6 +68,8 @@ def _testcase(suite_id: str, scenario: ScenarioResult) -> ET.Element:
         first = scenario.failures[0] if scenario.failures else None
         message = f"{first.code}: {first.text_en}" if first else "failed"
         _problem(case, "failure", message, first.check if first else "failed", scenario)
+    elif scenario.outcome == "not_supported":
+        ET.SubElement(case, "skipped", {"message": _clean(scenario.error or "not supported")})
     elif scenario.outcome == "error":
         message = scenario.error or (
             f"{scenario.failures[0].code}: {scenario.failures[0].text_en}" if scenario.failures else "error"

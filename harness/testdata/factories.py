@@ -8,7 +8,6 @@ may by chance equal a real one, but it is not taken from any register.
 
 from __future__ import annotations
 
-import calendar
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,6 +15,7 @@ from typing import Any
 
 import factory
 import factory.random
+from dateutil.relativedelta import relativedelta
 from testkommune.contracts.identities import cpr_birthdate, cpr_mod11_ok, cvr_mod11_ok, gs1_check_digit
 from testkommune.contracts.model import Address, BillingCase, Party
 
@@ -96,10 +96,7 @@ def make_ean(rng: random.Random) -> str:
 
 
 def _years_before(reference: date, years: int) -> date:
-    try:
-        return reference.replace(year=reference.year - years)
-    except ValueError:  # 29 February
-        return reference.replace(year=reference.year - years, day=28)
+    return reference - relativedelta(years=years)  # 29 February → 28 February
 
 
 def _adult_birthdate() -> date:
@@ -113,12 +110,11 @@ def _adult_birthdate() -> date:
 def _billing_month() -> date:
     """The first day of one of the BILLING_MONTHS_BACK whole months before REFERENCE_DATE."""
     back = _rng().randint(1, BILLING_MONTHS_BACK)
-    index = REFERENCE_DATE.year * 12 + REFERENCE_DATE.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
+    return REFERENCE_DATE.replace(day=1) - relativedelta(months=back)
 
 
 def _month_end(first: date) -> date:
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return first + relativedelta(day=31)
 
 
 def _amount() -> Decimal:

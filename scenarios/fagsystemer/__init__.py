@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-from testkommune.scenarios.fagsystemer.foraeldrebetaling import (
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
+from testkommune.scenarios.fagsystemer.varianter import (
     DirekteTilInddrivelse,
     DobbeltDaekning,
-    Foraeldrebetaling,
     GebyrSomHovedfordring,
     GeneriskFordringstype,
     HenterIkkeKvittering,
@@ -29,7 +29,8 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import (
     UdenFastBopaelIgnoreres,
     UkendtSortiment,
 )
-from testkommune.scenarios.fagsystemer.varianter import BROKEN, LAWFUL
+from testkommune.scenarios.fagsystemer.varianter_livsforloeb import LIVSFORLOEB_VARIANTS
+from testkommune.scenarios.fagsystemer.varianter_selvtest import BROKEN, LAWFUL
 
 VARIANTS = {
     "reference": Foraeldrebetaling,
@@ -57,5 +58,7 @@ VARIANTS = {
     **LAWFUL,
     **BROKEN,
 }
+
+VARIANTS |= LIVSFORLOEB_VARIANTS
 
 __all__ = ["VARIANTS", *sorted(cls.__name__ for cls in VARIANTS.values())]

@@ -15,6 +15,7 @@ from typing import Any
 
 from testkommune.contracts.codec import case_from_json
 from testkommune.contracts.driver import KommuneConnection
+from testkommune.contracts.events import event_from_json
 
 
 class ScriptFollower:
@@ -63,6 +64,11 @@ class ScriptFollower:
             elif instruction["kind"] == "correct":
                 self.fagsystem.correct(
                     case_from_json(instruction["case"]), date.fromisoformat(instruction["today"])
+                )
+            elif instruction["kind"] == "event":
+                event = event_from_json(instruction["event"])
+                getattr(self.fagsystem, instruction["event"]["event"])(
+                    case_from_json(instruction["case"]), event, date.fromisoformat(instruction["today"])
                 )
             elif instruction["kind"] == "finans":
                 self.fagsystem.post_finans(

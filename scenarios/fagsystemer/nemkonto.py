@@ -25,6 +25,7 @@ class Owner(Protocol):
     def base_url_and_headers(self) -> tuple[str, dict[str, str]]: ...
     def header(self, today: date) -> dict[str, str]: ...
     def payee(self, case: BillingCase) -> dict[str, str]: ...
+    def end_to_end_id(self, case: BillingCase, nth: int) -> str: ...
 
 
 class NemKontoClient:
@@ -33,12 +34,15 @@ class NemKontoClient:
         self.dataleverandoer = dataleverandoer
         self.waiting: list[str] = []  # TransaktionsID of bundles whose forretningssvar is not final yet
         self.answers: dict[str, dict[str, Any]] = {}
+        self.payouts: dict[str, int] = {}  # case_id → how many payouts it had
 
     def pay(self, cases: Sequence[BillingCase], today: date) -> None:
         kort, lang = self.dataleverandoer
+        for case in cases:
+            self.payouts[case.case_id] = self.payouts.get(case.case_id, 0) + 1
         transactions = [
             {
-                "EndToEndId": f"U-{case.case_id}"[:27],
+                "EndToEndId": self.owner.end_to_end_id(case, self.payouts[case.case_id]),
                 "Beløb": float(case.amount),
                 "Modtager": self.owner.payee(case),
                 "Betalingsform": "UKOMPLET",

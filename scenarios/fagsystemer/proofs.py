@@ -83,3 +83,35 @@ PROOFS: dict[str, Proof] = {
         ("CERT-POSTKASSE-ULAEST", "CERT-SALDO-AFVIGER", "CERT-DAEKNING-MANGLER"), ("debitor", "robusthed")
     ),
 }
+
+# The life-of-a-case variants (suite livsforloeb), proven by tests/test_livsforloeb.py (CAUGHT there; this
+# copy feeds the coverage page and is checked against it by tests/test_verdicts.py).
+LIFE_PROOFS: dict[str, Proof] = {
+    "afskriver-som-nedskrivning": Proof(("CERT-LIVSFORLOEB-TILSTAND",), ("livsforloeb",)),
+    "betaling-som-nedskrivning": Proof(("CERT-LIVSFORLOEB-HOVEDSTOL",), ("livsforloeb",)),
+    "direkte-betaling-ignoreres": Proof(
+        ("CERT-LIVSFORLOEB-TILSTAND", "CERT-LIVSFORLOEB-RESTANCE"), ("livsforloeb",)
+    ),
+    "genbruger-endtoendid": Proof(("NK-ENDTOENDID-DUBLET",), ("livsforloeb",)),
+    "genbruger-indbetalingsid": Proof(("DEB-INDBETALING-GENBRUGT",), ("livsforloeb",)),
+    "genoptager-ikke": Proof(("CERT-LIVSFORLOEB-TILSTAND",), ("livsforloeb",)),
+    "ignorerer-rettelse": Proof(("CERT-LIVSFORLOEB-HOVEDSTOL",), ("livsforloeb",)),
+    "klage-ignoreres": Proof(("CERT-LIVSFORLOEB-TILSTAND",), ("livsforloeb",)),
+    "medhaefter-glemmes": Proof(("CERT-MEDHAEFTER-MANGLER",), ("livsforloeb",)),
+    "medhaefter-kun-paa-konto": Proof(("CERT-MEDHAEFTER-MANGLER",), ("livsforloeb",)),
+    "medhaefter-som-partner": Proof(("CERT-MEDHAEFTER-MANGLER",), ("livsforloeb",)),
+    "nedskriver-ved-fejl": Proof(("CERT-LIVSFORLOEB-TILSTAND",), ("livsforloeb",)),
+    "ophoer-hele-maaneden": Proof(("CERT-LIVSFORLOEB-HOVEDSTOL",), ("livsforloeb",)),
+    "opskriver-ikke": Proof(("CERT-LIVSFORLOEB-HOVEDSTOL",), ("livsforloeb",)),
+    "s2s-fejl-med-virkningsdato": Proof(("PSRM-546",), ("livsforloeb",)),
+    "s2s-forbudt-aarsagskode": Proof(("PSRM-571",), ("livsforloeb",)),
+    "s2s-genindsender-efter-fejl": Proof(("CERT-LIVSFORLOEB-TILSTAND", "PSRM-602"), ("livsforloeb",)),
+    "s2s-genindsender-nye-stamdata": Proof(("PSRM-542",), ("livsforloeb",)),
+    "s2s-hoering-ubesvaret": Proof(("CERT-HOERING-UBESVARET",), ("livsforloeb",)),
+    "s2s-indb-uden-virkningsdato": Proof(("PSRM-409",), ("livsforloeb",)),
+    "s2s-indb-virkningsdato-frem": Proof(("PSRM-548",), ("livsforloeb",)),
+    "s2s-medhaefter-glemmes": Proof(("CERT-MEDHAEFTER-MANGLER",), ("livsforloeb",)),
+    "s2s-regu-med-virkningsdato": Proof(("PSRM-519",), ("livsforloeb",)),
+    "s2s-reindgi-med-datoer": Proof(("PSRM-REINDGI-DATOER",), ("livsforloeb",)),
+    "udbetaler-kun-en-gang": Proof(("CERT-UDBETALING-ANTAL",), ("livsforloeb",)),
+}

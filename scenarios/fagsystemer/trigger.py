@@ -14,13 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from testkommune.contracts.codec import case_from_json
-from testkommune.contracts.driver import KommuneConnection
+from testkommune.contracts.driver import KommuneConnection, conformance_of
+from testkommune.contracts.events import BUSINESS_EVENTS, event_from_json
 
 
 def trigger_app(fagsystem: Any) -> Starlette:
-    async def info(request: Request) -> Response:
-        return JSONResponse({"name": fagsystem.name, "version": fagsystem.version})
-
     async def connect(request: Request) -> Response:
         fagsystem.connect(KommuneConnection(**await request.json()))
         return Response(status_code=204)
@@ -52,7 +50,7 @@ def trigger_app(fagsystem: Any) -> Starlette:
         return JSONResponse({"done": True})
 
     routes = [
-        Route("/", info, methods=["GET"]),
+        Route("/", _info(fagsystem), methods=["GET"]),
         Route("/connect", connect, methods=["POST"]),
         Route("/bill", bill, methods=["POST"]),
         Route("/daily", daily, methods=["POST"]),
@@ -63,4 +61,39 @@ def trigger_app(fagsystem: Any) -> Starlette:
         routes.append(Route("/pay_out", pay_out, methods=["POST"]))
     if callable(getattr(fagsystem, "correct", None)):
         routes.append(Route("/correct", correct, methods=["POST"]))
+    if any(callable(getattr(fagsystem, name, None)) for name in BUSINESS_EVENTS):
+        routes.append(Route("/event", _event(fagsystem), methods=["POST"]))
     return Starlette(routes=routes)
+
+
+def _info(fagsystem: Any) -> Any:
+    """`GET /`: the system's name, version and conformance statement (its role and declared events)."""
+
+    async def info(request: Request) -> Response:
+        statement = conformance_of(fagsystem)
+        return JSONResponse(
+            {
+                "name": fagsystem.name,
+                "version": fagsystem.version,
+                "role": statement.role,
+                "events": sorted(statement.events),
+            }
+        )
+
+    return info
+
+
+def _event(fagsystem: Any) -> Any:
+    """`POST /event`: a business event for the fagsystem's method of that name (501 when it has none)."""
+
+    async def event(request: Request) -> Response:
+        body = await request.json()
+        name = body["event"]["event"]
+        method = getattr(fagsystem, name, None) if name in BUSINESS_EVENTS else None
+        if not callable(method):
+            return JSONResponse({"detail": f"{name} is not offered"}, status_code=501)
+        today = date.fromisoformat(body["today"])
+        method(case_from_json(body["case"]), event_from_json(body["event"]), today)
+        return JSONResponse({"done": True})
+
+    return event

@@ -1,424 +1,234 @@
-"""More fagsystems for the self-test: lawful ones written differently from the reference, which every suite
-must pass, and broken ones with one realistic defect each, which a suite must catch for its own reason.
-
-`LAWFUL` and `BROKEN` map CLI names to classes; `scenarios.fagsystemer.VARIANTS` lists them all.
-"""
+"""Broken variants of the reference fagsystem: each changes one realistic thing of billing, hand-over,
+finans, robustness or the debitor register (the life-of-a-case variants are in `varianter_livsforloeb/`)."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Sequence
-from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any
+from datetime import date
+from typing import Any, ClassVar
 
-from testkommune.contracts.driver import KommuneConnection
 from testkommune.contracts.model import BillingCase
-from testkommune.scenarios.fagsystemer.foraeldrebetaling import (
-    FORDRINGSTYPE,
-    OIR_B01,
-    BilledClaim,
-    Foraeldrebetaling,
-)
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import BilledClaim, Foraeldrebetaling
 
-# --- lawful: another policy, another numbering, another timing -------------------------------------------
 
+class PeriodeOmvendt(Foraeldrebetaling):
+    """Defect: writes the period the wrong way round (til before fra) — a classic DOS finding."""
 
-class Srb21(Foraeldrebetaling):
-    """Lawful: the kommune's policy gives 21 days from forfald to the last timely payment date (not 14)."""
-
-    name = "foraeldrebetaling-srb-21"
-    srb_days_after_forfald = 21
-
-
-class AndenNummerering(Foraeldrebetaling):
-    """Lawful: numbers its claims from a running counter (KRAV0000001, …), not from the case id."""
-
-    name = "foraeldrebetaling-anden-nummerering"
-
-    def connect(self, kommune: KommuneConnection) -> None:
-        super().connect(kommune)
-        self.numbers: dict[str, str] = {}
-
-    def number(self, case: BillingCase) -> str:
-        if case.case_id not in self.numbers:
-            self.numbers[case.case_id] = f"KRAV{len(self.numbers) + 1:07d}"
-        return self.numbers[case.case_id]
-
-    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
-        return super().fordring(case, today) | {"FordringReference": self.number(case)}
-
-    def correct(self, case: BillingCase, today: date) -> None:
-        claim = next(c for c in self.claims if c.reference == self.number(case))
-        difference = case.amount - claim.amount
-        if not difference:
-            return
-        operation = "NedskrivFordring" if difference < 0 else "OpskrivFordring"
-        body = {"FordringReference": claim.reference, "Beløb": float(abs(difference)), "Årsag": "Ny pris"}
-        answer = self._deliver(
-            f"{OIR_B01}/{operation}", {"Hovedoplysninger": self._header(today), operation: body}
-        )
-        if answer is not None and answer["Forretningskvittering"]["Status"] == "GODKENDT":
-            claim.amount = case.amount
-
-
-class OverdragerEfterRykkerfrist(Foraeldrebetaling):
-    """Lawful: waits six days after SRB (the rykker's own payment time) before it asks for hand-over."""
-
-    name = "foraeldrebetaling-overdrager-efter-rykkerfrist"
-
-    def overdue(self, claim: BilledClaim, today: date) -> bool:
-        return today >= claim.srb + timedelta(days=6)
-
-
-class LaeserPostkassenForfra(Foraeldrebetaling):
-    """Lawful: reads its whole mailbox from the start every day and applies each BeskedID once."""
-
-    name = "foraeldrebetaling-laeser-postkassen-forfra"
-
-    def read_mailbox(self) -> None:
-        self.cursor = 0
-        super().read_mailbox()
-
-
-class KontoPrFordring(Foraeldrebetaling):
-    """Lawful: opens a debtor account of its own for every claim (the reference keeps one per debtor)."""
-
-    name = "foraeldrebetaling-konto-pr-fordring"
-
-    def _deliver(
-        self, path: str, message: dict[str, Any], claim: BilledClaim | None = None
-    ) -> dict[str, Any] | None:
-        if "OpretDebitorkonto" in message and claim is not None and claim.account.startswith("DAG-"):
-            claim.account = f"K-{claim.reference}"[:40]
-            body = message["OpretDebitorkonto"]
-            spec = body["DebitorkontoSpecifikation"] | {"DebitorkontoReference": claim.account}
-            message = message | {"OpretDebitorkonto": body | {"DebitorkontoSpecifikation": spec}}
-        return super()._deliver(path, message, claim)
-
-
-# --- broken: one defect each ---------------------------------------------------------------------------
-
-
-class RenteSomHovedfordring(Foraeldrebetaling):
-    """Defect: sends the interest it charged as a second claim typed like the main claim (a 45 kr KFDAINS)."""
-
-    name = "foraeldrebetaling-rente-som-hovedfordring"
-
-    def related(self, case: BillingCase, today: date) -> list[dict[str, Any]]:
-        if "rente" not in case.extra:
-            return []
-        main = self.fordring(case, today)
-        return [
-            main
-            | {
-                "FordringReference": f"REN-{case.case_id}-{case.period_from:%Y%m}",
-                "Beskrivelse": f"Rente {main['Beskrivelse']}"[:100],
-                "HovedstolBeløb": float(Decimal(case.extra["rente"])),
-            }
-        ]
-
-
-class CprIBeskrivelse(Foraeldrebetaling):
-    """Defect: writes the debtor's CPR number into the claim's Beskrivelse (free text)."""
-
-    name = "foraeldrebetaling-cpr-i-beskrivelse"
-
-    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
-        main = super().fordring(case, today)
-        return main | {"Beskrivelse": f"{main['Beskrivelse']} ({case.debtor.id})"[:100]}
-
-
-class NavnIBeskrivelse(Foraeldrebetaling):
-    """Defect: writes the person's name into the claim's Beskrivelse (free text)."""
-
-    name = "foraeldrebetaling-navn-i-beskrivelse"
-
-    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
-        main = super().fordring(case, today)
-        return main | {"Beskrivelse": f"{main['Beskrivelse']} {case.debtor.name}"[:100]}
-
-
-class SrbFoerForfald(Foraeldrebetaling):
-    """Defect: computes the last timely payment date backwards, three days before forfald."""
-
-    name = "foraeldrebetaling-srb-foer-forfald"
-    srb_days_after_forfald = -3
-
-
-class TransaktionsIDPrDag(Foraeldrebetaling):
-    """Defect: derives the TransaktionsID from the kommune and the day, so a second delivery that day reuses
-    it with other content (ØiR refuses: OIR-TRANSAKTIONSID-GENBRUGT)."""
-
-    name = "foraeldrebetaling-transaktionsid-pr-dag"
-
-    def _header(self, today: date) -> dict[str, str]:
-        header = super()._header(today)
-        assert self.kommune is not None, "connect() first"
-        fixed = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.kommune.kommune}/{today.isoformat()}")
-        return header | {"TransaktionsID": str(fixed)}
-
-
-class OverdragerAldrig(Foraeldrebetaling):
-    """Defect: never asks for hand-over of an unpaid claim: it stays in opkrævning past the window."""
-
-    name = "foraeldrebetaling-overdrager-aldrig"
-
-    def overdue(self, claim: BilledClaim, today: date) -> bool:
-        return False
-
-
-class BogfoererIkke(Foraeldrebetaling):
-    """Defect: takes the finans step but never delivers a finansbilag to the ERP."""
-
-    name = "foraeldrebetaling-bogfoerer-ikke"
-
-    def post_finans(self, cases: Sequence[BillingCase], today: date, masse: bool) -> None:
-        return None
-
-
-class BilagToGange(Foraeldrebetaling):
-    """Defect: books each billing twice, the second time as a new bilag with a new BilagID."""
-
-    name = "foraeldrebetaling-bilag-to-gange"
-
-    def post_finans(self, cases: Sequence[BillingCase], today: date, masse: bool) -> None:
-        super().post_finans(cases, today, masse)
-        again = [dataclasses.replace(c, case_id=f"{c.case_id}-2") for c in cases]
-        super().post_finans(again, today, masse)
-
-
-class UdbetalerForLidt(Foraeldrebetaling):
-    """Defect: pays out one krone less than the case's amount (a rounding of its own)."""
-
-    name = "foraeldrebetaling-udbetaler-for-lidt"
-
-    def pay_out(self, cases: Sequence[BillingCase], today: date) -> None:
-        super().pay_out([dataclasses.replace(c, amount=c.amount - 1) for c in cases], today)
-
-
-class HeleKroner(Foraeldrebetaling):
-    """Defect: sends the hovedstol rounded down to whole kroner."""
-
-    name = "foraeldrebetaling-hele-kroner"
-
-    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
-        return super().fordring(case, today) | {"HovedstolBeløb": float(int(case.amount))}
-
-
-class UdenBeskrivelse(Foraeldrebetaling):
-    """Defect: leaves out the Beskrivelse, which a debitor system may insist on (profile DEB-B)."""
-
-    name = "foraeldrebetaling-uden-beskrivelse"
-
-    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
-        return {k: v for k, v in super().fordring(case, today).items() if k != "Beskrivelse"}
-
-
-class PeriodeForLang(Foraeldrebetaling):
-    """Defect: bills a month of day care with a period running to the end of the following month."""
-
-    name = "foraeldrebetaling-periode-for-lang"
+    name = "foraeldrebetaling-periode-omvendt"
 
     def periode(self, case: BillingCase) -> tuple[date, date]:
-        return case.period_from, case.period_to + timedelta(days=30)
+        return case.period_to, case.period_from
 
 
-class AltidNedskrivning(Foraeldrebetaling):
-    """Defect: corrects every change of amount as a write-down, also when the new amount is higher."""
+class OverdragerFoerSRB(Foraeldrebetaling):
+    """Defect: hands a claim over as soon as the forfaldsdato has passed, not the SRB."""
 
-    name = "foraeldrebetaling-altid-nedskrivning"
+    name = "foraeldrebetaling-overdrager-foer-srb"
 
-    def _deliver(
-        self, path: str, message: dict[str, Any], claim: BilledClaim | None = None
-    ) -> dict[str, Any] | None:
-        if path.endswith("/OpskrivFordring"):
-            body = message.pop("OpskrivFordring")
-            message = message | {"NedskrivFordring": body}
-            path = path.replace("/OpskrivFordring", "/NedskrivFordring")
-        return super()._deliver(path, message, claim)
+    def overdue(self, claim: BilledClaim, today: date) -> bool:
+        return today > claim.forfald
 
 
-class NedskriverNytBeloeb(Foraeldrebetaling):
-    """Defect: writes a corrected claim down by the new amount, not by the difference."""
+class NytIdVedGenforsoeg(Foraeldrebetaling):
+    """Defect: a retry after a lost answer gets a new TransaktionsID, so ØiR sees a second registration.
 
-    name = "foraeldrebetaling-nedskriver-nyt-beloeb"
+    The debitor system refuses it (DEB-FORDRING-DUBLET); a laxer one would book the claim twice.
+    """
 
-    def correct(self, case: BillingCase, today: date) -> None:
-        self.new_amount = case.amount
-        super().correct(case, today)
+    name = "foraeldrebetaling-nyt-id-ved-genforsoeg"
 
-    def _deliver(
-        self, path: str, message: dict[str, Any], claim: BilledClaim | None = None
-    ) -> dict[str, Any] | None:
-        for operation in ("NedskrivFordring", "OpskrivFordring"):
-            if operation in message:
-                message = message | {operation: message[operation] | {"Beløb": float(self.new_amount)}}
-        return super()._deliver(path, message, claim)
+    def retry_id(self, message_id: str) -> str:
+        return str(uuid.uuid4())
 
 
-class SfoSomDaginstitution(Foraeldrebetaling):
-    """Defect: maps after-school care (SFO) to the day-care fordringstype KFDAINS."""
+class GeneriskFordringstype(Foraeldrebetaling):
+    """Defect: bills every service as a generic invoice claim (CFFAKTU), not its specific fordringstype."""
 
-    name = "foraeldrebetaling-sfo-som-daginstitution"
+    name = "foraeldrebetaling-generisk-fordringstype"
 
     def fordringstype(self, case: BillingCase) -> str:
-        return FORDRINGSTYPE["daginstitution"] if case.service == "sfo" else super().fordringstype(case)
+        return "CFFAKTU"
 
 
-class GebyrIHovedstol(Foraeldrebetaling):
-    """Defect: adds the fee it charged to the hovedstol of the main claim."""
+class UbalanceretBilag(Foraeldrebetaling):
+    """Defect: rounds the debet line to whole kroner, books the income exact; the bilag does not balance."""
 
-    name = "foraeldrebetaling-gebyr-i-hovedstol"
-
-    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
-        main = super().fordring(case, today)
-        fee = Decimal(case.extra.get("gebyr", "0"))
-        return main | {"HovedstolBeløb": float(case.amount + fee)}
-
-
-class UdenSENummer(Foraeldrebetaling):
-    """Defect: names a company debtor by its CVR number only, leaving out the SE number of its unit."""
-
-    name = "foraeldrebetaling-uden-se-nummer"
-
-    def _party(self, case: BillingCase) -> dict[str, Any]:
-        return {k: v for k, v in super()._party(case).items() if k != "VirksomhedSENummer"}
-
-
-class KontoTypeVirksomhed(Foraeldrebetaling):
-    """Defect: opens every debtor account as a company account (DebitorkontoType VIRKSOMHED)."""
-
-    name = "foraeldrebetaling-kontotype-virksomhed"
-
-    def _deliver(
-        self, path: str, message: dict[str, Any], claim: BilledClaim | None = None
-    ) -> dict[str, Any] | None:
-        if "OpretDebitorkonto" in message:
-            body = message["OpretDebitorkonto"]
-            spec = body["DebitorkontoSpecifikation"] | {"DebitorkontoType": "VIRKSOMHED"}
-            message = message | {"OpretDebitorkonto": body | {"DebitorkontoSpecifikation": spec}}
-        return super()._deliver(path, message, claim)
-
-
-class ValutaEuro(Foraeldrebetaling):
-    """Defect: sends the amount in kroner but marks it as euro (ValutaKode EUR)."""
-
-    name = "foraeldrebetaling-valuta-euro"
-
-    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
-        return super().fordring(case, today) | {"ValutaKode": "EUR"}
-
-
-class FakturererNaesteMaaned(Foraeldrebetaling):
-    """Defect: bills the following month on its own in the daily run, a claim nobody asked for."""
-
-    name = "foraeldrebetaling-fakturerer-naeste-maaned"
-
-    def connect(self, kommune: KommuneConnection) -> None:
-        super().connect(kommune)
-        self.billed_cases: list[BillingCase] = []
-
-    def bill(self, case: BillingCase, today: date) -> None:
-        super().bill(case, today)
-        self.billed_cases.append(case)
-
-    def run_daily(self, today: date) -> None:
-        super().run_daily(today)
-        waiting, self.billed_cases = self.billed_cases, []
-        for case in waiting:
-            start = case.period_to + timedelta(days=1)
-            end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-            following = dataclasses.replace(case, period_from=start, period_to=end)
-            super().bill(dataclasses.replace(following, case_id=f"{case.case_id}-N"), today)
-
-
-class OpdigtetDomsdato(Foraeldrebetaling):
-    """Defect: fills in a judgment date (DomDato) for damages when it knows none, so PSRM cannot hold the
-    claim for hearing; it passes a claim with no judgment as if it had one."""
-
-    name = "foraeldrebetaling-opdigtet-domsdato"
-
-    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
-        main = super().fordring(case, today)
-        return main | ({"DomDato": main["StiftelseDato"]} if case.service == "erstatning" else {})
-
-
-class ForkertKontostreng(Foraeldrebetaling):
-    """Defect: books day-care income on the kindergarten line of the sortiment (another kontostreng)."""
-
-    name = "foraeldrebetaling-forkert-kontostreng"
+    name = "foraeldrebetaling-ubalanceret-bilag"
 
     def finans_linjer(self, case: BillingCase) -> list[dict[str, Any]]:
         lines = super().finans_linjer(case)
-        lines[1] = lines[1] | {"Sortiment": lines[1]["Sortiment"] | {"Ydelsestype": "BOERNEHAVE"}}
+        lines[0] = lines[0] | {"Beløb": float(round(case.amount))}
         return lines
 
 
-class KraeverAdresse(Foraeldrebetaling):
-    """Defect: cannot bill a citizen with no fixed address; its billing raises instead."""
+class UkendtSortiment(Foraeldrebetaling):
+    """Defect: classifies income with its own Ydelsestype code, not a value of the kommune's sortiment."""
 
-    name = "foraeldrebetaling-kraever-adresse"
+    name = "foraeldrebetaling-ukendt-sortiment"
 
-    def _party(self, case: BillingCase) -> dict[str, Any]:
-        if case.debtor.kind == "person" and case.debtor.address is None:
-            raise ValueError(f"debtor {case.case_id} has no address")
-        return super()._party(case)
-
-
-class UdenDomsdato(Foraeldrebetaling):
-    """Defect: leaves out the judgment date (DomDato) of a damages claim, though the case has one."""
-
-    name = "foraeldrebetaling-uden-domsdato"
-
-    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
-        return {k: v for k, v in super().fordring(case, today).items() if k != "DomDato"}
+    def finans_linjer(self, case: BillingCase) -> list[dict[str, Any]]:
+        lines = super().finans_linjer(case)
+        lines[1] = lines[1] | {"Sortiment": lines[1]["Sortiment"] | {"Ydelsestype": "DAGINSTITUTION"}}
+        return lines
 
 
-class UgyldigCPR(Foraeldrebetaling):
-    """Defect: overwrites the day of a CPR number with 00, giving a birth date that does not exist."""
+class HenterIkkeKvittering(Foraeldrebetaling):
+    """Defect: never fetches a forretningskvittering that was lost or comes later; assumes all went well."""
 
-    name = "foraeldrebetaling-ugyldig-cpr"
+    name = "foraeldrebetaling-henter-ikke-kvittering"
+    fetch_answers = False
+
+
+class SammeIdVedRettelse(Foraeldrebetaling):
+    """Defect: sends a corrected bilag under the rejected delivery's TransaktionsID, so ØiR answers with the
+    stored rejection and the correction never reaches the books."""
+
+    name = "foraeldrebetaling-samme-id-ved-rettelse"
+
+    def correction_id(self, rejected_id: str) -> str:
+        return rejected_id
+
+
+class SenderUaendretIgen(Foraeldrebetaling):
+    """Defect: answers a rejection by sending the same bilag again, unchanged, every day."""
+
+    name = "foraeldrebetaling-sender-uaendret-igen"
+
+    def correct_bilag(
+        self, bilag: dict[str, Any], errors: list[dict[str, Any]], today: date
+    ) -> dict[str, Any] | None:
+        return bilag
+
+
+class OpgiverIServicevindue(Foraeldrebetaling):
+    """Defect: gives up on a delivery that got no answer (a planned service window) and forgets it."""
+
+    name = "foraeldrebetaling-opgiver-i-servicevindue"
+
+    def unanswered(self, path: str, message: dict[str, Any], claim: BilledClaim | None) -> None:
+        return None
+
+
+class OverdragerIgen(Foraeldrebetaling):
+    """Defect: does not trust ØiR's GODKENDT of a hand-over and asks again every day."""
+
+    name = "foraeldrebetaling-overdrager-igen"
+
+    def handover_done(self, answer: dict[str, Any] | None) -> bool:
+        return False
+
+
+class GebyrSomHovedfordring(Foraeldrebetaling):
+    """Defect: sends the fee or interest it charged with the bill as a fordring of its own (GEDAINS or
+    REOPDAG as a main claim)."""
+
+    name = "foraeldrebetaling-gebyr-som-hovedfordring"
+    related_types: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "gebyr": ("GEB", "GEDAINS", "Gebyr"),
+        "rente": ("REN", "REOPDAG", "Rente"),
+    }
+
+    def related(self, case: BillingCase, today: date) -> list[dict[str, Any]]:
+        main = self.fordring(case, today)
+        return [
+            {
+                "FordringReference": f"{prefix}-{case.case_id}-{case.period_from:%Y%m}",
+                "FordringstypeKode": kode,
+                "Beskrivelse": f"{label} {main['Beskrivelse']}"[:100],
+                "HovedstolBeløb": float(case.extra[key]),
+                "ValutaKode": "DKK",
+                "PeriodeFraDato": main["PeriodeFraDato"],
+                "PeriodeTilDato": main["PeriodeTilDato"],
+                "ForældelseDato": main["ForældelseDato"],
+            }
+            for key, (prefix, kode, label) in self.related_types.items()
+            if key in case.extra
+        ]
+
+
+class SENummerSomCVR(Foraeldrebetaling):
+    """Defect: names a company debtor by its SE number in the CVR field (seeds/001: SE vs CVR)."""
+
+    name = "foraeldrebetaling-se-som-cvr"
 
     def _party(self, case: BillingCase) -> dict[str, Any]:
         party = super()._party(case)
-        if "PersonCPRNummer" in party:
-            party["PersonCPRNummer"] = "00" + party["PersonCPRNummer"][2:]
+        if case.debtor.kind == "virksomhed" and case.debtor.se:
+            party = {k: v for k, v in party.items() if k != "VirksomhedSENummer"}
+            party["VirksomhedCVRNummer"] = case.debtor.se
         return party
 
 
-LAWFUL: dict[str, type[Foraeldrebetaling]] = {
-    "srb-21": Srb21,
-    "anden-nummerering": AndenNummerering,
-    "overdrager-efter-rykkerfrist": OverdragerEfterRykkerfrist,
-    "laeser-postkassen-forfra": LaeserPostkassenForfra,
-    "konto-pr-fordring": KontoPrFordring,
-}
-BROKEN: dict[str, type[Foraeldrebetaling]] = {
-    "rente-som-hovedfordring": RenteSomHovedfordring,
-    "cpr-i-beskrivelse": CprIBeskrivelse,
-    "navn-i-beskrivelse": NavnIBeskrivelse,
-    "srb-foer-forfald": SrbFoerForfald,
-    "transaktionsid-pr-dag": TransaktionsIDPrDag,
-    "overdrager-aldrig": OverdragerAldrig,
-    "bogfoerer-ikke": BogfoererIkke,
-    "bilag-to-gange": BilagToGange,
-    "udbetaler-for-lidt": UdbetalerForLidt,
-    "hele-kroner": HeleKroner,
-    "uden-beskrivelse": UdenBeskrivelse,
-    "periode-for-lang": PeriodeForLang,
-    "altid-nedskrivning": AltidNedskrivning,
-    "nedskriver-nyt-beloeb": NedskriverNytBeloeb,
-    "sfo-som-daginstitution": SfoSomDaginstitution,
-    "gebyr-i-hovedstol": GebyrIHovedstol,
-    "uden-se-nummer": UdenSENummer,
-    "kontotype-virksomhed": KontoTypeVirksomhed,
-    "valuta-euro": ValutaEuro,
-    "fakturerer-naeste-maaned": FakturererNaesteMaaned,
-    "opdigtet-domsdato": OpdigtetDomsdato,
-    "forkert-kontostreng": ForkertKontostreng,
-    "kraever-adresse": KraeverAdresse,
-    "uden-domsdato": UdenDomsdato,
-    "ugyldig-cpr": UgyldigCPR,
-}
+class UdbetalerTilCVR(Foraeldrebetaling):
+    """Defect: pays a company by its CVR number although the payment belongs to its SE unit (seeds/001)."""
+
+    name = "foraeldrebetaling-udbetaler-til-cvr"
+
+    def payee(self, case: BillingCase) -> dict[str, str]:
+        payee = super().payee(case)
+        return {"CVRNummer": case.debtor.id} if "SENummer" in payee else payee
+
+
+class UdenFastBopaelIgnoreres(Foraeldrebetaling):
+    """Defect: does not tell the debitor system that a citizen has no fixed address (seeds/001)."""
+
+    name = "foraeldrebetaling-uden-fast-bopael-ignoreres"
+
+    def _party(self, case: BillingCase) -> dict[str, Any]:
+        return {k: v for k, v in super()._party(case).items() if k != "UdenFastBopæl"}
+
+
+class NyFordringVedRettelse(Foraeldrebetaling):
+    """Defect: corrects an approved fordring by registering a new one with the new amount (seeds/001)."""
+
+    name = "foraeldrebetaling-ny-fordring-ved-rettelse"
+
+    def correct(self, case: BillingCase, today: date) -> None:
+        self.bill(dataclasses.replace(case, case_id=f"{case.case_id}-R"), today)
+
+
+class IngenRettelseEfterGodkendelse(Foraeldrebetaling):
+    """Defect: cannot correct an approved fordring; the caseworker is told to fix it elsewhere (seeds/001)."""
+
+    name = "foraeldrebetaling-ingen-rettelse-efter-godkendelse"
+
+    def correct(self, case: BillingCase, today: date) -> None:
+        return None
+
+
+class DirekteTilInddrivelse(Foraeldrebetaling):
+    """Defect: sends a repayment claim straight to inddrivelse the day it is billed, skipping opkrævning."""
+
+    name = "foraeldrebetaling-direkte-til-inddrivelse"
+
+    def overdue(self, claim: BilledClaim, today: date) -> bool:
+        return True
+
+
+class LaeserIkkePostkasse(Foraeldrebetaling):
+    """Defect: never reads the debitor system's updates (HentDaekningAfskrivning), so payments, set-offs,
+    fees and write-offs never reach its view of what is owed (oeir.md §4.2, §10)."""
+
+    name = "foraeldrebetaling-laeser-ikke-postkasse"
+    reads_mailbox = False
+
+
+class OverdragerUnderRykker(Foraeldrebetaling):
+    """Defect: counts the SRB day itself as passed and asks for hand-over then, before the debitor system's
+    rykker procedure (which starts the day after SRB) has run (oeir.md §10)."""
+
+    name = "foraeldrebetaling-overdrager-under-rykker"
+
+    def overdue(self, claim: BilledClaim, today: date) -> bool:
+        return today >= claim.srb
+
+
+class DobbeltDaekning(Foraeldrebetaling):
+    """Defect: applies a mailbox update every time it is delivered, not once per BeskedID, so a dækning that
+    arrives twice is counted twice; believing the claim paid, it never hands the rest over (oeir.md §5)."""
+
+    name = "foraeldrebetaling-dobbelt-daekning"
+
+    def first_time(self, message_id: str) -> bool:
+        return True

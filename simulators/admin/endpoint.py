@@ -9,9 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.admin.routes import _tenant
-from testkommune.simulators.context import OpContext
+from testkommune.simulators.context import OpContext, Simulator
 from testkommune.simulators.http import BadRequestError, ok, problem, read_json
-from testkommune.simulators.simulation import Simulation
 
 Body = dict[str, Any] | None
 Handler = Callable[[OpContext, Request, Body], tuple[int, Any]]
@@ -21,11 +20,11 @@ def admin_endpoint(
     handle: Handler, contracts: dict[str, str] | None = None
 ) -> Callable[[Request], Awaitable[Response]]:
     """An admin endpoint: the tenant from the path, a body checked against its contract (per method), due
-    batch work first (`Simulation.operation`), one transaction; a Finding or a list of them is refused."""
+    batch work first (`Simulator.operation`), one transaction; a Finding or a list of them is refused."""
     contracts = contracts or {}
 
     async def endpoint(request: Request) -> Response:
-        sim: Simulation = request.app.state.sim
+        sim: Simulator = request.app.state.sim
         body: Body = None
         try:
             tenant = _tenant(request)

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from testkommune.contracts.clock import parse_duration, parse_instant, real_now
+from testkommune.contracts.clock import check_supported, parse_duration, parse_instant, real_now
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.schemas import contract_set
 from testkommune.simulators import store
-from testkommune.simulators.debitor.service import claim_view
+from testkommune.simulators.context import Simulator
 from testkommune.simulators.faults import Fault
-from testkommune.simulators.http import BadRequestError, ok, problem, read_json
-from testkommune.simulators.psrm.service import receipt
-from testkommune.simulators.simulation import Simulation
+from testkommune.simulators.http import BadRequestError, ok, problem, read_json, whole_number
 from testkommune.simulators.tenancy import (
     Tenant,
     advance_clock,
@@ -47,7 +46,7 @@ def _tenant(request: Request) -> Tenant:
     return tenant
 
 
-TenantHandler = Callable[[Request, Simulation, Tenant], Awaitable[Response]]
+TenantHandler = Callable[[Request, Simulator, Tenant], Awaitable[Response]]
 
 
 def tenant_endpoint(handler: TenantHandler) -> Callable[[Request], Awaitable[Response]]:
@@ -63,10 +62,17 @@ def tenant_endpoint(handler: TenantHandler) -> Callable[[Request], Awaitable[Res
     return endpoint
 
 
-def _check(sim: Simulation, contract: str, body: Any) -> None:
+def _check(sim: Simulator, contract: str, body: Any) -> None:
     problems = sim.contracts.get(contract).check(body)
     if problems:
         raise BadRequestError(problem(400, "Invalid admin call", problems))
+
+
+def _in_range(instant: datetime) -> datetime:
+    try:
+        return check_supported(instant)
+    except ValueError as exc:
+        raise _invalid(str(exc)) from None
 
 
 def _invalid(detail: str) -> BadRequestError:
@@ -76,12 +82,12 @@ def _invalid(detail: str) -> BadRequestError:
 
 
 async def health(request: Request) -> Response:
-    sim: Simulation = request.app.state.sim
+    sim: Simulator = request.app.state.sim
     return ok({"status": "ok", "contracts": sim.contracts.version(), "store": sim.store.url.split("://")[0]})
 
 
 @tenant_endpoint
-async def clock(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def clock(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """GET the simulated now; POST {"set": iso, "running": bool}, {"advance": "3d"} or {"advance_to": iso}."""
     body = await read_json(request) if request.method == "POST" else {}
     if request.method == "POST":
@@ -91,17 +97,14 @@ async def clock(request: Request, sim: Simulation, tenant: Tenant) -> Response:
         state = read_clock(ctx.conn, tenant)
         try:
             if "set" in body:
-                state = set_clock(
-                    ctx.conn,
-                    tenant,
-                    parse_instant(body["set"]),
-                    running=bool(body.get("running")),
-                    real=real,
-                )
+                target = _in_range(parse_instant(body["set"]))
+                state = set_clock(ctx.conn, tenant, target, running=bool(body.get("running")), real=real)
             elif "advance" in body:
-                state = advance_clock(ctx.conn, tenant, parse_duration(str(body["advance"])), real)
+                delta = parse_duration(str(body["advance"]))
+                _in_range(state.now(real) + delta)
+                state = advance_clock(ctx.conn, tenant, delta, real)
             elif "advance_to" in body:
-                target = parse_instant(body["advance_to"])
+                target = _in_range(parse_instant(body["advance_to"]))
                 state = advance_clock(ctx.conn, tenant, target - state.now(real), real)
             elif body:
                 raise _invalid("use one of: set, advance, advance_to")
@@ -114,14 +117,14 @@ async def clock(request: Request, sim: Simulation, tenant: Tenant) -> Response:
 
 
 @tenant_endpoint
-async def reset(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def reset(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     sim.store.reset_tenant(tenant.key)
     sim.faults.pop(tenant.key, None)
     return ok({"tenant": tenant.key, "reset": True})
 
 
 @tenant_endpoint
-async def settings(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def settings(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """GET the tenant's settings; PATCH {"psrm": {"behandlingstid_sekunder": 3600}} to change some."""
     body = await read_json(request) if request.method == "PATCH" else None
     if body is not None:
@@ -132,7 +135,7 @@ async def settings(request: Request, sim: Simulation, tenant: Tenant) -> Respons
 
 
 @tenant_endpoint
-async def faults(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def faults(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """POST a fault (contract admin/Fejl_I; see simulators/faults.py), DELETE removes all; GET lists them."""
     if request.method == "POST":
         body = await read_json(request)
@@ -159,52 +162,11 @@ async def faults(request: Request, sim: Simulation, tenant: Tenant) -> Response:
 
 
 @tenant_endpoint
-async def state(request: Request, sim: Simulation, tenant: Tenant) -> Response:
-    """Everything the tenant's counterparts hold: accounts, claims, PSRM actions and claims, deliveries."""
+async def state(request: Request, sim: Simulator, tenant: Tenant) -> Response:
+    """What the tenant's counterparts hold, each counterpart giving its own part (`Counterpart.state`)."""
     with sim.operation(tenant) as ctx:
         conn, key = ctx.conn, tenant.key
-        accounts = [
-            _row(r, exclude=("tenant",))
-            for r in conn.execute(
-                sa.select(store.accounts).where(store.accounts.c.tenant == key).order_by(store.accounts.c.id)
-            )
-        ]
-        claims = [
-            claim_view(r)
-            | {
-                "DebitorkontoID": str(r.account_id),
-                "Data": r.data,
-                "LeveranceID": r.delivery_id,
-                "Oprettet": r.created_at,
-            }
-            for r in conn.execute(
-                sa.select(store.claims).where(store.claims.c.tenant == key).order_by(store.claims.c.id)
-            )
-        ]
-        actions = [
-            receipt(r) | {"MFLeveranceID": r.leverance_id, "Anmodning": r.request}
-            for r in conn.execute(
-                sa.select(store.psrm_actions)
-                .where(store.psrm_actions.c.tenant == key)
-                .order_by(store.psrm_actions.c.received_at, store.psrm_actions.c.aktion_id)
-            )
-        ]
-        psrm_claims = [
-            _row(r, exclude=("tenant", "data"))
-            for r in conn.execute(
-                sa.select(store.psrm_claims)
-                .where(store.psrm_claims.c.tenant == key)
-                .order_by(store.psrm_claims.c.id)
-            )
-        ]
-        deliveries = [
-            _row(r, exclude=("tenant", "response"))
-            for r in conn.execute(
-                sa.select(store.deliveries)
-                .where(store.deliveries.c.tenant == key)
-                .order_by(store.deliveries.c.received_at)
-            )
-        ]
+        parts = {c.name: c.state(conn, tenant) for c in sim.counterparts if c.state is not None}
         view = clock_view(read_clock(conn, tenant), real_now())
         trajectory = clock_trajectory(conn, tenant)
     return ok(
@@ -212,21 +174,16 @@ async def state(request: Request, sim: Simulation, tenant: Tenant) -> Response:
             "tenant": key,
             "clock": view | {"trajectory": trajectory},
             "contracts": contract_set().version(),
-            "debitor": {"accounts": accounts, "claims": claims},
-            "psrm": {"actions": actions, "claims": psrm_claims},
-            "oir": {"deliveries": deliveries},
         }
+        | parts
     )
 
 
 @tenant_endpoint
-async def journal_view(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def journal_view(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """The tenant's journal of exchanges, newest last; ?limit=N (default 200), ?after=<id>."""
-    try:
-        limit = int(request.query_params.get("limit", "200"))
-        after = int(request.query_params.get("after", "0"))
-    except ValueError:
-        raise _invalid("limit and after must be whole numbers") from None
+    limit = whole_number(request.query_params.get("limit", "200"), "limit")
+    after = whole_number(request.query_params.get("after", "0"), "after")
     with sim.store.transaction() as conn:
         rows = conn.execute(
             sa.select(store.journal)
@@ -237,8 +194,7 @@ async def journal_view(request: Request, sim: Simulation, tenant: Tenant) -> Res
     return ok({"tenant": tenant.key, "entries": [_row(r, exclude=("tenant",)) for r in reversed(rows)]})
 
 
-def _row(row: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {k: v for k, v in row._mapping.items() if k not in exclude}
+_row = store.plain
 
 
 _T = "/admin/tenants/{kommune}/{system}"

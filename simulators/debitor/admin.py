@@ -7,30 +7,55 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from testkommune.contracts.money import to_oere, wire
-from testkommune.simulators import store
 from testkommune.simulators.admin.routes import tenant_endpoint
-from testkommune.simulators.context import OpContext
+from testkommune.simulators.context import OpContext, Simulator
 from testkommune.simulators.debitor import mailbox, tables, views
 from testkommune.simulators.debitor.afstemning import afstemning
 from testkommune.simulators.debitor.modregning import modregn
 from testkommune.simulators.debitor.profiles import all_profiles, profile_for
 from testkommune.simulators.debitor.service import claim_view
 from testkommune.simulators.http import ok, problem, read_json
-from testkommune.simulators.simulation import Simulation
+from testkommune.simulators.store import plain
 from testkommune.simulators.tenancy import Tenant
 
 _T = "/admin/tenants/{kommune}/{system}/debitor"
+
+
+def state(conn: Connection, tenant: Tenant) -> dict[str, Any]:
+    """The debitor system's part of the tenant's state (GET …/state): its debitorkonti and fordringer."""
+    accounts, claims = tables.accounts, tables.claims
+    return {
+        "accounts": [
+            plain(r, exclude=("tenant",))
+            for r in conn.execute(
+                sa.select(accounts).where(accounts.c.tenant == tenant.key).order_by(accounts.c.id)
+            )
+        ],
+        "claims": [
+            claim_view(r)
+            | {
+                "DebitorkontoID": str(r.account_id),
+                "Data": r.data,
+                "LeveranceID": r.delivery_id,
+                "Oprettet": r.created_at,
+            }
+            for r in conn.execute(
+                sa.select(claims).where(claims.c.tenant == tenant.key).order_by(claims.c.id)
+            )
+        ],
+    }
 
 
 def overview(ctx: OpContext) -> dict[str, Any]:
     conn, key = ctx.conn, ctx.tenant.key
     accounts = []
     for account in conn.execute(
-        sa.select(store.accounts).where(store.accounts.c.tenant == key).order_by(store.accounts.c.id)
+        sa.select(tables.accounts).where(tables.accounts.c.tenant == key).order_by(tables.accounts.c.id)
     ):
         accounts.append(
             {
@@ -80,13 +105,13 @@ def overview(ctx: OpContext) -> dict[str, Any]:
 
 
 @tenant_endpoint
-async def debitor_state(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def debitor_state(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     with sim.operation(tenant) as ctx:
         return ok(overview(ctx))
 
 
 @tenant_endpoint
-async def modregning(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def modregning(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     body = await read_json(request)
     problems = sim.contracts.get("admin/DebitorModregning_I").check(body)
     if problems:
@@ -104,7 +129,7 @@ async def modregning(request: Request, sim: Simulation, tenant: Tenant) -> Respo
 
 
 @tenant_endpoint
-async def reconciliation(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def reconciliation(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     with sim.operation(tenant) as ctx:
         return ok({"tenant": tenant.key} | afstemning(ctx.conn, tenant.key))
 

@@ -14,7 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.contracts.money import wire
-from testkommune.simulators import store
 from testkommune.simulators.debitor import mailbox, tables
 from testkommune.simulators.tenancy import now_of
 
@@ -73,7 +72,7 @@ def cover(
             break
         take = min(left, part.saldo_oere)
         left -= take
-        claim = conn.execute(sa.select(store.claims).where(store.claims.c.id == part.claim_id)).one()
+        claim = conn.execute(sa.select(tables.claims).where(tables.claims.c.id == part.claim_id)).one()
         conn.execute(
             sa.update(tables.delfordringer)
             .where(tables.delfordringer.c.id == part.id)
@@ -81,9 +80,9 @@ def cover(
         )
         if part.kind == "HOVEDSTOL":
             conn.execute(
-                sa.update(store.claims)
-                .where(store.claims.c.id == claim.id)
-                .values(saldo_oere=store.claims.c.saldo_oere - take, updated_at=now.isoformat())
+                sa.update(tables.claims)
+                .where(tables.claims.c.id == claim.id)
+                .values(saldo_oere=tables.claims.c.saldo_oere - take, updated_at=now.isoformat())
             )
         conn.execute(
             sa.insert(tables.coverages).values(
@@ -140,7 +139,7 @@ def settled(conn: Connection, tenant_key: str, claim_id: int, *, dato: str, now:
         )
     ).scalar():
         return
-    claim = conn.execute(sa.select(store.claims).where(store.claims.c.id == claim_id)).one()
+    claim = conn.execute(sa.select(tables.claims).where(tables.claims.c.id == claim_id)).one()
     conn.execute(
         sa.update(tables.opkraevning)
         .where(tables.opkraevning.c.claim_id == claim_id)
@@ -165,12 +164,14 @@ def settled(conn: Connection, tenant_key: str, claim_id: int, *, dato: str, now:
     open_left = conn.execute(
         sa.select(sa.func.count())
         .select_from(
-            tables.delfordringer.join(store.claims, store.claims.c.id == tables.delfordringer.c.claim_id)
+            tables.delfordringer.join(tables.claims, tables.claims.c.id == tables.delfordringer.c.claim_id)
         )
-        .where(store.claims.c.account_id == claim.account_id, tables.delfordringer.c.saldo_oere > 0)
+        .where(tables.claims.c.account_id == claim.account_id, tables.delfordringer.c.saldo_oere > 0)
     ).scalar()
     if not open_left:
-        account = conn.execute(sa.select(store.accounts).where(store.accounts.c.id == claim.account_id)).one()
+        account = conn.execute(
+            sa.select(tables.accounts).where(tables.accounts.c.id == claim.account_id)
+        ).one()
         status(
             {"Hændelse": "DEBITORKONTO_LUKKET", "DebitorkontoReference": account.reference},
             f"LUKKET:{account.id}:{claim_id}",
@@ -187,11 +188,11 @@ def claims_of_debtor(conn: Connection, tenant_keys: list[str], skyldner: str) ->
         tables.relations.c.valid_to.is_(None),
     )
     return conn.execute(
-        sa.select(store.claims)
+        sa.select(tables.claims)
         .where(
-            store.claims.c.tenant.in_(tenant_keys),
-            store.claims.c.state == OPKRAEVNING,
-            store.claims.c.id.in_(liable),
+            tables.claims.c.tenant.in_(tenant_keys),
+            tables.claims.c.state == OPKRAEVNING,
+            tables.claims.c.id.in_(liable),
         )
-        .order_by(store.claims.c.id)
+        .order_by(tables.claims.c.id)
     ).all()

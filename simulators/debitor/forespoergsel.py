@@ -58,12 +58,12 @@ def accounts_of_debtor(conn: Connection, tenants: list[str], skyldner: str) -> l
         tables.relations.c.valid_to.is_(None),
     )
     return conn.execute(
-        sa.select(store.accounts)
+        sa.select(tables.accounts)
         .where(
-            store.accounts.c.tenant.in_(tenants),
-            sa.or_(store.accounts.c.debtor_id == skyldner, store.accounts.c.id.in_(co)),
+            tables.accounts.c.tenant.in_(tenants),
+            sa.or_(tables.accounts.c.debtor_id == skyldner, tables.accounts.c.id.in_(co)),
         )
-        .order_by(store.accounts.c.id)
+        .order_by(tables.accounts.c.id)
     ).all()
 
 

@@ -16,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 from testkommune.contracts.findings import Finding, describe_all, join_path
 from testkommune.contracts.money import to_oere, wire
-from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import daekning, idempotens, rules, tables, views
 from testkommune.simulators.debitor.forespoergsel import kommune_tenants
@@ -146,7 +145,7 @@ def _targets(ctx: OpContext, request: dict[str, Any], base: str, tenants: list[s
         return [by_id[i] for i in wanted if by_id[i].saldo_oere > 0]
     if "FordringID" in request:
         claim = ctx.conn.execute(
-            sa.select(store.claims).where(store.claims.c.id == int(request["FordringID"]))
+            sa.select(tables.claims).where(tables.claims.c.id == int(request["FordringID"]))
         ).first()
         problem = _check_claim(
             ctx, claim, tenants, join_path(base, "FordringID"), request["FordringID"], is_claim=True
@@ -162,7 +161,7 @@ def _check_claim(
 ) -> Finding | None:
     claim = row
     if row is not None and not is_claim:
-        claim = ctx.conn.execute(sa.select(store.claims).where(store.claims.c.id == row.claim_id)).one()
+        claim = ctx.conn.execute(sa.select(tables.claims).where(tables.claims.c.id == row.claim_id)).one()
     problems = rules.indbetaling_maal(
         claim is not None,
         claim.tenant if claim is not None else "",

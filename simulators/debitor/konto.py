@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.contracts.money import to_oere
-from testkommune.simulators import store
 from testkommune.simulators.debitor import tables
 
 JURIDISK_ANSVARLIG = "JURIDISK_ANSVARLIG"
@@ -73,7 +72,7 @@ _UPDATE_OPKRAEVNING = sa.update(tables.opkraevning).where(
     tables.opkraevning.c.claim_id == sa.bindparam("k_claim")
 )
 _INSERT_LETTER = sa.insert(tables.letters)
-_ACCOUNT = sa.select(store.accounts).where(store.accounts.c.id == sa.bindparam("k_account"))
+_ACCOUNT = sa.select(tables.accounts).where(tables.accounts.c.id == sa.bindparam("k_account"))
 
 
 def active_relations(conn: Connection, account_id: int, kind: str | None = None) -> list[Any]:

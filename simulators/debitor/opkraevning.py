@@ -28,7 +28,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.contracts.clock import danish_date
 from testkommune.contracts.money import wire
-from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import konto, mailbox, service, tables
 from testkommune.simulators.debitor.profiles import Profile, profile_for
@@ -40,24 +39,24 @@ GEBYR_FRIST_DAGE = 10  # a fee falls due with its rykker; its SRB is the rykker'
 
 _opk = tables.opkraevning.c
 _parts = tables.delfordringer.c
-_of_claim = _parts.claim_id == store.claims.c.id
+_of_claim = _parts.claim_id == tables.claims.c.id
 _DUE = (
     sa.select(
-        store.claims,
+        tables.claims,
         _opk.rykker_sendt,
         _opk.renter_til,
-        store.accounts.c.debtor_id.label("account_debtor_id"),
+        tables.accounts.c.debtor_id.label("account_debtor_id"),
         sa.select(sa.func.coalesce(sa.func.sum(_parts.saldo_oere), 0)).where(_of_claim).label("owed"),
         sa.select(sa.func.coalesce(sa.func.max(_parts.nr), 0)).where(_of_claim).label("last_nr"),
     )
-    .join(tables.opkraevning, _opk.claim_id == store.claims.c.id)
-    .join(store.accounts, store.accounts.c.id == store.claims.c.account_id)
+    .join(tables.opkraevning, _opk.claim_id == tables.claims.c.id)
+    .join(tables.accounts, tables.accounts.c.id == tables.claims.c.account_id)
     .where(
         _opk.tenant == sa.bindparam("k_tenant"),
         _opk.status == AKTIV,
         _opk.naeste_skridt <= sa.bindparam("k_today"),
     )
-    .order_by(store.claims.c.id)
+    .order_by(tables.claims.c.id)
 )
 """The claims with an opkrævning step due by a day: their record, the account's debtor, what is owed on
 the claim (the sum of its delfordringer's saldo) and its last delfordring nr."""

@@ -8,7 +8,6 @@ from typing import Any
 import sqlalchemy as sa
 from testkommune.contracts.findings import Finding, describe_all, join_path
 from testkommune.contracts.money import to_oere, wire
-from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import konto, mailbox, rules, tables
 
@@ -25,7 +24,7 @@ def own_claim(ctx: OpContext, request: dict[str, Any], base: str) -> Any:
     """The caller's claim named by FordringReference or FordringID, or a Finding why not."""
     if "FordringID" in request:
         row = ctx.conn.execute(
-            sa.select(store.claims).where(store.claims.c.id == int(request["FordringID"]))
+            sa.select(tables.claims).where(tables.claims.c.id == int(request["FordringID"]))
         ).first()
         if row is None:
             return Finding(
@@ -36,11 +35,12 @@ def own_claim(ctx: OpContext, request: dict[str, Any], base: str) -> Any:
         )
         return foreign[0] if foreign else row
     rows = ctx.conn.execute(
-        sa.select(store.claims)
+        sa.select(tables.claims)
         .where(
-            store.claims.c.tenant == ctx.tenant.key, store.claims.c.reference == request["FordringReference"]
+            tables.claims.c.tenant == ctx.tenant.key,
+            tables.claims.c.reference == request["FordringReference"],
         )
-        .order_by(store.claims.c.id.desc())
+        .order_by(tables.claims.c.id.desc())
     ).all()
     if not rows:
         return Finding(
@@ -85,11 +85,11 @@ def reguler(ctx: OpContext, message: dict[str, Any], kind: str) -> dict[str, Any
         _write_down(ctx, claim, amount, request["Årsag"])
         delta = -amount
     ctx.conn.execute(
-        sa.update(store.claims)
-        .where(store.claims.c.id == claim.id)
+        sa.update(tables.claims)
+        .where(tables.claims.c.id == claim.id)
         .values(
-            hovedstol_oere=store.claims.c.hovedstol_oere + delta,
-            saldo_oere=store.claims.c.saldo_oere + delta,
+            hovedstol_oere=tables.claims.c.hovedstol_oere + delta,
+            saldo_oere=tables.claims.c.saldo_oere + delta,
             updated_at=ctx.now.isoformat(),
         )
     )
@@ -104,7 +104,7 @@ def reguler(ctx: OpContext, message: dict[str, Any], kind: str) -> dict[str, Any
         claim_id=claim.id,
         data={"Årsag": request["Årsag"]},
     )
-    row = ctx.conn.execute(sa.select(store.claims).where(store.claims.c.id == claim.id)).one()
+    row = ctx.conn.execute(sa.select(tables.claims).where(tables.claims.c.id == claim.id)).one()
     return {
         "Status": "GODKENDT",
         "Fejl": [],
@@ -167,9 +167,9 @@ def afslut(ctx: OpContext, operation: str, message: dict[str, Any]) -> dict[str,
     request = message["Afslut"]
     base = join_path("$", "Afslut")
     account = ctx.conn.execute(
-        sa.select(store.accounts).where(
-            store.accounts.c.tenant == ctx.tenant.key,
-            store.accounts.c.reference == request["DebitorkontoReference"],
+        sa.select(tables.accounts).where(
+            tables.accounts.c.tenant == ctx.tenant.key,
+            tables.accounts.c.reference == request["DebitorkontoReference"],
         )
     ).first()
     if account is None:
@@ -190,9 +190,9 @@ def afslut(ctx: OpContext, operation: str, message: dict[str, Any]) -> dict[str,
     claim = None
     if kind == konto.HAEFTELSE:
         claim = ctx.conn.execute(
-            sa.select(store.claims).where(
-                store.claims.c.account_id == account.id,
-                store.claims.c.reference == request.get("FordringReference", ""),
+            sa.select(tables.claims).where(
+                tables.claims.c.account_id == account.id,
+                tables.claims.c.reference == request.get("FordringReference", ""),
             )
         ).first()
         query = query.where(tables.relations.c.claim_id == (claim.id if claim else -1))

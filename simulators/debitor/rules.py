@@ -190,18 +190,19 @@ def afslut(found: Any, slut: date, base: str, *, last_liable: bool) -> list[Find
 
 
 def egen_fordring(owner_tenant: str, caller_tenant: str, path: str, value: str) -> list[Finding]:
-    """A fagsystem may change only its own debitorkonti (oeir.md §4.2 [C])."""
-    return [] if owner_tenant == caller_tenant else [Finding("DEB-FORDRING-FREMMED", path, {"value": value})]
+    """A fagsystem may change only its own debitorkonti (oeir.md §4.2 [C]). Another tenant's fordring
+    answers exactly as an unknown one (OIR-FORDRING-UKENDT), so its ids reveal nothing; DEB-FORDRING-FREMMED
+    stays catalogued for callers that already know it but is no longer sent."""
+    return [] if owner_tenant == caller_tenant else [Finding("OIR-FORDRING-UKENDT", path, {"value": value})]
 
 
 def indbetaling_maal(
     found: bool, claim_tenant: str, kommune_tenants: Iterable[str], state: str, path: str, value: str
 ) -> list[Finding]:
-    """A payment target exists, is in the caller's kommune and is still under opkrævning."""
-    if not found:
+    """A payment target exists, is in the caller's kommune and is still under opkrævning. One of another
+    kommune answers exactly as an unknown one (no existence oracle; DEB-INDBETALING-KOMMUNE is not sent)."""
+    if not found or claim_tenant not in set(kommune_tenants):
         return [Finding("DEB-INDBETALING-UKENDT", path, {"value": value})]
-    if claim_tenant not in set(kommune_tenants):
-        return [Finding("DEB-INDBETALING-KOMMUNE", path, {"value": value})]
     if state != "OPKRAEVNING":
         return [Finding("DEB-INDBETALING-TILSTAND", path, {"value": value, "state": state})]
     return []

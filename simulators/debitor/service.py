@@ -1,4 +1,7 @@
-"""Debitor system operations behind SF1590_B: OpretDebitorkonto, RetFordringTilstand, HentDebitorkonto."""
+"""Debitor system operations behind SF1590_B: OpretDebitorkonto, RetFordringTilstand, HentDebitorkonto.
+
+The hand-over to PSRM and what the debitor system takes home from it: `simulators.debitor.overdragelse`.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +10,24 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from testkommune.contracts.clock import danish_date
 from testkommune.contracts.findings import Finding, describe_all, errors_only, join_path
 from testkommune.contracts.fordringstyper import fordringstyper
 from testkommune.contracts.money import wire
-from testkommune.contracts.schemas import contract_set
-from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import binding, konto, mailbox, rules, tables, views
+from testkommune.simulators.debitor.overdragelse import hand_over, status_message
 from testkommune.simulators.debitor.profiles import profile_for
-from testkommune.simulators.psrm import service as psrm
+from testkommune.simulators.debitor.tables import (
+    ANNULLERET,
+    BERO,
+    HOERING,
+    OPKRAEVNING,
+    OVERDRAGET,
+    UNDER_INDDRIVELSE,
+)
+from testkommune.simulators.psrm import api as psrm
 from testkommune.simulators.rules.fordring import ClaimContext, entry_rules, hoering_rules
 from testkommune.simulators.tenancy import Tenant
-
-OPKRAEVNING = "OPKRAEVNING"
-OVERDRAGET = "OVERDRAGET"
-UNDER_INDDRIVELSE = "UNDER_INDDRIVELSE"
-HOERING = "HOERING"
-BERO = "BERO"
-ANNULLERET = "ANNULLERET"
 
 
 def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str) -> dict[str, Any]:
@@ -123,17 +125,17 @@ def opkraevning_start(fordring: dict[str, Any]) -> str | None:
     return (date.fromisoformat(day) + timedelta(days=1)).isoformat() if day else None
 
 
-_claims = store.claims.c
+_claims = tables.claims.c
 _LIVE = sa.select(_claims.reference).where(
     _claims.tenant == sa.bindparam("k_tenant"), _claims.state.not_in((ANNULLERET,))
 )
 _OPEN_REFS = _LIVE.where(_claims.reference.in_(sa.bindparam("k_refs", expanding=True)))
 _OPEN_REF = _LIVE.where(_claims.reference == sa.bindparam("k_ref"))
-_ACCOUNT = sa.select(store.accounts).where(
-    store.accounts.c.tenant == sa.bindparam("k_tenant"), store.accounts.c.reference == sa.bindparam("k_ref")
+_ACCOUNT = sa.select(tables.accounts).where(
+    tables.accounts.c.tenant == sa.bindparam("k_tenant"), tables.accounts.c.reference == sa.bindparam("k_ref")
 )
-_INSERT_ACCOUNT = sa.insert(store.accounts)
-_INSERT_CLAIM = sa.insert(store.claims)
+_INSERT_ACCOUNT = sa.insert(tables.accounts)
+_INSERT_CLAIM = sa.insert(tables.claims)
 
 
 def _open_refs(ctx: OpContext, refs: list[str]) -> frozenset[str]:
@@ -209,11 +211,12 @@ def ret_fordring_tilstand(ctx: OpContext, message: dict[str, Any]) -> dict[str, 
     request = message["RetFordringTilstand"]
     base = join_path("$", "RetFordringTilstand")
     rows = ctx.conn.execute(
-        sa.select(store.claims)
+        sa.select(tables.claims)
         .where(
-            store.claims.c.tenant == ctx.tenant.key, store.claims.c.reference == request["FordringReference"]
+            tables.claims.c.tenant == ctx.tenant.key,
+            tables.claims.c.reference == request["FordringReference"],
         )
-        .order_by(store.claims.c.id)
+        .order_by(tables.claims.c.id)
     ).all()
     if not rows:
         return _refused(
@@ -241,13 +244,13 @@ def ret_fordring_tilstand(ctx: OpContext, message: dict[str, Any]) -> dict[str, 
         _write_off_open(ctx, claim, "ANNULLERING")
     new_state = {"BERO": BERO, "GENOPTAG": OPKRAEVNING, "ANNULLER": ANNULLERET}[target]
     ctx.conn.execute(
-        sa.update(store.claims)
-        .where(store.claims.c.id == claim.id)
+        sa.update(tables.claims)
+        .where(tables.claims.c.id == claim.id)
         .values(state=new_state, updated_at=ctx.now.isoformat())
     )
     if new_state == ANNULLERET:
         konto.set_opkraevning(ctx.conn, claim.id, status="AFSLUTTET")
-    _status_message(ctx.conn, ctx.tenant.key, claim, new_state, ctx.now, target, request["FordringReference"])
+    status_message(ctx.conn, ctx.tenant.key, claim, new_state, ctx.now, target, request["FordringReference"])
     return {"Status": "GODKENDT", "Fejl": [], "FordringID": str(claim.id), "FordringTilstand": new_state}
 
 
@@ -288,7 +291,7 @@ def _write_off_open(ctx: OpContext, claim: Any, source: str) -> int:
                 booked_at=ctx.now.isoformat(),
             )
         )
-    ctx.conn.execute(sa.update(store.claims).where(store.claims.c.id == claim.id).values(saldo_oere=0))
+    ctx.conn.execute(sa.update(tables.claims).where(tables.claims.c.id == claim.id).values(saldo_oere=0))
     if total:
         mailbox.post(
             ctx.conn,
@@ -309,242 +312,13 @@ def _refused(*findings: Finding) -> dict[str, Any]:
     return {"Status": "AFVIST", "Fejl": describe_all(findings)}
 
 
-RELATED_TYPES = {"RYKKERGEBYR": "GERYKKE", "RENTE": "REOPKRÆ"}
-"""The fordringstyper of the fees and interest the debitor system added, when handed over with the claim."""
-
-
-def _related_parts(ctx: OpContext, claim: Any) -> list[dict[str, Any]]:
-    """The open fees and interest on the claim, as related claims — those the claimant's PSRM agreement
-    allows (a type outside the agreement stays with the debitor system rather than sink the hand-over)."""
-    agreement = psrm.agreement(ctx.settings)
-    return [
-        {
-            "type": RELATED_TYPES[p.kind],
-            "reference": f"{claim.reference}-{p.kind[:3]}-{p.nr}",
-            "oere": p.saldo_oere,
-            "forfald": p.forfald,
-        }
-        for p in konto.parts_of(ctx.conn, claim.id)
-        if p.kind in RELATED_TYPES and p.saldo_oere > 0 and agreement.allows(RELATED_TYPES[p.kind])
-    ]
-
-
-def hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
-    """Hand one claim under opkrævning to PSRM as OPRETFORDRING; it leaves opkrævning when PSRM takes it."""
-    account = konto.account_of(ctx.conn, claim.account_id)
-    attempt = 1 + len((claim.psrm or {}).get("historik", []))
-    leverance_id = f"DEB-{claim.id:08d}-{attempt}"
-    aktion_id = f"A-{ctx.tenant.kommune}-{claim.id:08d}-{attempt}"
-    message = binding.psrm_message(
-        claim,
-        account,
-        leverance_id=leverance_id,
-        aktion_id=aktion_id,
-        fordringshaver_id=ctx.settings["psrm"]["fordringshaver_id"],
-        system_se=ctx.settings["debitor"]["system_se"],
-        now=ctx.now,
-        haeftere=konto.claim_liable(ctx.conn, claim.id),
-        related=_related_parts(ctx, claim),
-    )
-    problems = contract_set().get("psrm/MFFordringIndberet_I").check(message)
-    if problems:  # our own mapping broke PSRM's contract: a defect of the simulator, never the sender's fault
-        raise AssertionError(f"debitor → PSRM mapping breaks the contract: {problems}")
-    answer = psrm.indberet(ctx, message)
-    status = answer["FordringInfo"]["FordringAktionStatusSamling"]["MFAktionStruktur"][0]
-    history = [
-        *(claim.psrm or {}).get("historik", []),
-        {"MFLeveranceID": leverance_id, "MFAktionID": aktion_id},
-    ]
-    psrm_view = {
-        "MFLeveranceID": leverance_id,
-        "MFAktionID": aktion_id,
-        "MFAktionStatusKode": status["MFAktionStatusKode"],
-        "DMIFordringEFIFordringID": None,
-        "DMIFordringEFIHovedFordringID": None,
-        "AfvistÅrsagSamling": status.get("AfvistÅrsagSamling", []),
-        "historik": history,
-    }
-    state = OVERDRAGET if status["MFAktionStatusKode"] == "MODTAGET" else OPKRAEVNING
-    _update(ctx.conn, claim.id, state=state, psrm=psrm_view, now=ctx.now)
-    if state == OVERDRAGET:
-        konto.set_opkraevning(ctx.conn, claim.id, status="OVERDRAGET")
-        konto.letter(
-            ctx.conn,
-            ctx.tenant.key,
-            account_id=account.id,
-            claim_id=claim.id,
-            kind="UNDERRETNING_OVERDRAGELSE",
-            recipient=account.debtor_id,
-            dato=ctx.today,
-            data={
-                "FordringReference": claim.reference,
-                "Beløb": wire(claim.saldo_oere),
-                "Til": "Gældsstyrelsen",
-            },
-        )
-    _status_message(ctx.conn, ctx.tenant.key, claim, state, ctx.now, status["MFAktionStatusKode"], aktion_id)
-    if state == OPKRAEVNING:
-        return {
-            "Status": "AFVIST",
-            "Fejl": psrm_view["AfvistÅrsagSamling"],
-            "FordringID": str(claim.id),
-            "FordringTilstand": state,
-            "MFLeveranceID": leverance_id,
-        }
-    return {
-        "Status": "GODKENDT",
-        "Fejl": [],
-        "FordringID": str(claim.id),
-        "FordringTilstand": state,
-        "MFLeveranceID": leverance_id,
-    }
-
-
-_UPDATE_CLAIM = sa.update(store.claims).where(_claims.id == sa.bindparam("k_id"))
-_HANDED_OVER = sa.select(store.claims).where(
-    _claims.tenant == sa.bindparam("k_tenant"), _claims.state.in_((OVERDRAGET, HOERING))
-)
-
-
-def _update(conn: Connection, claim_id: int, *, state: str, psrm: dict[str, Any], now: Any) -> None:
-    conn.execute(
-        _UPDATE_CLAIM, {"k_id": claim_id, "state": state, "psrm": psrm, "updated_at": now.isoformat()}
-    )
-
-
-def sync_from_psrm(conn: Connection, tenant: Tenant, now: Any) -> None:
-    """Pull PSRM's receipts for claims handed over (the debitor system polls MFKvitteringHent), then
-    forward PSRM's later notifications on claims under inddrivelse to the fagsystem's mailbox."""
-    pending = conn.execute(_HANDED_OVER, {"k_tenant": tenant.key}).all()
-    for claim in pending:
-        row = psrm.action(conn, tenant, claim.psrm["MFAktionID"])
-        if (
-            row is None
-            or row.status == "MODTAGET"
-            or (claim.state == HOERING and row.status in ("HOERING", "AFVENTER_RIM"))
-        ):
-            continue
-        receipt = psrm.receipt(row)
-        view = dict(claim.psrm) | {
-            "MFAktionStatusKode": receipt["MFAktionStatusKode"],
-            "DMIFordringEFIFordringID": row.fordring_id,
-            "DMIFordringEFIHovedFordringID": row.hovedfordring_id,
-            "AfvistÅrsagSamling": row.errors,
-        }
-        state = {"UDFOERT": UNDER_INDDRIVELSE, "HOERING": HOERING, "AFVENTER_RIM": HOERING}.get(
-            row.status, OPKRAEVNING
-        )
-        _update(conn, claim.id, state=state, psrm=view, now=now)
-        _status_message(conn, tenant.key, claim, state, now, receipt["MFAktionStatusKode"], row.aktion_id)
-        if state == OPKRAEVNING:  # PSRM refused it: back with the debitor system, opkrævning stays stopped
-            konto.set_opkraevning(conn, claim.id, status="STANDSET")
-    forward_psrm_notifications(conn, tenant, now)
-
-
-def _status_message(
-    conn: Connection, tenant_key: str, claim: Any, state: str, now: Any, psrm_status: str, aktion_id: str
-) -> None:
-    mailbox.post(
-        conn,
-        tenant_key,
-        kind="STATUS",
-        reference=claim.reference,
-        amount_oere=0,
-        dato=danish_date(now).isoformat(),
-        now=now,
-        claim_id=claim.id,
-        data={"FordringTilstand": state, "MFAktionStatusKode": psrm_status, "MFAktionID": aktion_id},
-        message_id=f"STATUS:{claim.id}:{aktion_id}:{psrm_status}",
-    )
-
-
-_PSRM_KINDS = {"DAEKNING": "DAEKNING", "RENTEDAEKNING": "DAEKNING", "AFSKRIVNING": "AFSKRIVNING"}
-_cursor = tables.cursors.c
-_CURSOR = sa.select(_cursor.psrm_event_id).where(_cursor.tenant == sa.bindparam("k_tenant"))
-_INSERT_CURSOR = sa.insert(tables.cursors)
-_UPDATE_CURSOR = sa.update(tables.cursors).where(_cursor.tenant == sa.bindparam("k_tenant"))
-_own, _main, _events = store.psrm_claims.alias("own"), store.psrm_claims.alias("main"), store.psrm_events
-_EVENTS = (
-    sa.select(
-        _events, _own.c.claimant_ref, _main.c.claimant_ref.label("main_ref"), _main.c.id.label("main_id")
-    )
-    .join(_own, _own.c.id == _events.c.fordring_id)
-    .outerjoin(_main, _main.c.id == _own.c.hovedfordring_id)
-    .where(_events.c.tenant == sa.bindparam("k_tenant"), _events.c.id > sa.bindparam("k_after"))
-    .order_by(_events.c.id)
-)
-"""The tenant's PSRM ledger events after the cursor, with the claimant's reference of the claim (and of
-its main claim, for a related claim)."""
-_UNDER_INDDRIVELSE = sa.select(store.claims).where(
-    _claims.tenant == sa.bindparam("k_tenant"),
-    _claims.reference == sa.bindparam("k_ref"),
-    _claims.state == UNDER_INDDRIVELSE,
-)
-
-
-def forward_psrm_notifications(conn: Connection, tenant: Tenant, now: Any) -> None:
-    """PSRM's later word on claims handed over (dækning, afskrivning, returnering) → the fagsystem's mailbox.
-
-    Stands for the debitor system fetching PSRM's underretninger and forwarding them as
-    DaekningAfskrivningRegistreringAfsend. A per-tenant cursor over PSRM's ledger makes each PSRM event
-    forwarded once and keeps the check to one indexed query when nothing is new.
-    """
-    cursor = conn.execute(_CURSOR, {"k_tenant": tenant.key}).scalar()
-    events = conn.execute(_EVENTS, {"k_tenant": tenant.key, "k_after": cursor or 0}).all()
-    if not events:
-        return
-    for event in events:
-        kind = "STATUS" if event.kind == "RETURNERING" else _PSRM_KINDS.get(event.kind)
-        if kind is None:
-            continue
-        related = event.main_id is not None  # a rykkergebyr or rente handed over with its main claim
-        reference = event.main_ref if related else event.claimant_ref
-        claim = conn.execute(_UNDER_INDDRIVELSE, {"k_tenant": tenant.key, "k_ref": reference}).first()
-        if claim is None:  # a claim the fagsystem sent to PSRM itself, not through the debitor system
-            continue
-        amount = abs(event.amount_oere)
-        if event.kind in ("DAEKNING", "AFSKRIVNING") and not related:  # the claim's saldo is its hovedstol
-            conn.execute(
-                sa.update(store.claims)
-                .where(store.claims.c.id == claim.id)
-                .values(
-                    saldo_oere=sa.case(
-                        (store.claims.c.saldo_oere < amount, 0), else_=store.claims.c.saldo_oere - amount
-                    ),
-                    updated_at=now.isoformat(),
-                )
-            )
-        mailbox.post(
-            conn,
-            tenant.key,
-            kind=kind,
-            reference=claim.reference,
-            amount_oere=amount,
-            dato=event.virkningsdato,
-            now=now,
-            claim_id=claim.id,
-            data={
-                "Kilde": "PSRM",
-                "PSRMHændelse": event.kind,
-                "DMIFordringEFIFordringID": str(event.fordring_id),
-                **({"RelateretFordring": event.claimant_ref} if related else {}),
-            },
-            message_id=f"PSRM:{event.id}",
-        )
-    last = events[-1].id
-    if cursor is None:
-        conn.execute(_INSERT_CURSOR, {"tenant": tenant.key, "psrm_event_id": last})
-    else:
-        conn.execute(_UPDATE_CURSOR, {"k_tenant": tenant.key, "psrm_event_id": last})
-
-
 def hent_debitorkonto(ctx: OpContext, reference: str) -> dict[str, Any] | None:
     """B_02: one of the fagsystem's own accounts with its claims and PSRM's latest word on each."""
     account = _account(ctx.conn, ctx.tenant, reference)
     if account is None:
         return None
     rows = ctx.conn.execute(
-        sa.select(store.claims).where(store.claims.c.account_id == account.id).order_by(store.claims.c.id)
+        sa.select(tables.claims).where(tables.claims.c.account_id == account.id).order_by(tables.claims.c.id)
     ).all()
     return {
         "Debitorkonto": {
@@ -568,3 +342,6 @@ def claim_view(row: Any) -> dict[str, Any]:
     if row.psrm:
         out["PSRM"] = {k: v for k, v in row.psrm.items() if k != "historik"}
     return out
+
+
+__all__ = ["HOERING", "OVERDRAGET", "UNDER_INDDRIVELSE", "claim_view", "hand_over", "hent_debitorkonto"]

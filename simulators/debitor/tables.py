@@ -1,13 +1,55 @@
-"""The debitor system's further durable state, per tenant (opkrævning, payments, set-off).
+"""The debitor system's durable state, per tenant: debitorkonti, fordringer, opkrævning, payments, set-off.
 
-Registered on `simulators.store.metadata` (store.py imports this module). Every table carries its tenant,
-so a tenant reset clears it. Money is in øre.
+Registered on `simulators.store.metadata` (listed in `simulators.counterparts`), so `Store()` creates them.
+Every table carries its tenant, so a tenant reset clears it. Money is in øre.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from testkommune.simulators.store import metadata
+
+OPKRAEVNING = "OPKRAEVNING"
+OVERDRAGET = "OVERDRAGET"
+UNDER_INDDRIVELSE = "UNDER_INDDRIVELSE"
+HOERING = "HOERING"
+BERO = "BERO"
+ANNULLERET = "ANNULLERET"
+"""The states of a fordring in the debitor system (`debitor_claims.state`)."""
+
+accounts = sa.Table(
+    "debitor_accounts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(120), nullable=False),
+    sa.Column("reference", sa.String(60), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("debtor_kind", sa.String(10), nullable=False),
+    sa.Column("debtor_id", sa.String(20), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("tenant", "reference", name="uq_account_ref"),
+)
+
+claims = sa.Table(
+    "debitor_claims",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(120), nullable=False, index=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("debitor_accounts.id"), nullable=False),
+    sa.Column("reference", sa.String(60), nullable=False),
+    sa.Column("fordringstype", sa.String(7), nullable=False),
+    sa.Column("state", sa.String(30), nullable=False),
+    sa.Column("hovedstol_oere", sa.BigInteger, nullable=False),
+    sa.Column("saldo_oere", sa.BigInteger, nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("delivery_id", sa.String(80), nullable=False),
+    sa.Column("psrm", sa.JSON, nullable=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.Index("ix_debitor_claims_state", "tenant", "state"),
+    sa.Index("ix_debitor_claims_ref", "tenant", "reference"),
+)
 
 delfordringer = sa.Table(
     "debitor_delfordringer",

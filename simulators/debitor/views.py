@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.contracts.money import wire
-from testkommune.simulators import store
 from testkommune.simulators.debitor import konto, tables
 
 
@@ -116,5 +115,5 @@ def claim_minimal(conn: Connection, row: Any) -> dict[str, Any]:
 
 def claims_of_account(conn: Connection, account_id: int) -> list[Any]:
     return conn.execute(
-        sa.select(store.claims).where(store.claims.c.account_id == account_id).order_by(store.claims.c.id)
+        sa.select(tables.claims).where(tables.claims.c.account_id == account_id).order_by(tables.claims.c.id)
     ).all()

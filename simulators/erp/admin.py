@@ -14,7 +14,6 @@ from testkommune.simulators.context import OpContext
 from testkommune.simulators.erp import nulsum, opsaetning, views
 from testkommune.simulators.erp.kontoplan import kontoplan_document
 from testkommune.simulators.erp.omsaetning import parse_tabel
-from testkommune.simulators.klassifikation.service import lever_forfaldne
 
 _T = "/admin/tenants/{kommune}/{system}/erp"
 
@@ -25,7 +24,6 @@ def _kontoplan(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
 
 def _omsaetningstabel(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
     """GET the tenant's table; PUT replaces it (checked against the kontoplan); DELETE: the standard."""
-    lever_forfaldne(ctx.conn, ctx.tenant, ctx.now)  # the sortiment versions SF7002 has delivered by now
     if request.method == "PUT" and body is not None:
         parsed = parse_tabel(body, keep_sortiment=opsaetning.tabel(ctx.conn, ctx.tenant))
         if isinstance(parsed, list):

@@ -7,29 +7,16 @@ is booked once. The masseleverance bilag that have fallen due are processed befo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.erp import service
-from testkommune.simulators.oir import hub
-from testkommune.simulators.operations import Handler, Operation
+from testkommune.simulators.oir.api import delivery
+from testkommune.simulators.operations import Operation
 
 SERVICE_PATH = "/service/OIR/ModtagFinansbilag/2"
 """Serviceplatformen's service 'ØiR ModtagFinansbilag v2' (oeir.md §4.1) under the pattern of §3.1 [I]."""
-
-
-def _delivery(business: Callable[[OpContext, dict[str, Any], str], dict[str, Any]]) -> Handler:
-    def handle(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
-        result = hub.deliver(
-            ctx, service.HUB_SERVICE, message, lambda message_id: business(ctx, message, message_id)
-        )
-        if isinstance(result, Finding):
-            return 409, result
-        return result.status, result.body
-
-    return handle
 
 
 def _hent(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
@@ -49,7 +36,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "erp/ModtagFinansbilag_I",
         "erp/ModtagFinansbilag_O",
         "SF1590_A: deliver a finansbilag (straks); booked on the kommune's kontostrenge or rejected whole",
-        _delivery(service.modtag_straks),
+        delivery(service.HUB_SERVICE, service.modtag_straks),
     ),
     Operation(
         "erp",
@@ -58,7 +45,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "erp/ModtagFinansbilagMasse_I",
         "erp/ModtagFinansbilagMasse_O",
         "SF1590_A: deliver a batch of finansbilag (masse); business answers follow on the simulated clock",
-        _delivery(service.modtag_masse),
+        delivery(service.HUB_SERVICE, service.modtag_masse),
     ),
     Operation(
         "erp",

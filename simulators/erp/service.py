@@ -28,8 +28,6 @@ from testkommune.simulators.erp.kontoplan import Kontostreng
 from testkommune.simulators.erp.kvittering import forretningskvittering
 from testkommune.simulators.erp.omsaetning import Mangel, Omsaetningstabel
 from testkommune.simulators.erp.rules import BilagKontekst, finansbilag_rules
-from testkommune.simulators.klassifikation import tables as klassifikation_tables
-from testkommune.simulators.klassifikation.service import lever_forfaldne
 from testkommune.simulators.prepared import Prepared
 from testkommune.simulators.tenancy import Tenant
 
@@ -101,21 +99,9 @@ def _books() -> tuple[sa.Label[Any], ...]:
     )
 
 
-def _sortiment_due() -> sa.Exists:
-    """Whether `lever_forfaldne` has a sortiment version to deliver by `now` (the same selection)."""
-    s = klassifikation_tables.sortiment.c
-    return sa.exists().where(
-        s.tenant == sa.bindparam("tenant"),
-        s.delivered_at.is_(None),
-        s.due_at.is_not(None),
-        s.due_at <= sa.bindparam("now"),
-    )
-
-
 _BOOKS = sa.select(*_books())
 _STRAKS_FACTS = Prepared(
     sa.select(
-        _sortiment_due().label("sortiment_due"),
         sa.select(opsaetning.STORED_TEXT)
         .where(tables.opsaetning.c.tenant == sa.bindparam("tenant"))
         .scalar_subquery()
@@ -123,7 +109,8 @@ _STRAKS_FACTS = Prepared(
         *_books(),
     )
 )
-"""One round trip before a straksbilag is judged: sortiment due, the stored omsætningstabel, the books."""
+"""One round trip before a straksbilag is judged: the stored omsætningstabel, the books (the sortiment
+versions due by now were delivered by the Klassifikationssystem's batch job before the call)."""
 _DUE = (
     sa.select(_BILAG)
     .where(
@@ -172,13 +159,9 @@ def modtag_straks(ctx: OpContext, message: dict[str, Any], transaktions_id: str)
     raw = message["Finansbilag"]
     bilag = read_bilag(raw, "$.Finansbilag")
     conn, tenant = ctx.conn, ctx.tenant
-    facts = _STRAKS_FACTS.first(conn, _book_params(tenant, bilag) | {"now": ctx.now.isoformat()})
+    facts = _STRAKS_FACTS.first(conn, _book_params(tenant, bilag))
     assert facts is not None  # a select without FROM has one row
-    if facts["sortiment_due"]:  # SF7002 delivers a new version first, which may change the table
-        lever_forfaldne(conn, tenant, ctx.now)
-        omsaetningstabel = opsaetning.tabel(conn, tenant)
-    else:
-        omsaetningstabel = opsaetning.tabel_of(tenant, facts["omsaetningstabel"])
+    omsaetningstabel = opsaetning.tabel_of(tenant, facts["omsaetningstabel"])
     judged = _judge(tenant, ctx.settings, ctx.now, bilag, omsaetningstabel, facts)
     row = _straks_row(ctx, transaktions_id, raw, judged)
     if not judged.findings:
@@ -218,8 +201,7 @@ def process_due(conn: Connection, tenant: Tenant, settings: dict[str, Any], now:
     due = conn.execute(_DUE, {"tenant": tenant.key, "now": now.isoformat()}).all()
     if not due:
         return 0
-    lever_forfaldne(conn, tenant, now)
-    omsaetningstabel = opsaetning.tabel(conn, tenant)
+    omsaetningstabel = opsaetning.tabel(conn, tenant)  # SF7002 versions due by now: delivered before
     for row in due:
         pending = Pending(row.id, row.transaktions_id, row.position, row.leverance, row.request)
         _process(conn, tenant, settings, pending, datetime.fromisoformat(row.due_at), omsaetningstabel)

@@ -1,7 +1,7 @@
 """The ERP's durable state, per tenant: bilag with their forretningskvittering, bookings, the omsætningstabel.
 
-Registered on `simulators.store.metadata` (store.py imports this module), so `Store()` creates them and a
-tenant reset clears them.
+Registered on `simulators.store.metadata` (listed in `simulators.counterparts`), so `Store()` creates them and
+a tenant reset clears them.
 """
 
 from __future__ import annotations

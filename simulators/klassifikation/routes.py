@@ -13,7 +13,7 @@ from typing import Any
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.klassifikation import service
-from testkommune.simulators.oir import hub
+from testkommune.simulators.oir.api import delivery
 from testkommune.simulators.operations import Operation
 
 SERVICE_PATH = "/service/Klassifikation/KlasseService/7"
@@ -25,14 +25,12 @@ def _catch_up(ctx: OpContext) -> None:
     service.lever_forfaldne(ctx.conn, ctx.tenant, ctx.now)
 
 
+_deliver_publicer = delivery(service.HUB_SERVICE, service.publicer)
+
+
 def _publicer(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
     _catch_up(ctx)
-    result = hub.deliver(
-        ctx, service.HUB_SERVICE, message, lambda message_id: service.publicer(ctx, message, message_id)
-    )
-    if isinstance(result, Finding):
-        return 409, result
-    return result.status, result.body
+    return _deliver_publicer(sim, ctx, message)
 
 
 def _soeg(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:

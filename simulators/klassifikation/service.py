@@ -28,8 +28,7 @@ from sqlalchemy.engine import Connection
 from testkommune.contracts.clock import iso
 from testkommune.contracts.findings import Finding, describe_all, json_path
 from testkommune.simulators.context import OpContext
-from testkommune.simulators.erp import opsaetning
-from testkommune.simulators.erp.omsaetning import BETINGELSE, OMKOSTNINGSSTED, parse_tabel, standard_document
+from testkommune.simulators.erp import api as erp
 from testkommune.simulators.klassifikation import tables
 from testkommune.simulators.tenancy import Tenant, update_settings
 
@@ -80,7 +79,7 @@ def set_abonnement(ctx: OpContext, changes: Mapping[str, Any]) -> dict[str, Any]
 
 
 def standard_version() -> Version:
-    raw = standard_document()["Omsaetningstabel"]["Sortiment"]
+    raw = erp.standard_sortiment()
     return Version(STANDARD_VERSION, raw.get("Navn"), tuple(raw["Værdier"]), None)
 
 
@@ -201,42 +200,11 @@ def lever_forfaldne(conn: Connection, tenant: Tenant, now: datetime) -> int:
     ).all()
     for row in due:
         when = datetime.fromisoformat(row.due_at)
-        dropped = _erp_modtag(conn, tenant, row.navn, row.vaerdier, when)
+        dropped = erp.modtag_sortiment(conn, tenant, row.navn, row.vaerdier, when)
         conn.execute(
             sa.update(table).where(table.c.id == row.id).values(delivered_at=row.due_at, dropped=dropped)
         )
     return len(due)
-
-
-def _erp_modtag(
-    conn: Connection, tenant: Tenant, navn: str | None, vaerdier: list[dict[str, Any]], when: datetime
-) -> list[dict[str, Any]]:
-    """The ERP takes the version as its sortiment; entries of its table naming values gone are set aside."""
-    doc = opsaetning.tabel(conn, tenant).document()
-    codes = {(v["Klassifikation"], v["Kode"]) for v in vaerdier}
-    ids = {(v["Klassifikation"], v["Id"].lower()) for v in vaerdier}
-
-    def known(dim: str, value: str) -> bool:
-        return (dim, value) in codes or (dim, value.lower()) in ids
-
-    rows, dropped = [], []
-    for row in doc["Omsætninger"]:
-        if all(known(dim, value) for dim, value in row["Betingelse"].items() if dim in BETINGELSE):
-            rows.append(row)
-        else:
-            dropped.append({"Omsætning": row})
-    steder = []
-    for entry in doc["Omkostningssteder"]:
-        if known(OMKOSTNINGSSTED, entry["Værdi"]):
-            steder.append(entry)
-        else:
-            dropped.append({"Omkostningssted": entry})
-    sortiment: dict[str, Any] = {"Værdier": list(vaerdier)} | ({"Navn": navn} if navn else {})
-    parsed = parse_tabel({"Sortiment": sortiment, "Omsætninger": rows, "Omkostningssteder": steder})
-    if isinstance(parsed, list):  # a version is checked when published and the rows were valid before
-        raise RuntimeError(f"sortiment delivery to the ERP of {tenant.key} failed: {parsed}")
-    opsaetning.gem_tabel(conn, tenant, parsed, when)
-    return dropped
 
 
 def modtaget_version(all_versions: list[Version]) -> int:
@@ -247,17 +215,4 @@ def modtaget_version(all_versions: list[Version]) -> int:
 
 def umappede(conn: Connection, tenant: Tenant) -> list[dict[str, Any]]:
     """The ERP's sortiment values no omsætningstabel entry maps (the finance staff's to-do, KP MI 24)."""
-    tabel = opsaetning.tabel(conn, tenant)
-    used = {pair for row in tabel.omsaetninger for pair in row.betingelse}
-    found = []
-    for v in tabel.vaerdier:
-        if v.klassifikation == OMKOSTNINGSSTED:
-            mapped = v.kode in tabel.omkostningssteder
-        else:
-            mapped = (v.klassifikation, v.kode) in used
-        if not mapped:
-            found.append(
-                {"Id": v.id, "Kode": v.kode, "Klassifikation": v.klassifikation}
-                | ({"Titel": v.titel} if v.titel else {})
-            )
-    return found
+    return erp.umappede(conn, tenant)

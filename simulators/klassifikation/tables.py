@@ -1,8 +1,8 @@
 """The Klassifikationssystem's durable state, per tenant: the published versions of the fagsystem's sortiment
 and, per version, its SF7002 delivery to the subscribing ERP.
 
-Registered on `simulators.store.metadata` (store.py imports this module), so `Store()` creates them and a
-tenant reset clears them. Version 1 is the standard sortiment and has no row.
+Registered on `simulators.store.metadata` (listed in `simulators.counterparts`), so `Store()` creates them and
+a tenant reset clears them. Version 1 is the standard sortiment and has no row.
 """
 
 from __future__ import annotations

@@ -12,21 +12,12 @@ from typing import Any
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.nemkonto import service
-from testkommune.simulators.oir import hub
+from testkommune.simulators.oir.api import delivery
 from testkommune.simulators.operations import Operation
 
 SERVICE_PATH = "/service/OIR/NKSBetalingsanmodning/1"
 """SF1590_E under Serviceplatformen's pattern /service/OIR/{Service}/{major} (oeir.md §3.1 [I]); the
 service name itself is not public, the operation names are (§3, §14 [C])."""
-
-
-def _afsend(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
-    result = hub.deliver(
-        ctx, service.HUB_SERVICE, message, lambda message_id: service.afsend(ctx, message, message_id)
-    )
-    if isinstance(result, Finding):
-        return 409, result
-    return result.status, result.body
 
 
 def _hent(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
@@ -46,7 +37,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "nemkonto/NKSBetalingsanmodningAfsend_O",
         "SF1590_E: send a betalingsanmodning bundle (komplet/ukomplet payments) to NemKonto; "
         "the forretningssvar follows on the simulated clock",
-        _afsend,
+        delivery(service.HUB_SERVICE, service.afsend),
     ),
     Operation(
         "nemkonto",

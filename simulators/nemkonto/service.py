@@ -8,7 +8,7 @@ between two servers cannot take one twice. The payments are answered once the cl
 `received + nemkonto.behandlingstid_sekunder` (`process_due`, run before every call), each as of that due
 time: the account comes from the request (komplet) or the NemKonto register (ukomplet); a benefit payout
 (`Betalingsart: YDELSE`) is first set off against the payee's due claims in the kommune's debitor system
-(`simulators.debitor.modregning.modregn`, idempotent per payment) when `nemkonto.modregning` is on, and only
+(`simulators.debitor.api.modregn`, idempotent per payment) when `nemkonto.modregning` is on, and only
 the rest is paid out, once (`nemkonto_udbetalinger`).
 """
 
@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from testkommune.contracts.clock import danish_date, iso
 from testkommune.contracts.findings import Finding, describe_all, join_path
 from testkommune.simulators.context import OpContext
-from testkommune.simulators.debitor.modregning import modregn
+from testkommune.simulators.debitor.api import modregn
 from testkommune.simulators.nemkonto import opsaetning, tables, views
 from testkommune.simulators.nemkonto.anmodning import (
     AFVIST,

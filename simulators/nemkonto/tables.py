@@ -1,7 +1,7 @@
 """NemKonto's durable state, per tenant: bundles, their payments, the payouts made, the register.
 
-Registered on `simulators.store.metadata` (store.py imports this module), so `Store()` creates them and a
-tenant reset clears them. Uniqueness is kept by the database: a bundle reference (GrpId) and a payment
+Registered on `simulators.store.metadata` (listed in `simulators.counterparts`), so `Store()` creates them and
+a tenant reset clears them. Uniqueness is kept by the database: a bundle reference (GrpId) and a payment
 reference (EndToEndId) are each taken once per myndighed + dataleverandør (`*_key` columns, NULL while not
 taken), and a payment is paid out at most once (`nemkonto_udbetalinger.transaktion_row` is unique).
 """

@@ -91,15 +91,6 @@ class Verdict:
 
 
 Handler = Callable[[dict[str, Any], str, ActionContext], Verdict]
-HANDLERS: dict[str, Handler] = {}
-
-
-def handles(kode: str) -> Callable[[Handler], Handler]:
-    def register(func: Handler) -> Handler:
-        HANDLERS[kode] = func
-        return func
-
-    return register
 
 
 def structure(action: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -157,7 +148,6 @@ def _judge_new(
             verdict.refuse(permission, claim.path("fordringstype"), value=art)
 
 
-@handles("OPRETFORDRING")
 def opret_fordring(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     opret = action["AktionValg"]["OpretFordringAktion"]
@@ -207,7 +197,6 @@ def _book_all(
         verdict.effects.append(Book(claim, "RF", struct["DMIFordringFordringArtKode"], struct, parent="main"))
 
 
-@handles("OPRETRELATERETFORDRING")
 def opret_relateret(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["OpretRelateretFordringAktion"]
@@ -235,7 +224,6 @@ def opret_relateret(action: dict[str, Any], base: str, ctx: ActionContext) -> Ve
     return verdict
 
 
-@handles("GENINDSENDFORDRING")
 def genindsend(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["MFGenindsendFordringStruktur"]
@@ -291,7 +279,6 @@ def _virkningsdato(struct: dict[str, Any], path: str, ctx: ActionContext, verdic
     return value
 
 
-@handles("NEDSKRIV")
 def nedskriv(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["MFNedskrivFordringStruktur"]
@@ -330,7 +317,6 @@ def nedskriv(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     return verdict
 
 
-@handles("OPSKRIVNINGREGULERING")
 def opskriv(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["MFOpskrivningReguleringStruktur"]
@@ -423,7 +409,6 @@ def _cancellation(
     return verdict
 
 
-@handles("OPSKRIVNINGANNULLERETNEDSKRIVNINGINDBETALING")
 def oani(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     return _cancellation(
         action,
@@ -440,7 +425,6 @@ def oani(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     )
 
 
-@handles("OPSKRIVNINGOMGJORTNEDSKRIVNINGREGULERING")
 def oonr(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     return _cancellation(
         action,
@@ -457,7 +441,6 @@ def oonr(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     )
 
 
-@handles("NEDSKRIVNINGANNULLERETOPSKRIVNINGREGULERING")
 def naor(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     return _cancellation(
         action,
@@ -474,7 +457,6 @@ def naor(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     )
 
 
-@handles("NEDSKRIVNINGANNULLERETOPSKRIVNINGINDBETALING")
 def naoi(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     return _cancellation(
         action,
@@ -491,7 +473,6 @@ def naoi(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     )
 
 
-@handles("FEJLAGTIGHOVEDSTOLINDBERETNING")
 def fejlagtig_hovedstol(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["FejlagtigHovedstolIndberetningStruktur"]
@@ -512,7 +493,6 @@ def fejlagtig_hovedstol(action: dict[str, Any], base: str, ctx: ActionContext) -
     return verdict
 
 
-@handles("TILBAGEKALD")
 def tilbagekald(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["MFTilbagekaldFordringStruktur"]
@@ -547,7 +527,6 @@ def tilbagekald(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdic
     return verdict
 
 
-@handles("AENDRFORDRING")
 def aendr(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
     struct = action["AktionValg"]["MFAendrFordringStruktur"]

@@ -15,8 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.contracts.fordringstyper import fordringstyper
-from testkommune.simulators import store
-from testkommune.simulators.psrm import renter
+from testkommune.simulators.psrm import renter, tables
 from testkommune.simulators.psrm.state import UNDER_INDDRIVELSE, ClaimState, PsrmView, record_event
 from testkommune.simulators.tenancy import Tenant
 
@@ -72,9 +71,9 @@ class Ledger:
 def ledger(conn: Connection, tenant: Tenant, claim: ClaimState) -> Ledger:
     book = Ledger(claim)
     rows = conn.execute(
-        sa.select(store.psrm_events)
-        .where(store.psrm_events.c.tenant == tenant.key, store.psrm_events.c.fordring_id == claim.id)
-        .order_by(store.psrm_events.c.id)
+        sa.select(tables.events)
+        .where(tables.events.c.tenant == tenant.key, tables.events.c.fordring_id == claim.id)
+        .order_by(tables.events.c.id)
     ).all()
     for row in rows:
         day = date.fromisoformat(row.virkningsdato)
@@ -95,8 +94,8 @@ def debtor_ids(claim: ClaimState) -> set[str]:
 def claims_of_debtor(conn: Connection, tenant: Tenant, debtor: str) -> list[ClaimState]:
     view = PsrmView(conn, tenant)
     rows = conn.execute(
-        sa.select(store.psrm_claims.c.id).where(
-            store.psrm_claims.c.tenant == tenant.key, store.psrm_claims.c.status == UNDER_INDDRIVELSE
+        sa.select(tables.claims.c.id).where(
+            tables.claims.c.tenant == tenant.key, tables.claims.c.status == UNDER_INDDRIVELSE
         )
     ).all()
     claims = [view.claim(r.id) for r in rows]
@@ -127,7 +126,7 @@ def coverage_order(claims: list[ClaimState], ledgers: dict[int, Ledger]) -> list
 
 def apply_due_payments(conn: Connection, tenant: Tenant, today: date, booked: datetime) -> None:
     """Cover claims with every registered payment whose date has come (oldest first)."""
-    table = store.psrm_payments
+    table = tables.payments
     due = conn.execute(
         sa.select(table)
         .where(table.c.tenant == tenant.key, table.c.status == "VENTER", table.c.dato <= today.isoformat())
@@ -175,13 +174,13 @@ def _cover(conn: Connection, tenant: Tenant, payment: Any, booked: datetime) -> 
     for claim in claims:
         if ledgers[claim.id].principal(day) <= 0 and ledgers[claim.id].interest_due(day) <= 0:
             conn.execute(
-                sa.update(store.psrm_claims).where(store.psrm_claims.c.id == claim.id).values(status=INDFRIET)
+                sa.update(tables.claims).where(tables.claims.c.id == claim.id).values(status=INDFRIET)
             )
     return {"daekninger": covered, "overskud_oere": left}
 
 
 def _set_saldo(conn: Connection, tenant: Tenant, claim_id: int, delta: int) -> None:
-    table = store.psrm_claims
+    table = tables.claims
     conn.execute(
         sa.update(table)
         .where(table.c.tenant == tenant.key, table.c.id == claim_id)
@@ -193,7 +192,7 @@ def register_payment(
     conn: Connection, tenant: Tenant, debtor: str, amount: int, day: date, source: str, now: datetime
 ) -> int:
     result = conn.execute(
-        sa.insert(store.psrm_payments).values(
+        sa.insert(tables.payments).values(
             tenant=tenant.key,
             skyldner=debtor,
             amount_oere=amount,
@@ -237,8 +236,8 @@ def end_collection(
             {"aarsag": reason, "tekst": text, "saldo": saldo, "renter": interest},
         )
         conn.execute(
-            sa.update(store.psrm_claims)
-            .where(store.psrm_claims.c.id == member.id)
+            sa.update(tables.claims)
+            .where(tables.claims.c.id == member.id)
             .values(status="RETURNERET" if kind == "RETURNERING" else "AFSKREVET")
         )
         out.append({"FordringID": str(member.id), "SaldoBeløb": saldo, "RenteBeløb": interest})

@@ -20,10 +20,10 @@ from testkommune.contracts.clock import danish_date, iso
 from testkommune.contracts.findings import Finding, describe_all, join_path
 from testkommune.contracts.fordringstyper import fordringstyper
 from testkommune.contracts.money import to_oere
-from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.prepared import Prepared
-from testkommune.simulators.psrm import actions, underretninger
+from testkommune.simulators.psrm import actions, tables, underretninger
+from testkommune.simulators.psrm.handlers import HANDLERS
 from testkommune.simulators.psrm.state import (
     PENDING,
     TILBAGEKALDT,
@@ -40,7 +40,7 @@ from testkommune.simulators.psrm.state import (
 from testkommune.simulators.rules.fordring import Agreement
 from testkommune.simulators.tenancy import Tenant
 
-_actions, _claims = store.psrm_actions, store.psrm_claims
+_actions, _claims = tables.actions, tables.claims
 # Built once per process: the hot path only binds values.
 _ADD_ACTION = sa.insert(_actions)
 _ACTION_KEYS = (
@@ -269,7 +269,7 @@ def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: An
         received=received, types=fordringstyper(), agreement=agreement(settings), view=view
     )
     base = join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
-    verdict = actions.HANDLERS[row.kode](row.request, base, ctx)
+    verdict = HANDLERS[row.kode](row.request, base, ctx)
     values: dict[str, Any] = {"processed_at": row.due_at}
     if verdict.errors:
         values |= {"status": "AFVIST", "errors": describe_all(verdict.errors)}
@@ -408,7 +408,7 @@ def limitation(claim: Any, received: date) -> dict[str, Any]:
 
 
 def _change(conn: Connection, tenant: Tenant, row: Any, effect: Change, received: datetime) -> None:
-    table = store.psrm_claims
+    table = tables.claims
     conn.execute(
         sa.update(table)
         .where(table.c.tenant == tenant.key, table.c.id == effect.claim_id)
@@ -428,7 +428,7 @@ def _change(conn: Connection, tenant: Tenant, row: Any, effect: Change, received
 
 
 def _set_claim(conn: Connection, tenant: Tenant, claim_id: int, **values: Any) -> None:
-    table = store.psrm_claims
+    table = tables.claims
     if "genindsendt_som" in values:
         row = conn.execute(sa.select(table.c.data).where(table.c.id == claim_id)).one()
         values = {"data": dict(row.data) | {"genindsendt_som": values.pop("genindsendt_som")}} | values
@@ -494,7 +494,7 @@ def _decide_hearing(conn: Connection, tenant: Tenant, settings: dict[str, Any], 
         received=confirmed, types=fordringstyper(), agreement=agreement(settings), view=view
     )
     base = join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
-    verdict = actions.HANDLERS[row.kode](row.request, base, ctx)
+    verdict = HANDLERS[row.kode](row.request, base, ctx)
     values: dict[str, Any] = {"processed_at": row.due_at, "received_at": row.due_at}
     if verdict.errors:
         values |= {"status": "AFVIST", "errors": describe_all(verdict.errors)}
@@ -533,7 +533,7 @@ def receipt(row: Any) -> dict[str, Any]:
 
 def kvittering_hent(ctx: OpContext, leverance_id: str) -> dict[str, Any] | None:
     """MFKvitteringHent: the receipts of every action in a leverance, or None if it is unknown."""
-    table = store.psrm_actions
+    table = tables.actions
     rows = ctx.conn.execute(
         sa.select(table)
         .where(table.c.tenant == ctx.tenant.key, table.c.leverance_id == leverance_id)

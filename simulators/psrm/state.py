@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from testkommune.simulators import store
 from testkommune.simulators.prepared import Prepared
+from testkommune.simulators.psrm import tables
 from testkommune.simulators.rules.stamdata import Stamdata
 from testkommune.simulators.tenancy import Tenant
 
@@ -71,7 +71,7 @@ def _claim(row: Any) -> ClaimState:
     )
 
 
-_claims, _actions, _events = store.psrm_claims, store.psrm_actions, store.psrm_events
+_claims, _actions, _events = tables.claims, tables.actions, tables.events
 _TENANT = sa.bindparam("k_tenant")
 # Built once per process, the hot path only binds values.
 _CLAIM = sa.select(_claims).where(_claims.c.tenant == _TENANT, _claims.c.id == sa.bindparam("k_id"))
@@ -111,7 +111,7 @@ class PsrmView:
 
     def kompleks(self, main_id: int) -> list[ClaimState]:
         """Everything that travels with a main claim: its related claims and its write-up claims."""
-        table = store.psrm_claims
+        table = tables.claims
         rows = self.conn.execute(
             sa.select(table)
             .where(
@@ -127,7 +127,7 @@ class PsrmView:
 
     def cancelled_by(self, aktion_id: str) -> bool:
         """Has an accepted or pending action already cancelled `aktion_id`?"""
-        table = store.psrm_events
+        table = tables.events
         return (
             self.conn.execute(
                 sa.select(sa.literal(1)).where(

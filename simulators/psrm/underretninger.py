@@ -14,8 +14,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.engine import Connection
 from testkommune.contracts.money import wire
-from testkommune.simulators import store
-from testkommune.simulators.psrm import bankdage, renter
+from testkommune.simulators.psrm import bankdage, renter, tables
 from testkommune.simulators.psrm.inddrivelse import ledger
 from testkommune.simulators.psrm.state import PsrmView
 from testkommune.simulators.tenancy import Tenant
@@ -31,9 +30,7 @@ def oldest_allowed(today: date) -> date:
 def build(conn: Connection, tenant: Tenant, settings: dict[str, Any], today: date) -> list[dict[str, Any]]:
     """Every notification dated on or before `today`, oldest first."""
     events = conn.execute(
-        sa.select(store.psrm_events)
-        .where(store.psrm_events.c.tenant == tenant.key)
-        .order_by(store.psrm_events.c.id)
+        sa.select(tables.events).where(tables.events.c.tenant == tenant.key).order_by(tables.events.c.id)
     ).all()
     out = _coverings(events, settings)
     out += _settlements(conn, tenant, today)
@@ -73,7 +70,7 @@ def _coverings(events: list[Any], settings: dict[str, Any]) -> list[dict[str, An
 
 
 def _settlements(conn: Connection, tenant: Tenant, today: date) -> list[dict[str, Any]]:
-    table = store.psrm_payments
+    table = tables.payments
     payments = conn.execute(
         sa.select(table)
         .where(table.c.tenant == tenant.key, table.c.status == "DAEKKET")
@@ -114,9 +111,7 @@ def _settlements(conn: Connection, tenant: Tenant, today: date) -> list[dict[str
 
 def _interest(conn: Connection, tenant: Tenant, today: date) -> list[dict[str, Any]]:
     view = PsrmView(conn, tenant)
-    ids = conn.execute(
-        sa.select(store.psrm_claims.c.id).where(store.psrm_claims.c.tenant == tenant.key)
-    ).scalars()
+    ids = conn.execute(sa.select(tables.claims.c.id).where(tables.claims.c.tenant == tenant.key)).scalars()
     out = []
     for claim_id in ids:
         claim = view.claim(claim_id)
@@ -165,7 +160,7 @@ def _endings(events: list[Any]) -> list[dict[str, Any]]:
 
 def afstemning(conn: Connection, tenant: Tenant) -> dict[str, Any]:
     """The inddrivelsesgrundlag = tilgang − tilbagekald − nedskrivning + opskrivning (psrm.md §6.6)."""
-    events = conn.execute(sa.select(store.psrm_events).where(store.psrm_events.c.tenant == tenant.key)).all()
+    events = conn.execute(sa.select(tables.events).where(tables.events.c.tenant == tenant.key)).all()
     sums = {"tilgang": 0, "tilbagekald": 0, "nedskrivning": 0, "opskrivning": 0, "daekning": 0}
     for e in events:
         if e.kind == "TILGANG":

@@ -1,4 +1,7 @@
-"""A rule set: named pure functions, each declaring the catalogue codes it may raise."""
+"""A rule set: named pure functions, each declaring the catalogue codes it may raise.
+
+A `RuleSet` is a `testkommune.contracts.registry.Registry` of rules: ordered, a name taken once.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from testkommune.contracts.catalogue import ErrorCatalogue
 from testkommune.contracts.findings import Finding
+from testkommune.contracts.registry import Registry
 
 S = TypeVar("S")
 C = TypeVar("C")
@@ -29,43 +32,25 @@ class Rule(Generic[S, C]):
             yield finding
 
 
-class RuleSet(Generic[S, C]):
+class RuleSet(Registry[Rule[S, C]], Generic[S, C]):
     """An ordered name → rule map; extend a set by copying it and registering more."""
 
     def __init__(self, name: str, rules: Iterable[Rule[S, C]] = ()) -> None:
-        self.name = name
-        self._rules: dict[str, Rule[S, C]] = {r.name: r for r in rules}
+        super().__init__(name, rules)
 
     def rule(self, *codes: str) -> Callable[[RuleFunc], Rule[S, C]]:
-        """Decorator: register a function as a rule raising `codes`."""
+        """Decorator: register a function as a rule raising `codes` (a name already taken is refused)."""
 
         def register(func: RuleFunc) -> Rule[S, C]:
-            if func.__name__ in self._rules:
-                raise ValueError(f"rule {func.__name__} is already registered in {self.name}")
-            rule = Rule(func.__name__, codes, func, (func.__doc__ or "").strip())
-            self._rules[rule.name] = rule
-            return rule
+            return self.register(Rule(func.__name__, codes, func, (func.__doc__ or "").strip()))
 
         return register
 
     def add(self, rule: Rule[S, C]) -> None:
-        self._rules[rule.name] = rule
+        self.register(rule)
 
     def extend(self, name: str, *more: Rule[S, C]) -> RuleSet[S, C]:
-        return RuleSet(name, [*self._rules.values(), *more])
-
-    def __iter__(self) -> Iterator[Rule[S, C]]:
-        return iter(self._rules.values())
-
-    def __len__(self) -> int:
-        return len(self._rules)
+        return RuleSet(name, [*self, *more])
 
     def run(self, subject: S, ctx: C) -> list[Finding]:
-        return [finding for rule in self._rules.values() for finding in rule(subject, ctx)]
-
-    def codes(self) -> set[str]:
-        return {code for rule in self._rules.values() for code in rule.codes}
-
-    def check_against(self, catalogue: ErrorCatalogue) -> list[str]:
-        """Codes declared by a rule but missing from the catalogue (should be none)."""
-        return sorted(code for code in self.codes() if code not in catalogue)
+        return [finding for rule in self for finding in rule(subject, ctx)]

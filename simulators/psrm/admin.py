@@ -1,4 +1,4 @@
-"""Admin routes for PSRM collection: payments, set-off, returns, write-offs, reconciliation, history."""
+"""PSRM's admin routes (collection: payments, set-off, returns, write-offs, reconciliation, history."""
 
 from __future__ import annotations
 
@@ -7,19 +7,20 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.money import to_oere, wire
-from testkommune.simulators import store
 from testkommune.simulators.admin.routes import tenant_endpoint
-from testkommune.simulators.context import OpContext
-from testkommune.simulators.http import ok, problem, read_json
+from testkommune.simulators.context import OpContext, Simulator
+from testkommune.simulators.http import ok, problem, read_json, whole_number
 from testkommune.simulators.psrm import inddrivelse, underretninger
+from testkommune.simulators.psrm import tables as psrm_tables
 from testkommune.simulators.psrm.service import receipt
 from testkommune.simulators.psrm.state import UNDER_INDDRIVELSE, PsrmView
-from testkommune.simulators.simulation import Simulation
+from testkommune.simulators.store import plain
 from testkommune.simulators.tenancy import Tenant
 
 Body = dict[str, Any]
@@ -29,7 +30,7 @@ def _with_body(
     contract: str, handle: Callable[[OpContext, Body], tuple[int, Any]]
 ) -> Callable[[Request], Any]:
     @tenant_endpoint
-    async def endpoint(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+    async def endpoint(request: Request, sim: Simulator, tenant: Tenant) -> Response:
         body = await read_json(request)
         problems = sim.contracts.get(contract).check(body)
         if problems:
@@ -77,13 +78,13 @@ def _end(kind: str) -> Callable[[OpContext, Body], tuple[int, Any]]:
 
 
 @tenant_endpoint
-async def payments(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def payments(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """GET: every payment registered for the tenant, with what it covered."""
     with sim.operation(tenant) as ctx:
         rows = ctx.conn.execute(
-            sa.select(store.psrm_payments)
-            .where(store.psrm_payments.c.tenant == tenant.key)
-            .order_by(store.psrm_payments.c.id)
+            sa.select(psrm_tables.payments)
+            .where(psrm_tables.payments.c.tenant == tenant.key)
+            .order_by(psrm_tables.payments.c.id)
         ).all()
     return ok(
         {
@@ -104,7 +105,7 @@ async def payments(request: Request, sim: Simulation, tenant: Tenant) -> Respons
 
 
 @tenant_endpoint
-async def reconciliation(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def reconciliation(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     with sim.operation(tenant) as ctx:
         return ok(
             {"tenant": tenant.key, "dato": ctx.today.isoformat()}
@@ -113,20 +114,20 @@ async def reconciliation(request: Request, sim: Simulation, tenant: Tenant) -> R
 
 
 @tenant_endpoint
-async def claim_history(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def claim_history(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """One claim's whole story: stamdata, balance and interest today, events, actions, notifications."""
-    claim_id = request.path_params["fordring_id"]
+    claim_id = str(whole_number(request.path_params["fordring_id"], "fordring_id"))
     with sim.operation(tenant) as ctx:
         claim = PsrmView(ctx.conn, tenant).claim(claim_id)
         if claim is None:
             return problem(404, "Unknown claim", [Finding("PSRM-509", "$", {"value": claim_id})])
         book = inddrivelse.ledger(ctx.conn, tenant, claim)
         events = ctx.conn.execute(
-            sa.select(store.psrm_events)
-            .where(store.psrm_events.c.tenant == tenant.key, store.psrm_events.c.fordring_id == claim.id)
-            .order_by(store.psrm_events.c.id)
+            sa.select(psrm_tables.events)
+            .where(psrm_tables.events.c.tenant == tenant.key, psrm_tables.events.c.fordring_id == claim.id)
+            .order_by(psrm_tables.events.c.id)
         ).all()
-        table = store.psrm_actions
+        table = psrm_tables.actions
         actions = ctx.conn.execute(
             sa.select(table)
             .where(
@@ -176,15 +177,36 @@ async def claim_history(request: Request, sim: Simulation, tenant: Tenant) -> Re
 
 def _row_data(ctx: OpContext, claim_id: int) -> dict[str, Any]:
     row = ctx.conn.execute(
-        sa.select(store.psrm_claims.c.data).where(store.psrm_claims.c.id == claim_id)
+        sa.select(psrm_tables.claims.c.data).where(psrm_tables.claims.c.id == claim_id)
     ).one()
     return dict(row.data)
+
+
+def state(conn: Connection, tenant: Tenant) -> dict[str, Any]:
+    """PSRM's part of the tenant's state (GET …/state): the actions received and the claims booked."""
+    actions, claims = psrm_tables.actions, psrm_tables.claims
+    return {
+        "actions": [
+            receipt(r) | {"MFLeveranceID": r.leverance_id, "Anmodning": r.request}
+            for r in conn.execute(
+                sa.select(actions)
+                .where(actions.c.tenant == tenant.key)
+                .order_by(actions.c.received_at, actions.c.aktion_id)
+            )
+        ],
+        "claims": [
+            plain(r, exclude=("tenant", "data"))
+            for r in conn.execute(
+                sa.select(claims).where(claims.c.tenant == tenant.key).order_by(claims.c.id)
+            )
+        ],
+    }
 
 
 _T = "/admin/tenants/{kommune}/{system}/psrm"
 
 
-def psrm_admin_routes() -> list[Route]:
+def admin_routes() -> list[Route]:
     return [
         Route(f"{_T}/indbetalinger", _with_body("admin/Indbetaling_I", _pay), methods=["POST"]),
         Route(f"{_T}/indbetalinger", payments, methods=["GET"]),

@@ -7,14 +7,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from testkommune.simulators.admin.routes import tenant_endpoint
+from testkommune.simulators.context import Simulator
 from testkommune.simulators.http import ok
 from testkommune.simulators.invariants import check_all, read_tilstand
-from testkommune.simulators.simulation import Simulation
 from testkommune.simulators.tenancy import Tenant
 
 
 @tenant_endpoint
-async def invarianter(request: Request, sim: Simulation, tenant: Tenant) -> Response:
+async def invarianter(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     with sim.operation(tenant) as ctx:
         tilstand = read_tilstand(ctx.conn, tenant)
     results = check_all(tilstand)
