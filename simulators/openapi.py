@@ -188,13 +188,9 @@ def documented_routes(routes: Sequence[BaseRoute]) -> list[tuple[str, str]]:
 
 
 def openapi_document(
-    contracts: ContractSet, routes: Sequence[BaseRoute] | None = None, *, closed: bool = False
+    contracts: ContractSet, routes: Sequence[BaseRoute], *, closed: bool = False
 ) -> dict[str, Any]:
-    """The document for `routes` (default: the routes of `simulators.app.create_app`)."""
-    if routes is None:
-        from testkommune.simulators.app import create_app
-
-        routes = create_app("sqlite:///:memory:").routes
+    """The document for `routes` (the app's own: `simulators.app.create_app` passes them)."""
     schemas = {_component(name): _rewrite(copy.deepcopy(raw), name) for name, raw in contracts.raw.items()}
     build = _Builder(contracts, closed)
     paths: dict[str, Any] = {}
