@@ -29,6 +29,7 @@ from testkommune.simulators.erp.kvittering import forretningskvittering
 from testkommune.simulators.erp.omsaetning import Mangel, Omsaetningstabel
 from testkommune.simulators.erp.rules import BilagKontekst, finansbilag_rules
 from testkommune.simulators.prepared import Prepared
+from testkommune.simulators.store import inserted_id
 from testkommune.simulators.tenancy import Tenant
 
 HUB_SERVICE = "ModtagFinansbilag"
@@ -265,7 +266,7 @@ def _insert_godkendt(conn: Connection, row: dict[str, Any]) -> int | None:
         return None if inserted is None else int(inserted[0])
     try:
         with conn.begin_nested():
-            return int(conn.execute(_INSERT_BILAG, values).inserted_primary_key[0])
+            return inserted_id(conn.execute(_INSERT_BILAG, values))
     except IntegrityError:
         return None
 
