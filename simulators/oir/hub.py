@@ -46,7 +46,10 @@ _ANSWER = (
     .values(status_code=sa.bindparam("status_code"), response=sa.bindparam("response"))
 )
 _CLAIM = sa.insert(store.deliveries)
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_UPSERTS: dict[str, Callable[[sa.Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 # Built once per process: the hot path only binds values.
 
 

@@ -48,7 +48,7 @@ class Ledger:
         if choice is None:
             return True
         code = renter.rate_code(choice.get("RenteSatsKode", ""))
-        return code is not None and (code["inddrivelsesrente"] or code["merrentesats"])
+        return code is not None and bool(code["inddrivelsesrente"] or code["merrentesats"])
 
     def interest(self, until: date) -> int:
         """Interest accrued up to (not including) `until`."""
