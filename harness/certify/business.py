@@ -9,6 +9,7 @@ SUPPORTED before the fagsystem is asked to do it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -112,7 +113,10 @@ def build_event(value: dict[str, Any], case: BillingCase, today: date) -> Busine
         return HearingToAnswer(
             bool(value.get("approve", True)), value.get("justification", "Data er kontrolleret og korrekte")
         )
-    plain = {"raised_in_error": RaisedInError, "complaint_received": ComplaintReceived}
+    plain: dict[str, Callable[[], BusinessEvent]] = {
+        "raised_in_error": RaisedInError,
+        "complaint_received": ComplaintReceived,
+    }
     return (plain | {"written_off": WrittenOff})[name]()
 
 
