@@ -99,3 +99,37 @@ def test_the_cpu_summary_gives_requests_per_second_per_generator_core():
     summary = CpuSamples().summary(workers, requests=15_000, elapsed_s=10.0)
     assert summary["generator_cores"] == 0.5 and summary["rps_per_generator_core"] == 3000
     assert CpuSamples().summary(workers)["rps_per_generator_core"] == 0  # no requests: nothing to divide
+
+
+class _Event:
+    """Stands in for Locust's request event: keeps what each request reported."""
+
+    def __init__(self) -> None:
+        self.fired: list[dict[str, Any]] = []
+
+    def fire(self, **request: Any) -> None:
+        self.fired.append(request)
+
+
+def test_the_sender_reports_each_request_once_with_why_it_failed(kommune):
+    from testkommune.harness.load.wire import Sender
+
+    _, built = _templates()
+    template = built["finansbilag"]
+    headers = {"X-TK-Kommune": "851", "X-TK-Anvendersystem": "load-wire", "Content-Type": "application/json"}
+    event = _Event()
+    sender = Sender(kommune.base_url, headers, event, 10.0)
+    answered = sender.post(template.path, template.next("w-000001")[0])
+    refused = sender.post(template.path, b"{}")
+    assert answered.status == 200 and json.loads(answered.body)["Forretningskvittering"]["Status"]
+    assert refused.status == 400 and refused.body
+    answered.report()
+    refused.report()
+    answered.report("AFVIST X-1")
+    nowhere = Sender("http://127.0.0.1:9", headers, event, 2.0).post(template.path, b"{}")
+    nowhere.report()
+    assert nowhere.status == 0 and nowhere.body == b""
+    reported = [(r["name"], str(r["exception"]) if r["exception"] else None) for r in event.fired]
+    assert reported[:3] == [(template.path, None), (template.path, "HTTP 400"), (template.path, "AFVIST X-1")]
+    assert reported[3][1] and all(r["response_time"] > 0 and r["request_type"] == "POST" for r in event.fired)
+    sender.close()

@@ -1,7 +1,7 @@
 """Locust users: simulated fagsystem workers sending a profile's messages.
 
 - `SimulatorUser` (target "simulators", to size the test kommune): posts the messages (finansbilag,
-  betalingsanmodninger, debtor registrations) itself through Locust's fast HTTP client. Each user
+  betalingsanmodninger, debtor registrations) itself over geventhttpclient (`wire`). Each user
   prebuilds one message of each kind (`prebuilt`; the debtor registration is what the reference
   fagsystem's own `bill` posts) and each request fills in a new case id and TransaktionsID, so the
   generator stays cheap and every message is unique.
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from locust import FastHttpUser, User, task
+from locust import User, task
 from locust.exception import StopUser
 from testkommune.contracts.driver import KommuneConnection
-from testkommune.harness.load import prebuilt
+from testkommune.harness.load import prebuilt, wire
 from testkommune.harness.load.ledger import Ledger
 from testkommune.harness.load.messages import billing_case
 from testkommune.harness.load.profiles import Profile
@@ -107,13 +107,12 @@ class _Worker:
             raise StopUser()
 
 
-class SimulatorUser(_Worker, FastHttpUser):
-    """Sends the profile's messages straight to the test kommune through Locust's fast HTTP client
-    (geventhttpclient), each a prebuilt template (`prebuilt`) with its own case id and TransaktionsID."""
+class SimulatorUser(_Worker, User):
+    """Sends the profile's messages straight to the test kommune: each a prebuilt template (`prebuilt`)
+    with its own case id and TransaktionsID, posted over one kept-alive geventhttpclient connection
+    (`wire`) and counted in Locust's statistics."""
 
-    host = "http://127.0.0.1"
-    network_timeout = 30.0
-    connection_timeout = 30.0
+    timeout_s = 30.0
 
     def wait_time(self) -> float:
         return self._pace()
@@ -123,8 +122,11 @@ class SimulatorUser(_Worker, FastHttpUser):
         config = _config()
         case = prebuilt.template_case(config.today)
         self.templates = prebuilt.templates(case, config.today, config.connection, config.myndighed_cvr)
-        self.headers = config.connection.headers | {"Content-Type": "application/json"}
-        self.client.client.cookiejar = None  # the test kommune sets no cookies: skip the jar's work
+        headers = config.connection.headers | {"Content-Type": "application/json"}
+        self.sender = wire.Sender(config.base_url, headers, self.environment.events.request, self.timeout_s)
+
+    def on_stop(self) -> None:
+        self.sender.close()
 
     @task
     def send(self) -> None:
@@ -142,53 +144,42 @@ class SimulatorUser(_Worker, FastHttpUser):
         """Deliver as the reference fagsystem does: a 502/503/504 or no answer is sent again, unchanged
         (same TransaktionsID), up to its `max_attempts`; GODKENDT is acknowledged."""
         for attempt in range(1, Foraeldrebetaling.max_attempts + 1):
-            with self._send(config, template, body) as response:
-                if response.status_code and response.status_code not in RETRY_STATUSES:
-                    if response.status_code != 200:
-                        return  # a refusal (4xx): Locust has counted the failed request
-                    status = _status(response)
-                    if status == "GODKENDT":
-                        config.ledger.ack(template.kind, key)
-                    elif status is None:
-                        response.failure("answer without a Forretningskvittering")
-                    else:
-                        config.ledger.refused += 1
-                    return
+            answer = self.sender.post(template.path, body)
+            if answer.status and answer.status not in RETRY_STATUSES:
+                status = _status(answer.body) if answer.status < 400 else ""  # as the reference reads it
+                if status == "GODKENDT":
+                    config.ledger.ack(template.kind, key)
+                elif status:
+                    config.ledger.refused += 1  # a business refusal: the request itself succeeded
+                answer.report("answer without a Forretningskvittering" if status is None else None)
+                return
+            answer.report()
             if attempt < Foraeldrebetaling.max_attempts:
                 time.sleep(0.01 * attempt)
         config.ledger.refused += 1  # unanswered after every attempt, as the reference counts it
 
     def _post(self, config: LoadConfig, template: prebuilt.Template, body: bytes, key: str) -> None:
         """Post one message; acknowledged when the business answer is not AFVIST."""
-        with self._send(config, template, body) as response:
-            if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
-                return
-            status = _status(response)
-            if status is None:
-                response.failure("answer without a Forretningskvittering")
-            elif status != "AFVIST":
-                config.ledger.ack(template.kind, key)
-            else:
-                config.ledger.refused += 1
-                answer = json.loads(response.content)["Forretningskvittering"]
-                codes = ", ".join(sorted({e.get("code", "?") for e in answer.get("Fejl", [])}))
-                response.failure(f"AFVIST {codes}")
-
-    def _send(self, config: LoadConfig, template: prebuilt.Template, body: bytes) -> Any:
-        return self.client.post(
-            config.base_url + template.path,
-            data=body,
-            headers=self.headers,
-            name=template.path,
-            catch_response=True,
-        )
+        answer = self.sender.post(template.path, body)
+        if answer.status != 200:
+            answer.report(None if answer.error else f"HTTP {answer.status}")
+            return
+        status = _status(answer.body)
+        if status is None:
+            answer.report("answer without a Forretningskvittering")
+        elif status != "AFVIST":
+            config.ledger.ack(template.kind, key)
+            answer.report()
+        else:
+            config.ledger.refused += 1
+            fejl = json.loads(answer.body)["Forretningskvittering"].get("Fejl", [])
+            answer.report(f"AFVIST {', '.join(sorted({e.get('code', '?') for e in fejl}))}")
 
 
-def _status(response: Any) -> str | None:
+def _status(body: bytes) -> str | None:
     """The Forretningskvittering's Status of an answer, None when it has none."""
     try:
-        return str(json.loads(response.content)["Forretningskvittering"]["Status"])
+        return str(json.loads(body)["Forretningskvittering"]["Status"])
     except (ValueError, KeyError, TypeError):
         return None
 
