@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from testkommune.contracts.catalogue import error_catalogue
 from testkommune.contracts.driver import KommuneConnection
 from testkommune.harness.certify import checks
 from testkommune.harness.certify.checks import CHECKS, Check
@@ -22,34 +23,12 @@ from testkommune.harness.certify.timeline import handover_window, target_day
 from testkommune.harness.reporting import ConsoleReporter, write_json, write_junit
 from testkommune.harness.reporting.html import render_html
 from testkommune.scenarios.fagsystemer import VARIANTS
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
+from testkommune.scenarios.fagsystemer.proofs import LIFE_PROOFS, PROOFS
+from testkommune.scenarios.fagsystemer.varianter_livsforloeb import LIVSFORLOEB_VARIANTS
 from testkommune.scenarios.fagsystemer.varianter_selvtest import BROKEN, LAWFUL
 
 SUITES = sorted(builtin_suites())
-# A broken variant of this catalogue → the suites that must catch it and the code each failing scenario names.
-OWN_CODE: dict[str, tuple[tuple[str, ...], str]] = {
-    "rente-som-hovedfordring": (("forretningsomraader",), "CERT-FORDRING-EKSTRA"),
-    "cpr-i-beskrivelse": (tuple(SUITES), "CERT-PERSONDATA-FRITEKST"),
-    "navn-i-beskrivelse": (tuple(SUITES), "CERT-PERSONDATA-FRITEKST"),
-    "srb-foer-forfald": (tuple(SUITES), "CERT-SRB-FOER-FORFALD"),
-    "transaktionsid-pr-dag": (("forretningsomraader",), "OIR-TRANSAKTIONSID-GENBRUGT"),
-    "bogfoerer-ikke": (("finans", "robusthed"), "CERT-FINANS-IKKE-SENDT"),
-    "bilag-to-gange": (("finans", "robusthed"), "CERT-FINANS-ANTAL"),
-    "udbetaler-for-lidt": (("fejlliste",), "CERT-STAMDATA-AFVIGER"),
-    "hele-kroner": (("basis", "robusthed"), "CERT-STAMDATA-AFVIGER"),
-    "uden-beskrivelse": (("debitor",), "DEB-FELT-KRAEVET"),
-    "periode-for-lang": (("basis", "fejlliste", "forretningsomraader"), "CERT-STAMDATA-AFVIGER"),
-    "altid-nedskrivning": (("fejlliste",), "CERT-RETTELSE-EFTER-GODKENDELSE"),
-    "nedskriver-nyt-beloeb": (("fejlliste",), "CERT-RETTELSE-EFTER-GODKENDELSE"),
-    "sfo-som-daginstitution": (("forretningsomraader",), "CERT-FORKERT-FORDRINGSTYPE"),
-    "gebyr-i-hovedstol": (("forretningsomraader",), "CERT-STAMDATA-AFVIGER"),
-    "uden-se-nummer": (("fejlliste",), "CERT-PART-AFVIGER"),
-    "kontotype-virksomhed": (tuple(SUITES), "OIR-DEBITORKONTOTYPE"),
-    "valuta-euro": (("basis", "debitor", "fejlliste", "forretningsomraader", "robusthed"), "PSRM-152"),
-    "overdrager-aldrig": (
-        ("basis", "debitor", "fejlliste", "forretningsomraader", "robusthed"),
-        "CERT-IKKE-OVERDRAGET",
-    ),
-}
 
 
 def _run(kommune, suite: str, variant: str, only: list[str] | None = None):
@@ -58,37 +37,50 @@ def _run(kommune, suite: str, variant: str, only: list[str] | None = None):
 
 
 def _failed(result) -> dict[str, list[str]]:
-    judged = [s for s in result.scenarios if s.outcome not in ("passed", "not_supported")]
-    return {s.scenario_id: [f.code for f in s.failures] for s in judged}
+    return {s.scenario_id: [f.code for f in s.failures] for s in result.scenarios if s.outcome != "passed"}
 
 
 def test_every_variant_of_the_catalogue_is_judged_here():
-    """≥ 40 broken variants, each proven here or in test_suites (CAUGHT); ≥ 4 lawful ones too."""
-    from tests.test_livsforloeb import CAUGHT as CAUGHT_IN_LIVSFORLOEB
-    from tests.test_livsforloeb import ROLE_OF
-    from tests.test_suites import CAUGHT
-
-    assert set(OWN_CODE) == set(BROKEN)
-    judged = set(OWN_CODE) | {variant for table in CAUGHT.values() for variant in table}
-    judged |= set(CAUGHT_IN_LIVSFORLOEB)  # the life-of-a-case variants, judged in test_livsforloeb
-    assert judged == set(VARIANTS) - set(LAWFUL) - set(ROLE_OF)
-    assert len(judged) >= 40 and len(LAWFUL) >= 4
+    """≥ 40 broken variants, each with its proof; ≥ 4 lawful ones besides the reference."""
+    classic = set(VARIANTS) - set(LIVSFORLOEB_VARIANTS)  # the life-of-a-case ones: tests/test_livsforloeb.py
+    assert set(PROOFS) == classic - set(LAWFUL) - {"reference"}
+    assert set(BROKEN) <= set(PROOFS)
+    assert len(PROOFS) >= 40 and len(LAWFUL) >= 4
 
 
-@pytest.mark.parametrize(("variant", "suite"), [(v, s) for v in sorted(LAWFUL) for s in SUITES])
+# every lawful variant against every suite: livsforloeb's scenarios of both roles move the clock from the
+# claims' own dates (ØiR role) or step day by day until the fagsystem hands over (direct role)
+LAWFUL_RUNS = [(v, s) for v in sorted(LAWFUL) for s in SUITES]
+
+
+@pytest.mark.parametrize(("variant", "suite"), LAWFUL_RUNS)
 def test_a_lawful_fagsystem_written_differently_passes_every_suite(kommune, variant, suite):
     """e.g. SRB 21 days after forfald, not 14: the suites judge the claim's own dates, not a calendar."""
     result = _run(kommune, suite, variant)
     assert result.passed, _failed(result)
 
 
-@pytest.mark.parametrize(("variant", "suite"), [(v, s) for v in sorted(OWN_CODE) for s in OWN_CODE[v][0]])
-def test_a_broken_variant_fails_for_its_own_code(kommune, variant, suite):
-    result = _run(kommune, suite, variant)
-    failed = _failed(result)
-    assert failed, f"{variant} passed {suite}"
-    code = OWN_CODE[variant][1]
-    assert all(code in codes for codes in failed.values()), failed
+@pytest.mark.parametrize("variant", sorted(PROOFS))
+def test_a_broken_variant_fails_for_its_own_code(kommune, variant):
+    """Each suite of its proof fails it, every failing scenario names one of its defect's codes (else the
+    suite raised a false alarm or chose a wrong word), and each code of the proof is named somewhere."""
+    proof = PROOFS[variant]
+    assert all(code in error_catalogue() for code in proof.codes)
+    named: set[str] = set()
+    for suite in proof.suites:
+        failed = _failed(_run(kommune, suite, variant))
+        assert failed, f"{variant} passed {suite}"
+        assert all(set(proof.codes) & set(codes) for codes in failed.values()), (suite, failed)
+        named |= {code for codes in failed.values() for code in codes}
+    assert set(proof.codes) <= named, set(proof.codes) - named
+
+
+def test_the_life_of_a_case_proofs_are_the_ones_test_livsforloeb_asserts():
+    from tests.test_livsforloeb import CAUGHT
+
+    assert {v: set(p.codes) for v, p in LIFE_PROOFS.items()} == {
+        v: {code for _, code in wanted.values()} for v, wanted in CAUGHT.items()
+    }
 
 
 def test_a_claim_found_by_its_own_reference_names_its_own_case(kommune):
@@ -220,3 +212,24 @@ def test_the_invariants_run_after_every_scenario_and_a_violation_fails_it(kommun
         [("invariants_hold", "INV-OPKRAEVNING-INDDRIVELSE")]
     ] * 2
     assert result.scenarios[0].steps[-1].detail.endswith("invariants_hold")
+
+
+class _RefusedForOneService(Foraeldrebetaling):
+    """Writes the period backwards for sickness-benefit repayments only: ØiR refuses that one claim."""
+
+    name = "foraeldrebetaling-test-en-afvist"
+
+    def periode(self, case):
+        start, end = super().periode(case)
+        return (end, start) if case.service == "sygedagpenge-tilbagebetaling" else (start, end)
+
+
+def test_a_refused_claim_is_never_judged_against_another_cases_claim(kommune):
+    """Why 7: 'HovedstolBeløb of OMR-05-1 is 2300.0, expected 8900.00' judged case 2's claim as case 1's."""
+    connection = KommuneConnection(kommune.base_url, "851", "v-en-afvist")
+    result = Runner(load_suite("forretningsomraader"), _RefusedForOneService(), connection).run(
+        only=["OMR-05"]
+    )
+    failures = result.scenarios[0].failures
+    assert [(f.check, f.code) for f in failures] == [("oir_accepted", "PSRM-569")]
+    assert "2300" not in json.dumps([f.as_dict() for f in failures])

@@ -276,7 +276,15 @@ def psrm_status(obs: Observation, expected: Any) -> list[Failure]:
                 {"case": case.case_id},
             )
         )
+        failures.extend(_psrm_reasons(obs, psrm.get("MFAktionID"), wanted))
     return failures
+
+
+def _psrm_reasons(obs: Observation, aktion_id: str | None, wanted: str) -> list[Failure]:
+    """Why PSRM refused the hand-over or holds it for hearing: each reason with its own code."""
+    action = next((a for a in obs.psrm_actions if aktion_id and a.get("MFAktionID") == aktion_id), {})
+    reasons = [*(action.get("AfvistÅrsagSamling") or []), *(action.get("HoeringÅrsagSamling") or [])]
+    return [_from_error("psrm_status", r, expected=wanted, reproduce=None) for r in reasons if r.get("code")]
 
 
 def _refusals_of(name: str, obs: Observation, operation: str) -> list[Failure]:

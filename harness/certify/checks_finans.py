@@ -74,7 +74,7 @@ def finans_accepted(obs: Observation, _: Any) -> list[Failure]:
     failures = []
     for entry in obs.journal:
         if entry["operation"] in ERP_DELIVERIES and entry["status"] >= 400 and not _is_fault(obs, entry):
-            for error in (obs.response_of(entry) or {}).get("errors", []):
+            for error in obs.refusals(entry):
                 failures.append(
                     _from_error("finans_accepted", error, expected="GODKENDT", reproduce=obs.curl(entry))
                 )

@@ -107,7 +107,9 @@ def debtor_identified(obs: Observation, _: Any) -> list[Failure]:
     for case in obs.billed:
         if case.debtor.kind != "virksomhed":
             continue
-        parties = _parties(obs, case) or [{}]
+        parties = _parties(
+            obs, case
+        )  # none accepted: its refusal is named by oir_accepted / claims_accounted
         for party in parties[:1]:
             wanted = {"VirksomhedCVRNummer": case.debtor.id, "VirksomhedSENummer": case.debtor.se}
             for field, expected in wanted.items():
@@ -132,7 +134,7 @@ def no_fixed_address_marked(obs: Observation, _: Any) -> list[Failure]:
     for case in obs.billed:
         if case.debtor.kind != "person" or case.debtor.address is not None:
             continue
-        for party in (_parties(obs, case) or [{}])[:1]:
+        for party in _parties(obs, case)[:1]:  # none accepted: its refusal is named elsewhere
             if party.get("UdenFastBopæl") is not True:
                 failures.append(
                     _harness_failure(

@@ -353,7 +353,13 @@ def _stamdata_section(fields: Mapping[str, Mapping[str, str]]) -> list[str]:
 
 def pages() -> dict[str, str]:
     """Every generated page, by file name."""
-    return {ERROR_PAGE: error_catalogue_page(), FORDRINGSTYPER_PAGE: fordringstyper_page()}
+    from testkommune.harness.docs.coverage import COVERAGE_PAGE, coverage_page
+
+    return {
+        ERROR_PAGE: error_catalogue_page(),
+        FORDRINGSTYPER_PAGE: fordringstyper_page(),
+        COVERAGE_PAGE: coverage_page(),
+    }
 
 
 def write_pages(out_dir: Path) -> list[Path]:

@@ -18,6 +18,7 @@ def observation_to_json(observation: Observation) -> dict[str, Any]:
         "billed": [case_to_json(c) for c in observation.billed],
         "state": observation.state,
         "journal": observation.journal,
+        "references": observation.references,
     }
 
 
@@ -31,4 +32,5 @@ def observation_from_json(raw: dict[str, Any]) -> Observation:
         headers=raw["headers"],
         scenario_id=raw["scenario_id"],
         seed=raw["seed"],
+        references=raw.get("references", {}),
     )

@@ -309,6 +309,83 @@ class ValutaEuro(Foraeldrebetaling):
         return super().fordring(case, today) | {"ValutaKode": "EUR"}
 
 
+class FakturererNaesteMaaned(Foraeldrebetaling):
+    """Defect: bills the following month on its own in the daily run, a claim nobody asked for."""
+
+    name = "foraeldrebetaling-fakturerer-naeste-maaned"
+
+    def connect(self, kommune: KommuneConnection) -> None:
+        super().connect(kommune)
+        self.billed_cases: list[BillingCase] = []
+
+    def bill(self, case: BillingCase, today: date) -> None:
+        super().bill(case, today)
+        self.billed_cases.append(case)
+
+    def run_daily(self, today: date) -> None:
+        super().run_daily(today)
+        waiting, self.billed_cases = self.billed_cases, []
+        for case in waiting:
+            start = case.period_to + timedelta(days=1)
+            end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            following = dataclasses.replace(case, period_from=start, period_to=end)
+            super().bill(dataclasses.replace(following, case_id=f"{case.case_id}-N"), today)
+
+
+class OpdigtetDomsdato(Foraeldrebetaling):
+    """Defect: fills in a judgment date (DomDato) for damages when it knows none, so PSRM cannot hold the
+    claim for hearing; it passes a claim with no judgment as if it had one."""
+
+    name = "foraeldrebetaling-opdigtet-domsdato"
+
+    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
+        main = super().fordring(case, today)
+        return main | ({"DomDato": main["StiftelseDato"]} if case.service == "erstatning" else {})
+
+
+class ForkertKontostreng(Foraeldrebetaling):
+    """Defect: books day-care income on the kindergarten line of the sortiment (another kontostreng)."""
+
+    name = "foraeldrebetaling-forkert-kontostreng"
+
+    def finans_linjer(self, case: BillingCase) -> list[dict[str, Any]]:
+        lines = super().finans_linjer(case)
+        lines[1] = lines[1] | {"Sortiment": lines[1]["Sortiment"] | {"Ydelsestype": "BOERNEHAVE"}}
+        return lines
+
+
+class KraeverAdresse(Foraeldrebetaling):
+    """Defect: cannot bill a citizen with no fixed address; its billing raises instead."""
+
+    name = "foraeldrebetaling-kraever-adresse"
+
+    def _party(self, case: BillingCase) -> dict[str, Any]:
+        if case.debtor.kind == "person" and case.debtor.address is None:
+            raise ValueError(f"debtor {case.case_id} has no address")
+        return super()._party(case)
+
+
+class UdenDomsdato(Foraeldrebetaling):
+    """Defect: leaves out the judgment date (DomDato) of a damages claim, though the case has one."""
+
+    name = "foraeldrebetaling-uden-domsdato"
+
+    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
+        return {k: v for k, v in super().fordring(case, today).items() if k != "DomDato"}
+
+
+class UgyldigCPR(Foraeldrebetaling):
+    """Defect: overwrites the day of a CPR number with 00, giving a birth date that does not exist."""
+
+    name = "foraeldrebetaling-ugyldig-cpr"
+
+    def _party(self, case: BillingCase) -> dict[str, Any]:
+        party = super()._party(case)
+        if "PersonCPRNummer" in party:
+            party["PersonCPRNummer"] = "00" + party["PersonCPRNummer"][2:]
+        return party
+
+
 LAWFUL: dict[str, type[Foraeldrebetaling]] = {
     "srb-21": Srb21,
     "anden-nummerering": AndenNummerering,
@@ -336,4 +413,10 @@ BROKEN: dict[str, type[Foraeldrebetaling]] = {
     "uden-se-nummer": UdenSENummer,
     "kontotype-virksomhed": KontoTypeVirksomhed,
     "valuta-euro": ValutaEuro,
+    "fakturerer-naeste-maaned": FakturererNaesteMaaned,
+    "opdigtet-domsdato": OpdigtetDomsdato,
+    "forkert-kontostreng": ForkertKontostreng,
+    "kraever-adresse": KraeverAdresse,
+    "uden-domsdato": UdenDomsdato,
+    "ugyldig-cpr": UgyldigCPR,
 }

@@ -1,0 +1,117 @@
+"""What each broken variant proves: the suites that must catch it and the codes its defect is named by.
+
+Every scenario of those suites that fails must name one of the codes, and each code must be named somewhere
+(tests/test_verdicts.py runs them). The coverage page (docs/coverage.md) is generated from this table and the
+suites' `covers`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL = ("basis", "debitor", "fejlliste", "finans", "forretningsomraader", "robusthed")
+HANDING_OVER = ("basis", "debitor", "fejlliste", "forretningsomraader", "robusthed")
+
+
+@dataclass(frozen=True, slots=True)
+class Proof:
+    codes: tuple[str, ...]
+    suites: tuple[str, ...]
+
+
+PROOFS: dict[str, Proof] = {
+    # refused by a counterpart: the refusal's own code
+    "periode-omvendt": Proof(("PSRM-569",), ALL),
+    "valuta-euro": Proof(("PSRM-152",), ALL),
+    "kontotype-virksomhed": Proof(("OIR-DEBITORKONTOTYPE",), ALL),
+    "transaktionsid-pr-dag": Proof(("OIR-TRANSAKTIONSID-GENBRUGT",), ("finans", "forretningsomraader")),
+    "gebyr-som-hovedfordring": Proof(("PSRM-201",), ("forretningsomraader",)),
+    "nyt-id-ved-genforsoeg": Proof(("DEB-FORDRING-DUBLET",), ("basis", "robusthed")),
+    "uden-beskrivelse": Proof(("DEB-FELT-KRAEVET",), ("debitor",)),
+    "overdrager-foer-srb": Proof(
+        ("PSRM-SRB", "CERT-OVERDRAGET-UNDER-RYKKER"), ("basis", "debitor", "fejlliste")
+    ),
+    "direkte-til-inddrivelse": Proof(("PSRM-SRB",), ("basis", "debitor", "fejlliste")),
+    "overdrager-under-rykker": Proof(("CERT-OVERDRAGET-UNDER-RYKKER",), ("debitor",)),
+    "ubalanceret-bilag": Proof(
+        ("ERP-BILAG-UBALANCE", "CERT-FINANS-AFVIST", "CERT-FINANS-UBALANCE", "CERT-NULSUMTEST"),
+        ("finans", "robusthed"),
+    ),
+    "ukendt-sortiment": Proof(("ERP-SORTIMENTSVAERDI-UKENDT", "CERT-FINANS-AFVIST"), ("finans", "robusthed")),
+    "udbetaler-til-cvr": Proof(("NK-NEMKONTO-MANGLER", "CERT-PART-AFVIGER"), ("fejlliste",)),
+    # what arrived differs from the case
+    "generisk-fordringstype": Proof(
+        ("CERT-FORKERT-FORDRINGSTYPE",), ("basis", "fejlliste", "forretningsomraader")
+    ),
+    "sfo-som-daginstitution": Proof(("CERT-FORKERT-FORDRINGSTYPE",), ("forretningsomraader",)),
+    "gebyr-i-hovedstol": Proof(("CERT-STAMDATA-AFVIGER",), ("forretningsomraader",)),
+    "hele-kroner": Proof(("CERT-STAMDATA-AFVIGER",), ("basis", "robusthed")),
+    "periode-for-lang": Proof(("CERT-STAMDATA-AFVIGER",), HANDING_OVER),
+    "udbetaler-for-lidt": Proof(("CERT-STAMDATA-AFVIGER",), ("fejlliste",)),
+    "se-som-cvr": Proof(("CERT-PART-AFVIGER",), ("fejlliste",)),
+    "uden-se-nummer": Proof(("CERT-PART-AFVIGER",), ("fejlliste",)),
+    "uden-domsdato": Proof(("PSRM-DOM-FORLIG-KRAEVET",), ("forretningsomraader",)),
+    "ugyldig-cpr": Proof(("ID-CPR-DATO",), ALL),
+    "kraever-adresse": Proof(("CERT-FAGSYSTEM-FEJL",), ("fejlliste",)),
+    "uden-fast-bopael-ignoreres": Proof(("CERT-UDEN-FAST-BOPAEL",), ("fejlliste",)),
+    "srb-foer-forfald": Proof(("CERT-SRB-FOER-FORFALD",), ALL),
+    "cpr-i-beskrivelse": Proof(("CERT-PERSONDATA-FRITEKST",), ALL),
+    "navn-i-beskrivelse": Proof(("CERT-PERSONDATA-FRITEKST",), ALL),
+    "forkert-kontostreng": Proof(("CERT-FINANS-KONTOSTRENG", "CERT-NULSUMTEST"), ("finans",)),
+    # claims and bilag counted: none lost, none twice, none extra
+    "rente-som-hovedfordring": Proof(("CERT-FORDRING-EKSTRA",), ("forretningsomraader",)),
+    "fakturerer-naeste-maaned": Proof(("CERT-FORDRING-UKENDT",), ALL),
+    "ny-fordring-ved-rettelse": Proof(("CERT-BOOKET-ANTAL",), ("fejlliste",)),
+    "opgiver-i-servicevindue": Proof(("CERT-TABT",), ("robusthed",)),
+    "bogfoerer-ikke": Proof(("CERT-FINANS-IKKE-SENDT",), ("finans", "robusthed")),
+    "bilag-to-gange": Proof(("CERT-FINANS-ANTAL",), ("finans", "robusthed")),
+    "henter-ikke-kvittering": Proof(
+        ("CERT-KVITTERING-IKKE-HENTET", "CERT-RETTELSE-MANGLER"), ("finans", "robusthed")
+    ),
+    # corrections
+    "samme-id-ved-rettelse": Proof(("CERT-RETTELSE-SAMME-ID",), ("finans", "robusthed")),
+    "sender-uaendret-igen": Proof(("CERT-UAENDRET-GENSENDT",), ("finans", "robusthed")),
+    "ingen-rettelse-efter-godkendelse": Proof(("CERT-RETTELSE-EFTER-GODKENDELSE",), ("fejlliste",)),
+    "altid-nedskrivning": Proof(("CERT-RETTELSE-EFTER-GODKENDELSE",), ("fejlliste",)),
+    "nedskriver-nyt-beloeb": Proof(("CERT-RETTELSE-EFTER-GODKENDELSE",), ("fejlliste",)),
+    # hand-over and what flows back
+    "overdrager-igen": Proof(("CERT-OVERDRAGET-IGEN",), ("robusthed",)),
+    "overdrager-aldrig": Proof(("CERT-IKKE-OVERDRAGET",), HANDING_OVER),
+    "dobbelt-daekning": Proof(("CERT-IKKE-OVERDRAGET",), ("robusthed",)),
+    "opdigtet-domsdato": Proof(("CERT-PSRM-STATUS",), ("robusthed",)),
+    "laeser-ikke-postkasse": Proof(
+        ("CERT-POSTKASSE-ULAEST", "CERT-SALDO-AFVIGER", "CERT-DAEKNING-MANGLER"), ("debitor", "robusthed")
+    ),
+}
+
+# The life-of-a-case variants (suite livsforloeb), proven by tests/test_livsforloeb.py (CAUGHT there; this
+# copy feeds the coverage page and is checked against it by tests/test_verdicts.py).
+LIFE_PROOFS: dict[str, Proof] = {
+    "afskriver-som-nedskrivning": Proof(("CERT-LIVSFORLOEB-TILSTAND",), ("livsforloeb",)),
+    "betaling-som-nedskrivning": Proof(("CERT-LIVSFORLOEB-HOVEDSTOL",), ("livsforloeb",)),
+    "direkte-betaling-ignoreres": Proof(
+        ("CERT-LIVSFORLOEB-TILSTAND", "CERT-LIVSFORLOEB-RESTANCE"), ("livsforloeb",)
+    ),
+    "genbruger-endtoendid": Proof(("NK-ENDTOENDID-DUBLET",), ("livsforloeb",)),
+    "genbruger-indbetalingsid": Proof(("DEB-INDBETALING-GENBRUGT",), ("livsforloeb",)),
+    "genoptager-ikke": Proof(("CERT-LIVSFORLOEB-TILSTAND",), ("livsforloeb",)),
+    "ignorerer-rettelse": Proof(("CERT-LIVSFORLOEB-HOVEDSTOL",), ("livsforloeb",)),
+    "klage-ignoreres": Proof(("CERT-LIVSFORLOEB-TILSTAND",), ("livsforloeb",)),
+    "medhaefter-glemmes": Proof(("CERT-MEDHAEFTER-MANGLER",), ("livsforloeb",)),
+    "medhaefter-kun-paa-konto": Proof(("CERT-MEDHAEFTER-MANGLER",), ("livsforloeb",)),
+    "medhaefter-som-partner": Proof(("CERT-MEDHAEFTER-MANGLER",), ("livsforloeb",)),
+    "nedskriver-ved-fejl": Proof(("CERT-LIVSFORLOEB-TILSTAND",), ("livsforloeb",)),
+    "ophoer-hele-maaneden": Proof(("CERT-LIVSFORLOEB-HOVEDSTOL",), ("livsforloeb",)),
+    "opskriver-ikke": Proof(("CERT-LIVSFORLOEB-HOVEDSTOL",), ("livsforloeb",)),
+    "s2s-fejl-med-virkningsdato": Proof(("PSRM-546",), ("livsforloeb",)),
+    "s2s-forbudt-aarsagskode": Proof(("PSRM-571",), ("livsforloeb",)),
+    "s2s-genindsender-efter-fejl": Proof(("CERT-LIVSFORLOEB-TILSTAND", "PSRM-602"), ("livsforloeb",)),
+    "s2s-genindsender-nye-stamdata": Proof(("PSRM-542",), ("livsforloeb",)),
+    "s2s-hoering-ubesvaret": Proof(("CERT-HOERING-UBESVARET",), ("livsforloeb",)),
+    "s2s-indb-uden-virkningsdato": Proof(("PSRM-409",), ("livsforloeb",)),
+    "s2s-indb-virkningsdato-frem": Proof(("PSRM-548",), ("livsforloeb",)),
+    "s2s-medhaefter-glemmes": Proof(("CERT-MEDHAEFTER-MANGLER",), ("livsforloeb",)),
+    "s2s-regu-med-virkningsdato": Proof(("PSRM-519",), ("livsforloeb",)),
+    "s2s-reindgi-med-datoer": Proof(("PSRM-REINDGI-DATOER",), ("livsforloeb",)),
+    "udbetaler-kun-en-gang": Proof(("CERT-UDBETALING-ANTAL",), ("livsforloeb",)),
+}
