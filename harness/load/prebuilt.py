@@ -59,7 +59,7 @@ _CASE, _TRANSACTION = CASE_MARK.encode(), TRANSACTION_MARK.encode()
 
 def template_case(today: date) -> BillingCase:
     """A synthetic case (seeded data factories) like `messages.billing_case`, its id a marker."""
-    return BillingCaseFactory(case_id=CASE_MARK, period_from=next_month(today))
+    return BillingCaseFactory.create(case_id=CASE_MARK, period_from=next_month(today))
 
 
 def serialise(message: dict[str, Any]) -> bytes:
@@ -94,7 +94,7 @@ class _Capture:
 def opretdebitorkonto(case: BillingCase, today: date, connection: KommuneConnection) -> Template:
     """What the reference fagsystem posts to bill `case`, as a template."""
     capture = _Capture()
-    fagsystem = Foraeldrebetaling(session=capture)  # type: ignore[arg-type]
+    fagsystem = Foraeldrebetaling(session=capture)  # type: ignore[arg-type]  # a stand-in that records posts
     fagsystem.connect(connection)
     fagsystem.bill(case, today)
     ((url, message),) = capture.posted
