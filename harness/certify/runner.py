@@ -293,10 +293,10 @@ class Runner:
         scenario: Scenario,
         already: list[Failure],
     ) -> list[Failure]:
-        """The whole-tenant checks' failures after an earlier step failed, less codes already reported."""
-        seen = {(f.check, f.code) for f in already}
+        """The whole-tenant checks' failures after an earlier step failed, less what was already reported."""
+        seen = {(f.code, f.field) for f in already}  # one refusal is reported once, whichever check read it
         final = self._step("expect", list(FINAL_CHECKS), today, cases, billed, scenario)
-        return [f for f in final if (f.check, f.code) not in seen and f.code != CHECK_ERROR]
+        return [f for f in final if (f.code, f.field) not in seen and f.code != CHECK_ERROR]
 
     def _step_until_at_psrm(self, billed: list[BillingCase], today: date) -> None:
         """Step the clock a day at a time, the fagsystem running its day, until every billed case has its
