@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from geventhttpclient import HTTPClient
+from testkommune.contracts.errors import TestkommuneError
 
 
-class RequestFailedError(Exception):
+class RequestFailedError(TestkommuneError):
     """Why a request that was answered counts as failed (Locust's statistics group failures by text)."""
 
 
