@@ -268,10 +268,8 @@ def test_the_certificate_names_what_was_certified_and_what_was_not_and_the_bundl
     assert report.valid, report.problems
     assert report.verdict_recorded == report.verdict_recomputed == "PASSED"
     steps = sorted((bundle / "observations" / "LIV-17").glob("step-*.json"))
-    # the last step that judged the claim (every scenario ends in the runner's whole-tenant checks)
-    recorded = [
-        r for r in (json.loads(p.read_text("utf-8")) for p in steps) if "claim_after_events" in str(r)
-    ][-1]
+    judged = [json.loads(s.read_text("utf-8")) for s in steps if "claim_after_events" in s.read_text("utf-8")]
+    recorded = judged[-1]  # the step that judged the claim (each scenario ends in whole-tenant checks)
     for claim in recorded["observation"]["state"]["psrm"]["claims"]:
         claim["saldo_oere"] += 120000  # as if the INDB write-down had never been booked
     failures = evaluate(recorded["expectations"], observation_from_json(recorded["observation"]))

@@ -21,10 +21,10 @@ CPR = re.compile(r"(?<![0-9])[0-3][0-9][01][0-9][0-9]{2}-?[0-9]{4}(?![0-9])")
 
 @check
 def claims_accounted(obs: Observation, _: Any) -> list[Failure]:
-    """Every billed case has its claim in the debitor system (else the refusal or the loss is named), and
-    every claim there was sent for one of the scenario's cases (none unasked for)."""
-    through_oir = bool(obs.exchanges("OpretDebitorkonto"))  # in the direct role no claim enters the register
-    missing = [case for case in obs.billed if through_oir and not obs.claims_of(case)]
+    """Every billed case has its claim in the debitor system, or at PSRM for a fagsystem in the direct role
+    (else the refusal or the loss is named), and every claim there was sent for one of the scenario's cases
+    (none unasked for)."""
+    missing = [case for case in obs.billed if not obs.claims_of(case) and not obs.psrm_claims_of(case)]
     if missing and obs.refused("OpretDebitorkonto"):
         return _refusals_of("claims_accounted", obs, "OpretDebitorkonto")
     lost = [

@@ -62,6 +62,27 @@ class Observation:
             and month in (c["Data"].get("PeriodeFraDato", "")[:7], c["Data"].get("PeriodeTilDato", "")[:7])
         ]
 
+    def psrm_claims_of(self, case: BillingCase) -> list[dict[str, Any]]:
+        """The claims a fagsystem in the direct role created at PSRM for this case (OPRETFORDRING actions):
+        by its own claimant references, else by debtor and period."""
+        refs = set(self.references.get(case.case_id, []))
+        month = case.period_from.isoformat()[:7]
+        found = []
+        for action in self.psrm_actions:
+            if action.get("MFAktionKode") != "OPRETFORDRING":
+                continue
+            if action.get("DMIFordringFordringHaverRef") in refs:
+                found.append(action)
+                continue
+            chosen = ((action.get("Anmodning") or {}).get("AktionValg") or {}).values()
+            opret = (a.get("MFOpretFordringStruktur") for a in chosen if isinstance(a, dict))
+            struktur = next(opret, None) or {}
+            period = (struktur.get("FordringPeriodeStruktur") or {}).get("DMIFordringPeriodeFraDato", "")
+            liable = json.dumps(struktur.get("FordringHæftelseSamling") or {})
+            if str(period)[:7] == month and f'"{case.debtor.id}"' in liable:
+                found.append(action)
+        return found
+
     def case_of(self, reference: str) -> str | None:
         """The id of the case whose claims carry this FordringReference, if any."""
         return next((case for case, refs in self.references.items() if reference in refs), None)

@@ -206,6 +206,10 @@ class Foraeldrebetaling(OirLivsforloeb, FinansRegler):
         return True
 
     # -- business rules (what the broken variants get wrong) -------------------------------------
+    def reference(self, case: BillingCase) -> str:
+        """The fagsystem's own FordringReference for one case's month."""
+        return f"FB-{case.case_id}-{case.period_from:%Y%m}"
+
     def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
         """The ØiR Fordring for one month of day care, due on the first day of the month."""
         forfald = case.period_from
@@ -213,7 +217,7 @@ class Foraeldrebetaling(OirLivsforloeb, FinansRegler):
         fra, til = self.periode(case)
         month = MONTHS[case.period_from.month - 1]
         return {
-            "FordringReference": f"FB-{case.case_id}-{case.period_from:%Y%m}",
+            "FordringReference": self.reference(case),
             "FordringstypeKode": self.fordringstype(case),
             "Beskrivelse": f"{case.service.capitalize()} {month} {case.period_from:%Y}",
             "HovedstolBeløb": float(case.amount),

@@ -63,9 +63,10 @@ class OirLivsforloeb:
     claims: list[Any]
     _deliver: Callable[..., dict[str, Any] | None]
     _header: Callable[[date], dict[str, str]]
+    reference: Callable[[BillingCase], str]
 
     def claim_of(self, case: BillingCase) -> Any:
-        reference = f"FB-{case.case_id}-{case.period_from:%Y%m}"
+        reference = self.reference(case)
         return next(c for c in self.claims if c.reference == reference)
 
     def amount_corrected(self, case: BillingCase, event: AmountCorrected, today: date) -> None:

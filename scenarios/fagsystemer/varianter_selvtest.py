@@ -42,19 +42,13 @@ class AndenNummerering(Foraeldrebetaling):
         super().connect(kommune)
         self.numbers: dict[str, str] = {}
 
-    def number(self, case: BillingCase) -> str:
+    def reference(self, case: BillingCase) -> str:
         if case.case_id not in self.numbers:
             self.numbers[case.case_id] = f"KRAV{len(self.numbers) + 1:07d}"
         return self.numbers[case.case_id]
 
-    def fordring(self, case: BillingCase, today: date) -> dict[str, Any]:
-        return super().fordring(case, today) | {"FordringReference": self.number(case)}
-
-    def claim_of(self, case: BillingCase) -> Any:
-        return next(c for c in self.claims if c.reference == self.number(case))
-
     def correct(self, case: BillingCase, today: date) -> None:
-        claim = next(c for c in self.claims if c.reference == self.number(case))
+        claim = next(c for c in self.claims if c.reference == self.reference(case))
         difference = case.amount - claim.amount
         if not difference:
             return
