@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=int, default=100_000, help="requests to send (default 100000)")
     parser.add_argument("--max-minutes", type=float, default=240.0, help="time budget (default 240)")
     parser.add_argument("--examples", type=int, default=500, help="generated cases per operation per round")
-    parser.add_argument("--workers", type=int, default=4, help="schemathesis workers (default 4)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="schemathesis workers (default 1: see tests/test_fuzz.py)"
+    )
     parser.add_argument("--seed", type=int, default=int(time.time()), help="seed of the first round")
     parser.add_argument("--out", type=Path, default=None, help="folder for the rounds' reports")
     args = parser.parse_args(argv)

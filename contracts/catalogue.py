@@ -10,9 +10,10 @@ from functools import cache
 from typing import Any
 
 from testkommune import contracts
+from testkommune.contracts.errors import ContractError
 
 
-class CatalogueError(Exception):
+class CatalogueError(ContractError):
     """The reference data is inconsistent (a duplicate or unknown code): a defect of this project."""
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
 
+from testkommune.contracts.errors import FagsystemError
 from testkommune.contracts.events import BUSINESS_EVENTS
 from testkommune.contracts.model import BillingCase
 
@@ -128,7 +129,7 @@ def conformance_of(fagsystem: object) -> ConformanceStatement:
     return ConformanceStatement("oir", frozenset(found))
 
 
-class ActionNotSupportedError(Exception):
+class ActionNotSupportedError(FagsystemError):
     """The fagsystem does not offer an optional action a suite step needs."""
 
     def __init__(self, step: str, method: str, fagsystem: str) -> None:

@@ -27,6 +27,8 @@ class Fordringstype:
     aktiv: bool
     kilde: Mapping[str, str]
     stamdata_kilde: Mapping[str, str]
+    daekningskategori: tuple[int, int] = (4, 1)
+    """GIL § 4 coverage group and place within it (fines 2, maintenance 3, all others 4; psrm.md §10)."""
 
     @property
     def is_main(self) -> bool:
@@ -73,6 +75,12 @@ def _entry(raw: Mapping[str, Any]) -> Fordringstype:
         aktiv=raw.get("aktiv", True),
         kilde=raw.get("kilde", {}),
         stamdata_kilde=raw.get("stamdata_kilde", {}),
+        daekningskategori=(
+            raw["daekningskategori"]["gruppe"],
+            raw["daekningskategori"]["plads"],
+        )
+        if "daekningskategori" in raw
+        else (4, 1),
     )
 
 

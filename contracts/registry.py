@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Generic, Protocol, TypeVar
 
 from testkommune.contracts.catalogue import ErrorCatalogue
+from testkommune.contracts.errors import ContractError
 
 
 class Entry(Protocol):
@@ -27,7 +28,7 @@ class Entry(Protocol):
 E = TypeVar("E", bound=Entry)
 
 
-class DuplicateEntryError(ValueError):
+class DuplicateEntryError(ContractError, ValueError):
     """A second entry under a name the registry already holds."""
 
 

@@ -165,7 +165,7 @@ def _count(error: jsonschema.ValidationError) -> int:
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
         allowed = set(error.schema.get("properties", {}))
         return sum(1 for name in error.instance if name not in allowed)
-    return 1
+    return 2 if isinstance(error.schema, dict) and error.schema.get("x-kode") else 1
 
 
 def _amount_findings(value: Any, path: str) -> Iterator[Finding]:
@@ -252,6 +252,9 @@ def _to_findings(error: jsonschema.ValidationError) -> Iterator[Finding]:
     }
     detail = error.message if len(error.message) <= 300 else error.message[:297] + "..."
     yield Finding(_KEYWORD_CODES.get(keyword, "SCHEMA-ANDET"), path, params | {"detail": detail})
+    native = error.schema.get("x-kode") if isinstance(error.schema, dict) else None
+    if native:  # the counterpart's own code for this field's structural rule (e.g. PSRM 411), alongside
+        yield Finding(native, path, params)
 
 
 class ContractSet:

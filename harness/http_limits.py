@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from testkommune.contracts.errors import TestkommuneError
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 MAX_HEAD_BYTES = 64 * 1024
@@ -18,7 +19,7 @@ MAX_HEADERS = 100
 MAX_HEADER_BYTES = 16 * 1024
 
 
-class HeadTooLargeError(Exception):
+class HeadTooLargeError(TestkommuneError):
     """Raised from a parser callback; the parser turns it into an error and `send_400_response` runs."""
 
 

@@ -2,7 +2,8 @@
 
 Built on `responses`: a vendor's integration code (and the harness's own admin client) keeps using
 `requests` exactly as against a served test kommune; the mock hands each request to the simulators' ASGI
-application and returns its answer. Fast and hermetic, for unit tests of integration code.
+application and returns its answer. Fast and hermetic, for unit tests of integration code. Calls to any
+other address pass through untouched, and nothing is captured outside the context.
 """
 
 from __future__ import annotations
@@ -64,12 +65,18 @@ def _call_asgi(app: Any, request: requests.PreparedRequest) -> tuple[int, dict[s
 
 
 class InProcessKommune:
-    """A test kommune reachable at `base_url` through `requests`, for as long as the context is open."""
+    """A test kommune reachable at `base_url` through `requests`, for as long as the context is open.
+
+    Only calls to `base_url` are captured; every other `requests` call passes through to the network as
+    usual, and once the context is closed nothing is captured at all. The same object can be entered
+    again (the state is kept between entries), so one kommune can serve many tests, each capturing only
+    while it runs.
+    """
 
     def __init__(self, store_url: str = ":memory:", base_url: str = BASE_URL) -> None:
-        self.base_url = base_url
+        self.base_url = base_url.rstrip("/")
         self.app = create_app(store_url)
-        self._mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        self._mock: responses.RequestsMock | None = None
 
     def _callback(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         status, headers, body = _call_asgi(self.app, request)
@@ -77,14 +84,23 @@ class InProcessKommune:
         return status, headers, body
 
     def __enter__(self) -> InProcessKommune:
-        self._mock.start()
-        pattern = re.compile(re.escape(self.base_url) + r"(/.*)?$")
+        if self._mock is not None:
+            raise RuntimeError("this in-process test kommune is already capturing")
+        own = re.escape(self.base_url) + r"(?=[/?#]|$)"
+        mock = responses.RequestsMock(
+            assert_all_requests_are_fired=False, passthru_prefixes=(re.compile(f"(?!{own})"),)
+        )
+        mock.start()
+        pattern = re.compile(own + r".*")
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"):
-            self._mock.add_callback(method, pattern, callback=self._callback, content_type=None)
+            mock.add_callback(method, pattern, callback=self._callback, content_type=None)
+        self._mock = mock
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._mock.stop()
-        self._mock.reset()
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock.reset()
+            self._mock = None

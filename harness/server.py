@@ -18,6 +18,8 @@ from typing import Any
 import uvicorn
 from testkommune.contracts import privacy
 from testkommune.contracts.clock import ClockState
+from testkommune.contracts.errors import UsageError
+from testkommune.harness import dashboard
 from testkommune.harness.evidence.publish import PublishKey
 from testkommune.harness.evidence.signing import load_or_create
 from testkommune.harness.http_limits import BoundedHttpToolsProtocol
@@ -77,7 +79,7 @@ def _config(
     tls: Tls | None = None,
     signing_key: Path | None = None,
 ) -> uvicorn.Config:
-    app: Any = create_app(store_url, start_clock=start_clock, access=access)
+    app: Any = dashboard.mount(create_app(store_url, start_clock=start_clock, access=access))
     if signing_key is not None:  # publish the evidence key: GET /evidence/public-key
         app = PublishKey(app, load_or_create(signing_key).public_key())
     secure: dict[str, Any] = {}
@@ -194,7 +196,7 @@ class LogFile:
             logging.getLogger(name).addHandler(handler)
 
 
-class WorkersRefusedError(ValueError):
+class WorkersRefusedError(UsageError, ValueError):
     """Several worker processes were asked for on a database they cannot share."""
 
 

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from testkommune.contracts.errors import UsageError
 from testkommune.contracts.findings import Finding, describe_all
 from testkommune.contracts.schemas import contract_set
 
 _TENANT_PATH = re.compile(r"^/admin/tenants/(?P<kommune>[^/]+)/(?P<system>[^/]+)(?:/|$)")
 
 
-class AccessFileError(Exception):
+class AccessFileError(UsageError):
     """The access file is missing or breaks its format (a usage error)."""
 
 

@@ -81,7 +81,7 @@ def create_app(
         exception_handlers={HTTPException: _http_error, Exception: _crash},
     )
     app.state.sim = sim
-    app.state.openapi = openapi_document(sim.contracts)
+    app.state.openapi = openapi_document(sim.contracts, app.routes, closed=not sim.access.open)
     app.add_middleware(AdminGuard, sim=sim)
     app.add_middleware(SoapBinding)  # SOAP 1.1 on the SOAP addresses (simulators/soap)
     return app

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
+from testkommune.contracts.errors import TestkommuneError
 from testkommune.contracts.findings import Finding, describe_all
 from testkommune.simulators.screen import MAX_MEMBERS, oversized_object
 
@@ -64,7 +65,7 @@ def _cut(value: Any) -> Any:
     return value
 
 
-class BadRequestError(Exception):
+class BadRequestError(TestkommuneError):
     """Raised inside a handler to answer with a problem instead of a result."""
 
     def __init__(self, response: Response) -> None:

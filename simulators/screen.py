@@ -17,13 +17,15 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from testkommune.contracts.errors import TestkommuneError
+
 SCREEN_BYTES = 256 * 1024
 MAX_MEMBERS = 1000
 
 _pools: dict[int, ProcessPoolExecutor] = {}
 
 
-class _TooManyMembersError(Exception):
+class _TooManyMembersError(TestkommuneError):
     pass
 
 

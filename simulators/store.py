@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
+from testkommune.contracts.errors import SetupError
 from testkommune.simulators.group_commit import GroupCommit, running_loop
 
 DEFAULT_DIR = Path(".testkommune")
@@ -89,7 +90,7 @@ SCHEMA_LOCK = 7_355_608_001
 _TENANT_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:tenant))")
 
 
-class StoreVersionError(Exception):
+class StoreVersionError(SetupError):
     """The state database belongs to another version of testkommune."""
 
 

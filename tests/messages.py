@@ -25,7 +25,7 @@ def fordring(ref: str = "F1", **overrides: Any) -> dict[str, Any]:
         "ValutaKode": "DKK",
         "PeriodeFraDato": "2026-10-01",
         "PeriodeTilDato": "2026-10-31",
-        "StiftelseDato": "2026-09-20",
+        "StiftelseDato": "2026-10-01",
         "ForfaldDato": "2026-10-01",
         "SidsteRettidigeBetalingDato": "2026-10-15",
         "ForældelseDato": "2029-10-01",

@@ -66,7 +66,8 @@ def opret(aktion_id: str, ref: str = "REF-1") -> str:
     struct = el(
         "MFOpretFordringStruktur",
         el("DMIFordringFordringArtKode", "INDR"),
-        el("DMIFordringTypeKode", "KFDAINS"),
+        # KFRENAB: the sampled structure has no FordringBeskrivelse, which KFDAINS's annex requires (R_7_11)
+        el("DMIFordringTypeKode", "KFRENAB"),
         el("MFAktionID", aktion_id),
         el("DMIFordringFordringHaverRef", ref),
         el("DMIFordringModtagelseDato", "2026-09-20T09:00:00.000"),

@@ -45,6 +45,7 @@ PORTABLE = {
     "minProperties",
     "maxProperties",
     "default",
+    "x-kode",  # an annotation (ignored by validators): the counterpart's own code for the field's rule
 }
 
 

@@ -26,7 +26,8 @@ def test_claim_goes_through_rykker_and_srb_to_psrm_and_its_payment_flows_back(ap
         100.0,
         "OPKRAEVNING",
     )
-    assert first["RenteBeløb"] == 0.71  # 3200 kr × 8.1 % × 1/365, rounded to øre
+    # a daycare claim: gebyrloven § 3, 1 % on the forfaldsdato (filterregler.md §5.3), not 8.1 % a year
+    assert first["RenteBeløb"] == 32.0
 
     api.clock(set="2026-10-26T12:00:00+02:00")  # SRB + 11: the second and last rykker warns of inddrivelse
     letters = [x for x in debitor(api)["letters"] if x["Type"] == "RYKKER"]
@@ -36,7 +37,8 @@ def test_claim_goes_through_rykker_and_srb_to_psrm_and_its_payment_flows_back(ap
     ]
     assert claim(api, "F1")["FordringTilstand"] == "OPKRAEVNING"
 
-    api.clock(set="2026-11-05T12:00:00+01:00")  # 10 days after the last rykker: handed to PSRM
+    # the day after the last rykker's 10-day deadline (filterregler.md §1: it must have passed): to PSRM
+    api.clock(set="2026-11-06T12:00:00+01:00")
     api.clock(advance="1m")  # next call: PSRM processes the action, the debitor system reads the receipt
     handed = claim(api, "F1")
     assert handed["FordringTilstand"] == "UNDER_INDDRIVELSE"
@@ -45,7 +47,7 @@ def test_claim_goes_through_rykker_and_srb_to_psrm_and_its_payment_flows_back(ap
 
     paid = api.session.post(
         f"{api.admin_path}/psrm/indbetalinger",
-        json={"SkyldnerID": CPR_MOD11, "Beløb": 1000.0, "BetalingDato": "2026-11-05"},
+        json={"SkyldnerID": CPR_MOD11, "Beløb": 1000.0, "BetalingDato": "2026-11-06"},
         timeout=30,
     )
     assert paid.status_code == 201, paid.text
@@ -53,11 +55,12 @@ def test_claim_goes_through_rykker_and_srb_to_psrm_and_its_payment_flows_back(ap
     api.clock(advance="1d")
     box = mailbox(api)
     daekning = [m for m in box["Besked"] if m["Type"] == "DAEKNING"]
-    # PSRM covers the related claims (the two rykkergebyrer and the renter handed over with F1) first
-    renter = handed["RenteBeløb"]
+    # PSRM covers the related claims (the two rykkergebyrer and the renter handed over with F1) first; the
+    # interest booked on the hand-over day itself is not yet past its SRB and stays with the debitor system
     related = [(m["Detaljer"].get("RelateretFordring"), m["Beløb"]) for m in daekning[:-1]]
-    assert sorted(related) == sorted(_related_parts(handed))
-    assert len(related) == 5  # two rykkergebyrer, interest booked with each rykker and at hand-over
+    assert sorted(related) == sorted(_related_parts(handed, "2026-11-06"))
+    assert len(related) == 3  # two rykkergebyrer and the first 1 % (the second rykker adds no started month)
+    renter = round(sum(b for r, b in related if "-REN-" in r), 2)
     assert {m["FordringReference"] for m in daekning} == {"F1"}
     assert round(sum(m["Beløb"] for m in daekning), 2) == 1000.0
     principal = daekning[-1]
@@ -67,19 +70,20 @@ def test_claim_goes_through_rykker_and_srb_to_psrm_and_its_payment_flows_back(ap
     assert claim(api, "F1")["SaldoBeløb"] == round(3200.0 - principal["Beløb"], 2)
 
 
-def _related_parts(c: dict) -> list[tuple[str, float]]:
-    """The rykkergebyrer and renter handed over with the claim, as the related claims PSRM knows them."""
+def _related_parts(c: dict, handed_on: str) -> list[tuple[str, float]]:
+    """The rykkergebyrer and renter handed over with the claim (those past their SRB on the hand-over day),
+    as the related claims PSRM knows them."""
     return [
         (f"F1-{p['Type'][:3]}-{n}", p["Beløb"])
         for n, p in enumerate(c["Delfordring"], start=1)
-        if p["Type"] in ("RYKKERGEBYR", "RENTE")
+        if p["Type"] in ("RYKKERGEBYR", "RENTE") and p.get("SidsteRettidigeBetalingDato", "") < handed_on
     ]
 
 
 def test_a_claim_is_never_both_under_opkraevning_and_inddrivelse(api):
     api.settings({"debitor": {"debitorprofil": "DEB-B"}})
     api.opret(opret(fordring("F1")))
-    api.clock(set="2026-11-05T12:00:00+01:00")
+    api.clock(set="2026-11-06T12:00:00+01:00")
     api.clock(advance="1m")
     assert claim(api, "F1")["FordringTilstand"] == "UNDER_INDDRIVELSE"
     before = claim(api, "F1")
@@ -109,7 +113,7 @@ def test_default_profile_keeps_hand_over_with_the_fagsystem(api):
 
 def test_psrm_afskrivning_flows_back_as_afskrivning(api):
     api.opret(opret(fordring("F1")))
-    api.clock(set="2026-10-20T12:00:00+02:00")
+    api.clock(set="2026-10-27T12:00:00+01:00")  # the rykker (10-16) has its deadline 10-26 behind it
     assert api.ret_tilstand(overdrag("F1")).json()["Forretningskvittering"]["Status"] == "GODKENDT"
     api.clock(advance="1m")
     psrm_id = claim(api, "F1")["PSRM"]["DMIFordringEFIFordringID"]

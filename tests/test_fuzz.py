@@ -63,7 +63,9 @@ def dangling_refs(document: dict[str, Any]) -> list[str]:
 
 def built_document() -> dict[str, Any]:
     """The OpenAPI document `simulators.openapi` builds from contracts no validator has compiled yet."""
-    return openapi_document(ContractSet(contracts.ROOT))
+    from testkommune.simulators.app import create_app
+
+    return openapi_document(ContractSet(contracts.ROOT), create_app("sqlite:///:memory:").routes)
 
 
 def run_schemathesis(
@@ -73,8 +75,8 @@ def run_schemathesis(
     *,
     max_examples: int,
     seed: int,
-    phases: str = "coverage,fuzzing",
-    workers: int = 2,
+    phases: str = "examples,coverage,fuzzing",
+    workers: int = 1,  # CPython 3.11.7's ast.parse is not thread-safe: hypothesis crashed in a second worker
     time_limit_s: float = CI_TIME_LIMIT_S,
 ) -> tuple[dict[str, Any], str]:
     """Run `st run` once; return its JSON report and its console output."""
@@ -158,8 +160,12 @@ def test_fuzzing_finds_no_server_error_and_no_answer_outside_its_schema(fuzzed, 
     assert failures_of(report) == [], output[-6000:]
     assert report["exit_code"] == 0, output[-6000:]
     assert report["warnings"]["unresolvable_reference"] == []
+    # the fuzzer reaches the admin API (issue 14, finding 10: every generated admin call used to be a 400);
+    # only the NemKonto register's free-form {type}/{nummer} path is still mostly refused
+    mostly_refused = report["warnings"]["validation_mismatch"]
+    assert [op for op in mostly_refused if "/admin/" in op and "/register/" not in op] == [], mostly_refused
     assert report["operations"]["tested"] == len(_operations(document))
-    assert 200 <= cases <= 2000, cases
+    assert 200 <= cases <= 10_000, cases
     journal = requests.get(
         f"{fuzzed.base_url}/admin/tenants/{KOMMUNE}/{SYSTEM}/journal", params={"limit": 5000}, timeout=30
     ).json()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
 from testkommune.harness.reporting import write_html
-from testkommune.harness.reporting.html import CSP, render_html
+from testkommune.harness.reporting.html import CSP, Signing, render_html
 
 SCRIPT = "<script>alert(1)</script>"
 BREAKOUT = '"><img src=x onerror=alert(1)>'
@@ -282,7 +282,7 @@ def test_every_failure_has_its_anchor_and_everything_to_fix_it() -> None:
         "FAILED BASIS-02 Period on the claim Periode på fordring",
         "FAILED BASIS-03 Daily job Dagligt job",
     ]
-    replays = [pre.text() for pre in section.find_all("pre") if pre.text().startswith("testkommune")]
+    replays = [pre.text() for pre in section.find_all("pre") if pre.text().startswith("testkommune certify")]
     assert replays == [
         "testkommune certify --suite basis --scenario BASIS-02 --seed 7 --fagsystem mypkg.fagsystem:MySystem",
         "testkommune certify --suite basis --scenario BASIS-03 --seed 7 --fagsystem mypkg.fagsystem:MySystem",
@@ -305,18 +305,42 @@ def test_per_rule_view_counts_failures_and_shows_what_the_run_covered() -> None:
     dom = _dom(render_html(_run()))
     rules = dom.by_id("rules")
     failed, covered = rules.find_all("table")
-    assert _rows(failed)[1:] == [
+    periode = (
+        "The period ends before it begins (PSRM-PERIODE). Perioden slutter før den begynder (PSRM-PERIODE)."
+    )
+    assert [[row[0], *row[2:]] for row in _rows(failed)[1:]] == [
         ["PSRM-PERIODE", "2", "#1 BASIS-02, #3 BASIS-03"],
         ["PSRM-BELOEB", "1", "#2 BASIS-02"],
     ]
+    assert _rows(failed)[1][1] == periode  # a code the catalogue does not hold: its failure's text
     links = [a.attrs["href"] for a in dom.by_id("rule-PSRM-PERIODE").find_all("a")]
     assert links == ["#failure-1", "#failure-3"]
-    assert _rows(covered)[1:] == [
+    assert [[row[0], *row[2:]] for row in _rows(covered)[1:]] == [
         ["PSRM-PERIODE", "FAILED", "BASIS-02 (FAILED)", "2"],
         ["OIR-SVAR-TABT", "NOT SHOWN", "BASIS-03 (FAILED)", "—"],
         ["PSRM-SRB", "NOT SHOWN", "BASIS-01, BASIS-02 (FAILED)", "—"],
         ["ID-CPR-DATO", "PASSED", "BASIS-01", "—"],
     ]
+
+
+def test_the_rule_tables_say_what_each_rule_means_in_both_languages() -> None:
+    covered = _dom(render_html(_run())).by_id("rules").find_all("table")[1]
+    texts = {row[0]: row[1] for row in _rows(covered)[1:]}
+    assert texts["PSRM-SRB"] == (
+        "The last timely payment date (…) has not passed (today: …). "
+        "Sidste rettidige betalingsdato (…) er ikke overskredet (dags dato: …)."
+    )
+
+
+def test_the_run_facts_name_the_vendor_the_certificate_and_the_signing_key() -> None:
+    signing = Signing("Acme Kommunedata A/S", "ed25519:" + "ab" * 32)
+    facts = _dom(render_html(_run(), signing=signing)).by_id("run").text()
+    assert "VendorAcme Kommunedata A/S" in facts  # <dt> and <dd> read back without a space
+    assert "Certificatenot issued: not every scenario passed" in facts
+    assert "Signing keyed25519:" + "ab" * 32 in facts
+    passing = _run()
+    passing.scenarios = passing.scenarios[:1]
+    assert "Certificateissued" in _dom(render_html(passing, signing=signing)).by_id("run").text()
 
 
 def test_per_scenario_view_has_a_table_and_the_steps_on_the_simulated_clock() -> None:
@@ -529,3 +553,12 @@ def test_chromium_enforces_the_policy_even_if_markup_slipped_through(chromium: s
     body = re.search(r"<body[^>]*>", result.stdout)
     assert body and "<main" in result.stdout
     assert "data-ran" not in body.group(0), "the injected script ran"
+
+
+def test_a_troubled_scenario_says_how_to_reproduce_it_after_the_run() -> None:
+    section = _dom(render_html(_run())).by_id("failures")
+    after = [pre.text() for pre in section.find_all("pre", "replay-after")]
+    assert after == [
+        "testkommune replay basis-foraeldrebetaling.json BASIS-02",
+        "testkommune replay basis-foraeldrebetaling.json BASIS-03",
+    ]

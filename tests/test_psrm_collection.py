@@ -53,7 +53,8 @@ def test_afregning_period_follows_the_bank_days():
         date(2022, 6, 29),
         date(2022, 6, 30),
     )  # psrm.md §8
-    assert bankdage.afregning_period(2026, 12) == (date(2026, 11, 30), date(2026, 12, 29), date(2026, 12, 31))
+    # 31 December is a banklukkedag (Nationalbanken): paid out on the last bank day, 30 December
+    assert bankdage.afregning_period(2026, 12) == (date(2026, 11, 30), date(2026, 12, 29), date(2026, 12, 30))
     assert bankdage.afregning_period(2026, 5) == (date(2026, 4, 30), date(2026, 5, 28), date(2026, 5, 29))
 
 
@@ -63,8 +64,9 @@ def test_interest_is_simple_daily_from_the_first_of_the_next_month():
     assert renter.accrued([(date(2026, 9, 20), 100000)], start, date(2026, 11, 1)) == _interest(
         "1000", "5.75", 31
     )
-    across = renter.accrued([(date(2025, 12, 1), 100000)], date(2025, 12, 1), date(2026, 1, 11))
-    assert across == _interest("1000", "7.25", 31, ("1000", "5.75", 10))
+    # the rate changes mid-month, on the 5th hverdag after 1 January (filterregler.md §4.2: 8 Jan 2024)
+    across = renter.accrued([(date(2024, 1, 1), 100000)], date(2024, 1, 1), date(2024, 1, 11))
+    assert across == _interest("1000", "7.25", 7, ("1000", "7.75", 3))
     written_down = renter.accrued(
         [(date(2026, 10, 1), 100000), (date(2026, 10, 11), -50000)], date(2026, 10, 1), date(2026, 10, 21)
     )
@@ -304,14 +306,14 @@ def test_a_claims_life_create_hearing_payment_write_down_recall_resubmit(api):
         "MFHæftelseStruktur": [
             {
                 "MFKundeStruktur": {"Valg": {"PersonCPRNummer": CPR_MOD11}},
-                "HæftelseForældelseDato": "2029-09-01",
+                "HæftelseForældelseDato": "2036-09-01",  # forlig + 10 years (R_2_1a, filterregler.md §1)
                 "HæftelseForlig": True,
                 "HaeftelseForligDato": "2026-09-01",
             }
         ]
     }
     resubmitted = _one(api, act.genindsend(claim_id, again, [reindgi]))
-    assert resubmitted["MFAktionStatusKode"] == "UDFOERT", resubmitted
+    assert resubmitted["MFAktionStatusKode"] == "UDFOERT", resubmitted.get("AfvistÅrsagSamling")
     new_id = resubmitted["DMIFordringEFIFordringID"]
     assert new_id != claim_id
     assert _history(api, new_id)["SaldoBeløb"] == principal_after_write_down / 100

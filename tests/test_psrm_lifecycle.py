@@ -161,7 +161,12 @@ def test_no_write_up_on_interest(api):
     opret = message["FordringAktionSamling"]["FordringAktion"][0]["AktionValg"]["OpretFordringAktion"]
     opret["OpretUnderfordringSamling"] = {
         "MFOpretRelateretFordringStruktur": [
-            _main_struct(DMIFordringTypeKode="REOPDAG", DMIFordringFordringHaverRef="R-1")
+            _main_struct(
+                DMIFordringTypeKode="REOPDAG",
+                DMIFordringFordringHaverRef="R-1",
+                FordringBeløbStruktur={"ValutaKode": "DKK", "DMIFordringBeløb": 100.0},
+                FordringOprindeligBeløbStruktur={"ValutaKode": "DKK", "EFIFordringOprindeligBeløb": 100.0},
+            )  # REOPDAG R_4_2: at most 200 kr (filterregler.md §2.2)
         ]
     }
     api.post("/psrm/MFFordringIndberet", message)
@@ -334,10 +339,13 @@ def test_resubmission_rules(api):
 def test_modr_claims_cannot_be_resubmitted_and_aendr_is_for_modr_only(api):
     indr = _claim(api, "A1")
     _refused(_one(api, act.aendr(indr, "Ny tekst")), "PSRM-537")
-    modr = _claim(api, "A2", DMIFordringFordringArtKode="MODR")
+    # KFDAINS is INDR only (R_1_1); KFTILDA allows MODR, with forfald after stiftelse (filterregler.md §2.1)
+    kftilda = {"DMIFordringTypeKode": "KFTILDA", "DMIFordringStiftelseTidspunkt": "2026-08-31"}
+    modr = _claim(api, "A2", DMIFordringFordringArtKode="MODR", **kftilda)
     assert _one(api, act.aendr(modr, "Ny tekst"))["MFAktionStatusKode"] == "UDFOERT"
     _one(api, act.tilbagekald(modr, "HENS"))
-    _refused(_one(api, act.genindsend(modr, _main_struct(DMIFordringFordringArtKode="MODR"))), "PSRM-544")
+    resubmitted = _main_struct(DMIFordringFordringArtKode="MODR", **kftilda)
+    _refused(_one(api, act.genindsend(modr, resubmitted)), "PSRM-544")
 
 
 # -- related claims ------------------------------------------------------------------------------------
@@ -416,7 +424,14 @@ def test_hearing_withdrawn_or_rejected(api):
     assert again.status_code == 409 and codes(again.json()["errors"]) == {"PSRM-HOERING-UKENDT"}
     api.settings({"psrm": {"hoering_afgoerelse": "AFVIS"}})
     second = _hearing_claim(api)
-    api.post("/psrm/HoeringSvar", {"MFAktionID": second["MFAktionID"], "HoeringSvarKode": "GODKEND"})
+    api.post(
+        "/psrm/HoeringSvar",
+        {
+            "MFAktionID": second["MFAktionID"],
+            "HoeringSvarKode": "GODKEND",
+            "Begrundelse": "Beløbet er korrekt.",
+        },
+    )
     final = next(a for a in api.state()["psrm"]["actions"] if a["MFAktionID"] == second["MFAktionID"])
     _refused(final, "PSRM-HOERING-AFVIST")
 

@@ -42,7 +42,7 @@ def require_scenario(scenario: Scenario, fagsystem: Any) -> None:
     statement = conformance_of(fagsystem)
     name = getattr(fagsystem, "name", "fagsystem")
     if scenario.role is not None and scenario.role != statement.role:
-        raise ActionNotSupportedError("role", f"the role {scenario.role}", name)
+        raise ActionNotSupportedError("role", f"the {scenario.role} role", name)
     if scenario.co_debtors and not statement.covers("co_debtors"):
         raise ActionNotSupportedError("co_debtors", "co_debtors", name)
     if sum(kind == "pay_out" for kind, _ in scenario.steps) > 1 and not statement.covers("payout_series"):

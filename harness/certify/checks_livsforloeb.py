@@ -15,7 +15,7 @@ from typing import Any
 from testkommune.contracts.model import BillingCase
 from testkommune.contracts.privacy import mask_cpr
 from testkommune.harness.certify.checks import _from_error, _harness_failure, check
-from testkommune.harness.certify.observation import Observation
+from testkommune.harness.certify.observation import Observation, refusals_in
 from testkommune.harness.certify.results import Failure
 
 LIVSFORLOEB_VIEW_CHECKS = frozenset({"claim_after_events", "co_debtors_liable"})
@@ -47,25 +47,20 @@ def _parsed(text: str | None) -> Any:
 
 
 def refusals(obs: Observation, entry: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every refusal in one exchange's answer: a problem's errors, a bare `{code}` refusal, a
-    forretningskvittering's Fejl, PSRM's AfvistÅrsagSamling per action, NemKonto's refused payments."""
+    """Every refusal in one exchange's answer: the shapes `Observation.refusals` reads (a problem's errors,
+    a bare `{code}`, a forretningskvittering's Fejl), and those nested in a list of answers: PSRM's
+    AfvistÅrsagSamling per action of a leverance, NemKonto's refused payments of a bundle."""
     answer = obs.response_of(entry)
-    if not isinstance(answer, dict) or "fault" in answer:
-        return []  # nothing answered, or an injected fault: the rehearsal, not the fagsystem's message
-    if (answer.get("Kvittering") or {}).get("Genfremsendt"):
-        return []  # a re-delivery's stored answer: the original exchange is judged already
-    found: list[dict[str, Any]] = []
-    if entry["status"] >= 400:
-        found.extend(answer.get("errors") or ([answer] if "code" in answer else []))
-    found.extend((answer.get("Forretningskvittering") or {}).get("Fejl") or [])
-    statuses = ((answer.get("FordringInfo") or {}).get("FordringAktionStatusSamling") or {}).get(
-        "MFAktionStruktur"
-    ) or []
-    for status in statuses:
-        found.extend(status.get("AfvistÅrsagSamling") or [])
-    for svar in answer.get("Forretningssvar") or []:
-        found.extend(svar.get("Fejl") or [] if svar.get("Status") == "AFVIST" else [])
-    return [f for f in found if isinstance(f, dict) and "code" in f]
+    if not isinstance(answer, dict) or (answer.get("Kvittering") or {}).get("Genfremsendt"):
+        return []  # nothing answered, or a re-delivery's stored answer: the original exchange is judged
+    nested: list[Any] = []
+    info = answer.get("FordringInfo") or {}
+    nested.extend((info.get("FordringAktionStatusSamling") or {}).get("MFAktionStruktur") or [])
+    nested.extend(s for s in answer.get("Forretningssvar") or [] if s.get("Status") == "AFVIST")
+    found = obs.refusals(entry)
+    for inner in nested:
+        found.extend(refusals_in(inner, request=entry.get("request")))
+    return found
 
 
 @check

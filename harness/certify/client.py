@@ -6,9 +6,10 @@ from datetime import date
 from typing import Any
 
 import requests
+from testkommune.contracts.errors import SetupError
 
 
-class KommuneUnavailableError(Exception):
+class KommuneUnavailableError(SetupError):
     """The test kommune did not answer (not running, wrong URL)."""
 
 

@@ -5,7 +5,8 @@
   waits until what the script asked for has arrived (correlating by debtor and period) and goes on.
 - `InteractiveDriver`: the harness prints what to do and waits for a person to confirm.
 
-The trigger protocol: `GET {url}/` → `{"name",
+The trigger protocol (contract `contracts/harness/trigger/`, walkthrough docs/trigger.md):
+`GET {url}/` → `{"name",
 "version"}`; `POST {url}/connect` with the KommuneConnection; `POST {url}/bill` with `{"case", "today"}`;
 `POST {url}/daily` with `{"today"}`. A 2xx answer means done. Optional actions: `POST {url}/finans` with
 `{"cases", "today", "masse"}`, `POST {url}/correct` with `{"case", "today"}`, `POST {url}/pay_out` with
@@ -28,13 +29,15 @@ from typing import IO, Any
 import requests
 from testkommune.contracts.codec import case_to_json
 from testkommune.contracts.driver import ActionNotSupportedError, ConformanceStatement, KommuneConnection
+from testkommune.contracts.errors import FagsystemError
 from testkommune.contracts.events import BusinessEvent, event_to_json
 from testkommune.contracts.model import BillingCase
 from testkommune.harness.certify.client import AdminClient
 from testkommune.harness.certify.driver_events import BusinessEvents, tell
+from testkommune.harness.certify.trigger_contract import trigger_answer
 
 
-class DriverError(Exception):
+class DriverError(FagsystemError):
     """The vendor's system did not do what the driver asked (no answer, an error, or a timeout)."""
 
 
@@ -76,7 +79,12 @@ class HttpTriggerDriver(BusinessEvents):
             raise DriverError(
                 f"trigger endpoint {self.url}{path} answered {response.status_code}: {response.text[:200]}"
             )
-        return response.json() if response.content else {}
+        answer, problems = trigger_answer(response, "info" if path == "/" else "answer")
+        if problems:  # contract harness/trigger (docs/trigger.md)
+            raise DriverError(
+                f"trigger endpoint {self.url}{path} broke the trigger protocol: {'; '.join(problems)}"
+            )
+        return answer
 
     def connect(self, kommune: KommuneConnection) -> None:
         self._call("POST", "/connect", asdict(kommune))

@@ -10,11 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from testkommune.contracts.clock import real_now
-from testkommune.contracts.driver import (
-    ActionNotSupportedError,
-    Fagsystem,
-    KommuneConnection,
-)
+from testkommune.contracts.driver import ActionNotSupportedError, Fagsystem, KommuneConnection
+from testkommune.contracts.errors import FagsystemError, UsageError
 from testkommune.contracts.model import BillingCase
 from testkommune.harness.certify import business
 from testkommune.harness.certify.cases import make_cases, scenario_seed
@@ -181,9 +178,18 @@ class Runner:
                 record.outcome = result.outcome = "error" if broken else "failed"
                 result.error = broken[0].actual if broken else None
                 result.failures.extend(failures)
-                if index < len(steps):  # the whole-tenant checks still run: they may name the root cause
-                    self._current_step = len(steps)  # recorded as a step of their own, never over this one
-                    result.failures.extend(self._final_failures(today, cases, billed, scenario, failures))
+                if index < len(steps):  # the whole-tenant checks still run, as a step of their own:
+                    final = StepRecord(
+                        len(steps),
+                        "expect",
+                        _describe("expect", list(FINAL_CHECKS)),
+                        self.admin.clock()["now"],
+                    )
+                    self._current_step = final.index  # they may name the root cause
+                    final_failures = self._final_failures(today, cases, billed, scenario, failures)
+                    final.outcome = "failed" if final_failures else "done"
+                    result.steps.append(final)
+                    result.failures.extend(final_failures)
                 break
         result.duration_s = round(time.monotonic() - began, 3)
         return result
@@ -228,8 +234,9 @@ class Runner:
                 self.admin.psrm_indbetaling(cases[0].debtor.id, amount, today)
             else:
                 self.admin.modregning(cases[0].debtor.id, amount, f"{scenario.id}-{self._current_step}")
-        elif kind == "event":
-            _as_fagsystem(*business.run_event(self.fagsystem, dict(value), today, cases, billed), today)  # type: ignore[call-overload]
+        elif kind == "event":  # what happened in the business to a case (contracts/events.py)
+            act, case, event = business.run_event(self.fagsystem, dict(value), today, cases, billed)  # type: ignore[call-overload]
+            self._for_case(case, lambda: _as_fagsystem(act, case, event, today))
         elif kind == "daily":
             _as_fagsystem(self.fagsystem.run_daily, today)
         elif kind == "settings":
@@ -339,7 +346,7 @@ class Runner:
         return failures
 
 
-class FagsystemRaisedError(Exception):
+class FagsystemRaisedError(FagsystemError):
     """The fagsystem under test raised while the harness asked it to act."""
 
 
@@ -352,7 +359,7 @@ def _as_fagsystem(call: Any, *args: Any) -> None:
         raise FagsystemRaisedError(str(exc)) from exc
 
 
-class HarnessProblemError(Exception):
+class HarnessProblemError(UsageError):
     """The suite itself is wrong (e.g. an unknown check): a usage error, not the fagsystem's fault."""
 
 

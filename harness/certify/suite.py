@@ -10,13 +10,14 @@ from typing import Any
 
 import yaml
 from testkommune import scenarios
+from testkommune.contracts.errors import UsageError
 from testkommune.contracts.findings import describe_all
 from testkommune.contracts.schemas import contract_set
 
 BUILTIN_DIR = Path(scenarios.__file__).with_name("suites")
 
 
-class SuiteError(Exception):
+class SuiteError(UsageError):
     """A suite file is missing, unreadable or breaks the suite format (a usage error: exit code 2)."""
 
 

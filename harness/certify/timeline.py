@@ -21,10 +21,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from testkommune.contracts.errors import UsageError
+
 MILESTONE = re.compile(r"^(forfald|srb|rykker_done|handover_due)(?:([+-][0-9]+)d)?$")
 
 
-class TimelineError(ValueError):
+class TimelineError(UsageError, ValueError):
     """A milestone the suite names is not one this module knows."""
 
 

@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from testkommune.contracts.errors import UsageError
 from testkommune.harness.evidence import signing
 from testkommune.harness.evidence.trust import Trust, TrustError, published_key
 from testkommune.harness.evidence.verify import VerifyReport, verify_bundle
@@ -18,7 +19,7 @@ from testkommune.harness.evidence.verify import VerifyReport, verify_bundle
 EXIT_VERIFIED_PASSED, EXIT_VERIFIED_FAILED, EXIT_NOT_VERIFIED = 0, 1, 3
 
 
-class EvidenceUsageError(ValueError):
+class EvidenceUsageError(UsageError, ValueError):
     """A bundle or trust source the command cannot use (exit code 2)."""
 
 

@@ -14,13 +14,14 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from testkommune.contracts.errors import UsageError
 from testkommune.harness.evidence import signing
 
 PUBLISHED_PATH = "/evidence/public-key"
 _FINGERPRINT = re.compile(r"ed25519:[0-9a-f]{64}")
 
 
-class TrustError(ValueError):
+class TrustError(UsageError, ValueError):
     """A trust source cannot be read (a usage error)."""
 
 

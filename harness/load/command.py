@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
+from testkommune.contracts.errors import UsageError
 from testkommune.harness.load.kommune import KommuneStartError
 from testkommune.harness.load.profiles import ProfileError, parse_duration, profile
 from testkommune.harness.load.report import write_reports
@@ -18,7 +19,7 @@ from testkommune.harness.load.slo import DEFAULT_SLO_FILE, load_slo
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-class LoadUsageError(Exception):
+class LoadUsageError(UsageError):
     """The load command cannot run as asked (exit code 2)."""
 
 
@@ -33,9 +34,10 @@ def load_command(args: argparse.Namespace, console: Any, resolve: Callable[[str]
         raise LoadUsageError(str(exc)) from exc
     except requests.RequestException as exc:
         raise LoadUsageError(f"the test kommune did not answer: {exc}") from exc
-    paths = write_reports(args.report_dir, doc)
+    locust = doc.pop("locust_files", {})  # Locust's own HTML and CSV, written beside ours
+    paths = write_reports(args.report_dir, doc, locust)
     _summary(console, doc, paths)
-    return EXIT_OK if doc["run_status"] == "VALID" and not doc["breached"] else EXIT_FAILED
+    return EXIT_OK if doc["decision"] == "GO" else EXIT_FAILED
 
 
 def _options(args: argparse.Namespace, resolve: Callable[[str], Any]) -> LoadOptions:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from testkommune.contracts.errors import SetupError
 
 
-class KommuneStartError(Exception):
+class KommuneStartError(SetupError):
     """The embedded test kommune did not come up."""
 
 

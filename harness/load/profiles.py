@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import yaml
 from testkommune import scenarios
+from testkommune.contracts.errors import UsageError
 
 DATA = Path(scenarios.__file__).with_name("load")
 PROFILES_FILE = DATA / "profiles.yaml"
@@ -16,7 +18,7 @@ MESSAGES = ("finansbilag", "opretdebitorkonto", "betalingsanmodning")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h)?$")
 
 
-class ProfileError(Exception):
+class ProfileError(UsageError):
     """A profile or an option given to it cannot be used (a usage error)."""
 
 
@@ -32,6 +34,9 @@ class Profile:
     wait_s: tuple[float, float]
     messages_per_user: int | None
     clock: str
+    min_run_time_s: float = 0.0
+    min_users: int = 1
+    min_requests: int = 1
 
     def active(self) -> dict[str, int]:
         """The messages with a weight above zero."""
@@ -69,11 +74,25 @@ def _profile(name: str, body: dict[str, Any]) -> Profile:
         wait_s=(low, high),
         messages_per_user=body.get("messages_per_user"),
         clock=str(body["clock"]),
+        **_minimums(name, body.get("judge")),
     )
+
+
+def _minimums(name: str, judge: dict[str, Any] | None) -> dict[str, Any]:
+    """The smallest run the profile's GO can rest on (`judge:` in profiles.yaml); every profile has one."""
+    if not isinstance(judge, dict) or set(judge) != {"min_run_time", "min_users", "min_requests"}:
+        raise ProfileError(f"profile {name}: judge needs min_run_time, min_users and min_requests")
+    return {
+        "min_run_time_s": parse_duration(judge["min_run_time"]),
+        "min_users": int(judge["min_users"]),
+        "min_requests": int(judge["min_requests"]),
+    }
 
 
 def profile(name: str) -> Profile:
     known = load_profiles()
     if name not in known:
-        raise ProfileError(f"unknown profile {name!r}; profiles: {', '.join(known)}")
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ProfileError(f"unknown profile {name!r}; profiles: {', '.join(known)}.{hint}")
     return known[name]

@@ -15,10 +15,11 @@ from typing import Any
 
 import gevent
 from locust.env import Environment
-from testkommune.harness import __version__
 from testkommune.harness.load import users
+from testkommune.harness.load.artifacts import Timeline, locust_files
 from testkommune.harness.load.certification import find_certification
 from testkommune.harness.load.cpu import SATURATED_PCT, CpuSamples
+from testkommune.harness.load.document import Judged, measure, report_document, too_small
 from testkommune.harness.load.kommune import ChildKommune, prepare_tenant, served_operations, start_child
 from testkommune.harness.load.ledger import Ledger, reconcile
 from testkommune.harness.load.messages import NKS_AFSEND
@@ -28,7 +29,6 @@ from testkommune.harness.load.slo import judge
 from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
 
 CONFIG_MESSAGE, LEDGER_MESSAGE = "tk-config", "tk-ledger"
-REPORT_FORMAT = "testkommune-load/1"
 
 
 @dataclass
@@ -65,6 +65,8 @@ class Run:
     ledger: Ledger
     cpu: dict[str, Any]
     workers: int
+    timeline: list[dict[str, float]] = dataclasses.field(default_factory=list)
+    locust_files: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def system_under_test(options: LoadOptions) -> Any:
@@ -118,22 +120,22 @@ def _run_at(options: LoadOptions, base_url: str, console: Any) -> dict[str, Any]
         run.ledger, base_url, options.kommune, system, options.admin_token, prefixes=run.ledger.tags
     )
     kpis = measure(stats, run.elapsed_s, run.ledger, reconciliation.as_dict())
-    judged = judge(kpis, options.slo)
-    certification = find_certification(options.certification, fagsystem.name, fagsystem.version)
-    return _document(
-        options,
-        profile,
-        system,
-        base_url,
-        today,
-        fagsystem,
-        run,
-        kpis,
-        judged,
-        certification,
-        reconciliation.as_dict(),
-        notes,
+    peak_users = int(max((sample["users"] for sample in run.timeline), default=profile.users))
+    judged = Judged(
+        judge(kpis, options.slo),
+        find_certification(options.certification, fagsystem.name, fagsystem.version),
+        too_small(profile, run.elapsed_s, kpis["requests"], peak_users),
     )
+    tenant = {
+        "base_url": base_url,
+        "kommune": options.kommune,
+        "system": system,
+        "simulated_date": str(today),
+    }
+    doc = report_document(
+        options, profile, tenant, fagsystem, run, kpis, judged, reconciliation.as_dict(), notes
+    )
+    return doc | {"locust_files": run.locust_files}
 
 
 def _available(profile: Profile, base_url: str, target: str) -> tuple[Profile, list[str]]:
@@ -177,6 +179,7 @@ def _drive(options: LoadOptions, config: users.LoadConfig, console: Any) -> Run:
     cpu = CpuSamples()
     cpu.start()
     progress = Progress(console, env, profile.run_time_s)
+    timeline = Timeline(runner)
     spawned = {"done": False}
     env.events.spawning_complete.add_listener(lambda user_count, **kw: spawned.update(done=True))
     started = time.monotonic()
@@ -185,6 +188,7 @@ def _drive(options: LoadOptions, config: users.LoadConfig, console: Any) -> Run:
         gevent.sleep(1.0)
         cpu.sample()
         progress.show(elapsed + 1.0)
+        timeline.sample(elapsed + 1.0)
         if profile.messages_per_user is not None and spawned["done"] and runner.user_count == 0:
             break  # every user has sent its backlog
     elapsed = time.monotonic() - started
@@ -198,6 +202,7 @@ def _drive(options: LoadOptions, config: users.LoadConfig, console: Any) -> Run:
     else:
         ledger.merge(config.ledger.as_message() | {"tags": [config.tag]})
         workers = 0
+    files = locust_files(env)
     runner.quit()
     progress.finish(elapsed)
     return Run(
@@ -206,6 +211,8 @@ def _drive(options: LoadOptions, config: users.LoadConfig, console: Any) -> Run:
         ledger,
         cpu.summary(worker_cpu if options.master else None, options.max_generator_cpu),
         workers,
+        timeline.samples,
+        files,
     )
 
 
@@ -292,113 +299,3 @@ def run_worker(master_host: str, master_port: int, resolve: Callable[[str], Any]
     console.print(f"worker connected to master {master_host}:{master_port}; waiting for work")
     runner.greenlet.join()
     return 0
-
-
-def measure(stats: Any, elapsed_s: float, ledger: Ledger, reconciliation: dict[str, Any]) -> dict[str, float]:
-    """The KPIs the SLOs judge: throughput of successful requests, p95/p99, error rate, lost/double."""
-    total = stats.total
-    requests_ = total.num_requests
-    failures = total.num_failures
-    return {
-        "requests": float(requests_),
-        "failures": float(failures),
-        "business_refusals": float(ledger.refused),
-        "throughput_rps": round((requests_ - failures) / elapsed_s, 2) if elapsed_s > 0 else 0.0,
-        "p50_ms": float(total.get_response_time_percentile(0.5) or 0),
-        "p95_ms": float(total.get_response_time_percentile(0.95) or 0),
-        "p99_ms": float(total.get_response_time_percentile(0.99) or 0),
-        "error_rate_pct": round(100.0 * (failures + ledger.refused) / requests_, 2) if requests_ else 100.0,
-        "lost_messages": float(reconciliation["lost"]),
-        "double_booked_messages": float(reconciliation["double_booked"]),
-    }
-
-
-def _endpoints(stats: Any) -> list[dict[str, Any]]:
-    rows = []
-    for entry in sorted(stats.entries.values(), key=lambda e: (e.name, e.method)):
-        rows.append(
-            {
-                "name": entry.name,
-                "method": entry.method,
-                "requests": entry.num_requests,
-                "failures": entry.num_failures,
-                "p50_ms": entry.get_response_time_percentile(0.5) or 0,
-                "p95_ms": entry.get_response_time_percentile(0.95) or 0,
-                "p99_ms": entry.get_response_time_percentile(0.99) or 0,
-                "avg_ms": round(entry.avg_response_time, 1),
-            }
-        )
-    return rows
-
-
-def _errors(stats: Any) -> list[dict[str, Any]]:
-    return [
-        {"name": e.name, "method": e.method, "error": str(e.error)[:300], "occurrences": e.occurrences}
-        for e in sorted(stats.errors.values(), key=lambda e: -e.occurrences)[:20]
-    ]
-
-
-def _document(
-    options: LoadOptions,
-    profile: Profile,
-    system: str,
-    base_url: str,
-    today: date,
-    fagsystem: Any,
-    run: Run,
-    kpis: dict[str, float],
-    judged: list[Any],
-    certification: Any,
-    reconciliation: dict[str, Any],
-    notes: list[str],
-) -> dict[str, Any]:
-    breached = [k.kpi for k in judged if not k.holds]
-    saturated = run.cpu["saturated"]
-    valid = not saturated
-    reasons = []
-    if not valid:
-        reasons.append(
-            f"INVALID: load generator saturated ({', '.join(saturated)} above "
-            f"{run.cpu['threshold_pct_of_one_core']:g} % of a core)"
-        )
-    reasons.extend(f"SLO breached: {k.describe()}" for k in judged if not k.holds)
-    if not certification.found:
-        reasons.append(certification.detail)
-    elif not certification.passed:
-        reasons.append(f"certification not passed: {certification.detail}")
-    go = valid and not breached and certification.found and certification.passed
-    return {
-        "report_format": REPORT_FORMAT,
-        "generated_by": f"testkommune {__version__}",
-        "decision": "GO" if go else "NO-GO",
-        "run_status": "VALID" if valid else "INVALID",
-        "slo_status": "HELD" if not breached else "BREACHED",
-        "breached": breached,
-        "reasons": reasons,
-        "profile": dataclasses.asdict(profile) | {"wait_s": list(profile.wait_s)},
-        "target": options.target,
-        "system_under_test": {
-            "fagsystem": fagsystem.name,
-            "version": fagsystem.version,
-            "given_as": options.fagsystem_spec or "reference (built-in)",
-        },
-        "test_kommune": {
-            "base_url": base_url,
-            "kommune": options.kommune,
-            "system": system,
-            "simulated_date": today.isoformat(),
-        },
-        "seed": options.seed,
-        "distributed": {"master": options.master, "workers": run.workers},
-        "slo_file": options.slo_file,
-        "kpis": kpis,
-        "slo": [k.as_dict() for k in judged],
-        "reconciliation": reconciliation,
-        "endpoints": _endpoints(run.env.stats),
-        "errors": _errors(run.env.stats),
-        "cpu": run.cpu,
-        "certification": certification.as_dict(),
-        "elapsed_s": round(run.elapsed_s, 2),
-        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "notes": notes,
-    }

@@ -7,6 +7,7 @@ they are printed unwrapped so they can be copied whole.
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 from rich.console import Console
@@ -60,11 +61,24 @@ def summary_line(result: RunResult) -> str:
 
 
 def replay_command(result: RunResult, scenario_id: str) -> str:
-    """The command that runs one scenario again with the same suite and seed."""
+    """The command that runs one scenario again with the same suite, seed and driver."""
     return (
         f"testkommune certify --suite {result.suite_id} --scenario {scenario_id} --seed {result.seed}"
-        f" --fagsystem {result.fagsystem_spec or result.fagsystem}"
+        f" {driver_options(result.fagsystem_spec or result.fagsystem)}"
     )
+
+
+def driver_options(spec: str) -> str:
+    """The options that drive a fagsystem again, from how a run names it: a variant or module:attribute
+    (`--fagsystem`), or `<http URL>`, `<observe SCRIPT>`, `<interactive>` for the other drivers."""
+    if not spec.startswith("<"):
+        return f"--fagsystem {shlex.quote(spec)}"
+    kind, _, where = spec.strip("<>").partition(" ")
+    if kind == "http":
+        return f"--driver http --trigger-url {shlex.quote(where or '$TRIGGER_URL')}"
+    if kind == "observe" and where:
+        return f"--driver observe --script {shlex.quote(where)}"
+    return f"--driver {shlex.quote(kind)}"
 
 
 def show_value(value: Any) -> str:

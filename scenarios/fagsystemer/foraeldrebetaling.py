@@ -20,6 +20,7 @@ from typing import Any
 import requests
 from testkommune.contracts.clock import DANISH_TZ
 from testkommune.contracts.driver import ConformanceStatement, KommuneConnection
+from testkommune.contracts.errors import FagsystemError
 from testkommune.contracts.model import BillingCase, Party
 from testkommune.scenarios.fagsystemer.finans import FinansClient
 from testkommune.scenarios.fagsystemer.finans_regler import FinansRegler
@@ -39,7 +40,7 @@ from testkommune.scenarios.fagsystemer.nemkonto import NemKontoClient
 __all__ = ["FORDRINGSTYPE", "SORTIMENT", "AccessRefusedError", "BilledClaim", "Foraeldrebetaling"]
 
 
-class AccessRefusedError(Exception):
+class AccessRefusedError(FagsystemError):
     """Serviceplatformen refused the call (credentials, serviceaftale): a set-up fault, not an answer."""
 
 
@@ -224,11 +225,18 @@ class Foraeldrebetaling(OirLivsforloeb, FinansRegler):
             "ValutaKode": "DKK",
             "PeriodeFraDato": fra.isoformat(),
             "PeriodeTilDato": til.isoformat(),
-            "StiftelseDato": today.isoformat(),
+            "StiftelseDato": case.period_from.isoformat(),  # = periode start (KFDAINS R_6_15)
             "ForfaldDato": forfald.isoformat(),
             "SidsteRettidigeBetalingDato": srb.isoformat(),
-            "ForældelseDato": forfald.replace(year=forfald.year + self.foraeldelse_years).isoformat(),
+            "ForældelseDato": self.foraeldelse(case, forfald).isoformat(),
         } | ({"DomDato": case.extra["dom_dato"]} if "dom_dato" in case.extra else {})
+
+    def foraeldelse(self, case: BillingCase, forfald: date) -> date:
+        """3 years from forfald; 10 from a judgment (forældelsesloven § 5 stk. 1 nr. 3; annex R_2_1a)."""
+        if "dom_dato" in case.extra:
+            dom = date.fromisoformat(case.extra["dom_dato"])
+            return dom.replace(year=dom.year + 10)
+        return forfald.replace(year=forfald.year + self.foraeldelse_years)
 
     def related(self, case: BillingCase, today: date) -> list[dict[str, Any]]:
         """Further fordringer sent with the main claim: none. Interest and fees (e.g. a fee in

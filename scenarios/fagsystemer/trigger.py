@@ -16,9 +16,28 @@ from starlette.routing import Route
 from testkommune.contracts.codec import case_from_json
 from testkommune.contracts.driver import KommuneConnection, conformance_of
 from testkommune.contracts.events import BUSINESS_EVENTS, event_from_json
+from testkommune.contracts.schemas import contract_set
 
 
-def trigger_app(fagsystem: Any) -> Starlette:
+def _checked(action: str, handler: Any) -> Any:
+    """The handler, first checking the request body against contract harness/trigger/<action>."""
+
+    async def checked(request: Request) -> Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return JSONResponse({"problems": ["$: the body is not JSON"]}, status_code=400)
+        problems = contract_set().get(f"harness/trigger/{action}").check(body)
+        if problems:
+            return JSONResponse({"problems": [f"{p.path}: {p.code}" for p in problems]}, status_code=400)
+        return await handler(request)
+
+    return checked
+
+
+def trigger_app(fagsystem: Any, *, checked: bool = False) -> Starlette:
+    """The trigger protocol in front of `fagsystem`; `checked`: refuse requests outside the contract (400)."""
+
     async def connect(request: Request) -> Response:
         fagsystem.connect(KommuneConnection(**await request.json()))
         return Response(status_code=204)
@@ -49,20 +68,20 @@ def trigger_app(fagsystem: Any) -> Starlette:
         fagsystem.pay_out([case_from_json(c) for c in body["cases"]], date.fromisoformat(body["today"]))
         return JSONResponse({"done": True})
 
-    routes = [
-        Route("/", _info(fagsystem), methods=["GET"]),
-        Route("/connect", connect, methods=["POST"]),
-        Route("/bill", bill, methods=["POST"]),
-        Route("/daily", daily, methods=["POST"]),
-    ]
+    actions = {"connect": connect, "bill": bill, "daily": daily}
     if callable(getattr(fagsystem, "post_finans", None)):  # an optional action: offered only when it exists
-        routes.append(Route("/finans", finans, methods=["POST"]))
+        actions["finans"] = finans
     if callable(getattr(fagsystem, "pay_out", None)):
-        routes.append(Route("/pay_out", pay_out, methods=["POST"]))
+        actions["pay_out"] = pay_out
     if callable(getattr(fagsystem, "correct", None)):
-        routes.append(Route("/correct", correct, methods=["POST"]))
+        actions["correct"] = correct
     if any(callable(getattr(fagsystem, name, None)) for name in BUSINESS_EVENTS):
-        routes.append(Route("/event", _event(fagsystem), methods=["POST"]))
+        actions["event"] = _event(fagsystem)
+    routes = [Route("/", _info(fagsystem), methods=["GET"])]
+    for action, handler in actions.items():
+        routes.append(
+            Route(f"/{action}", _checked(action, handler) if checked else handler, methods=["POST"])
+        )
     return Starlette(routes=routes)
 
 

@@ -25,8 +25,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 from sqlalchemy.engine import Connection
 from testkommune.contracts.clock import danish_date
+from testkommune.contracts.fordringstyper import fordringstyper
 from testkommune.contracts.money import wire
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import konto, mailbox, service, tables
@@ -137,6 +139,8 @@ def _waiting(profile: Profile, srb: date, sent: int, today: date, owed: int) -> 
         return {"naeste_skridt": (today + timedelta(days=1)).isoformat()}
     last = srb + timedelta(days=profile.rykker_dage[-1]) if profile.rykker_dage else srb
     hand_over_day = last + timedelta(days=profile.overdragelse_dage)
+    if profile.rykker_dage:  # the last rykker's payment deadline must have passed (filterregler.md §1 [C])
+        hand_over_day = max(hand_over_day, last + timedelta(days=GEBYR_FRIST_DAGE + 1))
     if today < hand_over_day:
         return {"naeste_skridt": hand_over_day.isoformat()}
     return None
@@ -221,7 +225,12 @@ def _renter(
     days = (until - since).days
     if profile.rente_pct <= 0 or days <= 0:
         return max(since, until)
-    exact = Decimal(claim.saldo_oere) * Decimal(str(profile.rente_pct)) / 100 * days / 365
+    forfald = _gebyrlov_forfald(claim) if profile.gebyrlov_renter else None
+    if forfald is not None:  # gebyrloven § 3: whole percents, not a yearly rate
+        before = 0 if since <= (_srb(claim) or since) else gebyrlov_procent(forfald, since)
+        exact = Decimal(claim.saldo_oere) * (gebyrlov_procent(forfald, until) - before) / 100
+    else:
+        exact = Decimal(claim.saldo_oere) * Decimal(str(profile.rente_pct)) / 100 * days / 365
     amount = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))  # whole øre, half up
     if amount > 0:
         parts.add(
@@ -249,3 +258,23 @@ def _renter(
             profile=profile,
         )
     return until
+
+
+def _gebyrlov_forfald(claim: Any) -> date | None:
+    """The claim's forfaldsdato when gebyrloven § 3 interest applies (a daycare claim), else None."""
+    known = fordringstyper().get(claim.data.get("FordringstypeKode", ""))
+    forfald = claim.data.get("ForfaldDato")
+    if known is None or known.forretningsomraade != "daginstitution" or not forfald:
+        return None
+    return date.fromisoformat(forfald)
+
+
+def gebyrlov_procent(forfald: date, on: date) -> int:
+    """Gebyrloven § 3 as the ministry reads it (filterregler.md §5.3 [C]): 1 % on the forfaldsdato and 1 %
+    for each further started month, months counted from the forfaldsdato's day of the month."""
+    if on < forfald:
+        return 0
+    months = 0
+    while forfald + relativedelta(months=months + 1) <= on:
+        months += 1
+    return 1 + months

@@ -36,7 +36,10 @@ def _related_parts(ctx: OpContext, claim: Any) -> list[dict[str, Any]]:
             "forfald": p.forfald,
         }
         for p in konto.parts_of(ctx.conn, claim.id)
-        if p.kind in RELATED_TYPES and p.saldo_oere > 0 and agreement.allows(RELATED_TYPES[p.kind])
+        if p.kind in RELATED_TYPES
+        and p.saldo_oere > 0
+        and agreement.allows(RELATED_TYPES[p.kind])
+        and (p.srb is None or p.srb < ctx.today.isoformat())  # PSRM takes no claim before its SRB has passed
     ]
 
 

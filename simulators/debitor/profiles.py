@@ -23,6 +23,9 @@ class Profile:
     rykker_dage: tuple[int, ...]
     gebyr_oere: int
     rente_pct: float
+    gebyrlov_renter: bool
+    """Daycare claims carry gebyrloven § 3 interest: 1 % on the forfaldsdato and 1 % for each further
+    started month (filterregler.md §5.3 [C]), not the yearly rate."""
     overdragelse_dage: int
     automatisk_overdragelse: bool
     kraevede_felter: tuple[str, ...]
@@ -67,6 +70,7 @@ def _profile(raw: dict[str, Any]) -> Profile:
         rykker_dage=days,
         gebyr_oere=to_oere(rykker["gebyr_kr"]) or 0,
         rente_pct=float(raw["renter"]["pct_pa"]),
+        gebyrlov_renter=bool(raw["renter"].get("gebyrlov_dagtilbud", False)),
         overdragelse_dage=raw["overdragelse_dage_efter_sidste_rykker"],
         automatisk_overdragelse=raw["automatisk_overdragelse"],
         kraevede_felter=tuple(raw["kraevede_felter"]),

@@ -7,6 +7,8 @@ Settings live in the tenant's settings under `erp` (`PATCH /admin/tenants/{k}/{s
 | `masse_behandlingstid_sekunder` | `0` | how long after receipt a masseleverance's bilag are processed |
 | `aabne_perioder` | `null` | open months `YYYY-MM`; `null`: this and the previous month of the clock |
 | `kommune_cvr` | `null` | the kommune's CVR, accepted in `Myndighed.CVRNummer`; `null`: none accepted |
+| `erpprofil` | `null` | which ERP's behaviour (contracts/reference/erpprofiler.json) supplies the defaults |
+| `aabne_maaneder_bagud` | `1` | months before the current one left open when `aabne_perioder` is `null` |
 """
 
 from __future__ import annotations
@@ -21,10 +23,16 @@ from sqlalchemy.engine import Connection
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.erp import tables
 from testkommune.simulators.erp.omsaetning import Omsaetningstabel, parse_tabel, standard_tabel
+from testkommune.simulators.erp.profiles import profile_for
 from testkommune.simulators.erp.rules import aabne_perioder
 from testkommune.simulators.tenancy import Tenant, update_settings
 
-DEFAULTS: dict[str, Any] = {"masse_behandlingstid_sekunder": 0, "aabne_perioder": None, "kommune_cvr": None}
+DEFAULTS: dict[str, Any] = {
+    "masse_behandlingstid_sekunder": 0,
+    "aabne_perioder": None,
+    "aabne_maaneder_bagud": 1,
+    "kommune_cvr": None,
+}
 STORED_TEXT = sa.cast(tables.opsaetning.c.omsaetningstabel, sa.Text)
 """The stored table as its JSON text: the key under which its parsed form is kept (`tabel_of`)."""
 _STORED = sa.select(STORED_TEXT.label("omsaetningstabel")).where(
@@ -33,8 +41,9 @@ _STORED = sa.select(STORED_TEXT.label("omsaetningstabel")).where(
 
 
 def erp_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """The tenant's ERP settings with the defaults filled in."""
-    return DEFAULTS | (settings.get("erp") or {})
+    """The tenant's ERP settings with the defaults filled in: its ERP profile's, then its own."""
+    profile = profile_for(settings)
+    return DEFAULTS | (profile.settings() if profile else {}) | (settings.get("erp") or {})
 
 
 def masse_delay(settings: dict[str, Any]) -> timedelta:
@@ -42,7 +51,8 @@ def masse_delay(settings: dict[str, Any]) -> timedelta:
 
 
 def perioder(settings: dict[str, Any], today: date) -> tuple[str, ...]:
-    return aabne_perioder(erp_settings(settings)["aabne_perioder"], today)
+    erp = erp_settings(settings)
+    return aabne_perioder(erp["aabne_perioder"], today, int(erp["aabne_maaneder_bagud"]))
 
 
 def set_perioder(conn: Connection, tenant: Tenant, months: list[str] | None) -> dict[str, Any]:

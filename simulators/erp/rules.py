@@ -37,17 +37,21 @@ class BilagKontekst:
     omsat: tuple[Kontostreng | list[Mangel], ...] | None = None  # per line `tabel.omsaet`, when known
 
 
-def aabne_perioder(configured: list[str] | None, today: date) -> tuple[str, ...]:
-    """The open months: as configured for the tenant, else this month and the one before."""
+def aabne_perioder(configured: list[str] | None, today: date, months_back: int = 1) -> tuple[str, ...]:
+    """The open months: as configured for the tenant, else this month and `months_back` before it."""
     if configured is not None:
         return tuple(sorted(set(configured)))
-    return _default_perioder(today)
+    return _default_perioder(today, months_back)
 
 
-@lru_cache(maxsize=16)
-def _default_perioder(today: date) -> tuple[str, ...]:
-    previous = date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
-    return (previous.strftime("%Y-%m"), today.strftime("%Y-%m"))
+@lru_cache(maxsize=64)
+def _default_perioder(today: date, months_back: int = 1) -> tuple[str, ...]:
+    months = []
+    year, month = today.year, today.month
+    for _ in range(months_back + 1):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return tuple(sorted(months))
 
 
 finansbilag_rules: RuleSet[Bilag, BilagKontekst] = RuleSet("erp-finansbilag")

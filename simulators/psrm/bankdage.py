@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import cache
 
-import holidays
-from dateutil.easter import easter
+from testkommune.simulators.rules.kalender import closing_days, is_bank_day
+from testkommune.simulators.rules.kalender import helligdage as _helligdage
 
-
-@cache
-def closing_days(year: int) -> frozenset[date]:
-    """Days Danish banks are closed besides weekends (Danmarks Nationalbank's banklukkedage)."""
-    calendar = holidays.country_holidays("DK", years=year, categories=("public", "optional"))
-    closed = {day for day in calendar if (day.month, day.day) != (5, 1)}
-    closed.add(easter(year) + timedelta(days=40))  # the Friday after Ascension Day
-    return frozenset(closed)
-
-
-def is_bank_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in closing_days(day.year)
+__all__ = ["afregning_period", "closing_days", "is_bank_day", "last_bank_day", "last_hverdag"]
 
 
 def _month_end(year: int, month: int) -> date:
@@ -34,9 +22,10 @@ def last_bank_day(year: int, month: int) -> date:
     return day
 
 
-def last_weekday(year: int, month: int) -> date:
+def last_hverdag(year: int, month: int) -> date:
+    """The month's last hverdag: not a weekend and not a helligdag (Langfredag, Skærtorsdag …)."""
     day = _month_end(year, month)
-    while day.weekday() >= 5:
+    while day.weekday() >= 5 or day in _helligdage(day.year):
         day -= timedelta(days=1)
     return day
 
@@ -45,9 +34,13 @@ def previous_month(year: int, month: int) -> tuple[int, int]:
     return (year - 1, 12) if month == 1 else (year, month - 1)
 
 
-def afregning_period(year: int, month: int) -> tuple[date, date, date]:
+def afregning_period(year: int, month: int, payout: str = "BANKDAG") -> tuple[date, date, date]:
     """A month's settlement: from the previous month's last bank day up to the day before this month's last
-    bank day; the money leaves on the month's last weekday (psrm.md §8)."""
+    bank day [S gaeldst.dk Underretninger]; the money leaves on the month's 'last hverdag' [S], read as the
+    last bank day (default; a helligdag is no hverdag, and NemKonto settles on bank days only) or, with
+    payout HVERDAG, the last weekday that is no helligdag (filterregler.md §5.1 [I]; tenant setting
+    psrm.afregning_udbetalingsdag)."""
     start = last_bank_day(*previous_month(year, month))
     end = last_bank_day(year, month) - timedelta(days=1)
-    return start, end, last_weekday(year, month)
+    paid = last_bank_day(year, month) if payout == "BANKDAG" else last_hverdag(year, month)
+    return start, end, paid

@@ -67,6 +67,7 @@ def stamdata(struct: dict[str, Any], base: str, *, is_main: bool) -> Stamdata:
         debtors=tuple(debtors),
         is_main=is_main,
         rentevalg=struct.get("RenteValgStruktur"),
+        art=struct.get("DMIFordringFordringArtKode"),
         paths=paths,
     )
 
@@ -93,6 +94,7 @@ def _paths(base: str) -> Mapping[str, str]:
             "domsdato": join_path(first_h, "HaeftelseDomDato"),
             "forligsdato": join_path(first_h, "HaeftelseForligDato"),
             "rentevalg": join_path(base, "RenteValgStruktur"),
+            "art": join_path(base, "DMIFordringFordringArtKode"),
         }
     )
 

@@ -56,7 +56,11 @@ class ActionHandler:
 
 _EXISTING = ("PSRM-509",)  # _existing
 _VIRKNING = ("PSRM-548",)  # _virkningsdato
-_NEW = ("PSRM-270", "PSRM-459")  # _judge_new, besides the entry filter, the hearing rules and art permissions
+_NEW = (
+    "PSRM-270",
+    "PSRM-459",
+    "PSRM-REINDGI-KUN-GENINDSEND",
+)  # _judge_new, besides the entry filter, the hearing rules and art permissions
 _CANCELLATION = (*_EXISTING, "PSRM-470", "PSRM-493", "PSRM-494", "PSRM-503", "PSRM-526")  # _cancellation
 _JUDGE_NEW = (psrm_filter, hoering_rules)
 

@@ -79,7 +79,7 @@ def ledger(conn: Connection, tenant: Tenant, claim: ClaimState) -> Ledger:
         day = date.fromisoformat(row.virkningsdato)
         if row.kind.startswith(STOPS):
             book.stop = day if book.stop is None else min(book.stop, day)
-        elif row.kind == "RENTEDAEKNING":
+        elif row.kind in ("RENTEDAEKNING", "RENTEDAEKNING_TILBAGEFOERT"):
             book.interest_paid += row.amount_oere
         elif row.kind not in NO_PRINCIPAL:
             book.changes.append((day, row.amount_oere))
@@ -102,26 +102,49 @@ def claims_of_debtor(conn: Connection, tenant: Tenant, debtor: str) -> list[Clai
     return [c for c in claims if c is not None and debtor in debtor_ids(c)]
 
 
-def _category(claim: ClaimState) -> int:
-    """GIL § 4: fines (2) before all other claims (4); costs abroad and maintenance are not modelled."""
+def _category(claim: ClaimState) -> tuple[int, int]:
+    """GIL § 4 (psrm.md §10): the claim type's coverage group and place in it, from
+    `fordringstyper.json` (fines 2; maintenance 3, private before public; all other claims 4). Costs of
+    collection abroad (1) are not modelled."""
     known = fordringstyper().get(claim.fordringstype)
-    return 2 if known is not None and not known.kommunal and not known.renter and known.is_main else 4
+    return known.daekningskategori if known is not None else (4, 1)
 
 
-def coverage_order(claims: list[ClaimState], ledgers: dict[int, Ledger]) -> list[tuple[ClaimState, str]]:
-    """(claim, 'rente'|'hovedstol') in the order a payment covers them."""
+def coverage_order(
+    claims: list[ClaimState], ledgers: dict[int, Ledger], anchors: dict[int, datetime] | None = None
+) -> list[tuple[ClaimState, str]]:
+    """(claim, 'rente'|'hovedstol') in the order a payment covers them. A complex keeps its main claim's
+    place (`anchors`: complex key → the main claim's receipt), so a write-up claim whose main claim is
+    already covered takes the place the main claim would have had (JV G.A.2.3.2.1, filterregler.md §5.4)."""
+    anchors = anchors or {}
     complexes: dict[int, list[ClaimState]] = {}
     for claim in claims:
         complexes.setdefault(claim.hovedfordring_id or claim.kompleks_id or claim.id, []).append(claim)
     heads = {key: next((c for c in members if c.id == key), members[0]) for key, members in complexes.items()}
+
+    def place(key: int) -> tuple[Any, ...]:
+        return (_category(heads[key]), anchors.get(key, heads[key].received_at), key)
+
     order: list[tuple[ClaimState, str]] = []
-    for key in sorted(complexes, key=lambda k: (_category(heads[k]), heads[k].received_at, k)):
+    for key in sorted(complexes, key=place):
         members = sorted(
             complexes[key], key=lambda c: ({"RF": 0, "HF": 1, "OPSKRIVNING": 2}[c.kind], c.received_at, c.id)
         )
         order += [(c, "rente") for c in members if ledgers[c.id].bears_interest]
         order += [(c, "hovedstol") for c in members]
     return order
+
+
+def _anchors(conn: Connection, tenant: Tenant, claims: list[ClaimState]) -> dict[int, datetime]:
+    """Each complex's main claim's receipt, also when the main claim itself is no longer under collection."""
+    view = PsrmView(conn, tenant)
+    out: dict[int, datetime] = {}
+    for claim in claims:
+        key = claim.hovedfordring_id or claim.kompleks_id or claim.id
+        if key not in out:
+            main = claim if claim.id == key else view.claim(key)
+            out[key] = (main or claim).received_at
+    return out
 
 
 def apply_due_payments(conn: Connection, tenant: Tenant, today: date, booked: datetime) -> None:
@@ -143,7 +166,7 @@ def _cover(conn: Connection, tenant: Tenant, payment: Any, booked: datetime) -> 
     ledgers = {c.id: ledger(conn, tenant, c) for c in claims}
     left = payment.amount_oere
     covered: list[dict[str, Any]] = []
-    for claim, part in coverage_order(claims, ledgers):
+    for claim, part in coverage_order(claims, ledgers, _anchors(conn, tenant, claims)):
         if left <= 0:
             break
         book = ledgers[claim.id]

@@ -41,6 +41,7 @@ RECEIPT_CHECKS: Registry[Declared] = Registry(
     [
         Declared("fordringshaver", ("PSRM-2",), "the action's DMIFordringHaverID is the agreement's"),
         Declared("s2s", ("PSRM-156",), "the claimant's agreement allows system-to-system delivery"),
+        Declared("system_se", ("PSRM-400",), "the agreement lets the submitting system's SE number report"),
         Declared(
             "aftale", (), "the agreement grants the action (and its årsagskode)", spec_fields=("tilladelse",)
         ),
@@ -56,7 +57,12 @@ ANSWERS: Registry[Declared] = Registry(
     [
         Declared(
             "HoeringSvar",
-            ("PSRM-HOERING-UKENDT", "PSRM-HOERING-TILBAGETRUKKET", "PSRM-HOERING-AFVIST"),
+            (
+                "PSRM-HOERING-UKENDT",
+                "PSRM-HOERING-TILBAGETRUKKET",
+                "PSRM-HOERING-AFVIST",
+                "PSRM-HOERING-BEGRUNDELSE",
+            ),
             "an answer to a hearing names an action in hearing; withdrawn or refused, the action is AFVIST",
         ),
         Declared(

@@ -20,6 +20,7 @@ from testkommune.simulators.psrm.state import PsrmView
 from testkommune.simulators.tenancy import Tenant
 
 MAX_AGE = relativedelta(months=3)
+REVERSALS = ("DAEKNING_TILBAGEFOERT", "RENTEDAEKNING_TILBAGEFOERT")
 
 
 def oldest_allowed(today: date) -> date:
@@ -33,7 +34,8 @@ def build(conn: Connection, tenant: Tenant, settings: dict[str, Any], today: dat
         sa.select(tables.events).where(tables.events.c.tenant == tenant.key).order_by(tables.events.c.id)
     ).all()
     out = _coverings(events, settings)
-    out += _settlements(conn, tenant, today)
+    payout = settings["psrm"].get("afregning_udbetalingsdag", "BANKDAG")
+    out += _settlements(conn, tenant, today, [e for e in events if e.kind in REVERSALS], payout)
     out += _interest(conn, tenant, today)
     out += _endings(events)
     return sorted(
@@ -48,17 +50,18 @@ def build(conn: Connection, tenant: Tenant, settings: dict[str, Any], today: dat
 
 def _coverings(events: list[Any], settings: dict[str, Any]) -> list[dict[str, Any]]:
     mode = settings["psrm"].get("underretning_daekning", "UDLIGNING")
-    grouped: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    grouped: dict[tuple[int, int, bool], list[Any]] = defaultdict(list)
     for event in events:
-        if event.kind in ("DAEKNING", "RENTEDAEKNING"):
-            grouped[(event.data["indbetaling"], event.fordring_id)].append(event)
+        if event.kind in ("DAEKNING", "RENTEDAEKNING", *REVERSALS):
+            grouped[(event.data["indbetaling"], event.fordring_id, event.kind in REVERSALS)].append(event)
     out = []
-    for (_, claim_id), parts in grouped.items():
-        principal = -sum(e.amount_oere for e in parts if e.kind == "DAEKNING")
-        interest = sum(e.amount_oere for e in parts if e.kind == "RENTEDAEKNING")
+    for (_, claim_id, reversal), parts in grouped.items():
+        principal = -sum(e.amount_oere for e in parts if e.kind in ("DAEKNING", "DAEKNING_TILBAGEFOERT"))
+        interest = sum(e.amount_oere for e in parts if e.kind.startswith("RENTEDAEKNING"))
+        dated = parts[0].data["tilbagefoert_dato"] if reversal else parts[0].virkningsdato
         note: dict[str, Any] = {
             "UnderretningTypeKode": mode,
-            "UnderretningDato": parts[0].virkningsdato,
+            "UnderretningDato": dated,
             "DMIFordringEFIFordringID": str(claim_id),
             "DækningBeløb": wire(principal + interest),
             "DækningKilde": parts[0].data.get("kilde"),
@@ -69,7 +72,11 @@ def _coverings(events: list[Any], settings: dict[str, Any]) -> list[dict[str, An
     return out
 
 
-def _settlements(conn: Connection, tenant: Tenant, today: date) -> list[dict[str, Any]]:
+def _settlements(
+    conn: Connection, tenant: Tenant, today: date, reversals: list[Any], payout: str
+) -> list[dict[str, Any]]:
+    """Monthly AFREGNING; a dækning reversed by a FEJL recall is netted as a negative line in the period
+    of the recall (psrm.md §6.3)."""
     table = tables.payments
     payments = conn.execute(
         sa.select(table)
@@ -82,7 +89,7 @@ def _settlements(conn: Connection, tenant: Tenant, today: date) -> list[dict[str
     first = date.fromisoformat(payments[0].dato)
     month = date(first.year, first.month, 1)
     while month <= today:
-        start, end, payout = bankdage.afregning_period(month.year, month.month)
+        start, end, paid = bankdage.afregning_period(month.year, month.month, payout)
         lines = [
             {
                 "SkyldnerID": p.skyldner,
@@ -93,12 +100,22 @@ def _settlements(conn: Connection, tenant: Tenant, today: date) -> list[dict[str
             for p in payments
             if start <= date.fromisoformat(p.dato) <= end
             for c in (p.result or {}).get("daekninger", [])
+        ] + [
+            {
+                "SkyldnerID": None,
+                "BetalingDato": r.virkningsdato,
+                "FordringID": str(r.fordring_id),
+                "Beløb": wire(-abs(r.amount_oere)),
+                "Tilbageført": True,
+            }
+            for r in reversals
+            if start <= date.fromisoformat(r.data["tilbagefoert_dato"]) <= end
         ]
         if lines:
             out.append(
                 {
                     "UnderretningTypeKode": "AFREGNING",
-                    "UnderretningDato": payout.isoformat(),
+                    "UnderretningDato": paid.isoformat(),
                     "PeriodeFraDato": start.isoformat(),
                     "PeriodeTilDato": end.isoformat(),
                     "AfregningBeløb": wire(round(sum(line["Beløb"] for line in lines) * 100)),
@@ -173,6 +190,8 @@ def afstemning(conn: Connection, tenant: Tenant) -> dict[str, Any]:
             sums["opskrivning"] += e.amount_oere
         elif e.kind in ("DAEKNING", "RENTEDAEKNING"):
             sums["daekning"] += abs(e.amount_oere)
+        elif e.kind in REVERSALS:
+            sums["daekning"] -= abs(e.amount_oere)
     grundlag = sums["tilgang"] - sums["tilbagekald"] - sums["nedskrivning"] + sums["opskrivning"]
     return {
         "TilgangBeløb": wire(sums["tilgang"]),

@@ -17,8 +17,9 @@ from testkommune.contracts.findings import Finding
 from testkommune.contracts.fordringstyper import FordringstypeCatalogue
 from testkommune.contracts.identities import check_cpr, check_cvr, check_se
 from testkommune.contracts.schemas import load_reference
+from testkommune.simulators.rules import filtertabel
 from testkommune.simulators.rules.registry import RuleSet
-from testkommune.simulators.rules.stamdata import Stamdata
+from testkommune.simulators.rules.stamdata import MainClaim, Stamdata
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,15 @@ class Agreement:
     allowed_actions: frozenset[str] | None = None
     allowed_arts: frozenset[str] = frozenset({"INDR", "MODR"})
     allowed_reasons: frozenset[str] | None = None
+    allowed_system_se: frozenset[str] | None = None
+    standardfilter: bool = True
+    issued_akr: frozenset[str] = frozenset()
+    """AKR numbers Gældsstyrelsen has issued for the claimant's foreign debtors (tenant setting)."""
+    """Apply the annexes' shared filter core to types without their own table (tenant setting, inference)."""
+
+    def allows_system(self, se: str) -> bool:
+        """May the system with this SE number report for the claimant (code 400)?"""
+        return self.allowed_system_se is None or se in self.allowed_system_se
 
     def allows(self, kode: str) -> bool:
         return self.allowed_types is None or kode in self.allowed_types
@@ -54,6 +64,7 @@ class ClaimContext:
     types: FordringstypeCatalogue
     agreement: Agreement
     claimant_ref_taken: Callable[[str], bool] = field(default=lambda ref: False)
+    hovedfordring: MainClaim | None = None
 
 
 entry_rules: RuleSet[Stamdata, ClaimContext] = RuleSet("stamdata")
@@ -124,11 +135,12 @@ def periode_fra_foer_til(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding
 
 @hoering_rules.rule("PSRM-MIN-PERIODE")
 def mindste_periode(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
-    """A period at least as long as the fordringstype demands (CFFAKTU: one day, psrm.md §5.1)."""
+    """A period at least as long as the fordringstype demands (CFFAKTU: one day, psrm.md §5.1). Both ends
+    count: a day to the same day is one day (CFFAKTU R_6_19 'same day', filterregler.md §2.3)."""
     known = ctx.types.get(claim.fordringstype)
     if known is None or known.min_periode_dage is None or not (claim.periode_fra and claim.periode_til):
         return
-    days = (claim.periode_til - claim.periode_fra).days
+    days = (claim.periode_til - claim.periode_fra).days + 1
     if claim.periode_fra <= claim.periode_til and days < known.min_periode_dage:
         yield Finding(
             "PSRM-MIN-PERIODE", claim.path("periode_fra"), {"days": days, "min_days": known.min_periode_dage}
@@ -262,7 +274,11 @@ def srb_passeret(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
 
 @psrm_filter.rule("PSRM-FORAELDET")
 def ikke_foraeldet(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
-    """The submitted forældelsesdato has not passed at receipt (psrm.md §9)."""
+    """The submitted forældelsesdato has not passed at receipt (psrm.md §9). A type whose filter table
+    answers otherwise (KTBRFLX: hearing) is left to its table (filterregler.md §2.4)."""
+    table = filtertabel.filtertabel(claim.fordringstype)
+    if table is not None and not any(r.daekket_af == "PSRM-FORAELDET" for r in table.regler):
+        return
     for debtor in claim.debtors:
         if debtor.foraeldelsesdato is not None and debtor.foraeldelsesdato < ctx.today:
             yield Finding(
@@ -272,8 +288,29 @@ def ikke_foraeldet(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
             )
 
 
+@psrm_filter.rule("PSRM-5")
+def akr_udstedt(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """An AKR number exists only once Gældsstyrelsen has issued it on the claimant's request (psrm.md §4.3
+    [S]); a debtor by an AKR number never issued does not exist (code 5, psrm.md §5.3)."""
+    for debtor in claim.debtors:
+        if debtor.kind == "AKR" and debtor.id not in ctx.agreement.issued_akr:
+            yield Finding("PSRM-5", debtor.path, {"value": debtor.id})
+
+
 @psrm_filter.rule("PSRM-486")
 def fordringshaver_reference_unik(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
     """The claimant's reference is not already used by another claim at PSRM (psrm.md §5.3, 486)."""
     if ctx.claimant_ref_taken(claim.reference):
         yield Finding("PSRM-486", claim.path("reference"), {"value": claim.reference})
+
+
+@psrm_filter.rule(*filtertabel.REJECT_CODES)
+def filtertabel_afvist(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """The fordringstype's own filter table: deviations that reject the claim (filterregler.md §1–2)."""
+    yield from filtertabel.run(claim, ctx, hearing=False)
+
+
+@hoering_rules.rule(*filtertabel.HEARING_CODES)
+def filtertabel_hoering(claim: Stamdata, ctx: ClaimContext) -> Iterator[Finding]:
+    """The fordringstype's own filter table: deviations that mean hearing (filterregler.md §1–2)."""
+    yield from filtertabel.run(claim, ctx, hearing=True)

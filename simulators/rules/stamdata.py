@@ -21,6 +21,14 @@ class Debtor:
 
 
 @dataclass(frozen=True, slots=True)
+class MainClaim:
+    """What a related claim's filter rules read of its main claim (R_8_2, R_10_2, R_10_7)."""
+
+    forfaldsdato: date | None
+    modtaget: date
+
+
+@dataclass(frozen=True, slots=True)
 class Stamdata:
     """The stamdata of one claim (hovedfordring or related claim), amounts in øre.
 
@@ -42,6 +50,7 @@ class Stamdata:
     debtors: tuple[Debtor, ...] = ()
     is_main: bool = True
     rentevalg: Mapping[str, Any] | None = None
+    art: str | None = None
     paths: Mapping[str, str] = field(default_factory=dict)
 
     def present(self, name: str) -> bool:

@@ -7,6 +7,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import iterparse
+from testkommune.contracts.errors import TestkommuneError
 from testkommune.simulators.http import MAX_BODY_BYTES, MAX_JSON_DEPTH
 
 MAX_XML_DEPTH = MAX_JSON_DEPTH + 3
@@ -16,7 +17,7 @@ MAX_XML_ELEMENTS = 100_000
 so a body of a million empty elements costs a bounded moment, not seconds of parsing and translating."""
 
 
-class UnsafeXmlError(ValueError):
+class UnsafeXmlError(TestkommuneError, ValueError):
     """The document was refused; `code` names the reason in the error catalogue."""
 
     def __init__(self, code: str, detail: str) -> None:
