@@ -27,7 +27,7 @@ PROOFS: dict[str, Proof] = {
     "transaktionsid-pr-dag": Proof(("OIR-TRANSAKTIONSID-GENBRUGT",), ("finans", "forretningsomraader")),
     "gebyr-som-hovedfordring": Proof(("PSRM-201",), ("forretningsomraader",)),
     "nyt-id-ved-genforsoeg": Proof(("DEB-FORDRING-DUBLET",), ("basis", "robusthed")),
-    "uden-beskrivelse": Proof(("DEB-FELT-KRAEVET",), ("debitor",)),
+    "uden-beskrivelse": Proof(("DEB-FELT-KRAEVET", "PSRM-FILTER-UDFYLDT"), ("debitor",)),
     "overdrager-foer-srb": Proof(
         ("PSRM-SRB", "CERT-OVERDRAGET-UNDER-RYKKER"), ("basis", "debitor", "fejlliste")
     ),
@@ -46,7 +46,9 @@ PROOFS: dict[str, Proof] = {
     "sfo-som-daginstitution": Proof(("CERT-FORKERT-FORDRINGSTYPE",), ("forretningsomraader",)),
     "gebyr-i-hovedstol": Proof(("CERT-STAMDATA-AFVIGER",), ("forretningsomraader",)),
     "hele-kroner": Proof(("CERT-STAMDATA-AFVIGER",), ("basis", "robusthed")),
-    "periode-for-lang": Proof(("CERT-STAMDATA-AFVIGER",), HANDING_OVER),
+    "periode-for-lang": Proof(
+        ("CERT-STAMDATA-AFVIGER", "PSRM-HOERING-DATO", "CERT-PSRM-STATUS"), HANDING_OVER
+    ),
     "udbetaler-for-lidt": Proof(("CERT-STAMDATA-AFVIGER",), ("fejlliste",)),
     "se-som-cvr": Proof(("CERT-PART-AFVIGER",), ("fejlliste",)),
     "uden-se-nummer": Proof(("CERT-PART-AFVIGER",), ("fejlliste",)),
@@ -78,7 +80,7 @@ PROOFS: dict[str, Proof] = {
     "overdrager-igen": Proof(("CERT-OVERDRAGET-IGEN",), ("robusthed",)),
     "overdrager-aldrig": Proof(("CERT-IKKE-OVERDRAGET",), HANDING_OVER),
     "dobbelt-daekning": Proof(("CERT-IKKE-OVERDRAGET",), ("robusthed",)),
-    "opdigtet-domsdato": Proof(("CERT-PSRM-STATUS",), ("robusthed",)),
+    "opdigtet-domsdato": Proof(("PSRM-533",), ("robusthed",)),
     "laeser-ikke-postkasse": Proof(
         ("CERT-POSTKASSE-ULAEST", "CERT-SALDO-AFVIGER", "CERT-DAEKNING-MANGLER"), ("debitor", "robusthed")
     ),
