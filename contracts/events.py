@@ -80,7 +80,7 @@ class HearingToAnswer:
     justification: str
 
 
-BUSINESS_EVENTS: dict[str, type] = {
+BUSINESS_EVENTS: dict[str, type[BusinessEvent]] = {
     "amount_corrected": AmountCorrected,
     "service_ended": ServiceEnded,
     "price_regulated": PriceRegulated,
@@ -133,7 +133,7 @@ def event_from_json(raw: dict[str, Any]) -> BusinessEvent:
         value = raw[f.name]
         kind = str(f.type)
         values[f.name] = PARSE.get(kind, lambda v: v)(value)
-    return cls(**values)  # type: ignore[no-any-return]
+    return cls(**values)
 
 
 @runtime_checkable

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from types import TracebackType
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 import requests
@@ -19,6 +19,14 @@ import responses
 from testkommune.simulators.app import create_app
 
 BASE_URL = "http://testkommune.invalid"
+
+
+class _Sent(TypedDict):
+    """What the app sent back: status and headers (http.response.start), the body's chunks joined."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
 
 
 def _call_asgi(app: Any, request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
@@ -44,7 +52,7 @@ def _call_asgi(app: Any, request: requests.PreparedRequest) -> tuple[int, dict[s
         "server": (parts.hostname or "testkommune.invalid", parts.port or 80),
         "state": {},
     }
-    sent = {"status": 500, "headers": {}, "body": b""}
+    sent: _Sent = {"status": 500, "headers": {}, "body": b""}
     chunks = [body]
 
     async def receive() -> dict[str, Any]:
@@ -61,7 +69,7 @@ def _call_asgi(app: Any, request: requests.PreparedRequest) -> tuple[int, dict[s
             sent["body"] += message.get("body", b"")
 
     asyncio.run(app(scope, receive, send))
-    return sent["status"], sent["headers"], sent["body"]  # type: ignore[return-value]
+    return sent["status"], sent["headers"], sent["body"]
 
 
 class InProcessKommune:
@@ -87,9 +95,8 @@ class InProcessKommune:
         if self._mock is not None:
             raise RuntimeError("this in-process test kommune is already capturing")
         own = re.escape(self.base_url) + r"(?=[/?#]|$)"
-        mock = responses.RequestsMock(
-            assert_all_requests_are_fired=False, passthru_prefixes=(re.compile(f"(?!{own})"),)
-        )
+        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        mock.add_passthru(re.compile(f"(?!{own})"))  # every other address
         mock.start()
         pattern = re.compile(own + r".*")
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"):

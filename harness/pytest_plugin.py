@@ -266,7 +266,7 @@ def _run_of(
     from testkommune.harness.evidence import EvidenceRecorder
 
     runs = request.config.stash[_RUNS]
-    key = (request.module.__name__, request.node.originalname)  # type: ignore[attr-defined]  # a Function item
+    key = (request.module.__name__, request.node.originalname)  # a Function item
     if key not in runs:
         instance = make()
         connection = KommuneConnection(base_url, kommune, system or str(instance.name).lower())

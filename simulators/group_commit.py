@@ -50,18 +50,18 @@ class GroupCommit:
             conn.begin()
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None
-        if not dbapi.in_transaction:  # type: ignore[attr-defined]
+        if not dbapi.in_transaction:
             # IMMEDIATE: take the write lock now (another process on the same file is waited for), so the
             # group never reads a snapshot it cannot then write on; and RELEASE below does not commit alone
-            dbapi.execute("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
-        dbapi.execute("SAVEPOINT tk_call")  # type: ignore[attr-defined]  # raw: Core would compile it per call
+            dbapi.execute("BEGIN IMMEDIATE")
+        dbapi.execute("SAVEPOINT tk_call")  # raw: Core would compile it per call
         try:
             yield conn
         except BaseException:
-            dbapi.execute("ROLLBACK TO tk_call")  # type: ignore[attr-defined]
-            dbapi.execute("RELEASE tk_call")  # type: ignore[attr-defined]
+            dbapi.execute("ROLLBACK TO tk_call")
+            dbapi.execute("RELEASE tk_call")
             raise
-        dbapi.execute("RELEASE tk_call")  # type: ignore[attr-defined]
+        dbapi.execute("RELEASE tk_call")
         if self._pending is None:
             self._pending = loop.create_future()
             loop.call_soon(self.flush)

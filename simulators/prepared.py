@@ -46,7 +46,9 @@ class Prepared:
         for name, process in compiled.binds.items():  # as Core would (a JSON column's None is JSON null)
             if name in values:
                 values[name] = process(values[name])
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None, "an open Connection has its DB-API connection"
+        cursor = dbapi.cursor()
         if compiled.positional:
             cursor.execute(compiled.sql, [values[name] for name in compiled.names])
         else:
@@ -76,7 +78,7 @@ class Prepared:
             kwargs["compile_kwargs"] = {"render_postcompile": True}
             if explicit:  # a stand-in value, so the IN lists can be rendered; every call passes its own
                 statement = statement.params(dict.fromkeys(explicit, ""))
-        compiled = statement.compile(**kwargs)  # type: ignore[attr-defined]
+        compiled = statement.compile(**kwargs)  # type: ignore[attr-defined]  # Executable has no compile(); all given are ClauseElements (-> SQLCompiler)
         names = tuple(compiled.positiontup or ()) if compiled.positional else ()
         expanded = getattr(compiled, "_post_compile_expanded_state", None)  # IN lists rendered per value
         initial = expanded.parameters if expanded is not None else compiled.construct_params(_check=False)
@@ -100,6 +102,6 @@ def _bind_names(statement: sa.Executable) -> set[str]:
 
     return {
         node.key
-        for node in visitors.iterate(statement)  # type: ignore[arg-type]
+        for node in visitors.iterate(statement)  # type: ignore[arg-type]  # Executable is not Visitable; all given are ClauseElements
         if isinstance(node, sa.BindParameter) and node.value is None and node.callable is None
     }

@@ -108,7 +108,7 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
         if problems:
             response = problem(400, f"{operation.name}: the message breaks its contract", problems)
             with sim.operation(tenant, grouped=True) as ctx:
-                _journal(ctx, operation, request, response.status_code, text, response.body.decode())
+                _journal(ctx, operation, request, response.status_code, text, bytes(response.body).decode())
             return response
         with sim.operation(tenant, grouped=True) as ctx:
             before = sim.take_fault(tenant, BEFORE, operation.name, operation.counterpart, ctx.now)

@@ -26,7 +26,9 @@ _pools: dict[int, ProcessPoolExecutor] = {}
 
 
 class _TooManyMembersError(TestkommuneError):
-    pass
+    def __init__(self, members: int) -> None:
+        super().__init__(f"{members} members in one object")
+        self.members = members
 
 
 def _count_only(pairs: list[tuple[str, Any]]) -> int:
@@ -41,7 +43,7 @@ def members_over_limit(raw: bytes) -> int | None:
     try:
         json.loads(raw, object_pairs_hook=_count_only)
     except _TooManyMembersError as exc:
-        return int(exc.args[0])
+        return exc.members
     except (ValueError, RecursionError):
         return None
     return None

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from testkommune.contracts.errors import SetupError
 from testkommune.simulators.group_commit import GroupCommit, running_loop
 
@@ -206,7 +207,7 @@ def _engine(url: str) -> Engine:
         return sa.create_engine(url, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=0)
 
     @sa.event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    def _pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -219,6 +220,13 @@ def _engine(url: str) -> Engine:
 def plain(row: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     """A stored row as a dict of column → value, without the columns named in `exclude`."""
     return {k: v for k, v in row._mapping.items() if k not in exclude}
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The id a single-row INSERT (without RETURNING) gave its row."""
+    key = result.inserted_primary_key
+    assert key is not None, "a single-row INSERT without RETURNING always reports its primary key"
+    return int(key[0])
 
 
 def tenant_tables() -> list[sa.Table]:

@@ -26,11 +26,13 @@ def _verdicts(base_url: str, variant: str, suite: str = "basis") -> list[tuple[s
 
 def test_every_variant_is_judged_by_some_suite():
     """Here, or in the self-test of test_verdicts and test_livsforloeb."""
+    from testkommune.scenarios.fagsystemer.proofs import PROOFS
+    from testkommune.scenarios.fagsystemer.varianter_selvtest import LAWFUL
+
     from tests.test_livsforloeb import CAUGHT as CAUGHT_IN_LIVSFORLOEB
     from tests.test_livsforloeb import ROLE_OF
-    from tests.test_verdicts import LAWFUL, OWN_CODE
 
-    judged = {v for _, v in PAIRS} | set(OWN_CODE) | set(LAWFUL) | set(CAUGHT_IN_LIVSFORLOEB) | set(ROLE_OF)
+    judged = {v for _, v in PAIRS} | set(PROOFS) | set(LAWFUL) | set(CAUGHT_IN_LIVSFORLOEB) | set(ROLE_OF)
     assert judged == set(VARIANTS)
 
 

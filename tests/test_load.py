@@ -92,6 +92,10 @@ def _consistent(doc: dict[str, Any]) -> None:
     cpu = doc["cpu"]
     assert cpu["generators"] and all(g["samples"] >= 1 for g in cpu["generators"].values())
     assert (doc["run_status"] == "INVALID") == bool(cpu["saturated"])
+    cores = sum(g["mean_pct"] for g in cpu["generators"].values()) / 100
+    rate = kpis["requests"] / doc["elapsed_s"] / cores if cores else 0
+    assert cpu["generator_cores"] == pytest.approx(cores, abs=0.001)
+    assert cpu["rps_per_generator_core"] == pytest.approx(rate, rel=0.02, abs=1)
 
 
 def test_month_end_against_the_simulators_from_one_command_gives_a_go_no_go_report(tmp_path, certification):
@@ -125,6 +129,10 @@ def test_month_end_against_the_simulators_from_one_command_gives_a_go_no_go_repo
     # the progress display and the summary
     assert re.search(r"elapsed +\d+\.\d/4 s \| users +\d+ \| req/s +[\d.]+ \| p95 +\d+ ms", done.stdout)
     assert "load generator CPU: headroom" in done.stdout
+    per_core = re.search(
+        r"load generator cost: (\d+) req/s per generator core \([\d.]+ cores used\)", done.stdout
+    )
+    assert per_core and int(per_core.group(1)) == doc["cpu"]["rps_per_generator_core"], done.stdout
     # the page: self-contained, both languages, the decision and the certification next to the KPIs
     assert "Content-Security-Policy" in html and "<script" not in html and "http-equiv" in html
     assert f">{doc['decision']}<" in html and "Certificering af samme systemversion" in html

@@ -9,6 +9,7 @@ SUPPORTED before the fagsystem is asked to do it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -68,12 +69,12 @@ def with_co_debtors(scenario: Scenario, cases: list[BillingCase]) -> list[Billin
     """The cases with the scenario's co-debtors (the same persons on every case; call after seeding)."""
     if not scenario.co_debtors:
         return cases
-    co = tuple(CoDebtor(_co_debtor(), relation) for relation in scenario.co_debtors)  # type: ignore[arg-type]
+    co = tuple(CoDebtor(_co_debtor(), relation) for relation in scenario.co_debtors)  # type: ignore[arg-type]  # suite YAML, unchecked Literal
     return [dataclasses.replace(c, co_debtors=co) for c in cases]
 
 
 def _co_debtor() -> Party:
-    return CitizenFactory()  # type: ignore[no-any-return]
+    return CitizenFactory.create()
 
 
 def run_event(
@@ -112,7 +113,10 @@ def build_event(value: dict[str, Any], case: BillingCase, today: date) -> Busine
         return HearingToAnswer(
             bool(value.get("approve", True)), value.get("justification", "Data er kontrolleret og korrekte")
         )
-    plain = {"raised_in_error": RaisedInError, "complaint_received": ComplaintReceived}
+    plain: dict[str, Callable[[], BusinessEvent]] = {
+        "raised_in_error": RaisedInError,
+        "complaint_received": ComplaintReceived,
+    }
     return (plain | {"written_off": WrittenOff})[name]()
 
 

@@ -20,11 +20,11 @@ def make_cases(scenario: Scenario, seed: int) -> list[BillingCase]:
     seed_all(scenario_seed(seed, scenario.id))
     debtor: Party
     if scenario.debtor == "virksomhed":
-        debtor = CompanyFactory()
+        debtor = CompanyFactory.create()
     elif scenario.debtor == "person-uden-fast-bopael":
-        debtor = CitizenFactory(address=None)
+        debtor = CitizenFactory.create(address=None)
     else:
-        debtor = CitizenFactory()
+        debtor = CitizenFactory.create()
     return [_case(scenario, i, spec, debtor) for i, spec in enumerate(scenario.cases, start=1)]
 
 

@@ -206,7 +206,7 @@ def finans_booked_on(obs: Observation, argument: Any) -> list[Failure]:
     return failures
 
 
-def _content(bilag: dict[str, Any]) -> str:
+def _content(bilag: object) -> str:
     return json.dumps(bilag, sort_keys=True, ensure_ascii=False)
 
 

@@ -109,7 +109,11 @@ class HttpTriggerDriver(BusinessEvents):
         )
 
     def business_event(self, case: BillingCase, event: BusinessEvent, today: date) -> None:
-        body = {"case": case_json(case), "event": event_to_json(event), "today": today.isoformat()}
+        body: dict[str, Any] = {
+            "case": case_json(case),
+            "event": event_to_json(event),
+            "today": today.isoformat(),
+        }
         self._call("POST", "/event", body, optional=body["event"]["event"])
 
 
@@ -166,27 +170,30 @@ class _ScriptDriver(BusinessEvents):
         return any(e["counterpart"] == "erp" for e in self.admin.journal()[before:])
 
     def pay_out(self, cases: Sequence[BillingCase], today: date) -> None:
-        assert self.admin is not None
-        before = len(self.admin.journal())
+        admin = self.admin
+        assert admin is not None
+        before = len(admin.journal())
         self.publish({"kind": "pay_out", "cases": [case_json(c) for c in cases], "today": today.isoformat()})
         self._wait_for(
-            lambda: any(e["operation"].startswith("NKS") for e in self.admin.journal()[before:]),  # type: ignore[union-attr]
+            lambda: any(e["operation"].startswith("NKS") for e in admin.journal()[before:]),
             f"a NemKonto payment for {len(cases)} case(s)",
         )
 
     def correct(self, case: BillingCase, today: date) -> None:
-        assert self.admin is not None
-        before = len(self.admin.journal())
+        admin = self.admin
+        assert admin is not None
+        before = len(admin.journal())
         self.publish({"kind": "correct", "case": case_json(case), "today": today.isoformat()})
         self._wait_for(  # a system that ignores the correction is judged on what arrived: nothing
-            lambda: any(e["counterpart"] == "oir" for e in self.admin.journal()[before:]),  # type: ignore[union-attr]
+            lambda: any(e["counterpart"] == "oir" for e in admin.journal()[before:]),
             f"a correction of case {case.case_id}",
             required=False,
         )
 
     def business_event(self, case: BillingCase, event: BusinessEvent, today: date) -> None:
-        assert self.admin is not None
-        before = len(self.admin.journal())
+        admin = self.admin
+        assert admin is not None
+        before = len(admin.journal())
         self.publish(
             {
                 "kind": "event",
@@ -196,7 +203,7 @@ class _ScriptDriver(BusinessEvents):
             }
         )
         self._wait_for(  # a system that ignores the event is judged on what arrived: nothing
-            lambda: len(self.admin.journal()) > before,  # type: ignore[union-attr]
+            lambda: len(admin.journal()) > before,
             f"what case {case.case_id} led to after {event_to_json(event)['event']}",
             required=False,
         )

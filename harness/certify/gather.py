@@ -58,7 +58,7 @@ def unsupported_failure(missing: ActionNotSupportedError) -> Failure:
     )
 
 
-def fagsystem_failure(step: str, exc: Exception) -> Failure:
+def fagsystem_failure(step: str, exc: BaseException) -> Failure:
     described = error_catalogue().describe(
         "CERT-FAGSYSTEM-FEJL", {"step": step, "detail": f"{type(exc).__name__}: {exc}"}
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -21,7 +22,7 @@ class Failure:
     text_en: str
     fix_da: str
     fix_en: str
-    source: dict[str, Any] = field(default_factory=dict)
+    source: dict[str, Any] = dataclasses.field(default_factory=dict)  # `field` is a column of this class
     reproduce: str | None = None
 
     def as_dict(self) -> dict[str, Any]:

@@ -58,8 +58,8 @@ def target_day(spec: str, claims: Iterable[dict[str, Any]], profile: dict[str, A
     None when no claim carries the date."""
     matched = MILESTONE.match(spec)
     if matched is None:
-        known = "forfald, srb, rykker_done, handover_due [±Nd]"
-        raise TimelineError(f"unknown milestone {spec!r}; known: {known}")
+        names = "forfald, srb, rykker_done, handover_due [±Nd]"
+        raise TimelineError(f"unknown milestone {spec!r}; known: {names}")
     days = [milestone(c.get("Data") or {}, profile, matched.group(1)) for c in claims]
     known = [d for d in days if d is not None]
     if not known:

@@ -7,9 +7,12 @@ process (`reader.py`) and decides who sees what itself (`viewer.py`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from testkommune.harness.dashboard import site_pages, tenant_pages
@@ -22,24 +25,28 @@ _T = "/tenants/{kommune}/{system}"
 def dashboard_routes() -> list[BaseRoute]:
     """Every route of the dashboard (none of them part of the OpenAPI document: they are pages)."""
     static = StaticFiles(directory=Path(__file__).resolve().parent / "static")
-    page = {"include_in_schema": False}
     return [
-        Route("/", site_pages.index, methods=["GET"], **page),
-        Route("/login", site_pages.login, methods=["GET", "POST"], **page),
-        Route("/logout", site_pages.logout, methods=["POST"], **page),
-        Route("/lang/{lang}", site_pages.choose_language, methods=["GET"], **page),
-        Route("/reports", site_pages.reports, methods=["GET"], **page),
-        Route("/reports/{name}", site_pages.report_file, methods=["GET"], **page),
-        Route("/pages", site_pages.doc_page, methods=["GET"], **page),
-        Route("/pages/{name:path}", site_pages.doc_page, methods=["GET"], **page),
-        Route(_T, tenant_pages.tenant_page, methods=["GET"], **page),
-        Route(f"{_T}/clock", tenant_pages.clock_post, methods=["POST"], **page),
-        Route(f"{_T}/faults", tenant_pages.faults_post, methods=["POST"], **page),
-        Route(f"{_T}/journal", tenant_pages.journal_page, methods=["GET"], **page),
-        Route(f"{_T}/claims/{{reference:path}}", tenant_pages.claim_page, methods=["GET"], **page),
+        _page("/", site_pages.index, methods=["GET"]),
+        _page("/login", site_pages.login, methods=["GET", "POST"]),
+        _page("/logout", site_pages.logout, methods=["POST"]),
+        _page("/lang/{lang}", site_pages.choose_language, methods=["GET"]),
+        _page("/reports", site_pages.reports, methods=["GET"]),
+        _page("/reports/{name}", site_pages.report_file, methods=["GET"]),
+        _page("/pages", site_pages.doc_page, methods=["GET"]),
+        _page("/pages/{name:path}", site_pages.doc_page, methods=["GET"]),
+        _page(_T, tenant_pages.tenant_page, methods=["GET"]),
+        _page(f"{_T}/clock", tenant_pages.clock_post, methods=["POST"]),
+        _page(f"{_T}/faults", tenant_pages.faults_post, methods=["POST"]),
+        _page(f"{_T}/journal", tenant_pages.journal_page, methods=["GET"]),
+        _page(f"{_T}/claims/{{reference:path}}", tenant_pages.claim_page, methods=["GET"]),
         *docs_routes(),
         Mount("/static", static, name="dashboard-static"),
     ]
+
+
+def _page(path: str, endpoint: Callable[[Request], Awaitable[Response]], methods: list[str]) -> Route:
+    """A page of the dashboard: a route left out of the OpenAPI document."""
+    return Route(path, endpoint, methods=methods, include_in_schema=False)
 
 
 def mount(app: Starlette, reports_dir: Path | None = None) -> Starlette:

@@ -76,7 +76,7 @@ def road_of(
     mailbox: list[dict[str, Any]],
 ) -> Road:
     """The road of one claim (`claim` as the debitor view lists it)."""
-    full = next(
+    full: dict[str, Any] = next(
         (c for c in state["debitor"]["claims"] if c["FordringReference"] == claim["FordringReference"]), {}
     )
     delivery = _delivery(state["oir"]["deliveries"], full.get("LeveranceID"))

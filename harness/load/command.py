@@ -107,6 +107,10 @@ def _summary(console: Any, doc: dict[str, Any], paths: dict[str, Any]) -> None:
         f"(INVALID above {cpu['threshold_pct_of_one_core']:g} %); "
         f"machine mean {cpu['machine']['mean_pct']} % of {cpu['cores']} cores"
     )
+    console.print(
+        f"  load generator cost: {cpu['rps_per_generator_core']} req/s per generator core "
+        f"({cpu['generator_cores']} cores used)"
+    )
     console.print(f"  certification: {doc['certification']['detail']}")
     for reason in doc["reasons"]:
         console.print(f"  reason: {reason}")

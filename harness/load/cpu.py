@@ -35,13 +35,18 @@ class CpuSamples:
         return _stats(self.process)
 
     def summary(
-        self, workers: dict[str, dict[str, float]] | None = None, threshold: float = SATURATED_PCT
+        self,
+        workers: dict[str, dict[str, float]] | None = None,
+        threshold: float = SATURATED_PCT,
+        requests: int = 0,
+        elapsed_s: float = 0.0,
     ) -> dict[str, Any]:
         """Mean and max per generator (this process, or the workers' own figures when distributed);
-        `saturated` names every generator above `threshold` % of one core."""
+        `saturated` names every generator above `threshold` % of one core; the generators' cost: the
+        cores they used together and the requests per second they sent per core used."""
         per = dict(workers) if workers is not None else {"local": _stats(self.process)}
         saturated = sorted(name for name, s in per.items() if s["mean_pct"] > threshold)
-        return {
+        return _cost(per, requests, elapsed_s) | {
             "threshold_pct_of_one_core": threshold,
             "cores": psutil.cpu_count() or 1,
             "generators": per,
@@ -52,6 +57,17 @@ class CpuSamples:
             ),
             "saturated": saturated,
         }
+
+
+def _cost(per: dict[str, dict[str, float]], requests: int, elapsed_s: float) -> dict[str, float]:
+    """`generator_cores`: the generators' mean CPU added up, in cores; `rps_per_generator_core`: the
+    requests sent per second (failed ones too: the generator did the work) per core of it (0 if unknown)."""
+    cores = sum(s["mean_pct"] for s in per.values()) / 100.0
+    rate = requests / elapsed_s if elapsed_s > 0 else 0.0
+    return {
+        "generator_cores": round(cores, 3),
+        "rps_per_generator_core": round(rate / cores) if cores > 0 else 0,
+    }
 
 
 def _stats(values: list[float]) -> dict[str, float]:

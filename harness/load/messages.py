@@ -32,7 +32,7 @@ def next_month(today: date) -> date:
 
 def billing_case(tag: str, number: int, today: date) -> BillingCase:
     """A synthetic case (seeded data factories) for next month, with an id unique to this generator."""
-    return BillingCaseFactory(case_id=f"{tag}-{number:06d}", period_from=next_month(today))
+    return BillingCaseFactory.create(case_id=f"{tag}-{number:06d}", period_from=next_month(today))
 
 
 def header(today: date) -> dict[str, str]:

@@ -209,7 +209,12 @@ def _drive(options: LoadOptions, config: users.LoadConfig, console: Any) -> Run:
         elapsed,
         env,
         ledger,
-        cpu.summary(worker_cpu if options.master else None, options.max_generator_cpu),
+        cpu.summary(
+            worker_cpu if options.master else None,
+            options.max_generator_cpu,
+            env.stats.total.num_requests,
+            elapsed,
+        ),
         workers,
         timeline.samples,
         files,

@@ -1,9 +1,10 @@
 """Locust users: simulated fagsystem workers sending a profile's messages.
 
 - `SimulatorUser` (target "simulators", to size the test kommune): posts the messages (finansbilag,
-  betalingsanmodninger, debtor registrations) itself through
-  Locust's HTTP client. Debtor registrations go through the reference fagsystem's own `bill`, handed
-  Locust's session, so each HTTP call is measured and the messages are exactly the reference's.
+  betalingsanmodninger, debtor registrations) itself over geventhttpclient (`wire`). Each user
+  prebuilds one message of each kind (`prebuilt`; the debtor registration is what the reference
+  fagsystem's own `bill` posts) and each request fills in a new case id and TransaktionsID, so the
+  generator stays cheap and every message is unique.
 - `DriverUser` (target "fagsystem", load through the vendor's system): calls a `Fagsystem` driver's
   `bill(case, today)`; one bill is one measured request ("DRIVER bill"), and the fagsystem itself talks
   to the test kommune, as in certification.
@@ -13,6 +14,7 @@ Importing this module imports Locust (and so gevent's monkey patching): only the
 
 from __future__ import annotations
 
+import json
 import random
 import time
 import uuid
@@ -21,20 +23,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from locust import HttpUser, User, task
+from locust import User, task
 from locust.exception import StopUser
 from testkommune.contracts.driver import KommuneConnection
+from testkommune.harness.load import prebuilt, wire
 from testkommune.harness.load.ledger import Ledger
-from testkommune.harness.load.messages import (
-    ERP_STRAKS,
-    NKS_AFSEND,
-    betalingsanmodning,
-    billing_case,
-    finansbilag,
-)
+from testkommune.harness.load.messages import billing_case
 from testkommune.harness.load.profiles import Profile
 from testkommune.harness.testdata.factories import make_cvr, seed_all
 from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
+from testkommune.scenarios.fagsystemer.katalog import RETRY_STATUSES
 
 SENDABLE = ("finansbilag", "opretdebitorkonto", "betalingsanmodning")
 
@@ -109,77 +107,81 @@ class _Worker:
             raise StopUser()
 
 
-class SimulatorUser(_Worker, HttpUser):
-    """Sends the profile's messages straight to the test kommune."""
+class SimulatorUser(_Worker, User):
+    """Sends the profile's messages straight to the test kommune: each a prebuilt template (`prebuilt`)
+    with its own case id and TransaktionsID, posted over one kept-alive geventhttpclient connection
+    (`wire`) and counted in Locust's statistics."""
 
-    host = "http://127.0.0.1"
+    timeout_s = 30.0
 
     def wait_time(self) -> float:
         return self._pace()
 
     def on_start(self) -> None:
         self._setup()
-        self.fagsystem = Foraeldrebetaling(session=self.client)
-        self.fagsystem.connect(_config().connection)
+        config = _config()
+        case = prebuilt.template_case(config.today)
+        self.templates = prebuilt.templates(case, config.today, config.connection, config.myndighed_cvr)
+        headers = config.connection.headers | {"Content-Type": "application/json"}
+        self.sender = wire.Sender(config.base_url, headers, self.environment.events.request, self.timeout_s)
+
+    def on_stop(self) -> None:
+        self.sender.close()
 
     @task
     def send(self) -> None:
         config = _config()
         kind = self.rng.choices(self.kinds, self.weights)[0]
-        case = billing_case(config.tag, config.next_number(), config.today)
-        try:
-            if kind == "opretdebitorkonto":
-                self._opret(config, case)
-            elif kind == "betalingsanmodning":
-                self._betalingsanmodning(config, case)
-            else:
-                self._finansbilag(config, case)
-        except (ConnectionError, ValueError):
-            pass  # no usable answer after the fagsystem's retries: Locust has counted each failed request
+        template = self.templates[kind]
+        body, key = template.next(f"{config.tag}-{config.next_number():06d}")
+        if kind == "opretdebitorkonto":
+            self._opret(config, template, body, key)
+        else:
+            self._post(config, template, body, key)
         self._count()
 
-    def _opret(self, config: LoadConfig, case: Any) -> None:
-        self.fagsystem.bill(case, config.today)
-        claim = self.fagsystem.claims.pop()
-        if claim.accepted:
-            config.ledger.ack("opretdebitorkonto", claim.reference)
-        elif not self.fagsystem.refusals:
-            config.ledger.refused += 1
-        self.fagsystem.refusals.clear()
+    def _opret(self, config: LoadConfig, template: prebuilt.Template, body: bytes, key: str) -> None:
+        """Deliver as the reference fagsystem does: a 502/503/504 or no answer is sent again, unchanged
+        (same TransaktionsID), up to its `max_attempts`; GODKENDT is acknowledged."""
+        for attempt in range(1, Foraeldrebetaling.max_attempts + 1):
+            answer = self.sender.post(template.path, body)
+            if answer.status and answer.status not in RETRY_STATUSES:
+                status = _status(answer.body) if answer.status < 400 else ""  # as the reference reads it
+                if status == "GODKENDT":
+                    config.ledger.ack(template.kind, key)
+                elif status:
+                    config.ledger.refused += 1  # a business refusal: the request itself succeeded
+                answer.report("answer without a Forretningskvittering" if status is None else None)
+                return
+            answer.report()
+            if attempt < Foraeldrebetaling.max_attempts:
+                time.sleep(0.01 * attempt)
+        config.ledger.refused += 1  # unanswered after every attempt, as the reference counts it
 
-    def _finansbilag(self, config: LoadConfig, case: Any) -> None:
-        message = finansbilag(case, config.today, config.kommune)
-        self._post(config, ERP_STRAKS, message, "finansbilag", message["Finansbilag"]["BilagID"])
-
-    def _betalingsanmodning(self, config: LoadConfig, case: Any) -> None:
-        message = betalingsanmodning(case, config.today, config.myndighed_cvr)
-        self._post(config, NKS_AFSEND, message, "betalingsanmodning", message["GroupHeader"]["GrpId"])
-
-    def _post(self, config: LoadConfig, path: str, message: dict[str, Any], kind: str, key: str) -> None:
+    def _post(self, config: LoadConfig, template: prebuilt.Template, body: bytes, key: str) -> None:
         """Post one message; acknowledged when the business answer is not AFVIST."""
-        with self.client.post(
-            config.base_url + path,
-            json=message,
-            headers=config.connection.headers,
-            timeout=30,
-            name=path,
-            catch_response=True,
-        ) as response:
-            if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
-                return
-            try:
-                answer = response.json()["Forretningskvittering"]
-                status = answer["Status"]
-            except (ValueError, KeyError, TypeError):
-                response.failure("answer without a Forretningskvittering")
-                return
-            if status != "AFVIST":
-                config.ledger.ack(kind, key)
-            else:
-                config.ledger.refused += 1
-                codes = ", ".join(sorted({e.get("code", "?") for e in answer.get("Fejl", [])}))
-                response.failure(f"AFVIST {codes}")
+        answer = self.sender.post(template.path, body)
+        if answer.status != 200:
+            answer.report(None if answer.error else f"HTTP {answer.status}")
+            return
+        status = _status(answer.body)
+        if status is None:
+            answer.report("answer without a Forretningskvittering")
+        elif status != "AFVIST":
+            config.ledger.ack(template.kind, key)
+            answer.report()
+        else:
+            config.ledger.refused += 1
+            fejl = json.loads(answer.body)["Forretningskvittering"].get("Fejl", [])
+            answer.report(f"AFVIST {', '.join(sorted({e.get('code', '?') for e in fejl}))}")
+
+
+def _status(body: bytes) -> str | None:
+    """The Forretningskvittering's Status of an answer, None when it has none."""
+    try:
+        return str(json.loads(body)["Forretningskvittering"]["Status"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 class DriverUser(_Worker, User):

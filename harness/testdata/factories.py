@@ -130,7 +130,7 @@ def _description(service: str, period_from: date) -> str:
 # --- factories ---------------------------------------------------------------------------------------
 
 
-class AddressFactory(factory.Factory):
+class AddressFactory(factory.Factory[Address]):
     """A synthetic Danish postal address."""
 
     class Meta:
@@ -141,7 +141,7 @@ class AddressFactory(factory.Factory):
     by = _faker("city")
 
 
-class CitizenFactory(factory.Factory):
+class CitizenFactory(factory.Factory[Party]):
     """A synthetic adult citizen: ``Party(kind="person")`` with a valid CPR.
 
     Pass ``birthdate=`` to fix the birth date, ``mod11=False`` for a CPR without modulus 11 control.
@@ -160,7 +160,7 @@ class CitizenFactory(factory.Factory):
     address = factory.SubFactory(AddressFactory)
 
 
-class CompanyFactory(factory.Factory):
+class CompanyFactory(factory.Factory[Party]):
     """A synthetic company: ``Party(kind="virksomhed")`` with valid CVR, SE and EAN/GLN."""
 
     class Meta:
@@ -174,7 +174,7 @@ class CompanyFactory(factory.Factory):
     ean = factory.LazyFunction(lambda: make_ean(_rng()))
 
 
-class BillingCaseFactory(factory.Factory):
+class BillingCaseFactory(factory.Factory[BillingCase]):
     """A billing case for one whole calendar month (default service: daginstitution, debtor: a citizen)."""
 
     class Meta:

@@ -32,7 +32,7 @@ from testkommune.scenarios.fagsystemer.varianter import (
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb import LIVSFORLOEB_VARIANTS
 from testkommune.scenarios.fagsystemer.varianter_selvtest import BROKEN, LAWFUL
 
-VARIANTS = {
+VARIANTS: dict[str, type[Foraeldrebetaling]] = {
     "reference": Foraeldrebetaling,
     "periode-omvendt": PeriodeOmvendt,
     "overdrager-foer-srb": OverdragerFoerSRB,

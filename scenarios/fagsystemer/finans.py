@@ -126,9 +126,9 @@ class FinansClient:
     def _record(self, tid: str, answers: list[dict[str, Any]]) -> None:
         for answer in answers:
             if answer.get("Status") == "UNDER_BEHANDLING" and "BilagID" not in answer:
-                for record in self.sent.values():
-                    if record.transaktions_id == tid and record.status == "SENDT":
-                        record.status = "UNDER_BEHANDLING"
+                for pending in self.sent.values():
+                    if pending.transaktions_id == tid and pending.status == "SENDT":
+                        pending.status = "UNDER_BEHANDLING"
                 continue
             record = self.sent.get(answer.get("BilagID", ""))
             if record is not None and record.transaktions_id == tid:

@@ -152,7 +152,8 @@ async def faults(request: Request, sim: Simulator, tenant: Tenant) -> Response:
             probability=body.get("probability", 1.0),
             seed=body.get("seed", 0),
             delay_ms=body.get("delay_ms", 0),
-            **window,
+            window_from=window.get("window_from"),
+            window_to=window.get("window_to"),
         )
         sim.faults.setdefault(tenant.key, []).append(fault)
     elif request.method == "DELETE":

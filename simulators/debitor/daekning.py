@@ -8,11 +8,12 @@ forfald and number. Only claims still under opkrævning are covered — a claim 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from testkommune.contracts.money import wire
 from testkommune.simulators.debitor import mailbox, tables
 from testkommune.simulators.tenancy import now_of
@@ -21,7 +22,7 @@ OPKRAEVNING = "OPKRAEVNING"
 KIND_ORDER = {"RYKKERGEBYR": 0, "RENTE": 1, "HOVEDSTOL": 2}
 
 
-def open_parts(conn: Connection, claim_ids: list[int], *, due_by: date | None = None) -> list[Any]:
+def open_parts(conn: Connection, claim_ids: list[int], *, due_by: date | None = None) -> Sequence[Row[Any]]:
     """Open delfordringer of these claims (optionally only those whose SRB/forfald is before `due_by`)."""
     if not claim_ids:
         return []
@@ -35,7 +36,7 @@ def open_parts(conn: Connection, claim_ids: list[int], *, due_by: date | None = 
     return rows
 
 
-def order(parts: list[Any]) -> list[Any]:
+def order(parts: Sequence[Row[Any]]) -> list[Row[Any]]:
     """The dækningsrækkefølge described in the module docstring."""
     far = "9999-12-31"
     oldest: dict[int, str] = {}
@@ -49,7 +50,7 @@ def order(parts: list[Any]) -> list[Any]:
 
 def cover(
     conn: Connection,
-    parts: list[Any],
+    parts: Sequence[Row[Any]],
     amount_oere: int,
     *,
     source: str,
@@ -178,7 +179,7 @@ def settled(conn: Connection, tenant_key: str, claim_id: int, *, dato: str, now:
         )
 
 
-def claims_of_debtor(conn: Connection, tenant_keys: list[str], skyldner: str) -> list[Any]:
+def claims_of_debtor(conn: Connection, tenant_keys: list[str], skyldner: str) -> Sequence[Row[Any]]:
     """Claims under opkrævning in these tenants on which `skyldner` has an active hæftelse (as juridisk
     ansvarlig or medhæfter): an ended hæftelse no longer makes its party pay."""
     liable = sa.select(tables.relations.c.claim_id).where(

@@ -9,10 +9,11 @@ descriptions, periods, roles, addresses or PSRM receipts — and only within the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import tables, views
@@ -49,7 +50,7 @@ def other_account(conn: Connection, account: Any) -> dict[str, Any]:
     }
 
 
-def accounts_of_debtor(conn: Connection, tenants: list[str], skyldner: str) -> list[Any]:
+def accounts_of_debtor(conn: Connection, tenants: list[str], skyldner: str) -> Sequence[Row[Any]]:
     """Accounts where `skyldner` is juridisk ansvarlig or an active medhæfter."""
     co = sa.select(tables.relations.c.account_id).where(
         tables.relations.c.tenant.in_(tenants),

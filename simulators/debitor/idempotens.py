@@ -73,5 +73,5 @@ def _open_transaction(conn: Connection) -> None:
     if conn.dialect.name != "sqlite":
         return
     dbapi = conn.connection.dbapi_connection
-    if dbapi is not None and not dbapi.in_transaction:  # type: ignore[attr-defined]
+    if dbapi is not None and not dbapi.in_transaction:
         conn.exec_driver_sql("BEGIN")

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Row
 from testkommune.contracts.findings import Finding, describe_all, join_path
 from testkommune.contracts.money import to_oere, wire
 from testkommune.simulators.context import OpContext
@@ -127,7 +129,9 @@ def _replay(found: Any, digest: str, base: str, payment_id: str) -> dict[str, An
     return {k: v for k, v in found.result.items() if not k.startswith("_")} | {"Genbrugt": True}
 
 
-def _targets(ctx: OpContext, request: dict[str, Any], base: str, tenants: list[str]) -> list[Any] | Finding:
+def _targets(
+    ctx: OpContext, request: dict[str, Any], base: str, tenants: list[str]
+) -> Sequence[Row[Any]] | Finding:
     """The open delfordringer the payment may cover: those named, the fordring's, or all the debtor's."""
     debtor_claims = {c.id: c for c in daekning.claims_of_debtor(ctx.conn, tenants, request["SkyldnerID"])}
     if "DelfordringID" in request:
@@ -152,6 +156,7 @@ def _targets(ctx: OpContext, request: dict[str, Any], base: str, tenants: list[s
         )
         if problem is not None:
             return problem
+        assert claim is not None, "_check_claim refuses a claim not found"
         return daekning.open_parts(ctx.conn, [claim.id])
     return daekning.open_parts(ctx.conn, list(debtor_claims))
 

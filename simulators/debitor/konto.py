@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from testkommune.contracts.money import to_oere
 from testkommune.simulators.debitor import tables
+from testkommune.simulators.store import inserted_id
 
 JURIDISK_ANSVARLIG = "JURIDISK_ANSVARLIG"
 JURIDISK_MEDHAEFTER = "JURIDISK_MEDHAEFTER"
@@ -75,13 +77,13 @@ _INSERT_LETTER = sa.insert(tables.letters)
 _ACCOUNT = sa.select(tables.accounts).where(tables.accounts.c.id == sa.bindparam("k_account"))
 
 
-def active_relations(conn: Connection, account_id: int, kind: str | None = None) -> list[Any]:
+def active_relations(conn: Connection, account_id: int, kind: str | None = None) -> Sequence[Row[Any]]:
     if kind is None:
         return conn.execute(_ACTIVE_RELATIONS, {"k_account": account_id}).all()
     return conn.execute(_ACTIVE_RELATIONS_OF_KIND, {"k_account": account_id, "k_kind": kind}).all()
 
 
-def liable_parties(relations: list[Any]) -> set[str]:
+def liable_parties(relations: Sequence[Any]) -> set[str]:
     """CPR/CVR of the juridisk ansvarlige and medhæftere among an account's active relations."""
     return {r.party_id for r in relations if r.kind in (JURIDISK_ANSVARLIG, JURIDISK_MEDHAEFTER)}
 
@@ -121,7 +123,7 @@ def add_roles(
     account_id: int,
     spec: dict[str, Any],
     today: date,
-    current: list[Any],
+    current: Sequence[Any],
     bookings: Bookings,
 ) -> list[Any]:
     """Book the account's roles from a DebitorkontoSpecifikation; a role already active is kept.
@@ -243,10 +245,10 @@ def add_part(
         amount=amount,
         now=now,
     )
-    return int(conn.execute(_INSERT_PART, row).inserted_primary_key[0])
+    return inserted_id(conn.execute(_INSERT_PART, row))
 
 
-def parts_of(conn: Connection, claim_id: int) -> list[Any]:
+def parts_of(conn: Connection, claim_id: int) -> Sequence[Row[Any]]:
     return conn.execute(_PARTS_OF, {"k_claim": claim_id}).all()
 
 
@@ -294,7 +296,7 @@ def letter(
 
 def letter_rows(
     tenant_key: str,
-    relations: list[Any],
+    relations: Sequence[Any],
     *,
     account_id: int,
     claim_id: int | None,

@@ -218,6 +218,7 @@ def afslut(ctx: OpContext, operation: str, message: dict[str, Any]) -> dict[str,
     problems = rules.afslut(found, slut, base, last_liable=last)
     if problems:
         return _refused(*problems)
+    assert found is not None, "afslut refuses a relation not found"
     if what == "ADRESSE":
         data = dict(found.data)
         address = dict(data.pop("GældendeAdresse")) | {"GyldigTilDato": slut.isoformat()}

@@ -27,6 +27,7 @@ from testkommune.simulators.debitor.tables import (
 )
 from testkommune.simulators.psrm import api as psrm
 from testkommune.simulators.rules.fordring import ClaimContext, entry_rules, hoering_rules
+from testkommune.simulators.store import inserted_id
 from testkommune.simulators.tenancy import Tenant
 
 
@@ -106,7 +107,7 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
                 "updated_at": ctx.now.isoformat(),
             },
         )
-        claim_id = int(result.inserted_primary_key[0])
+        claim_id = inserted_id(result)
         _book_claim_parts(ctx, account_id, claim_id, fordring, debtor, relations, bookings)
         booked.append({"FordringReference": claim.reference, "FordringID": str(claim_id)})
     bookings.insert(ctx.conn)
@@ -203,7 +204,7 @@ def _create_account(ctx: OpContext, spec: dict[str, Any], debtor: Any) -> int:
             "created_at": ctx.now.isoformat(),
         },
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def ret_fordring_tilstand(ctx: OpContext, message: dict[str, Any]) -> dict[str, Any]:

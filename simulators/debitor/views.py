@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from testkommune.contracts.money import wire
 from testkommune.simulators.debitor import konto, tables
 
@@ -25,7 +26,7 @@ def part_view(row: Any) -> dict[str, Any]:
     return out
 
 
-def _sum(parts: list[Any], kind: str, column: str) -> int:
+def _sum(parts: Sequence[Row[Any]], kind: str, column: str) -> int:
     return sum(getattr(p, column) for p in parts if p.kind == kind)
 
 
@@ -113,7 +114,7 @@ def claim_minimal(conn: Connection, row: Any) -> dict[str, Any]:
     }
 
 
-def claims_of_account(conn: Connection, account_id: int) -> list[Any]:
+def claims_of_account(conn: Connection, account_id: int) -> Sequence[Row[Any]]:
     return conn.execute(
         sa.select(tables.claims).where(tables.claims.c.account_id == account_id).order_by(tables.claims.c.id)
     ).all()

@@ -18,7 +18,7 @@ def forretningskvittering(
 ) -> dict[str, Any]:
     """The forretningskvittering: every problem, and per line its status, kontostreng and own problems."""
     described = describe_all(findings)
-    lines = []
+    lines: list[dict[str, Any]] = []
     for line, konto in zip(bilag.linjer, konti, strict=True):
         own = [d for f, d in zip(findings, described, strict=True) if _under(f.path, line.path)]
         line_status = BOGFOERT if status == GODKENDT else (AFVIST if own else IKKE_BOGFOERT)

@@ -86,14 +86,15 @@ class Omsaetningstabel:
         return list(found) if isinstance(found, list) else found
 
     def _omsaet(self, sortiment: Mapping[str, str]) -> Kontostreng | list[Mangel]:
+        resolved = {dim: self.resolve(dim, value) for dim, value in sortiment.items()}
         unknown = [
             Mangel("ERP-SORTIMENTSVAERDI-UKENDT", dim, value, ("Sortiment", dim))
             for dim, value in sortiment.items()
-            if self.resolve(dim, value) is None
+            if resolved[dim] is None
         ]
         if unknown:
             return unknown
-        codes = {dim: self.resolve(dim, value).kode for dim, value in sortiment.items()}  # type: ignore[union-attr]
+        codes = {dim: known.kode for dim, known in resolved.items() if known is not None}  # all known here
         missing: list[Mangel] = []
         best = self._best_row(codes)
         if best is None:

@@ -9,7 +9,7 @@ in `erp_posteringer`; the answer of every bilag is stored for `HentForretningskv
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 from testkommune.contracts.clock import danish_date, iso
 from testkommune.contracts.findings import Finding, join_path
@@ -29,6 +29,7 @@ from testkommune.simulators.erp.kvittering import forretningskvittering
 from testkommune.simulators.erp.omsaetning import Mangel, Omsaetningstabel
 from testkommune.simulators.erp.rules import BilagKontekst, finansbilag_rules
 from testkommune.simulators.prepared import Prepared
+from testkommune.simulators.store import inserted_id
 from testkommune.simulators.tenancy import Tenant
 
 HUB_SERVICE = "ModtagFinansbilag"
@@ -80,7 +81,10 @@ _ROW_KEYS = (
 """The columns of a straksbilag's row, written once in its final state."""
 _INSERT_PROCESSED = Prepared(_INSERT_BILAG, _ROW_KEYS)
 _INSERT_POSTERINGER = sa.insert(tables.posteringer)
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_UPSERTS: dict[str, Callable[[sa.Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 
 
 def _books() -> tuple[sa.Label[Any], ...]:
@@ -265,7 +269,7 @@ def _insert_godkendt(conn: Connection, row: dict[str, Any]) -> int | None:
         return None if inserted is None else int(inserted[0])
     try:
         with conn.begin_nested():
-            return int(conn.execute(_INSERT_BILAG, values).inserted_primary_key[0])
+            return inserted_id(conn.execute(_INSERT_BILAG, values))
     except IntegrityError:
         return None
 
@@ -308,7 +312,7 @@ def _book_params(tenant: Tenant, bilag: Bilag) -> dict[str, Any]:
     return {"tenant": tenant.key, "kort": bilag.kort, "lang": bilag.lang, "booked_key": _booked_key(bilag)}
 
 
-def _read_books(conn: Connection, tenant: Tenant, bilag: Bilag) -> Mapping[str, Any]:
+def _read_books(conn: Connection, tenant: Tenant, bilag: Bilag) -> RowMapping:
     """What the ERP's books say about this bilag's dataleverandør and id, in one statement."""
     return conn.execute(_BOOKS, _book_params(tenant, bilag)).one()._mapping
 
@@ -319,7 +323,7 @@ def _judge(
     when: datetime,
     bilag: Bilag,
     omsaetningstabel: Omsaetningstabel,
-    books: Mapping[str, Any],
+    books: Mapping[str, Any] | RowMapping,
 ) -> Judged:
     """Run the ERP's rules on one bilag as of `when`; each line is mapped once, for rules and books."""
     mapped = tuple(omsaetningstabel.omsaet(line.sortiment) for line in bilag.linjer)

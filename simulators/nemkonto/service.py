@@ -44,6 +44,7 @@ from testkommune.simulators.nemkonto.rules import (
     transaction_index,
     udbetalingskontrol,
 )
+from testkommune.simulators.store import inserted_id
 from testkommune.simulators.tenancy import Tenant
 
 HUB_SERVICE = "NKSBetalingsanmodningAfsend"
@@ -158,7 +159,7 @@ def _insert_bundt(
             fejl=[],
         )
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def _take_bundt_key(conn: Connection, row_id: int, bundt: Bundt) -> bool:
@@ -203,7 +204,7 @@ def _insert_transaktion(
     )
     if status != UNDER_BEHANDLING:
         return
-    row = tables.transaktioner.c.id == int(result.inserted_primary_key[0])
+    row = tables.transaktioner.c.id == inserted_id(result)
     try:
         with conn.begin_nested():
             conn.execute(

@@ -46,7 +46,10 @@ _ANSWER = (
     .values(status_code=sa.bindparam("status_code"), response=sa.bindparam("response"))
 )
 _CLAIM = sa.insert(store.deliveries)
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_UPSERTS: dict[str, Callable[[sa.Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 # Built once per process: the hot path only binds values.
 
 
@@ -129,7 +132,7 @@ def _open_transaction(conn: Connection) -> None:
     if conn.dialect.name != "sqlite":
         return
     dbapi = conn.connection.dbapi_connection
-    if dbapi is not None and not dbapi.in_transaction:  # type: ignore[attr-defined]
+    if dbapi is not None and not dbapi.in_transaction:
         conn.exec_driver_sql("BEGIN")
 
 

@@ -49,7 +49,7 @@ def stamdata(struct: dict[str, Any], base: str, *, is_main: bool) -> Stamdata:
     paths = _paths(base)
     valuta, valuta_path = _currency(beloeb, oprindelig, base)
     if valuta_path != paths["valuta"]:
-        paths = paths | {"valuta": valuta_path}
+        paths = {**paths, "valuta": valuta_path}
     return Stamdata(
         fordringstype=struct.get("DMIFordringTypeKode", ""),
         reference=struct.get("DMIFordringFordringHaverRef", ""),

@@ -88,8 +88,9 @@ def apply_effects(
     for effect in effects:
         if isinstance(effect, Book):
             parent = main_id if effect.parent == "main" else effect.parent
-            booked = _book(conn, tenant, row, effect, parent, received, settings)  # type: ignore[arg-type]
-            booked_main[booked] = parent or effect.kompleks_id or booked  # type: ignore[assignment]
+            assert not isinstance(parent, str), "'main' is the only text a Book's parent holds"
+            booked = _book(conn, tenant, row, effect, parent, received, settings)
+            booked_main[booked] = parent or effect.kompleks_id or booked
             first_id = first_id or booked
             if effect.kind == "HF":
                 main_id = booked
@@ -237,7 +238,9 @@ def _recall(
     receipt'; the negative amount is netted in a later afregning)."""
     if effect.reason == "FEJL":
         _reverse_coverings(conn, tenant, aktion_id, claim_id, received)
-    saldo = PsrmView(conn, tenant).claim(claim_id).saldo  # type: ignore[union-attr]
+    claim = PsrmView(conn, tenant).claim(claim_id)
+    assert claim is not None, "a recall names claims read when its action was judged"
+    saldo = claim.saldo
     _set_claim(conn, tenant, claim_id, status=TILBAGEKALDT, recall_reason=effect.reason)
     record_event(
         conn,

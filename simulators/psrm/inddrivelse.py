@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from testkommune.contracts.fordringstyper import fordringstyper
 from testkommune.simulators.psrm import renter, tables
 from testkommune.simulators.psrm.state import UNDER_INDDRIVELSE, ClaimState, PsrmView, record_event
+from testkommune.simulators.store import inserted_id
 from testkommune.simulators.tenancy import Tenant
 
 STOPS = ("TILBAGEKALD_", "RETURNERING", "AFSKRIVNING")
@@ -47,7 +48,7 @@ class Ledger:
         if choice is None:
             return True
         code = renter.rate_code(choice.get("RenteSatsKode", ""))
-        return code is not None and (code["inddrivelsesrente"] or code["merrentesats"])
+        return code is not None and bool(code["inddrivelsesrente"] or code["merrentesats"])
 
     def interest(self, until: date) -> int:
         """Interest accrued up to (not including) `until`."""
@@ -226,7 +227,7 @@ def register_payment(
             result=None,
         )
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def end_collection(

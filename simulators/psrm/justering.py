@@ -129,9 +129,10 @@ def _cancellation(
         return verdict
     if referenced.target_id != claim.id and str(referenced.fordring_id) != str(claim.id):
         verdict.refuse("PSRM-494", join_path(s_base, "DMIFordringEFIFordringID"), value=claim.id)
-    ref_amount = to_oere(
-        ref_struct.get("NedskrivningBeløb", ref_struct.get("OpskrivningBeløb", ref_struct.get("Beløb")))
+    ref_sent = ref_struct.get(
+        "NedskrivningBeløb", ref_struct.get("OpskrivningBeløb", ref_struct.get("Beløb"))
     )
+    ref_amount = to_oere(ref_sent) if ref_sent is not None else None
     amount = to_oere(struct["Beløb"]) or 0
     if amount != ref_amount:
         verdict.refuse(amount_code, join_path(s_base, "Beløb"), value=struct["Beløb"])

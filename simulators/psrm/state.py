@@ -72,7 +72,7 @@ def _claim(row: Any) -> ClaimState:
 
 
 _claims, _actions, _events = tables.claims, tables.actions, tables.events
-_TENANT = sa.bindparam("k_tenant")
+_TENANT: sa.BindParameter[str] = sa.bindparam("k_tenant")
 # Built once per process, the hot path only binds values.
 _CLAIM = sa.select(_claims).where(_claims.c.tenant == _TENANT, _claims.c.id == sa.bindparam("k_id"))
 _ACTION = sa.select(_actions).where(

@@ -7,12 +7,13 @@ paid out on the month's last weekday, RENTER monthly, RETURNERING and AFSKRIVNIN
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from testkommune.contracts.money import wire
 from testkommune.simulators.psrm import bankdage, renter, tables
 from testkommune.simulators.psrm.inddrivelse import ledger
@@ -48,7 +49,7 @@ def build(conn: Connection, tenant: Tenant, settings: dict[str, Any], today: dat
     )
 
 
-def _coverings(events: list[Any], settings: dict[str, Any]) -> list[dict[str, Any]]:
+def _coverings(events: Sequence[Row[Any]], settings: dict[str, Any]) -> list[dict[str, Any]]:
     mode = settings["psrm"].get("underretning_daekning", "UDLIGNING")
     grouped: dict[tuple[int, int, bool], list[Any]] = defaultdict(list)
     for event in events:
@@ -159,7 +160,7 @@ def _interest(conn: Connection, tenant: Tenant, today: date) -> list[dict[str, A
     return out
 
 
-def _endings(events: list[Any]) -> list[dict[str, Any]]:
+def _endings(events: Sequence[Row[Any]]) -> list[dict[str, Any]]:
     return [
         {
             "UnderretningTypeKode": event.kind,

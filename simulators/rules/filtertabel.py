@@ -45,9 +45,14 @@ _SHOW_OP = {"<": "<", "<=": "≤", "=": "=", ">=": "≥", ">": ">"}
 
 
 class FilterContext(Protocol):
-    today: date
-    hovedfordring: MainClaim | None
-    agreement: Any
+    """What a filter table reads besides the claim (read-only: `ClaimContext` is frozen)."""
+
+    @property
+    def today(self) -> date: ...
+    @property
+    def hovedfordring(self) -> MainClaim | None: ...
+    @property
+    def agreement(self) -> Any: ...
 
 
 Params = dict[str, Any]
