@@ -87,6 +87,11 @@ def summary_of(endpoint: Callable[..., Any], path: str) -> str:
     return f"Admin: {tail}"
 
 
+# parameters the admin API reads as whole numbers (`simulators.http.whole_number`: ASCII digits, 64 bits)
+WHOLE_NUMBERS = frozenset({"limit", "after", "fordring_id"})
+WHOLE_NUMBER_SCHEMA = {"type": "string", "pattern": "^[0-9]{1,18}$"}
+
+
 def query_parameters(endpoint: Callable[..., Any]) -> list[dict[str, Any]]:
     """The query parameters an endpoint's docstring names (`?limit=N`, `&bilag=<BilagID>`), each optional."""
     doc = next(
@@ -94,7 +99,12 @@ def query_parameters(endpoint: Callable[..., Any]) -> list[dict[str, Any]]:
     )
     names = dict.fromkeys(_QUERY.findall(doc or ""))
     return [
-        {"name": name, "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200}}
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": WHOLE_NUMBER_SCHEMA if name in WHOLE_NUMBERS else {"type": "string", "maxLength": 200},
+        }
         for name in names
     ]
 
@@ -112,6 +122,8 @@ def path_parameters(path: str, patterns: dict[str, str]) -> list[dict[str, Any]]
         schema: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 100}
         if name in patterns:
             schema = {"type": "string", "pattern": patterns[name]}
+        elif name in WHOLE_NUMBERS:
+            schema = dict(WHOLE_NUMBER_SCHEMA)
         params.append(
             {
                 "name": name,

@@ -80,7 +80,7 @@ PROOFS: dict[str, Proof] = {
     "overdrager-igen": Proof(("CERT-OVERDRAGET-IGEN",), ("robusthed",)),
     "overdrager-aldrig": Proof(("CERT-IKKE-OVERDRAGET",), HANDING_OVER),
     "dobbelt-daekning": Proof(("CERT-IKKE-OVERDRAGET",), ("robusthed",)),
-    "opdigtet-domsdato": Proof(("PSRM-533",), ("robusthed",)),
+    "opdigtet-domsdato": Proof(("PSRM-533",), ("robusthed",)),  # PSRM: a judgment date in the future
     "laeser-ikke-postkasse": Proof(
         ("CERT-POSTKASSE-ULAEST", "CERT-SALDO-AFVIGER", "CERT-DAEKNING-MANGLER"), ("debitor", "robusthed")
     ),
