@@ -42,7 +42,7 @@ def _failed(result) -> dict[str, list[str]]:
 
 def test_every_variant_of_the_catalogue_is_judged_here():
     """≥ 40 broken variants, each with its proof; ≥ 4 lawful ones besides the reference."""
-    classic = set(VARIANTS) - set(LIVSFORLOEB_VARIANTS)  # the life-of-a-case ones: tests/test_livsforloeb.py
+    classic = set(VARIANTS) - set(LIVSFORLOEB_VARIANTS)  # the life-of-a-case ones: LIFE_PROOFS
     assert set(PROOFS) == classic - set(LAWFUL) - {"reference"}
     assert set(BROKEN) <= set(PROOFS)
     assert len(PROOFS) >= 40 and len(LAWFUL) >= 4

@@ -37,8 +37,8 @@ from testkommune.harness.certify.timeline import target_day
 
 __all__ = ["FINAL_CHECKS", "HarnessProblemError", "Runner", "make_cases", "scenario_seed"]
 
-# Judged after every scenario that passed its own steps: every claim belongs to a case, its dates are
-# lawful, no free text carries personal data, and the counterparts' books agree (the invariants).
+# Judged after every scenario (after a failed step too, less the codes already named): every claim belongs
+# to a case, its dates are lawful, no free text carries personal data, and the counterparts' books agree.
 DIRECT_ROLE_MAX_DAYS = 60  # how long the harness steps day by day waiting for a direct-role hand-over
 FINAL_CHECKS: tuple[str, ...] = (
     "claims_accounted",

@@ -333,8 +333,8 @@ class FakturererNaesteMaaned(Foraeldrebetaling):
 
 
 class OpdigtetDomsdato(Foraeldrebetaling):
-    """Defect: fills in a judgment date (DomDato) for damages when it knows none, so PSRM cannot hold the
-    claim for hearing; it passes a claim with no judgment as if it had one."""
+    """Defect: fills in a judgment date (DomDato) for damages when it knows none (the day it bills), passing
+    a claim with no judgment as if it had one; PSRM refuses the invented date."""
 
     name = "foraeldrebetaling-opdigtet-domsdato"
 
