@@ -11,6 +11,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -225,14 +226,7 @@ def serve_workers(
             "--workers > 1 needs a PostgreSQL --db (postgresql+psycopg://…): SQLite has one writer at a time"
         )
     Store(store_url).close()
-    if hasattr(socket, "SO_REUSEPORT"):
-        # one listening socket per worker on the same port: the kernel spreads new connections over them.
-        # On one shared socket, whichever worker won accept() kept most of a client's keep-alive connections
-        # (2,570 vs 458 answers in benchmarks/run_pg_scaling.py). This socket only holds the port, unlistened.
-        sock = _bind(host, port, reuse_port=True, listen=False)
-        listener: socket.socket | tuple[str, int] = (host, sock.getsockname()[1])
-    else:
-        sock = listener = _bind(host, port)
+    sock, listener = _port_for_workers(host, port)
     fork = multiprocessing.get_context("fork")
     args = (listener, store_url, start_clock, log_level, access, debug_personal_data, tls)
     if signing_key is not None:
@@ -245,6 +239,26 @@ def serve_workers(
         )
         for i in range(workers)
     ]
+    return 0 if _supervise(children, sock) else 1
+
+
+def _port_for_workers(host: str, port: int) -> tuple[socket.socket, socket.socket | tuple[str, int]]:
+    """The socket holding the port, and what each worker listens on: the port's address to bind its own
+    socket (SO_REUSEPORT) or else the one shared listening socket."""
+    if hasattr(socket, "SO_REUSEPORT"):
+        # one listening socket per worker on the same port: the kernel spreads new connections over them.
+        # On one shared socket, whichever worker won accept() kept most of a client's keep-alive connections
+        # (2,570 vs 458 answers in benchmarks/run_pg_scaling.py). This socket only holds the port, unlistened.
+        sock = _bind(host, port, reuse_port=True, listen=False)
+        listener: socket.socket | tuple[str, int] = (host, sock.getsockname()[1])
+    else:
+        sock = listener = _bind(host, port)
+    return sock, listener
+
+
+def _supervise(children: Sequence[multiprocessing.process.BaseProcess], sock: socket.socket) -> bool:
+    """Start the workers, wait for a signal or a worker's death, stop them all and restore the signal
+    handlers; returns the stop flag (which the final `stop()` call sets too, as before this split)."""
     stopping = False
 
     def stop(signum: int, _frame: object) -> None:
@@ -270,7 +284,7 @@ def serve_workers(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return 0 if stopping else 1
+    return stopping
 
 
 def _worker(

@@ -72,9 +72,9 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
         except BadRequestError as refused:
             return refused.response
         if sim.store.shared:  # PostgreSQL: the call waits on the network, so let other requests run meanwhile
-            outcome = await run_in_threadpool(handle, sim, request, tenant, message, text)
+            outcome = await run_in_threadpool(_handle, operation, sim, request, tenant, message, text)
         else:  # SQLite has one writer: threads would only queue for its lock
-            outcome = handle(sim, request, tenant, message, text)
+            outcome = _handle(operation, sim, request, tenant, message, text)
             commit = sim.store.pending_commit()
             if commit is not None:  # group commit: answer only once this call's writes are durable
                 try:
@@ -99,36 +99,37 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
             await asyncio.sleep(after.delay_ms / 1000)
         return ok(body, status)
 
-    def handle(
-        sim: Simulation, request: Request, tenant: Tenant, message: Any, text: str
-    ) -> Response | tuple[int, Any, Fault | None]:
-        """The contract check and the call's transaction, committed before this returns (on SQLite, once
-        `store.pending_commit()` is done). The journal keeps the body as received and the answer as sent."""
-        problems = sim.contracts.get(operation.contract_in).check(message)
-        if problems:
-            response = problem(400, f"{operation.name}: the message breaks its contract", problems)
-            with sim.operation(tenant, grouped=True) as ctx:
-                _journal(ctx, operation, request, response.status_code, text, bytes(response.body).decode())
-            return response
-        with sim.operation(tenant, grouped=True) as ctx:
-            before = sim.take_fault(tenant, BEFORE, operation.name, operation.counterpart, ctx.now)
-            if before is not None:  # the counterpart is down or fails: nothing is processed
-                code = "FAULT-TJENESTEVINDUE" if before.kind == "service_window" else "FAULT-FEJL"
-                refused = problem(503, "Service unavailable", [Finding(code, "$", {"value": before.name})])
-                _journal(ctx, operation, request, 503, message, {"fault": before.view()})
-                return refused
-            status, body = operation.handler(sim, ctx, message)
-            after = sim.take_fault(tenant, AFTER, operation.name, operation.counterpart, ctx.now)
-            shaped, body = _list_faults(sim, ctx, operation, message, status, body)
-            if after is None and not shaped and not isinstance(body, Finding):  # rendered once: sent and kept
-                rendered = Rendered(render_json(body))
-                _journal(ctx, operation, request, status, text, rendered.text)
-                return status, rendered, None
-            _journal(ctx, operation, request, status, text, body, after, shaped)
-        return status, body, after
-
     endpoint.__name__ = operation.name
     return endpoint
+
+
+def _handle(
+    operation: Operation, sim: Simulation, request: Request, tenant: Tenant, message: Any, text: str
+) -> Response | tuple[int, Any, Fault | None]:
+    """The contract check and the call's transaction, committed before this returns (on SQLite, once
+    `store.pending_commit()` is done). The journal keeps the body as received and the answer as sent."""
+    problems = sim.contracts.get(operation.contract_in).check(message)
+    if problems:
+        response = problem(400, f"{operation.name}: the message breaks its contract", problems)
+        with sim.operation(tenant, grouped=True) as ctx:
+            _journal(ctx, operation, request, response.status_code, text, bytes(response.body).decode())
+        return response
+    with sim.operation(tenant, grouped=True) as ctx:
+        before = sim.take_fault(tenant, BEFORE, operation.name, operation.counterpart, ctx.now)
+        if before is not None:  # the counterpart is down or fails: nothing is processed
+            code = "FAULT-TJENESTEVINDUE" if before.kind == "service_window" else "FAULT-FEJL"
+            refused = problem(503, "Service unavailable", [Finding(code, "$", {"value": before.name})])
+            _journal(ctx, operation, request, 503, message, {"fault": before.view()})
+            return refused
+        status, body = operation.handler(sim, ctx, message)
+        after = sim.take_fault(tenant, AFTER, operation.name, operation.counterpart, ctx.now)
+        shaped, body = _list_faults(sim, ctx, operation, message, status, body)
+        if after is None and not shaped and not isinstance(body, Finding):  # rendered once: sent and kept
+            rendered = Rendered(render_json(body))
+            _journal(ctx, operation, request, status, text, rendered.text)
+            return status, rendered, None
+        _journal(ctx, operation, request, status, text, body, after, shaped)
+    return status, body, after
 
 
 def _list_faults(

@@ -92,8 +92,34 @@ def psrm_message(
     debitor system added ({"type", "reference", "oere", "forfald"}): they go along as related claims
     (psrm.md §3.1 hoved- og underfordringer; oeir.md §10 [C]: hoved- and underfordringer exist)."""
     data = claim.data
+    haeftelser = _haeftelser(data, haeftere or [(account.debtor_kind, account.debtor_id)])
+    struct = _opret_fordring_struktur(claim, haeftelser)
+    aktion: dict[str, Any] = {"MFOpretFordringStruktur": struct}
+    if related:
+        aktion["OpretUnderfordringSamling"] = {
+            "MFOpretRelateretFordringStruktur": [_related(struct, r) for r in related]
+        }
+    return {
+        "Kontekst": {"HovedOplysninger": {"TransaktionsID": str(uuid.uuid4()), "TransaktionsTid": iso(now)}},
+        "FordringhaverSystemIDStruktur": {"VirksomhedSENummer": system_se},
+        "MFLeveranceID": leverance_id,
+        "FordringAktionSamling": {
+            "FordringAktion": [
+                {
+                    "MFAktionKode": "OPRETFORDRING",
+                    "MFAktionID": aktion_id,
+                    "DMIFordringHaverID": fordringshaver_id,
+                    "AktionValg": {"OpretFordringAktion": aktion},
+                }
+            ]
+        },
+    }
+
+
+def _haeftelser(data: dict[str, Any], parties: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """One MFHæftelseStruktur per (CPR|CVR, id), with the claim's forældelse, dom and forlig."""
     haeftelser = []
-    for kind, ident in haeftere or [(account.debtor_kind, account.debtor_id)]:
+    for kind, ident in parties:
         haeftelse: dict[str, Any] = {"MFKundeStruktur": {"Valg": {_KUNDE[kind]: ident}}}
         if data.get("ForældelseDato"):
             haeftelse["HæftelseForældelseDato"] = data["ForældelseDato"]
@@ -102,6 +128,13 @@ def psrm_message(
         if data.get("ForligDato"):
             haeftelse |= {"HæftelseForlig": True, "HaeftelseForligDato": data["ForligDato"]}
         haeftelser.append(haeftelse)
+    return haeftelser
+
+
+def _opret_fordring_struktur(claim: Any, haeftelser: list[dict[str, Any]]) -> dict[str, Any]:
+    """The MFOpretFordringStruktur of a booked claim: type, reference, amounts, hæftelser and the
+    optional dates, description and period its data has."""
+    data = claim.data
     struct: dict[str, Any] = {
         "DMIFordringFordringArtKode": "INDR",
         "DMIFordringTypeKode": data["FordringstypeKode"],
@@ -130,26 +163,7 @@ def psrm_message(
             "DMIFordringPeriodeFraDato": data["PeriodeFraDato"],
             "DMIFordringPeriodeTilDato": data["PeriodeTilDato"],
         }
-    aktion: dict[str, Any] = {"MFOpretFordringStruktur": struct}
-    if related:
-        aktion["OpretUnderfordringSamling"] = {
-            "MFOpretRelateretFordringStruktur": [_related(struct, r) for r in related]
-        }
-    return {
-        "Kontekst": {"HovedOplysninger": {"TransaktionsID": str(uuid.uuid4()), "TransaktionsTid": iso(now)}},
-        "FordringhaverSystemIDStruktur": {"VirksomhedSENummer": system_se},
-        "MFLeveranceID": leverance_id,
-        "FordringAktionSamling": {
-            "FordringAktion": [
-                {
-                    "MFAktionKode": "OPRETFORDRING",
-                    "MFAktionID": aktion_id,
-                    "DMIFordringHaverID": fordringshaver_id,
-                    "AktionValg": {"OpretFordringAktion": aktion},
-                }
-            ]
-        },
-    }
+    return struct
 
 
 def _related(main: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:

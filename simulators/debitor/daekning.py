@@ -73,61 +73,88 @@ def cover(
             break
         take = min(left, part.saldo_oere)
         left -= take
-        claim = conn.execute(sa.select(tables.claims).where(tables.claims.c.id == part.claim_id)).one()
-        conn.execute(
-            sa.update(tables.delfordringer)
-            .where(tables.delfordringer.c.id == part.id)
-            .values(saldo_oere=tables.delfordringer.c.saldo_oere - take)
-        )
-        if part.kind == "HOVEDSTOL":
-            conn.execute(
-                sa.update(tables.claims)
-                .where(tables.claims.c.id == claim.id)
-                .values(saldo_oere=tables.claims.c.saldo_oere - take, updated_at=now.isoformat())
-            )
-        conn.execute(
-            sa.insert(tables.coverages).values(
-                tenant=claim.tenant,
-                claim_id=claim.id,
-                delfordring_id=part.id,
-                source=source,
-                source_ref=source_ref,
-                amount_oere=take,
-                dato=dato,
-                booked_at=now.isoformat(),
-            )
-        )
+        claim = _book_cover(conn, part, take, source=source, source_ref=source_ref, dato=dato, now=now)
         entry = per_claim.setdefault(
             claim.id,
             {"tenant": claim.tenant, "FordringReference": claim.reference, "beloeb_oere": 0, "dele": []},
         )
         entry["beloeb_oere"] += take
         entry["dele"].append({"DelfordringReference": part.reference, "Type": part.kind, "Beløb": wire(take)})
-    daekninger = []
-    for claim_id, entry in per_claim.items():
-        owner_now = now if payer in (None, entry["tenant"]) else now_of(conn, entry["tenant"])
-        mailbox.post(
-            conn,
-            entry["tenant"],
-            kind="DAEKNING",
-            reference=entry["FordringReference"],
-            amount_oere=entry["beloeb_oere"],
-            dato=dato,
-            now=owner_now,
-            claim_id=claim_id,
-            data={"Kilde": source, "KildeReference": source_ref, "Delfordring": entry["dele"]},
-            message_id=f"{source}:{source_ref}:{claim_id}",
+    daekninger = [
+        _report_daekning(
+            conn, claim_id, entry, source=source, source_ref=source_ref, dato=dato, now=now, payer=payer
         )
-        daekninger.append(
-            {
-                "FordringID": str(claim_id),
-                "FordringReference": entry["FordringReference"],
-                "beloeb_oere": entry["beloeb_oere"],
-                "Delfordring": entry["dele"],
-            }
-        )
-        settled(conn, entry["tenant"], claim_id, dato=dato, now=now)
+        for claim_id, entry in per_claim.items()
+    ]
     return daekninger, left
+
+
+def _book_cover(
+    conn: Connection, part: Row[Any], take: int, *, source: str, source_ref: str, dato: str, now: datetime
+) -> Row[Any]:
+    """Take `take` off the delfordring (and, for HOVEDSTOL, off its claim's saldo) and book the dækning;
+    return the claim."""
+    claim = conn.execute(sa.select(tables.claims).where(tables.claims.c.id == part.claim_id)).one()
+    conn.execute(
+        sa.update(tables.delfordringer)
+        .where(tables.delfordringer.c.id == part.id)
+        .values(saldo_oere=tables.delfordringer.c.saldo_oere - take)
+    )
+    if part.kind == "HOVEDSTOL":
+        conn.execute(
+            sa.update(tables.claims)
+            .where(tables.claims.c.id == claim.id)
+            .values(saldo_oere=tables.claims.c.saldo_oere - take, updated_at=now.isoformat())
+        )
+    conn.execute(
+        sa.insert(tables.coverages).values(
+            tenant=claim.tenant,
+            claim_id=claim.id,
+            delfordring_id=part.id,
+            source=source,
+            source_ref=source_ref,
+            amount_oere=take,
+            dato=dato,
+            booked_at=now.isoformat(),
+        )
+    )
+    return claim
+
+
+def _report_daekning(
+    conn: Connection,
+    claim_id: int,
+    entry: dict[str, Any],
+    *,
+    source: str,
+    source_ref: str,
+    dato: str,
+    now: datetime,
+    payer: str | None,
+) -> dict[str, Any]:
+    """Post one claim's dækning to its owner's mailbox (on the owner's clock), settle the claim if it is
+    paid, and return the dækning."""
+    owner_now = now if payer in (None, entry["tenant"]) else now_of(conn, entry["tenant"])
+    mailbox.post(
+        conn,
+        entry["tenant"],
+        kind="DAEKNING",
+        reference=entry["FordringReference"],
+        amount_oere=entry["beloeb_oere"],
+        dato=dato,
+        now=owner_now,
+        claim_id=claim_id,
+        data={"Kilde": source, "KildeReference": source_ref, "Delfordring": entry["dele"]},
+        message_id=f"{source}:{source_ref}:{claim_id}",
+    )
+    daekning = {
+        "FordringID": str(claim_id),
+        "FordringReference": entry["FordringReference"],
+        "beloeb_oere": entry["beloeb_oere"],
+        "Delfordring": entry["dele"],
+    }
+    settled(conn, entry["tenant"], claim_id, dato=dato, now=now)
+    return daekning
 
 
 def settled(conn: Connection, tenant_key: str, claim_id: int, *, dato: str, now: datetime) -> None:

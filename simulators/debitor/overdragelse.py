@@ -62,37 +62,11 @@ def hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
     )
     answer = psrm.submit(ctx, message)  # our mapping breaking PSRM's contract is a defect: AssertionError
     status = answer["FordringInfo"]["FordringAktionStatusSamling"]["MFAktionStruktur"][0]
-    history = [
-        *(claim.psrm or {}).get("historik", []),
-        {"MFLeveranceID": leverance_id, "MFAktionID": aktion_id},
-    ]
-    psrm_view = {
-        "MFLeveranceID": leverance_id,
-        "MFAktionID": aktion_id,
-        "MFAktionStatusKode": status["MFAktionStatusKode"],
-        "DMIFordringEFIFordringID": None,
-        "DMIFordringEFIHovedFordringID": None,
-        "AfvistÅrsagSamling": status.get("AfvistÅrsagSamling", []),
-        "historik": history,
-    }
+    psrm_view = _psrm_view(claim, leverance_id, aktion_id, status)
     state = OVERDRAGET if status["MFAktionStatusKode"] == "MODTAGET" else OPKRAEVNING
     _update(ctx.conn, claim.id, state=state, psrm=psrm_view, now=ctx.now)
     if state == OVERDRAGET:
-        konto.set_opkraevning(ctx.conn, claim.id, status="OVERDRAGET")
-        konto.letter(
-            ctx.conn,
-            ctx.tenant.key,
-            account_id=account.id,
-            claim_id=claim.id,
-            kind="UNDERRETNING_OVERDRAGELSE",
-            recipient=account.debtor_id,
-            dato=ctx.today,
-            data={
-                "FordringReference": claim.reference,
-                "Beløb": wire(claim.saldo_oere),
-                "Til": "Gældsstyrelsen",
-            },
-        )
+        _leave_opkraevning(ctx, account, claim)
     status_message(ctx.conn, ctx.tenant.key, claim, state, ctx.now, status["MFAktionStatusKode"], aktion_id)
     if state == OPKRAEVNING:
         return {
@@ -109,6 +83,42 @@ def hand_over(ctx: OpContext, claim: Any) -> dict[str, Any]:
         "FordringTilstand": state,
         "MFLeveranceID": leverance_id,
     }
+
+
+def _psrm_view(claim: Any, leverance_id: str, aktion_id: str, status: dict[str, Any]) -> dict[str, Any]:
+    """What the claim keeps of a hand-over: PSRM's status of the action, its refusals and the history."""
+    history = [
+        *(claim.psrm or {}).get("historik", []),
+        {"MFLeveranceID": leverance_id, "MFAktionID": aktion_id},
+    ]
+    return {
+        "MFLeveranceID": leverance_id,
+        "MFAktionID": aktion_id,
+        "MFAktionStatusKode": status["MFAktionStatusKode"],
+        "DMIFordringEFIFordringID": None,
+        "DMIFordringEFIHovedFordringID": None,
+        "AfvistÅrsagSamling": status.get("AfvistÅrsagSamling", []),
+        "historik": history,
+    }
+
+
+def _leave_opkraevning(ctx: OpContext, account: Any, claim: Any) -> None:
+    """Close the claim's opkrævning as OVERDRAGET and write the debtor of the hand-over to Gældsstyrelsen."""
+    konto.set_opkraevning(ctx.conn, claim.id, status="OVERDRAGET")
+    konto.letter(
+        ctx.conn,
+        ctx.tenant.key,
+        account_id=account.id,
+        claim_id=claim.id,
+        kind="UNDERRETNING_OVERDRAGELSE",
+        recipient=account.debtor_id,
+        dato=ctx.today,
+        data={
+            "FordringReference": claim.reference,
+            "Beløb": wire(claim.saldo_oere),
+            "Til": "Gældsstyrelsen",
+        },
+    )
 
 
 _UPDATE_CLAIM = sa.update(tables.claims).where(_claims.id == sa.bindparam("k_id"))

@@ -64,22 +64,7 @@ def reguler(ctx: OpContext, message: dict[str, Any], kind: str) -> dict[str, Any
     if problems:
         return _refused(*problems)
     if kind == OPSKRIVNING:
-        forfald = request.get("ForfaldDato") or ctx.today.isoformat()
-        srb = (
-            request.get("SidsteRettidigeBetalingDato")
-            or (date.fromisoformat(forfald) + timedelta(days=OPSKRIVNING_SRB_DAGE)).isoformat()
-        )
-        konto.add_part(
-            ctx.conn,
-            ctx.tenant.key,
-            claim.id,
-            kind="HOVEDSTOL",
-            reference=request.get("DelfordringReference") or f"OPSKRIVNING-{ctx.today.isoformat()}",
-            forfald=forfald,
-            srb=srb,
-            amount=amount,
-            now=ctx.now,
-        )
+        _write_up(ctx, claim, request, amount)
         delta = amount
     else:
         _write_down(ctx, claim, amount, request["Årsag"])
@@ -112,6 +97,26 @@ def reguler(ctx: OpContext, message: dict[str, Any], kind: str) -> dict[str, Any
         "HovedstolBeløb": wire(row.hovedstol_oere),
         "SaldoBeløb": wire(row.saldo_oere),
     }
+
+
+def _write_up(ctx: OpContext, claim: Any, request: dict[str, Any], amount: int) -> None:
+    """Add the write-up as a new HOVEDSTOL delfordring (forfald today and SRB 14 days on, unless given)."""
+    forfald = request.get("ForfaldDato") or ctx.today.isoformat()
+    srb = (
+        request.get("SidsteRettidigeBetalingDato")
+        or (date.fromisoformat(forfald) + timedelta(days=OPSKRIVNING_SRB_DAGE)).isoformat()
+    )
+    konto.add_part(
+        ctx.conn,
+        ctx.tenant.key,
+        claim.id,
+        kind="HOVEDSTOL",
+        reference=request.get("DelfordringReference") or f"OPSKRIVNING-{ctx.today.isoformat()}",
+        forfald=forfald,
+        srb=srb,
+        amount=amount,
+        now=ctx.now,
+    )
 
 
 def _write_down(ctx: OpContext, claim: Any, amount: int, reason: str) -> None:
@@ -181,6 +186,29 @@ def afslut(ctx: OpContext, operation: str, message: dict[str, Any]) -> dict[str,
             )
         )
     party = request.get("PersonCPRNummer") or request.get("VirksomhedCVRNummer")
+    found, claim = _relation_to_end(ctx, account, kind, what, party, request)
+    slut = date.fromisoformat(request["SlutDato"])
+    last = False
+    if found is not None and kind == konto.HAEFTELSE and claim is not None:
+        last = _last_liable(ctx, claim, found)
+    problems = rules.afslut(found, slut, base, last_liable=last)
+    if problems:
+        return _refused(*problems)
+    assert found is not None, "afslut refuses a relation not found"
+    _end_relation(ctx, found, what, slut)
+    return {
+        "Status": "GODKENDT",
+        "Fejl": [],
+        "DebitorkontoID": str(account.id),
+        "Afsluttet": {"Operation": operation, "PartID": party, "SlutDato": slut.isoformat()},
+    }
+
+
+def _relation_to_end(
+    ctx: OpContext, account: Any, kind: str, what: str, party: str | None, request: dict[str, Any]
+) -> tuple[Any, Any]:
+    """The party's active relation of `kind` on the account (for a hæftelse: on the named claim) if it
+    has what ends (a gældende adresse, a materialeabonnement), else None; and that claim (or None)."""
     query = sa.select(tables.relations).where(
         tables.relations.c.account_id == account.id,
         tables.relations.c.kind == kind,
@@ -203,22 +231,24 @@ def afslut(ctx: OpContext, operation: str, message: dict[str, Any]) -> dict[str,
         found = None
     if found is not None and what == "ABONNEMENT" and not konto.subscribed(found):
         found = None
-    slut = date.fromisoformat(request["SlutDato"])
-    last = False
-    if found is not None and kind == konto.HAEFTELSE and claim is not None:
-        others = ctx.conn.execute(
-            sa.select(sa.func.count()).where(
-                tables.relations.c.claim_id == claim.id,
-                tables.relations.c.kind == konto.HAEFTELSE,
-                tables.relations.c.valid_to.is_(None),
-                tables.relations.c.id != found.id,
-            )
-        ).scalar()
-        last = others == 0 and claim.state in ("OPKRAEVNING", "BERO") and claim.saldo_oere > 0
-    problems = rules.afslut(found, slut, base, last_liable=last)
-    if problems:
-        return _refused(*problems)
-    assert found is not None, "afslut refuses a relation not found"
+    return found, claim
+
+
+def _last_liable(ctx: OpContext, claim: Any, found: Any) -> bool:
+    """Whether `found` is the last active hæftelse on a claim still owing under opkrævning or bero."""
+    others = ctx.conn.execute(
+        sa.select(sa.func.count()).where(
+            tables.relations.c.claim_id == claim.id,
+            tables.relations.c.kind == konto.HAEFTELSE,
+            tables.relations.c.valid_to.is_(None),
+            tables.relations.c.id != found.id,
+        )
+    ).scalar()
+    return bool(others == 0 and claim.state in ("OPKRAEVNING", "BERO") and claim.saldo_oere > 0)
+
+
+def _end_relation(ctx: OpContext, found: Any, what: str, slut: date) -> None:
+    """End-date the relation's gældende adresse, its materialeabonnement or the relation itself."""
     if what == "ADRESSE":
         data = dict(found.data)
         address = dict(data.pop("GældendeAdresse")) | {"GyldigTilDato": slut.isoformat()}
@@ -237,9 +267,3 @@ def afslut(ctx: OpContext, operation: str, message: dict[str, Any]) -> dict[str,
             .where(tables.relations.c.id == found.id)
             .values(valid_to=slut.isoformat())
         )
-    return {
-        "Status": "GODKENDT",
-        "Fejl": [],
-        "DebitorkontoID": str(account.id),
-        "Afsluttet": {"Operation": operation, "PartID": party, "SlutDato": slut.isoformat()},
-    }

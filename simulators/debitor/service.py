@@ -5,6 +5,7 @@ The hand-over to PSRM and what the debitor system takes home from it: `simulator
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from testkommune.simulators.debitor.tables import (
 )
 from testkommune.simulators.psrm import api as psrm
 from testkommune.simulators.rules.fordring import ClaimContext, entry_rules, hoering_rules
+from testkommune.simulators.rules.stamdata import Debtor, Stamdata
 from testkommune.simulators.store import inserted_id
 from testkommune.simulators.tenancy import Tenant
 
@@ -57,30 +59,13 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
                 {"value": spec["DebitorkontoReference"]},
             )
         )
-    claims = []
-    hearing: list[Finding] = []
-    profile = profile_for(ctx.settings)
-    parties = {debtor.id} | {konto.party_id(p)[1] for p in spec.get("JuridiskMedhæfter", [])}
     relations = [] if account is None else konto.active_relations(ctx.conn, account.id)
-    parties |= konto.liable_parties(relations)
-    deb_ctx = rules.RegistreringContext(
-        today=ctx.today,
-        kraevede_felter=profile.kraevede_felter,
-        profil=profile.id,
-        parties=frozenset(parties),
-        existing_refs=_open_refs(ctx, [f["FordringReference"] for f in opret["Fordring"]]),
-    )
+    deb_ctx = _registrering_context(ctx, opret, debtor, relations)
     findings.extend(rules.parter_identitet(spec, spec_base))
     findings.extend(
         rules.duplicates_within(opret["Fordring"], join_path("$", "OpretDebitorkonto", "Fordring"))
     )
-    for i, fordring in enumerate(opret["Fordring"]):
-        base = join_path("$", "OpretDebitorkonto", "Fordring", i)
-        claim = binding.stamdata(fordring, base, debtor)
-        claims.append((fordring, claim))
-        findings.extend(entry_rules.run(claim, rule_ctx))
-        findings.extend(rules.run_registrering(fordring, base, deb_ctx))
-        hearing.extend(hoering_rules.run(claim, rule_ctx))  # PSRM would send these to hearing: warn now
+    claims, hearing = _check_fordringer(opret["Fordring"], debtor, rule_ctx, deb_ctx, findings)
     errors = errors_only(findings)
     warnings = [f for f in findings if f not in errors] + hearing
     if errors:
@@ -88,28 +73,10 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
     account_id = account.id if account is not None else _create_account(ctx, spec, debtor)
     bookings = konto.Bookings()
     relations = konto.add_roles(ctx.tenant.key, account_id, spec, ctx.today, relations, bookings)
-    booked = []
-    for fordring, claim in claims:
-        result = ctx.conn.execute(
-            _INSERT_CLAIM,
-            {
-                "tenant": ctx.tenant.key,
-                "account_id": account_id,
-                "reference": claim.reference,
-                "fordringstype": claim.fordringstype,
-                "state": OPKRAEVNING,
-                "hovedstol_oere": claim.hovedstol,
-                "saldo_oere": claim.saldo,
-                "data": fordring,
-                "delivery_id": delivery_id,
-                "psrm": None,
-                "created_at": ctx.now.isoformat(),
-                "updated_at": ctx.now.isoformat(),
-            },
-        )
-        claim_id = inserted_id(result)
-        _book_claim_parts(ctx, account_id, claim_id, fordring, debtor, relations, bookings)
-        booked.append({"FordringReference": claim.reference, "FordringID": str(claim_id)})
+    booked = [
+        _book_claim(ctx, account_id, fordring, claim, debtor, relations, bookings, delivery_id)
+        for fordring, claim in claims
+    ]
     bookings.insert(ctx.conn)
     return {
         "Status": "GODKENDT",
@@ -118,6 +85,77 @@ def opret_debitorkonto(ctx: OpContext, message: dict[str, Any], delivery_id: str
         "DebitorkontoID": str(account_id),
         "Fordring": booked,
     }
+
+
+def _registrering_context(
+    ctx: OpContext, opret: dict[str, Any], debtor: Debtor, relations: Sequence[Any]
+) -> rules.RegistreringContext:
+    """What the registrering rules need: the profile, today, the liable parties and the open refs."""
+    spec = opret["DebitorkontoSpecifikation"]
+    profile = profile_for(ctx.settings)
+    parties = {debtor.id} | {konto.party_id(p)[1] for p in spec.get("JuridiskMedhæfter", [])}
+    parties |= konto.liable_parties(relations)
+    return rules.RegistreringContext(
+        today=ctx.today,
+        kraevede_felter=profile.kraevede_felter,
+        profil=profile.id,
+        parties=frozenset(parties),
+        existing_refs=_open_refs(ctx, [f["FordringReference"] for f in opret["Fordring"]]),
+    )
+
+
+def _check_fordringer(
+    fordringer: list[dict[str, Any]],
+    debtor: Debtor,
+    rule_ctx: ClaimContext,
+    deb_ctx: rules.RegistreringContext,
+    findings: list[Finding],
+) -> tuple[list[tuple[dict[str, Any], Stamdata]], list[Finding]]:
+    """Bind each fordring and run its entry and registrering rules (into `findings`); return the
+    bound claims and the findings PSRM would send to hearing (warned of now)."""
+    claims = []
+    hearing: list[Finding] = []
+    for i, fordring in enumerate(fordringer):
+        base = join_path("$", "OpretDebitorkonto", "Fordring", i)
+        claim = binding.stamdata(fordring, base, debtor)
+        claims.append((fordring, claim))
+        findings.extend(entry_rules.run(claim, rule_ctx))
+        findings.extend(rules.run_registrering(fordring, base, deb_ctx))
+        hearing.extend(hoering_rules.run(claim, rule_ctx))  # PSRM would send these to hearing: warn now
+    return claims, hearing
+
+
+def _book_claim(
+    ctx: OpContext,
+    account_id: int,
+    fordring: dict[str, Any],
+    claim: Stamdata,
+    debtor: Debtor,
+    relations: list[Any],
+    bookings: konto.Bookings,
+    delivery_id: str,
+) -> dict[str, str]:
+    """Insert one accepted fordring under opkrævning with its parts; its reference and new id."""
+    result = ctx.conn.execute(
+        _INSERT_CLAIM,
+        {
+            "tenant": ctx.tenant.key,
+            "account_id": account_id,
+            "reference": claim.reference,
+            "fordringstype": claim.fordringstype,
+            "state": OPKRAEVNING,
+            "hovedstol_oere": claim.hovedstol,
+            "saldo_oere": claim.saldo,
+            "data": fordring,
+            "delivery_id": delivery_id,
+            "psrm": None,
+            "created_at": ctx.now.isoformat(),
+            "updated_at": ctx.now.isoformat(),
+        },
+    )
+    claim_id = inserted_id(result)
+    _book_claim_parts(ctx, account_id, claim_id, fordring, debtor, relations, bookings)
+    return {"FordringReference": claim.reference, "FordringID": str(claim_id)}
 
 
 def opkraevning_start(fordring: dict[str, Any]) -> str | None:

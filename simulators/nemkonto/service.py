@@ -264,12 +264,7 @@ def _pay(
             sa.update(tables.transaktioner).where(where).values(status=AFVIST, fejl=describe_all(findings))
         )
         return
-    if t.betalingsform == KOMPLET and t.konto is not None:
-        konto, kilde = t.konto, ANMODNING
-    else:
-        assert registered is not None  # nemkonto_findes refused it otherwise
-        konto = {k: registered[k] for k in ("Registreringsnummer", "Kontonummer")}
-        kilde = NEMKONTO
+    konto, kilde = _payout_account(t, registered)
     modregnet, daekninger = 0, None
     if t.betalingsart == YDELSE and modregning:
         result = modregn(
@@ -295,14 +290,36 @@ def _pay(
         )
     )
     if udbetalt > 0:
-        conn.execute(
-            sa.insert(tables.udbetalinger).values(
-                tenant=tenant.key,
-                transaktion_row=row.id,
-                reference=f"{bundle.nks_bundtnummer}/{row.reference_key}",
-                beloeb_oere=udbetalt,
-                konto=konto,
-                betalingsdato=max(bundt.betalingsdato, danish_date(when)).isoformat(),
-                udbetalt_at=iso(when),
-            )
+        _book_udbetaling(conn, tenant, bundle, bundt, row, udbetalt, konto, when)
+
+
+def _payout_account(t: Transaktion, registered: Any) -> tuple[Any, str]:
+    """The account paid into and where it came from: the request's own (KOMPLET) or the NemKonto."""
+    if t.betalingsform == KOMPLET and t.konto is not None:
+        return t.konto, ANMODNING
+    assert registered is not None  # nemkonto_findes refused it otherwise
+    return {k: registered[k] for k in ("Registreringsnummer", "Kontonummer")}, NEMKONTO
+
+
+def _book_udbetaling(
+    conn: Connection,
+    tenant: Tenant,
+    bundle: Any,
+    bundt: Bundt,
+    row: Any,
+    udbetalt: int,
+    konto: Any,
+    when: datetime,
+) -> None:
+    """Record the payout of `udbetalt` øre to `konto`, dated no earlier than the bundt's betalingsdato."""
+    conn.execute(
+        sa.insert(tables.udbetalinger).values(
+            tenant=tenant.key,
+            transaktion_row=row.id,
+            reference=f"{bundle.nks_bundtnummer}/{row.reference_key}",
+            beloeb_oere=udbetalt,
+            konto=konto,
+            betalingsdato=max(bundt.betalingsdato, danish_date(when)).isoformat(),
+            udbetalt_at=iso(when),
         )
+    )
