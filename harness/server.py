@@ -258,7 +258,7 @@ def _port_for_workers(host: str, port: int) -> tuple[socket.socket, socket.socke
 
 def _supervise(children: Sequence[multiprocessing.process.BaseProcess], sock: socket.socket) -> bool:
     """Start the workers, wait for a signal or a worker's death, stop them all and restore the signal
-    handlers; returns the stop flag (which the final `stop()` call sets too, as before this split)."""
+    handlers; True when a signal asked for the stop, False when a worker died."""
     stopping = False
 
     def stop(signum: int, _frame: object) -> None:
@@ -275,6 +275,7 @@ def _supervise(children: Sequence[multiprocessing.process.BaseProcess], sock: so
         sock.close()  # the workers hold it now
         while not stopping and all(child.is_alive() for child in children):
             time.sleep(0.2)
+        asked = stopping  # a signal asked us to stop; otherwise a worker died
         stop(signal.SIGTERM, None)
         for child in children:
             child.join(timeout=15)
@@ -284,7 +285,7 @@ def _supervise(children: Sequence[multiprocessing.process.BaseProcess], sock: so
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return stopping
+    return asked
 
 
 def _worker(

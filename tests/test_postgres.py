@@ -270,3 +270,25 @@ def test_two_workers_stop_cleanly_on_sigterm_and_spread_connections(pg_url: str,
     assert process.returncode == 0, err[-3000:]
     assert "Traceback" not in err, err[-3000:]
     assert len(workers) == 2, f"only {workers} answered 40 fresh connections"
+
+
+def test_a_dead_worker_stops_the_server_with_an_error(pg_url: str, tmp_path: Path) -> None:
+    """A worker that dies (kill -9) stops the others, and `serve` exits 1, not 0."""
+    port = _free_port()
+    process = _popen(pg_url, port, tmp_path)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(process, base)
+        answer = requests.post(
+            f"{base}/psrm/MFFordringIndberet",
+            json={},
+            headers={"X-TK-Kommune": KOMMUNE, "X-TK-Anvendersystem": "pg-dies"},
+            timeout=10,
+        )
+        os.kill(int(answer.headers["X-TK-Worker"]), 9)
+        process.wait(timeout=40)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)
+    assert process.returncode == 1
