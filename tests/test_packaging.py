@@ -26,6 +26,20 @@ def wheel(tmp_path_factory) -> Path:
     return next(out.glob("testkommune-*.whl"))
 
 
+@pytest.fixture
+def installed(wheel: Path, tmp_path: Path) -> Path:
+    """The wheel installed on its own (no dependencies) into a folder of its own."""
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return target
+
+
 def test_wheel_holds_every_contract_and_suite(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     data = [
@@ -52,15 +66,8 @@ def test_the_wheel_installs_one_top_level_package(wheel):
     }
 
 
-def test_demo_runs_from_the_installed_wheel(wheel, tmp_path):
-    target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def test_demo_runs_from_the_installed_wheel(installed: Path, tmp_path):
+    target = installed
     env = os.environ | {"PYTHONPATH": str(target), "NO_COLOR": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "testkommune.harness", "demo"],
@@ -97,16 +104,9 @@ def test_the_vendors_own_packages_still_import():
 """
 
 
-def test_a_vendor_project_with_its_own_contracts_and_harness_packages(wheel, tmp_path):
+def test_a_vendor_project_with_its_own_contracts_and_harness_packages(installed: Path, tmp_path):
     """A vendor repository whose own `contracts` and `harness` packages sit on sys.path certifies as usual."""
-    target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    target = installed
     project = tmp_path / "vendor"
     (project / "contracts").mkdir(parents=True)
     (project / "contracts" / "__init__.py").write_text('ROOT = "vendor contracts"\n', encoding="utf-8")
