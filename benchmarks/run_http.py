@@ -270,7 +270,10 @@ function request()
 end
 
 function delay()
-  return pause_ms
+  if pause_ms <= 0 then
+    return 0
+  end
+  return math.random(0, 2 * pause_ms)  -- the same mean, connections out of step (no bursts of 32)
 end
 
 function done(summary, latency, requests)
@@ -341,8 +344,9 @@ def run_wrk(
 ) -> WrkResult:
     """Run wrk once (bounded by -d and a hard timeout) and parse the numbers its Lua `done()` printed.
 
-    `pause_ms` > 0 makes each connection wait that long before its next request (wrk's `delay()`), which
-    holds the offered load near connections × 1000 / pause_ms requests per second."""
+    `pause_ms` > 0 makes each connection wait a random 0..2 × pause_ms before its next request (wrk's
+    `delay()`), which holds the offered load near connections × 1000 / pause_ms requests per second without
+    the connections falling into step."""
     argv = _pinned(
         LOADGEN_CORE,
         [
@@ -689,6 +693,8 @@ def _partial_loads(
 def source_fingerprint(root: Path = ROOT) -> str:
     """SHA-256 over the code and contracts the servers run: other people edit the tree while we measure."""
     digest = hashlib.sha256()
+    if (root / "testkommune").is_dir():  # a snapshot is laid out as the installed namespace
+        root = root / "testkommune"
     for folder, pattern in (("simulators", "*.py"), ("harness", "*.py"), ("contracts", "*.json")):
         for file in sorted((root / folder).rglob(pattern)):
             digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes())
