@@ -16,4 +16,8 @@ packages = [
     for name in (f"testkommune.{floor}", *(f"testkommune.{floor}.{sub}" for sub in find_packages(floor)))
 ]
 
+# the generated pages and the source summaries the dashboard reads (harness/dashboard/docpages.py): data
+package_dir["testkommune.docs"] = "docs"
+packages += ["testkommune.docs", "testkommune.docs.sources"]
+
 setup(package_dir=package_dir, packages=packages)

@@ -63,7 +63,9 @@ def test_the_wheel_installs_one_top_level_package(wheel):
         "simulators",
         "scenarios",
         "harness",
+        "docs",  # data only: the pages the dashboard renders
     }
+    assert "testkommune/docs/sources/psrm.md" in names
 
 
 def test_demo_runs_from_the_installed_wheel(installed: Path, tmp_path):
