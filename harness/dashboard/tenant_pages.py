@@ -77,14 +77,21 @@ async def tenant_page(request: Request, errors: list[str] | None = None) -> Resp
     )
 
 
-async def clock_post(request: Request) -> Response:
+async def _posted(request: Request) -> tuple[Any, Any, dict[str, str]] | Response:
+    """The tenant, its admin client and the form of a POST from the dashboard's own pages (else a refusal)."""
     found = _tenant(request)
     if isinstance(found, Response):
         return found
-    tenant, admin = found
     if not same_origin(request):
         return _refused(request, 403, "error")
-    fields = await form(request)
+    return (*found, await form(request))
+
+
+async def clock_post(request: Request) -> Response:
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    tenant, admin, fields = posted
     if fields.get("advance_to"):
         body: dict[str, Any] = {"advance_to": fields["advance_to"]}
     elif fields.get("set"):
@@ -98,13 +105,10 @@ async def clock_post(request: Request) -> Response:
 
 
 async def faults_post(request: Request) -> Response:
-    found = _tenant(request)
-    if isinstance(found, Response):
-        return found
-    tenant, admin = found
-    if not same_origin(request):
-        return _refused(request, 403, "error")
-    fields = await form(request)
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    tenant, admin, fields = posted
     if fields.get("off"):
         answer = await admin.tenant(tenant.kommune, tenant.system, "faults", method="DELETE")
     else:
