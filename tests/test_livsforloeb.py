@@ -290,3 +290,27 @@ def test_a_vendor_pytest_run_skips_what_its_fagsystem_did_not_declare(pytester):
     outside = sum(s.role == "oir" for s in suite.scenarios)
     result.assert_outcomes(passed=len(suite.scenarios) - outside, skipped=outside)
     result.stdout.fnmatch_lines(["*test_direct?LIV-01? SKIPPED*", "*test_direct?LIV-19? PASSED*"])
+
+
+class _S2SNeverHandsOver(VARIANTS["reference-s2s"]):
+    """Defect: a direct-role fagsystem that keeps its overdue claims and never hands them to PSRM."""
+
+    name = "s2s-overdrager-aldrig"
+
+    def hand_over(self, claim, today):
+        return None
+
+
+class _S2SSrb21(VARIANTS["reference-s2s"]):
+    """Lawful: the direct role with 21 days from forfald to SRB (the reference has 14)."""
+
+    name = "s2s-srb-21"
+    srb_days_after_forfald = 21
+
+
+def test_a_direct_role_claim_never_handed_over_is_lost_and_another_srb_policy_passes(kommune):
+    """LIV-11 (both roles): in the direct role the runner steps the clock until the claim is at PSRM."""
+    broken = _run(kommune, _S2SNeverHandsOver(), only=["LIV-11"], system="liv-s2s-aldrig")
+    assert "CERT-TABT" in _outcomes(broken)["LIV-11"][1]
+    lawful = _run(kommune, _S2SSrb21(), only=["LIV-11"], system="liv-s2s-srb21")
+    assert lawful.passed, _outcomes(lawful)
