@@ -8,6 +8,7 @@ on it with the `[tool.mypy]` settings of pyproject.toml. Exit code: mypy's.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,13 +26,7 @@ def main() -> int:
             (namespace / floor).symlink_to(ROOT / floor, target_is_directory=True)
         packages = [arg for floor in FLOORS for arg in ("-p", f"testkommune.{floor}")]
         command = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), *packages]
-        return subprocess.run(command, cwd=tmp, env={"MYPYPATH": tmp, **_env()}, check=False).returncode
-
-
-def _env() -> dict[str, str]:
-    import os
-
-    return {key: value for key, value in os.environ.items() if key != "MYPYPATH"}
+        return subprocess.run(command, cwd=tmp, env=os.environ | {"MYPYPATH": tmp}, check=False).returncode
 
 
 if __name__ == "__main__":
