@@ -18,6 +18,7 @@ from testkommune.simulators.admin.routes import admin_routes
 from testkommune.simulators.counterparts import admin_routes as counterpart_admin_routes
 from testkommune.simulators.http import problem
 from testkommune.simulators.invariants_routes import invariants_routes
+from testkommune.simulators.legacy_shapes import LegacyShapes
 from testkommune.simulators.openapi import openapi_document
 from testkommune.simulators.routes import service_routes
 from testkommune.simulators.simulation import Simulation
@@ -83,6 +84,7 @@ def create_app(
     app.state.sim = sim
     app.state.openapi = openapi_document(sim.contracts, app.routes, closed=not sim.access.open)
     app.add_middleware(AdminGuard, sim=sim)
+    app.add_middleware(LegacyShapes)  # PSRM's old JSON shapes, for one release (contracts/legacy_shapes.py)
     app.add_middleware(SoapBinding)  # SOAP 1.1 on the SOAP addresses (simulators/soap)
     return app
 

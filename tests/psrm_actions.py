@@ -38,21 +38,21 @@ def nedskriv(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "DMIFordringEFIFordringID": fordring_id,
-        "NedskrivningBeløb": beloeb,
-        "FordringNedskrivningAarsagKode": aarsag,
+        "NedskrivningÅrsagStruktur": {"FordringNedskrivningÅrsagKode": aarsag},
+        "NedskrivningBeløbStruktur": {"ValutaKode": "DKK", "FordringNedskrivningBeløb": beloeb},
     }
     if virkning:
-        body["VirkningDato"] = virkning
+        body["FordringNedskrivningVirkningFra"] = virkning
     return action("NEDSKRIV", "MFNedskrivFordringStruktur", body, aktion_id)
 
 
 def tilbagekald(fordring_id: str, aarsag: str, virkning: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "DMIFordringEFIFordringID": fordring_id,
-        "HovedFordringTilbagekaldAarsagKode": aarsag,
+        "HovedFordringTilbagekaldÅrsagStruktur": {"HovedFordringTilbageÅrsagKode": aarsag},
     }
     if virkning:
-        body["VirkningDato"] = virkning
+        body["DMIFordringVirkningFra"] = virkning
     return action("TILBAGEKALD", "MFTilbagekaldFordringStruktur", body)
 
 
@@ -60,7 +60,10 @@ def opskriv(fordring_id: str, beloeb: float, aktion_id: str | None = None) -> di
     return action(
         "OPSKRIVNINGREGULERING",
         "MFOpskrivningReguleringStruktur",
-        {"DMIFordringEFIFordringID": fordring_id, "OpskrivningBeløb": beloeb},
+        {
+            "DMIFordringEFIFordringID": fordring_id,
+            "OpskrivningBeløbStruktur": {"ValutaKode": "DKK", "FordringOpskrivningBeløb": beloeb},
+        },
         aktion_id,
     )
 
@@ -68,17 +71,25 @@ def opskriv(fordring_id: str, beloeb: float, aktion_id: str | None = None) -> di
 def annuller(
     kode: str, struktur: str, fordring_id: str, ref: str, beloeb: float, virkning: str | None = None
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"DMIFordringEFIFordringID": fordring_id, "MFAktionIDRef": ref, "Beløb": beloeb}
+    side = "Opskrivning" if struktur.startswith("MFOpskrivning") else "Nedskrivning"
+    body: dict[str, Any] = {
+        "DMIFordringEFIFordringID": fordring_id,
+        "MFAktionIDRef": ref,
+        f"{side}BeløbStruktur": {"ValutaKode": "DKK", f"Fordring{side}Beløb": beloeb},
+    }
     if virkning:
-        body["VirkningDato"] = virkning
+        body[f"Fordring{side}VirkningFra"] = virkning
     return action(kode, struktur, body)
 
 
 def hovedstol(fordring_id: str, ny: float) -> dict[str, Any]:
     return action(
         "FEJLAGTIGHOVEDSTOLINDBERETNING",
-        "FejlagtigHovedstolIndberetningStruktur",
-        {"DMIFordringEFIFordringID": fordring_id, "NyHovedstolBeløb": ny},
+        "MFFejlagtigHovedstolIndberetningStruktur",
+        {
+            "DMIFordringEFIFordringID": fordring_id,
+            "FordringOprindeligBeløbStruktur": {"ValutaKode": "DKK", "EFIFordringOprindeligBeløb": ny},
+        },
     )
 
 

@@ -11,6 +11,18 @@ SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 SKAT = "http://skat.dk/begrebsmodel/2009/01/15/"
 KONTEKST = "http://skat.dk/begrebsmodel/xml/schemas/kontekst/2007/05/31/"
 HEADERS = {"Content-Type": "text/xml; charset=utf-8"}
+REAL_STRUCTURES = (
+    "OpretFordringAktion",
+    "MFNedskrivFordringStruktur",
+    "MFTilbagekaldFordringStruktur",
+    "MFFejlagtigHovedstolIndberetningStruktur",
+    "MFOpskrivningReguleringStruktur",
+    "MFOpskrivningAnnulleretNedskrivningIndbetalingStruktur",
+    "MFOpskrivningOmgjortNedskrivningReguleringStruktur",
+    "MFNedskrivningAnnulleretOpskrivningReguleringStruktur",
+    "MFNedskrivningAnnulleretOpskrivningIndbetalingStruktur",
+)
+"""The AktionValg structures of the public samples (soap.md §1 [R])."""
 
 
 def el(name: str, *content: str, attrs: str = "") -> str:

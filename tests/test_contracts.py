@@ -16,6 +16,7 @@ from testkommune.simulators.rules.fordring import entry_rules, psrm_filter
 from tests.messages import fordring, opret, psrm_leverance
 
 # Keywords both fastjsonschema (draft 7 code generator) and jsonschema (2020-12) implement the same way.
+ORIGIN = "x-testkommune-origin"
 PORTABLE = {
     "$schema",
     "$id",
@@ -46,6 +47,7 @@ PORTABLE = {
     "maxProperties",
     "default",
     "x-kode",  # an annotation (ignored by validators): the counterpart's own code for the field's rule
+    ORIGIN,  # an annotation: where the field comes from (a public source's section, or simulator-defined)
 }
 
 
@@ -73,7 +75,7 @@ def test_contract_compiles_and_uses_portable_keywords(name):
 
 def _ref_siblings(node, path="$"):
     if isinstance(node, dict):
-        if "$ref" in node and set(node) - {"$ref", "description", "title", "$schema", "$id"}:
+        if "$ref" in node and set(node) - {"$ref", "description", "title", "$schema", "$id", ORIGIN}:
             yield path
         for key, value in node.items():
             yield from _ref_siblings(value, f"{path}.{key}")

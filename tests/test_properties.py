@@ -115,8 +115,11 @@ def test_money_is_conserved_in_psrms_ledger(kommune, payments, write_down):
             "AktionValg": {
                 "MFNedskrivFordringStruktur": {
                     "DMIFordringEFIFordringID": claim,
-                    "NedskrivningBeløb": write_down / 100,
-                    "FordringNedskrivningAarsagKode": "REGU",
+                    "NedskrivningBeløbStruktur": {
+                        "ValutaKode": "DKK",
+                        "FordringNedskrivningBeløb": write_down / 100,
+                    },
+                    "NedskrivningÅrsagStruktur": {"FordringNedskrivningÅrsagKode": "REGU"},
                 }
             },
         }

@@ -308,7 +308,7 @@ def test_a_claims_life_create_hearing_payment_write_down_recall_resubmit(api):
                 "MFKundeStruktur": {"Valg": {"PersonCPRNummer": CPR_MOD11}},
                 "HæftelseForældelseDato": "2036-09-01",  # forlig + 10 years (R_2_1a, filterregler.md §1)
                 "HæftelseForlig": True,
-                "HaeftelseForligDato": "2026-09-01",
+                "HæftelseForligDato": "2026-09-01",
             }
         ]
     }

@@ -100,7 +100,7 @@ def test_a_ten_year_date_on_a_non_civil_claim_is_cut_to_three_years(api):
     haeftelse = {
         "MFKundeStruktur": {"Valg": {"PersonCPRNummer": CPR_MOD11}},
         "HæftelseForældelseDato": "2036-09-01",
-        "HaeftelseDomDato": "2026-09-01",
+        "HæftelseDomDato": "2026-09-01",
     }
     claim = _claim(
         api, "A1", DMIFordringTypeKode="KFRENAB", FordringHæftelseSamling={"MFHæftelseStruktur": [haeftelse]}

@@ -73,12 +73,12 @@ def test_a_lawful_kfdains_claim_passes_every_rule_of_its_table(api):
         (_debtor("2029-08-31"), "PSRM-FILTER-DATO", "R_2_3a"),
         # R_7_12a: domsdato and forligsdato not both
         (
-            _debtor("2036-09-01", HaeftelseDomDato="2026-09-01", HaeftelseForligDato="2026-09-01"),
+            _debtor("2036-09-01", HæftelseDomDato="2026-09-01", HæftelseForligDato="2026-09-01"),
             "PSRM-FILTER-DOM-OG-FORLIG",
             "R_7_12a",
         ),
         # R_2_1a: with a judgment, forældelsesdato ≥ judgment + 10 years
-        (_debtor("2029-09-01", HaeftelseDomDato="2026-09-01"), "PSRM-FILTER-DATO", "R_2_1a"),
+        (_debtor("2029-09-01", HæftelseDomDato="2026-09-01"), "PSRM-FILTER-DATO", "R_2_1a"),
         # R_6_5: forfaldsdato ≥ periode start
         (
             {"DMIFordringForfaldDato": "2026-08-31", "DMIFordringSRBDato": "2026-09-14"},
@@ -270,7 +270,7 @@ def test_kftilda_takes_no_judgment_or_settlement_date(api):
         api,
         DMIFordringTypeKode="KFTILDA",
         DMIFordringStiftelseTidspunkt="2026-08-31",
-        **_debtor("2029-09-01", HaeftelseDomDato="2026-09-01"),
+        **_debtor("2029-09-01", HæftelseDomDato="2026-09-01"),
     )
     assert receipt["MFAktionStatusKode"] == "AFVIST", receipt
     assert ("PSRM-FILTER-TOM", "R_7_12") in _rules(receipt["AfvistÅrsagSamling"])

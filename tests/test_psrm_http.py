@@ -116,7 +116,7 @@ _H = "FordringHæftelseSamling"
                             "MFKundeStruktur": {"Valg": {"PersonCPRNummer": "1111111118"}},
                             "HæftelseForældelseDato": "2029-09-01",
                             "HæftelseDom": True,
-                            "HaeftelseDomDato": "2026-12-01",
+                            "HæftelseDomDato": "2026-12-01",
                         }
                     ]
                 }

@@ -115,7 +115,7 @@ def test_missing_structure_for_the_action_code(api):
     wrong["AktionValg"] = {
         "MFTilbagekaldFordringStruktur": {
             "DMIFordringEFIFordringID": "1",
-            "HovedFordringTilbagekaldAarsagKode": "HENS",
+            "HovedFordringTilbagekaldÅrsagStruktur": {"HovedFordringTilbageÅrsagKode": "HENS"},
         }
     }
     _refused(_one(api, wrong), "PSRM-447")

@@ -139,10 +139,11 @@ def _psrm_principal(obs: Observation, claim: dict[str, Any]) -> Decimal:
         name, struct = next(iter(action["Anmodning"]["AktionValg"].items()))
         if str(struct.get("DMIFordringEFIFordringID")) != str(claim["id"]):
             continue
-        if name == "MFNedskrivFordringStruktur" and struct["FordringNedskrivningAarsagKode"] == "REGU":
-            principal -= Decimal(str(struct["NedskrivningBeløb"]))
+        reason = (struct.get("NedskrivningÅrsagStruktur") or {}).get("FordringNedskrivningÅrsagKode")
+        if name == "MFNedskrivFordringStruktur" and reason == "REGU":
+            principal -= Decimal(str(struct["NedskrivningBeløbStruktur"]["FordringNedskrivningBeløb"]))
         elif name == "MFOpskrivningReguleringStruktur":
-            principal += Decimal(str(struct["OpskrivningBeløb"]))
+            principal += Decimal(str(struct["OpskrivningBeløbStruktur"]["FordringOpskrivningBeløb"]))
     return _kr(principal)
 
 

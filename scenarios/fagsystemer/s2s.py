@@ -133,7 +133,8 @@ class ForaeldrebetalingS2S(Foraeldrebetaling):
         if difference < 0:
             self.write_down(claim, -difference, "REGU", None, today)
         else:
-            body = {"DMIFordringEFIFordringID": claim.fordring_id, "OpskrivningBeløb": float(difference)}
+            beloeb = {"ValutaKode": "DKK", "FordringOpskrivningBeløb": float(difference)}
+            body = {"DMIFordringEFIFordringID": claim.fordring_id, "OpskrivningBeløbStruktur": beloeb}
             self._send("OPSKRIVNINGREGULERING", "MFOpskrivningReguleringStruktur", body, today)
 
     def debtor_paid(self, case: BillingCase, event: DebtorPaid, today: date) -> None:
@@ -148,11 +149,11 @@ class ForaeldrebetalingS2S(Foraeldrebetaling):
     ) -> None:
         body: dict[str, Any] = {
             "DMIFordringEFIFordringID": claim.fordring_id,
-            "NedskrivningBeløb": float(amount),
-            "FordringNedskrivningAarsagKode": reason,
+            "NedskrivningÅrsagStruktur": {"FordringNedskrivningÅrsagKode": reason},
+            "NedskrivningBeløbStruktur": {"ValutaKode": "DKK", "FordringNedskrivningBeløb": float(amount)},
         }
         if virkning is not None:
-            body["VirkningDato"] = virkning.isoformat()
+            body["FordringNedskrivningVirkningFra"] = virkning.isoformat()
         self._send("NEDSKRIV", "MFNedskrivFordringStruktur", body, today)
 
     def raised_in_error(self, case: BillingCase, event: RaisedInError, today: date) -> None:
@@ -180,7 +181,10 @@ class ForaeldrebetalingS2S(Foraeldrebetaling):
         claim.state, claim.restance = "AFSLUTTET", Decimal(0)
 
     def recall(self, claim: OwnClaim, reason: str, today: date) -> None:
-        body = {"DMIFordringEFIFordringID": claim.fordring_id, "HovedFordringTilbagekaldAarsagKode": reason}
+        body = {
+            "DMIFordringEFIFordringID": claim.fordring_id,
+            "HovedFordringTilbagekaldÅrsagStruktur": {"HovedFordringTilbageÅrsagKode": reason},
+        }
         self._send("TILBAGEKALD", "MFTilbagekaldFordringStruktur", body, today)
 
     def resubmit(self, claim: OwnClaim, today: date) -> None:
@@ -256,7 +260,7 @@ class ForaeldrebetalingS2S(Foraeldrebetaling):
         out: dict[str, Any] = {"MFKundeStruktur": {"Valg": {key: party.id}}}
         out["HæftelseForældelseDato"] = fordring["ForældelseDato"]
         if "DomDato" in fordring:
-            out |= {"HæftelseDom": True, "HaeftelseDomDato": fordring["DomDato"]}
+            out |= {"HæftelseDom": True, "HæftelseDomDato": fordring["DomDato"]}
         return out
 
     def _send(self, kode: str, struktur: str, body: dict[str, Any], today: date) -> SentAction:

@@ -124,9 +124,9 @@ def _haeftelser(data: dict[str, Any], parties: list[tuple[str, str]]) -> list[di
         if data.get("ForældelseDato"):
             haeftelse["HæftelseForældelseDato"] = data["ForældelseDato"]
         if data.get("DomDato"):
-            haeftelse |= {"HæftelseDom": True, "HaeftelseDomDato": data["DomDato"]}
+            haeftelse |= {"HæftelseDom": True, "HæftelseDomDato": data["DomDato"]}
         if data.get("ForligDato"):
-            haeftelse |= {"HæftelseForlig": True, "HaeftelseForligDato": data["ForligDato"]}
+            haeftelse |= {"HæftelseForlig": True, "HæftelseForligDato": data["ForligDato"]}
         haeftelser.append(haeftelse)
     return haeftelser
 

@@ -18,6 +18,7 @@ from testkommune.contracts.clock import danish_date
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.fordringstyper import FordringstypeCatalogue
 from testkommune.contracts.schemas import load_reference
+from testkommune.simulators.psrm import felter
 from testkommune.simulators.psrm.state import (
     ClaimState,
     Effect,
@@ -98,8 +99,7 @@ def structure(action: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 def reason_code(action: dict[str, Any]) -> str | None:
     """The årsagskode a write-down or recall carries, if any."""
-    _, struct = structure(action)
-    return struct.get("FordringNedskrivningAarsagKode") or struct.get("HovedFordringTilbagekaldAarsagKode")
+    return felter.aarsag(*structure(action))
 
 
 def target_id(action: dict[str, Any]) -> int | None:
@@ -116,8 +116,8 @@ def existing(ctx: ActionContext, claim_id: str, path: str, verdict: Verdict) -> 
     return claim
 
 
-def virkningsdato(struct: dict[str, Any], path: str, ctx: ActionContext, verdict: Verdict) -> date | None:
-    raw = struct.get("VirkningDato")
+def virkningsdato(raw: str | None, path: str, ctx: ActionContext, verdict: Verdict) -> date | None:
+    """The virkningsdato as a date (`felter.virkning` reads it); one after today is refused (548)."""
     if raw is None:
         return None
     value = date.fromisoformat(raw)

@@ -42,8 +42,8 @@ def stamdata(struct: dict[str, Any], base: str, *, is_main: bool) -> Stamdata:
                     base, "FordringHæftelseSamling", "MFHæftelseStruktur", i, "MFKundeStruktur", "Valg", kind
                 ),
                 foraeldelsesdato=_date(h.get("HæftelseForældelseDato")),
-                domsdato=_date(h.get("HaeftelseDomDato")),
-                forligsdato=_date(h.get("HaeftelseForligDato")),
+                domsdato=_date(h.get("HæftelseDomDato")),
+                forligsdato=_date(h.get("HæftelseForligDato")),
             )
         )
     paths = _paths(base)
@@ -91,8 +91,8 @@ def _paths(base: str) -> Mapping[str, str]:
             "hovedstol": join_path(base, "FordringOprindeligBeløbStruktur", "EFIFordringOprindeligBeløb"),
             "valuta": join_path(base, "FordringBeløbStruktur", "ValutaKode"),
             "foraeldelsesdato": join_path(first_h, "HæftelseForældelseDato"),
-            "domsdato": join_path(first_h, "HaeftelseDomDato"),
-            "forligsdato": join_path(first_h, "HaeftelseForligDato"),
+            "domsdato": join_path(first_h, "HæftelseDomDato"),
+            "forligsdato": join_path(first_h, "HæftelseForligDato"),
             "rentevalg": join_path(base, "RenteValgStruktur"),
             "art": join_path(base, "DMIFordringFordringArtKode"),
         }

@@ -9,6 +9,7 @@ from typing import Any
 
 from testkommune.contracts.findings import join_path
 from testkommune.contracts.money import to_oere
+from testkommune.simulators.psrm import felter
 from testkommune.simulators.psrm.aktion import (
     STATSREFUSION_REASONS,
     ActionContext,
@@ -23,26 +24,30 @@ from testkommune.simulators.psrm.state import Book, Change, Describe, Recall, Se
 
 def nedskriv(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
-    struct = action["AktionValg"]["MFNedskrivFordringStruktur"]
-    s_base = join_path(base, "AktionValg", "MFNedskrivFordringStruktur")
+    name = "MFNedskrivFordringStruktur"
+    struct = action["AktionValg"][name]
+    s_base = join_path(base, "AktionValg", name)
     claim = existing(
         ctx, struct["DMIFordringEFIFordringID"], join_path(s_base, "DMIFordringEFIFordringID"), verdict
     )
-    reason = struct["FordringNedskrivningAarsagKode"]
-    reason_path = join_path(s_base, "FordringNedskrivningAarsagKode")
-    dato_path = join_path(s_base, "VirkningDato")
-    amount = to_oere(struct["NedskrivningBeløb"]) or 0
+    reason = felter.aarsag(name, struct)
+    reason_path = felter.aarsag_path(s_base, name)
+    dato_path = felter.virkning_path(s_base, name)
+    sent_virkning = felter.virkning(name, struct)
+    sent_amount = felter.amount(name, struct)
+    amount_path = felter.amount_path(s_base, name)
+    amount = to_oere(sent_amount) or 0
     if reason == "FAST":
         verdict.refuse("PSRM-571", reason_path, value=reason)
     if amount <= 0:
-        verdict.refuse("PSRM-408", join_path(s_base, "NedskrivningBeløb"), value=struct["NedskrivningBeløb"])
-    if reason == "INDB" and "VirkningDato" not in struct:
+        verdict.refuse("PSRM-408", amount_path, value=sent_amount)
+    if reason == "INDB" and sent_virkning is None:
         verdict.refuse("PSRM-409", dato_path)
-    if reason == "REGU" and "VirkningDato" in struct:
-        verdict.refuse("PSRM-519", dato_path, value=struct["VirkningDato"])
+    if reason == "REGU" and sent_virkning is not None:
+        verdict.refuse("PSRM-519", dato_path, value=sent_virkning)
     if reason == "REGU" and struct.get("HæftelseNiveau"):
         verdict.refuse("PSRM-410", join_path(s_base, "HæftelseNiveau"))
-    virkning = virkningsdato(struct, dato_path, ctx, verdict)
+    virkning = virkningsdato(sent_virkning, dato_path, ctx, verdict)
     if claim is None:
         return verdict
     if claim.recalled:
@@ -50,7 +55,7 @@ def nedskriv(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     if amount > claim.saldo:
         verdict.refuse(
             "PSRM-NEDSKRIV-SALDO",
-            join_path(s_base, "NedskrivningBeløb"),
+            amount_path,
             value=amount / 100,
             saldo=claim.saldo / 100,
         )
@@ -61,15 +66,17 @@ def nedskriv(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
 
 def opskriv(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
-    struct = action["AktionValg"]["MFOpskrivningReguleringStruktur"]
-    s_base = join_path(base, "AktionValg", "MFOpskrivningReguleringStruktur")
+    name = "MFOpskrivningReguleringStruktur"
+    struct = action["AktionValg"][name]
+    s_base = join_path(base, "AktionValg", name)
     claim = existing(
         ctx, struct["DMIFordringEFIFordringID"], join_path(s_base, "DMIFordringEFIFordringID"), verdict
     )
-    amount = to_oere(struct["OpskrivningBeløb"]) or 0
+    sent_amount = felter.amount(name, struct)
+    amount = to_oere(sent_amount) or 0
     if amount <= 0:
-        verdict.refuse("PSRM-227", join_path(s_base, "OpskrivningBeløb"), value=struct["OpskrivningBeløb"])
-    virkningsdato(struct, join_path(s_base, "VirkningDato"), ctx, verdict)
+        verdict.refuse("PSRM-227", felter.amount_path(s_base, name), value=sent_amount)
+    virkningsdato(felter.virkning(name, struct), felter.virkning_path(s_base, name), ctx, verdict)
     if claim is None:
         return verdict
     if claim.recalled:
@@ -120,32 +127,30 @@ def _cancellation(
         return verdict.refuse("PSRM-493", ref_path, value=struct["MFAktionIDRef"])
     if referenced.kode not in refers_to:
         return verdict.refuse(wrong_ref_code, ref_path, value=referenced.kode)
-    _, ref_struct = structure(referenced.request)
-    if reason is not None and ref_struct.get("FordringNedskrivningAarsagKode") != reason:
-        return verdict.refuse(
-            reason_code or wrong_ref_code, ref_path, value=ref_struct.get("FordringNedskrivningAarsagKode")
-        )
+    ref_name, ref_struct = structure(referenced.request)
+    ref_reason = felter.aarsag(ref_name, ref_struct)
+    if reason is not None and ref_reason != reason:
+        return verdict.refuse(reason_code or wrong_ref_code, ref_path, value=ref_reason)
     if claim is None:
         return verdict
     if referenced.target_id != claim.id and str(referenced.fordring_id) != str(claim.id):
         verdict.refuse("PSRM-494", join_path(s_base, "DMIFordringEFIFordringID"), value=claim.id)
-    ref_sent = ref_struct.get(
-        "NedskrivningBeløb", ref_struct.get("OpskrivningBeløb", ref_struct.get("Beløb"))
-    )
+    ref_sent = felter.amount(ref_name, ref_struct)
     ref_amount = to_oere(ref_sent) if ref_sent is not None else None
-    amount = to_oere(struct["Beløb"]) or 0
+    sent_amount = felter.amount(struktur, struct)
+    amount = to_oere(sent_amount) or 0
     if amount != ref_amount:
-        verdict.refuse(amount_code, join_path(s_base, "Beløb"), value=struct["Beløb"])
-    if "VirkningDato" in ref_struct and struct.get("VirkningDato") != ref_struct["VirkningDato"]:
-        verdict.refuse("PSRM-470", join_path(s_base, "VirkningDato"), value=struct.get("VirkningDato"))
+        verdict.refuse(amount_code, felter.amount_path(s_base, struktur), value=sent_amount)
+    ref_virkning = felter.virkning(ref_name, ref_struct)
+    sent_virkning = felter.virkning(struktur, struct)
+    if ref_virkning is not None and sent_virkning != ref_virkning:
+        verdict.refuse("PSRM-470", felter.virkning_path(s_base, struktur), value=sent_virkning)
     if ctx.view.cancelled_by(referenced.aktion_id):
         verdict.refuse("PSRM-503", ref_path, value=referenced.aktion_id)
     target = claim.id
     if referenced.kode == "OPSKRIVNINGREGULERING" and referenced.fordring_id:
         target = int(referenced.fordring_id)  # the write-up claim itself is emptied
-    virkning = (
-        date.fromisoformat(ref_struct["VirkningDato"]) if "VirkningDato" in ref_struct else claim.received_on
-    )
+    virkning = date.fromisoformat(ref_virkning) if ref_virkning is not None else claim.received_on
     verdict.effects.append(
         Change(target, sign * amount, kind, virkning, {"annullerer": referenced.aktion_id})
     )
@@ -218,8 +223,9 @@ def naoi(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
 
 def fejlagtig_hovedstol(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
-    struct = action["AktionValg"]["FejlagtigHovedstolIndberetningStruktur"]
-    s_base = join_path(base, "AktionValg", "FejlagtigHovedstolIndberetningStruktur")
+    name = "MFFejlagtigHovedstolIndberetningStruktur"
+    struct = action["AktionValg"][name]
+    s_base = join_path(base, "AktionValg", name)
     claim = existing(
         ctx, struct["DMIFordringEFIFordringID"], join_path(s_base, "DMIFordringEFIFordringID"), verdict
     )
@@ -227,28 +233,29 @@ def fejlagtig_hovedstol(action: dict[str, Any], base: str, ctx: ActionContext) -
         return verdict
     if claim.recalled:
         return verdict.refuse("PSRM-518", join_path(s_base, "DMIFordringEFIFordringID"), value=claim.id)
-    new = to_oere(struct["NyHovedstolBeløb"]) or 0
+    sent_amount = felter.amount(name, struct)
+    new = to_oere(sent_amount) or 0
     if new <= claim.hovedstol:
-        return verdict.refuse(
-            "PSRM-510", join_path(s_base, "NyHovedstolBeløb"), value=struct["NyHovedstolBeløb"]
-        )
+        return verdict.refuse("PSRM-510", felter.amount_path(s_base, name), value=sent_amount)
     verdict.effects.append(SetPrincipal(claim.id, new))
     return verdict
 
 
 def tilbagekald(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict:
     verdict = Verdict()
-    struct = action["AktionValg"]["MFTilbagekaldFordringStruktur"]
-    s_base = join_path(base, "AktionValg", "MFTilbagekaldFordringStruktur")
+    name = "MFTilbagekaldFordringStruktur"
+    struct = action["AktionValg"][name]
+    s_base = join_path(base, "AktionValg", name)
     id_path = join_path(s_base, "DMIFordringEFIFordringID")
-    reason = struct["HovedFordringTilbagekaldAarsagKode"]
-    reason_path = join_path(s_base, "HovedFordringTilbagekaldAarsagKode")
-    dato_path = join_path(s_base, "VirkningDato")
-    if reason == "FEJL" and "VirkningDato" in struct:
-        verdict.refuse("PSRM-546", dato_path, value=struct["VirkningDato"])
-    if reason == "BORT" and "VirkningDato" not in struct:
+    reason = felter.aarsag(name, struct) or ""  # required by the contract
+    reason_path = felter.aarsag_path(s_base, name)
+    dato_path = felter.virkning_path(s_base, name)
+    sent_virkning = felter.virkning(name, struct)
+    if reason == "FEJL" and sent_virkning is not None:
+        verdict.refuse("PSRM-546", dato_path, value=sent_virkning)
+    if reason == "BORT" and sent_virkning is None:
         verdict.refuse("PSRM-409", dato_path)
-    virkning = virkningsdato(struct, dato_path, ctx, verdict)
+    virkning = virkningsdato(sent_virkning, dato_path, ctx, verdict)
     claim = existing(ctx, struct["DMIFordringEFIFordringID"], id_path, verdict)
     if claim is None:
         return verdict

@@ -1,7 +1,8 @@
 """PSRM over SOAP: `MFFordringIndberet_I` in SKAT's real shape in, the real `MFFordringIndberet_O` out.
 
-Real names and nesting come from soap.md §1 [R]; where our JSON contract still differs from them, the
-element is moved to the contract's place by `contracts/soap/psrm.json` (data, not code). MFKvitteringHent
+Real names and nesting come from soap.md §1 [R], and the JSON contract of MFFordringIndberet_I follows them
+name for name, so its elements map one to one; `contracts/soap/psrm.json` holds the little that still
+differs (data, not code). MFKvitteringHent
 and HoeringSvar are not public: their SOAP sides are simulator-defined, with the JSON contract's names.
 """
 
@@ -65,7 +66,6 @@ class PsrmSoap:
         if namespace(payload.tag) != PSRM_NS or local(payload.tag) != expected:
             raise UnsafeXmlError("SOAP-UKENDT-OPERATION", f"{{{namespace(payload.tag)}}}{local(payload.tag)}")
         tree.prune(payload, self.namespaces, lambda path, _element: warn(unknown(path)))
-        tree.rename(payload, self.data["renames"])
         tree.lift(payload, self.data["operations"].get(operation.name, {}).get("lift", {}))
         if operation.name == "MFFordringIndberet":
             for aktion in _aktioner(payload):
@@ -77,7 +77,7 @@ class PsrmSoap:
         return message
 
     def _aktion(self, aktion: Element) -> None:
-        """Move MFAktionID up to the action and give the action's structure the JSON contract's shape."""
+        """Move MFAktionID from the action's structure (where the samples carry it) up to the action."""
         valg = tree.child(aktion, "AktionValg")
         structure = next((c for c in valg if isinstance(c.tag, str)), None) if valg is not None else None
         if structure is None:
@@ -88,10 +88,6 @@ class PsrmSoap:
         if found is not None and tree.child(aktion, "MFAktionID") is None:
             holder.remove(found)
             tree.ensure(aktion, "MFAktionID").text = found.text
-        spec = self.data["structures"].get(local(structure.tag))
-        if spec is not None:
-            tree.lift(structure, spec["lift"])
-            structure.tag = f"{{{namespace(structure.tag)}}}{spec['json']}"
 
     def _classify(self, warn: Warn) -> shapes.OnExtra:
         known = frozenset(self.data["known"])

@@ -1,4 +1,4 @@
-"""Small edits of a parsed request tree by local name: find, lift a leaf to another place, rename, prune."""
+"""Small edits of a parsed request tree by local name: find, lift a leaf to another place, prune."""
 
 from __future__ import annotations
 
@@ -44,15 +44,6 @@ def lift(scope: Element, mapping: dict[str, list[str]]) -> None:
         holder.remove(element)
         for target in targets:
             ensure(scope, target).text = element.text
-
-
-def rename(root: Element, names: dict[str, str]) -> None:
-    """Rename every element whose local name is a key, keeping its namespace."""
-    for element in root.iter():
-        if isinstance(element.tag, str) and local(element.tag) in names:
-            ns = namespace(element.tag)
-            new = names[local(element.tag)]
-            element.tag = f"{{{ns}}}{new}" if ns else new
 
 
 def prune(

@@ -17,8 +17,8 @@ class FejlMedVirkningsdato(ForaeldrebetalingS2S):
     def recall(self, claim: OwnClaim, reason: str, today: date) -> None:
         body: dict[str, Any] = {
             "DMIFordringEFIFordringID": claim.fordring_id,
-            "HovedFordringTilbagekaldAarsagKode": reason,
+            "HovedFordringTilbagekaldÅrsagStruktur": {"HovedFordringTilbageÅrsagKode": reason},
         }
         if reason == "FEJL":
-            body["VirkningDato"] = today.isoformat()
+            body["DMIFordringVirkningFra"] = today.isoformat()
         self._send("TILBAGEKALD", "MFTilbagekaldFordringStruktur", body, today)

@@ -1,0 +1,94 @@
+"""PSRM's JSON shapes from before the contracts followed SKAT's real structure, translated to the new one.
+
+The only place that knows the old names: `contracts/psrm/legacy_shapes.json` says where each old field of
+each action structure now lives. `translate` returns the message in the new shape and the JSON path of every
+old field it moved, so the caller can say so (a Deprecation header, a journal warning). A message already in
+the new shape comes back unchanged with no paths. Old shapes are accepted for one release.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from typing import Any
+
+from testkommune import contracts
+from testkommune.contracts.findings import join_path
+
+
+@cache
+def mapping() -> dict[str, Any]:
+    """`contracts/psrm/legacy_shapes.json`."""
+    return json.loads((contracts.ROOT / "psrm" / "legacy_shapes.json").read_text(encoding="utf-8"))
+
+
+def translate(message: Any) -> tuple[Any, list[str]]:
+    """(the message in the new shape, the JSON path of every old field or structure found)."""
+    if not isinstance(message, dict) or not _actions(message):
+        return message, []
+    found: list[str] = []
+    translated = copy.deepcopy(message)
+    for index, action in enumerate(_actions(translated)):
+        base = join_path("$", "FordringAktionSamling", "FordringAktion", index, "AktionValg")
+        valg = action.get("AktionValg") if isinstance(action, dict) else None
+        if isinstance(valg, dict):
+            _structures(valg, base, found)
+            _haeftelser(valg, base, found)
+    return (translated, found) if found else (message, [])
+
+
+def _actions(message: dict[str, Any]) -> list[Any]:
+    samling = message.get("FordringAktionSamling")
+    actions = samling.get("FordringAktion") if isinstance(samling, dict) else None
+    return actions if isinstance(actions, list) else []
+
+
+def _structures(valg: dict[str, Any], base: str, found: list[str]) -> None:
+    for old_name, spec in mapping()["structures"].items():
+        struct = valg.get(old_name)
+        if not isinstance(struct, dict):
+            continue
+        path = join_path(base, old_name)
+        new_name = spec.get("renamed", old_name)
+        if new_name != old_name:
+            found.append(path)
+            valg[new_name] = valg.pop(old_name)
+        if _move(struct, spec, path, found):
+            for parent, values in spec.get("defaults", {}).items():
+                if isinstance(struct.get(parent), dict):
+                    for key, value in values.items():
+                        struct[parent].setdefault(key, value)
+
+
+def _move(struct: dict[str, Any], spec: dict[str, Any], path: str, found: list[str]) -> bool:
+    """Move each old field to its new path; True if any was there."""
+    moved = False
+    for old, new_path in spec["moves"].items():
+        if old not in struct:
+            continue
+        value = struct.pop(old)
+        found.append(join_path(path, old))
+        holder = struct
+        for name in new_path[:-1]:
+            holder = holder.setdefault(name, {}) if isinstance(holder.get(name, {}), dict) else {}
+        holder[new_path[-1]] = value
+        moved = True
+    return moved
+
+
+def _haeftelser(value: Any, path: str, found: list[str]) -> None:
+    """The liability dates in every MFHæftelseStruktur of the action, wherever its claims nest them."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _haeftelser(item, join_path(path, index), found)
+        return
+    if not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        if key == "MFHæftelseStruktur" and isinstance(item, list):
+            for index, haeftelse in enumerate(item):
+                if isinstance(haeftelse, dict):
+                    _move(haeftelse, mapping()["haeftelse"], join_path(path, key, index), found)
+        else:
+            _haeftelser(item, join_path(path, key), found)

@@ -1,0 +1,111 @@
+"""PSRM's old JSON shapes still work for one release: translated, answered with a Deprecation header, and
+journalled as sent with a warning; the new shape passes untouched."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from testkommune.contracts.legacy_shapes import mapping, translate
+
+from tests import psrm_actions as act
+from tests.messages import psrm_leverance
+
+
+def _old(action: dict[str, Any]) -> dict[str, Any]:
+    """The action in the shape the contracts had before they followed soap.md §1 (written out by hand)."""
+    old = copy.deepcopy(action)
+    name, struct = next(iter(old["AktionValg"].items()))
+    if name == "MFNedskrivFordringStruktur":
+        struct["NedskrivningBeløb"] = struct.pop("NedskrivningBeløbStruktur")["FordringNedskrivningBeløb"]
+        reason = struct.pop("NedskrivningÅrsagStruktur")
+        struct["FordringNedskrivningAarsagKode"] = reason["FordringNedskrivningÅrsagKode"]
+        if "FordringNedskrivningVirkningFra" in struct:
+            struct["VirkningDato"] = struct.pop("FordringNedskrivningVirkningFra")
+    elif name == "MFTilbagekaldFordringStruktur":
+        reason = struct.pop("HovedFordringTilbagekaldÅrsagStruktur")
+        struct["HovedFordringTilbagekaldAarsagKode"] = reason["HovedFordringTilbageÅrsagKode"]
+    elif name == "MFFejlagtigHovedstolIndberetningStruktur":
+        beloeb = struct.pop("FordringOprindeligBeløbStruktur")
+        struct["NyHovedstolBeløb"] = beloeb["EFIFordringOprindeligBeløb"]
+        old["AktionValg"] = {"FejlagtigHovedstolIndberetningStruktur": struct}
+    return old
+
+
+def _claim(api) -> str:
+    api.post("/psrm/MFFordringIndberet", psrm_leverance("L-1", "A1"))
+    receipt = api.post("/psrm/MFKvitteringHent", {"MFLeveranceID": "L-1"}).json()
+    return receipt["FordringAktionStatusSamling"]["MFAktionStruktur"][0]["DMIFordringEFIFordringID"]
+
+
+def _receipt(api, leverance: dict[str, Any]) -> dict[str, Any]:
+    fetched = api.post("/psrm/MFKvitteringHent", {"MFLeveranceID": leverance["MFLeveranceID"]})
+    return fetched.json()["FordringAktionStatusSamling"]["MFAktionStruktur"][0]
+
+
+def _journal(api) -> list[dict[str, Any]]:
+    return api.session.get(f"{api.admin_path}/journal", timeout=30).json()["entries"]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda claim: act.nedskriv(claim, 250.0, "INDB", "2026-09-19"),
+        lambda claim: act.nedskriv(claim, 5000.0, "INDB", "2026-09-19"),  # refused for its own reason
+        lambda claim: act.tilbagekald(claim, "HENS"),
+        lambda claim: act.hovedstol(claim, 1200.0),
+    ],
+)
+def test_an_old_shape_gets_the_new_shapes_verdict_with_a_deprecation_header(api, build):
+    claim = _claim(api)
+    old = act.leverance(_old(build(claim)))
+    answered = api.post("/psrm/MFFordringIndberet", old)
+    assert answered.status_code == 200, answered.text
+    assert answered.headers["Deprecation"].startswith("@")
+    assert answered.headers["Warning"].startswith("299 testkommune")
+    old_receipt = _receipt(api, old)
+
+    twin = _claim_twin(api)
+    new = act.leverance(build(twin))
+    plain = api.post("/psrm/MFFordringIndberet", new)
+    assert "Deprecation" not in plain.headers and "Warning" not in plain.headers
+    new_receipt = _receipt(api, new)
+    assert old_receipt["MFAktionStatusKode"] == new_receipt["MFAktionStatusKode"]
+    assert [e["code"] for e in old_receipt.get("AfvistÅrsagSamling", [])] == [
+        e["code"] for e in new_receipt.get("AfvistÅrsagSamling", [])
+    ]
+
+    warned = [e for e in _journal(api) if e["operation"] == "MFFordringIndberet (old shape)"]
+    assert len(warned) == 1
+    assert json.loads(warned[0]["request"]) == old  # as the caller sent it
+    codes = {w["code"] for w in json.loads(warned[0]["response"])["warnings"]}
+    assert codes == {"PSRM-FORAELDET-FORM"}
+
+
+def _claim_twin(api) -> str:
+    """A second claim like the first (the verdict of the new shape is compared on equal terms)."""
+    api.post("/psrm/MFFordringIndberet", psrm_leverance("L-2", "A2", DMIFordringFordringHaverRef="REF-2"))
+    receipt = api.post("/psrm/MFKvitteringHent", {"MFLeveranceID": "L-2"}).json()
+    return receipt["FordringAktionStatusSamling"]["MFAktionStruktur"][0]["DMIFordringEFIFordringID"]
+
+
+def test_every_old_field_of_the_mapping_lands_in_the_new_contract(api):
+    """The mapping's targets are fields of the contract: a translated old message is valid."""
+    for old_name, spec in mapping()["structures"].items():
+        struct = {"DMIFordringEFIFordringID": "1", "MFAktionIDRef": "A-1"}
+        struct |= {field: ("INDB" if "Kode" in field else 10.0) for field in spec["moves"]}
+        struct |= {"VirkningDato": "2026-09-19"} if "VirkningDato" in spec["moves"] else {}
+        action = act.action("NEDSKRIV", old_name, struct)
+        new, moved = translate(act.leverance(action))
+        assert moved, old_name
+        answered = api.post("/psrm/MFFordringIndberet", new)
+        assert answered.status_code == 200 or all(
+            "MFAktionIDRef" in e["path"] or "Kode" in e["path"] for e in answered.json()["errors"]
+        ), (old_name, answered.text)
+
+
+def test_a_message_in_the_new_shape_is_not_translated():
+    message = act.leverance(act.nedskriv("1", 10.0), act.tilbagekald("1", "FEJL"))
+    assert translate(message) == (message, [])
