@@ -1,8 +1,9 @@
 """A fagsystem's JSON calls carried to the test kommune as SOAP by a client generated from the served WSDLs.
 
-`ZeepAdapter` is mounted on the fagsystem's `requests` session: each POST to a Serviceplatformen address
-is built into an envelope by zeep (from `GET <service>?wsdl`), sent, and zeep's reading of the answer is
-handed back as the JSON the fagsystem expects; a fault comes back as a problem with its error codes.
+`ZeepAdapter` is mounted on the fagsystem's `requests` session: each POST to a Serviceplatformen address or
+to PSRM (`/psrm/<operation>`, the direct role) is built into an envelope by zeep (from `GET <service>?wsdl`),
+sent, and zeep's reading of the answer is handed back as the JSON the fagsystem expects; a fault comes back
+as a problem with its error codes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from lxml import etree
 from zeep.helpers import serialize_object
 from zeep.transports import Transport
 
-from tests.soap_envelopes import FAULT_NS
+from tests.soap_envelopes import FAULT_NS, SKAT
 
 _PASSED = ("x-tk-kommune", "x-tk-anvendersystem", "authorization")
 
@@ -34,7 +35,7 @@ class ZeepAdapter(requests.adapters.HTTPAdapter):
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         url = urlsplit(request.url)
-        if request.method != "POST" or not url.path.startswith("/service/"):
+        if request.method != "POST" or not url.path.startswith(("/service/", "/psrm/")):
             return super().send(request, **kwargs)
         service, _, name = url.path.rpartition("/")
         address = f"{url.scheme}://{url.netloc}{service}"
@@ -81,6 +82,9 @@ def _fault_errors(content: bytes) -> list[dict[str, str]]:
     return [
         {"code": e.findtext(f"{{{FAULT_NS}}}ErrorCode"), "text_da": e.findtext(f"{{{FAULT_NS}}}ErrorText")}
         for e in root.iter(f"{{{FAULT_NS}}}Error")
+    ] + [
+        {"code": e.findtext(f"{{{SKAT}}}FejlNummer"), "text_da": e.findtext(f"{{{SKAT}}}FejlTekst")}
+        for e in root.iter(f"{{{SKAT}}}Fejl")
     ]
 
 

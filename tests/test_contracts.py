@@ -47,6 +47,7 @@ PORTABLE = {
     "maxProperties",
     "default",
     "x-kode",  # an annotation (ignored by validators): the counterpart's own code for the field's rule
+    "x-soap-reasons",  # an annotation: the real structure the SOAP binding writes for a reason list
     ORIGIN,  # an annotation: where the field comes from (a public source's section, or simulator-defined)
 }
 

@@ -44,8 +44,23 @@ def test_each_service_publishes_a_wsdl_built_from_its_contracts(kommune, service
         assert names == list(contract_set().raw[op.contract_in].get("properties", {})), op.name
 
 
-def test_psrm_publishes_no_wsdl_until_its_contracts_follow_the_real_structure(kommune):
-    assert requests.get(f"{kommune.base_url}/psrm?wsdl", timeout=30).status_code != 200
+def test_psrm_publishes_a_wsdl_in_skats_namespace_built_from_its_contracts(kommune):
+    response = requests.get(f"{kommune.base_url}/psrm?wsdl", timeout=30)
+    assert response.status_code == 200
+    wsdl = ET.fromstring(response.content)
+    assert wsdl.get("targetNamespace") == soap.SKAT
+    assert wsdl.find(f"{WSDL}service/{WSDL}port/{WSOAP}address").get("location") == kommune.base_url + "/psrm"
+    ops = [op for op in all_operations() if op.counterpart == "psrm"]
+    names = {o.get("name") for o in wsdl.iter(f"{WSDL}operation")}
+    assert names == {op.name for op in ops}
+    schema = wsdl.find(f"{WSDL}types/{XS}schema")
+    for op in ops:
+        request = schema.find(f"{XS}element[@name='{op.name}_I']")
+        children = [e.get("name") for e in request.find(f"{XS}complexType/{XS}sequence")]
+        assert children == list(contract_set().raw[op.contract_in].get("properties", {})), op.name
+    declared = {e.get("name") for e in schema.iter(f"{XS}element")}
+    assert set(soap.REAL_STRUCTURES) <= declared  # the real action structures, as the samples name them
+    assert {"MFAktionAfvistStruktur", "MFAktionAfvistNummer", "MFAktionAfvistTekst"} <= declared
 
 
 def _client(api, service: str) -> zeep.Client:

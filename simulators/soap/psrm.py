@@ -111,6 +111,9 @@ class PsrmSoap:
         if operation.name == "MFKvitteringHent":
             _leverance(root, body)
             return root
+        if operation.name == "HoeringSvar":  # the action's receipt: MFAktionStruktur's children
+            aktion_children(root, body)
+            return root
         node, base = self.schemas.root(operation.contract_out)
         shapes.children(root, body, PSRM_NS, self.schemas, node, base)
         return root
@@ -158,6 +161,12 @@ def _leverance(parent: Element, info: dict[str, Any]) -> None:
 def aktion_struktur(parent: Element, status: dict[str, Any]) -> Element:
     """One `MFAktionStruktur` (soap.md §1 [R]); the hearing's reasons and state are simulator-defined."""
     element = SubElement(parent, f"{{{PSRM_NS}}}MFAktionStruktur")
+    aktion_children(element, status)
+    return element
+
+
+def aktion_children(element: Element, status: dict[str, Any]) -> None:
+    """`MFAktionStruktur`'s children: the real ones in the captured order, then the simulator's hearing."""
     for name in _AKTION_FIELDS:
         if status.get(name) is not None:
             SubElement(element, f"{{{PSRM_NS}}}{name}").text = str(status[name])
@@ -165,7 +174,6 @@ def aktion_struktur(parent: Element, status: dict[str, Any]) -> Element:
     _reasons(element, status.get("HoeringÅrsagSamling"), "HoeringÅrsagSamling", "MFAktionHoering")
     if status.get("HoeringStatus"):
         SubElement(element, f"{{{PSRM_NS}}}HoeringStatus").text = status["HoeringStatus"]
-    return element
 
 
 def _reasons(parent: Element, errors: list[dict[str, Any]] | None, samling: str, prefix: str) -> None:

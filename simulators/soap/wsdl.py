@@ -1,9 +1,10 @@
 """WSDL 1.1 documents (SOAP 1.1, document/literal) generated from the contracts, one per SOAP service.
 
-Served at `GET <service address>?wsdl` for Serviceplatformen's services (ØiR, NemKonto, Klassifikation):
-the request element admits its contexts first (soap.md §2 [R]); every other element is generated from the
-JSON contract, nothing is written by hand. PSRM has none yet: its SOAP side speaks the real structure,
-which its JSON contracts do not follow yet (issue 17 item 1), so a WSDL generated from them would lie.
+Served at `GET <service address>?wsdl`: for Serviceplatformen's services (ØiR, NemKonto, Klassifikation)
+the request element admits its contexts first (soap.md §2 [R]); for PSRM (`GET /psrm?wsdl`, SKAT's
+namespace) the JSON contracts follow the real structure of soap.md §1 where it is public, so the document
+generated from them describes what the SOAP side reads. Every element is generated from the JSON contract,
+nothing is written by hand.
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ def wsdl_documents(schemas: Schemas, endpoints: dict[str, Endpoint]) -> dict[str
     written: dict[str, bytes] = {}
     out: dict[str, bytes] = {}
     for path, endpoint in endpoints.items():
-        if endpoint.kind != "sp":  # PSRM: the JSON contract is not yet the real structure (issue 17 item 1)
-            continue
         if endpoint.path not in written:
             written[endpoint.path] = ET.tostring(
                 _wsdl(schemas, endpoint), encoding="utf-8", xml_declaration=True

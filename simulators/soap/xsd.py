@@ -17,6 +17,8 @@ _SIMPLE = {
     "scalar": "string",
 }
 _FORMATS = {"date": "date", "date-time": "dateTime"}
+REASONS = "x-soap-reasons"
+"""A contract's annotation on a reason list: the real structure the SOAP side writes for each reason."""
 
 
 class TypeWriter:
@@ -29,6 +31,8 @@ class TypeWriter:
 
     def element(self, parent: Element, name: str, node: dict[str, Any], base: str, hint: str, **occurs: str):
         """Append `<xs:element name=…>` for a JSON node (resolving `$ref`s) to a sequence."""
+        if isinstance(node.get(REASONS), str):
+            return reasons_element(parent, name, node[REASONS])
         key = (base, node.get("$ref", "")) if "$ref" in node else None
         resolved, where = self.schemas.resolve(node, base)
         shape = kind(resolved)
@@ -66,6 +70,18 @@ class TypeWriter:
             self.element(sequence, prop, sub, base, f"{unique}_{prop}", **occurs)
         open_ended(sequence, node)
         return unique
+
+
+def reasons_element(parent: Element, name: str, prefix: str) -> Element:
+    """A reason list the SOAP binding writes as `name/{prefix}Struktur*{{prefix}Nummer, {prefix}Tekst}`."""
+    element = SubElement(parent, f"{{{XS}}}element", {"name": name, "minOccurs": "0"})
+    sequence = SubElement(SubElement(element, f"{{{XS}}}complexType"), f"{{{XS}}}sequence")
+    repeated = {"name": f"{prefix}Struktur", "minOccurs": "0", "maxOccurs": "unbounded"}
+    struct = SubElement(sequence, f"{{{XS}}}element", repeated)
+    fields = SubElement(SubElement(struct, f"{{{XS}}}complexType"), f"{{{XS}}}sequence")
+    for part in ("Nummer", "Tekst"):
+        SubElement(fields, f"{{{XS}}}element", {"name": f"{prefix}{part}", "type": "xs:string"})
+    return element
 
 
 def open_ended(sequence: Element, node: dict[str, Any]) -> None:
