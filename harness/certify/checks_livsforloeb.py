@@ -76,8 +76,12 @@ def exchanges_accepted(obs: Observation, _: Any) -> list[Failure]:
             )
     for action in obs.psrm_actions:  # PSRM's batch refused it after the synchronous MODTAGET
         if action["MFAktionStatusKode"] == "AFVIST":
+            sent = obs.sent_action(str(action.get("MFAktionID", "")))
+            reproduce = obs.curl(sent) if sent is not None else None  # as sent, in the direct role
             for error in action.get("AfvistÅrsagSamling", []):
-                failures.append(_from_error("exchanges_accepted", error, expected="UDFOERT", reproduce=None))
+                failures.append(
+                    _from_error("exchanges_accepted", error, expected="UDFOERT", reproduce=reproduce)
+                )
     for payment in (obs.state.get("nemkonto") or {}).get("betalinger", []):
         for error in payment.get("Fejl", []) if payment.get("Status") == "AFVIST" else []:
             failures.append(_from_error("exchanges_accepted", error, expected="GODKENDT", reproduce=None))

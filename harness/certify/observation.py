@@ -16,6 +16,9 @@ from typing import Any
 from testkommune.contracts.catalogue import error_catalogue
 from testkommune.contracts.model import BillingCase
 
+SOAP = "soap"
+"""The journal's counterpart for a SOAP exchange as sent (the simulators' SOAP binding writes it)."""
+
 
 @dataclass
 class Observation:
@@ -31,6 +34,7 @@ class Observation:
     seed: int = 0
     references: dict[str, list[str]] = field(default_factory=dict)
     _parsed: dict[int, Any] = field(default_factory=dict)
+    _soap: dict[int, dict[str, Any]] | None = None
 
     @property
     def claims(self) -> list[dict[str, Any]]:
@@ -111,15 +115,52 @@ class Observation:
                 self._parsed[entry["id"]] = entry["response"]
         return self._parsed[entry["id"]]
 
+    def soap_of(self, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """The SOAP exchange (counterpart `soap`) an operation's journal entry was the inner call of, if the
+        fagsystem spoke SOAP: the binding journals the envelope right after the JSON route's own entry."""
+        if self._soap is None:
+            self._soap = {}
+            pending: dict[str, list[dict[str, Any]]] = {}
+            for item in sorted(self.journal, key=lambda e: e["id"]):
+                if item["counterpart"] != SOAP:
+                    pending.setdefault(item["operation"], []).append(item)
+                elif item["operation"].startswith("SOAP "):
+                    inner = pending.get(item["operation"].removeprefix("SOAP "))
+                    if inner:
+                        self._soap[inner.pop()["id"]] = item
+        return self._soap.get(entry["id"])
+
+    def sent_action(self, aktion_id: str) -> dict[str, Any] | None:
+        """The MFFordringIndberet the fagsystem itself sent (direct role) that carried this action, if any."""
+        quoted = json.dumps(aktion_id)
+        for entry in self.exchanges("MFFordringIndberet"):
+            if entry["method"] == "POST" and quoted in (entry.get("request") or ""):
+                return entry
+        return None
+
+    def binding_of(self, entry: dict[str, Any]) -> str:
+        """`soap` or `json`: how the fagsystem sent the exchange."""
+        return SOAP if entry["counterpart"] == SOAP or self.soap_of(entry) is not None else "json"
+
+    def bindings(self) -> dict[str, str]:
+        """Every exchange's binding by journal id (the SOAP envelope's own entries are `soap`)."""
+        return {str(e["id"]): self.binding_of(e) for e in self.journal}
+
     def curl(self, entry: dict[str, Any]) -> str:
-        """The exchange as one curl command, to replay it by hand against a running test kommune."""
+        """The exchange as one curl command, to replay it by hand against a running test kommune: as the
+        fagsystem sent it, so a SOAP call is its envelope, posted to the SOAP address it went to."""
         shown = {k: v for k, v in self.headers.items() if k.lower() != "authorization"}
         headers = " ".join(f"-H {shlex.quote(f'{k}: {v}')}" for k, v in shown.items())
         if len(shown) < len(self.headers):  # never write a credential into a report
             headers += ' -H "Authorization: Bearer $TESTKOMMUNE_TOKEN"'
+        sent, media = entry, "application/json"
+        envelope = self.soap_of(entry)
+        if envelope is not None:
+            sent, media = envelope, "text/xml; charset=utf-8"
+        body = shlex.quote(sent["request"] or "")
         return (
-            f"curl -sS -X {entry['method']} {shlex.quote(self.base_url + entry['path'])} "
-            f"-H 'Content-Type: application/json' {headers} --data {shlex.quote(entry['request'] or '')}"
+            f"curl -sS -X {sent['method']} {shlex.quote(self.base_url + sent['path'])} "
+            f"-H {shlex.quote(f'Content-Type: {media}')} {headers} --data {body}"
         )
 
 

@@ -18,6 +18,7 @@ def observation_to_json(observation: Observation) -> dict[str, Any]:
         "billed": [case_to_json(c) for c in observation.billed],
         "state": observation.state,
         "journal": observation.journal,
+        "bindings": observation.bindings(),  # per journal id: json or soap, as the fagsystem sent it
         "references": observation.references,
     }
 
