@@ -158,3 +158,26 @@ def test_fast_and_full_validators_agree(name, factory, data):
         fast_says_valid = False
     full_errors = list(contract._full.iter_errors(broken))
     assert fast_says_valid == (not full_errors), (path, full_errors)
+
+
+def _properties(node, path="$"):
+    if isinstance(node, dict):
+        for key, sub in (node.get("properties") or {}).items():
+            yield f"{path}.{key}", sub
+        for key, value in node.items():
+            yield from _properties(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _properties(item, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("name", [n for n in contract_set().names() if n.startswith("psrm/")])
+def test_every_psrm_contract_says_which_parts_are_real_and_which_simulator_defined(name):
+    """Each PSRM contract and each of its properties names its origin: a public source's section (soap.md
+    §1, SKAT's real structure) or `simulator-defined` (with why)."""
+    raw = contract_set().raw[name]
+    assert raw[ORIGIN].startswith(("real: soap.md §1", "simulator-defined")), name
+    unlabelled = [path for path, sub in _properties(raw) if ORIGIN not in sub]
+    assert not unlabelled
+    labels = {sub[ORIGIN].split(" (")[0] for _, sub in _properties(raw)}
+    assert labels <= {"real: soap.md §1", "simulator-defined", "real name"}, labels
