@@ -3,10 +3,12 @@
 `LegacyShapes` sits in front of the JSON routes (one line in `simulators.app`). A JSON POST to
 MFFordringIndberet is read; when it uses a field of the shape from before the contracts followed SKAT's real
 structure, `contracts.legacy_shapes.translate` (the one place that knows the old names) turns it into the
-new shape and the route gets that. The answer is the new contract's (the answer's shape did not change), with
-a `Deprecation` header (RFC 9745: the date the old shape was deprecated) and a `Warning: 299` naming the old
-fields, and the journal keeps the message as sent beside a PSRM-FORAELDET-FORM warning per old field. A
-message in the new shape passes untouched.
+new shape and the route gets that. The answer is in the new contract's shape — its reasons nested as
+`AfvistÅrsagSamling/MFAktionAfvistStruktur` — not the old flat list: the receipts (MFKvitteringHent,
+HoeringSvar) have no old request shape to tell an old caller by, so every answer has one shape, and this one
+says so: a `Deprecation` header (RFC 9745: the date the old shape was deprecated) and a `Warning: 299`
+naming the old fields. The journal keeps the message as sent beside a PSRM-FORAELDET-FORM warning per old
+field. A message in the new shape passes untouched.
 """
 
 from __future__ import annotations

@@ -121,7 +121,7 @@ def test_a_system_the_agreement_does_not_name_is_refused_with_400(api):
     sync = api.post("/psrm/MFFordringIndberet", message).json()
     status = sync["FordringInfo"]["FordringAktionStatusSamling"]["MFAktionStruktur"][0]
     assert status["MFAktionStatusKode"] == "AFVIST"
-    assert codes(status["AfvistÅrsagSamling"]) == {"PSRM-400"}
+    assert codes(status["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"]) == {"PSRM-400"}
     api.settings({"psrm": {"tilladte_system_se": ["12345674"]}})
     again = psrm_leverance("L2", "A2")
     again["FordringhaverSystemIDStruktur"] = {"VirksomhedSENummer": "12345674"}
@@ -178,7 +178,7 @@ def test_reindgi_on_a_brand_new_claim_is_refused(api):
     }
     receipt = _one(api, act.relateret(claim, reindgi))
     assert receipt["MFAktionStatusKode"] == "AFVIST"
-    assert "PSRM-REINDGI-KUN-GENINDSEND" in codes(receipt["AfvistÅrsagSamling"])
+    assert "PSRM-REINDGI-KUN-GENINDSEND" in codes(receipt["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"])
 
 
 def _covered(api) -> list[tuple[str, str, int]]:
@@ -236,14 +236,14 @@ def test_types_without_an_own_table_get_the_shared_core_as_a_setting(api):
         ),
     )
     assert future["MFAktionStatusKode"] == "AFVIST"
-    assert any("rule R_5_3 " in e["text_en"] for e in future["AfvistÅrsagSamling"])
+    assert any("rule R_5_3 " in e["text_en"] for e in future["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"])
     srb_first = _main_struct(
         DMIFordringTypeKode="KFRENAB", DMIFordringFordringHaverRef="R-2", DMIFordringForfaldDato="2026-09-16"
     )
     late = _one(
         api, act.action("OPRETFORDRING", "OpretFordringAktion", {"MFOpretFordringStruktur": srb_first})
     )
-    assert any("rule R_6_1 " in e["text_en"] for e in late["AfvistÅrsagSamling"])
+    assert any("rule R_6_1 " in e["text_en"] for e in late["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"])
     api.settings({"psrm": {"standardfilter": False}})
     srb_first["DMIFordringFordringHaverRef"] = "R-3"
     lenient = _one(
@@ -321,7 +321,7 @@ def test_an_akr_number_never_issued_is_a_debtor_that_does_not_exist(api):
         ),
     )
     assert unknown["MFAktionStatusKode"] == "AFVIST"
-    assert "PSRM-5" in codes(unknown["AfvistÅrsagSamling"])
+    assert "PSRM-5" in codes(unknown["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"])
     api.settings({"psrm": {"udstedte_akr": ["A0001234"]}})
     issued = _main_struct(FordringHæftelseSamling=akr, DMIFordringFordringHaverRef="REF-AKR")
     known = _one(api, act.action("OPRETFORDRING", "OpretFordringAktion", {"MFOpretFordringStruktur": issued}))

@@ -32,13 +32,15 @@ def test_reused_action_id_is_refused_synchronously_with_600(api):
     _submit(api, psrm_leverance("L1", "A1"))
     again = _submit(api, psrm_leverance("L2", "A1"))
     assert again[0]["MFAktionStatusKode"] == "AFVIST"
-    assert codes(again[0]["AfvistÅrsagSamling"]) == {"PSRM-600"}
+    (reason,) = again[0]["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"]  # the captured answer's nesting
+    assert (reason["MFAktionAfvistNummer"], reason["code"]) == ("600", "PSRM-600")
+    assert reason["MFAktionAfvistTekst"] == reason["text_da"] and reason["text_en"]
     assert len(api.state()["psrm"]["actions"]) == 1
 
 
 def test_foreign_claimant_id_is_refused(api):
     sync = _submit(api, psrm_leverance("L1", "A1", haver="1229"))
-    assert codes(sync[0]["AfvistÅrsagSamling"]) == {"PSRM-2"}
+    assert codes(sync[0]["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"]) == {"PSRM-2"}
 
 
 def test_processing_waits_for_the_simulated_clock(api):
@@ -129,8 +131,8 @@ def test_entry_filter_rejects_with_the_rule_code(api, overrides, code):
     _submit(api, psrm_leverance("L1", "A1", **overrides))
     receipt = _receipts(api, "L1")[0]
     assert receipt["MFAktionStatusKode"] == "AFVIST"
-    found = [e for e in receipt["AfvistÅrsagSamling"] if e["code"] == code]
-    assert found, receipt["AfvistÅrsagSamling"]
+    found = [e for e in receipt["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"] if e["code"] == code]
+    assert found, receipt["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"]
     assert found[0]["path"].startswith("$.FordringAktionSamling.FordringAktion[0].AktionValg")
     assert found[0]["text_da"] and found[0]["text_en"]
 
@@ -141,7 +143,7 @@ def test_claimant_reference_is_unique(api):
     assert _receipts(api, "L1")[0]["MFAktionStatusKode"] == "UDFOERT"
     second = _receipts(api, "L2")[0]
     assert second["MFAktionStatusKode"] == "AFVIST"
-    assert codes(second["AfvistÅrsagSamling"]) == {"PSRM-486"}
+    assert codes(second["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"]) == {"PSRM-486"}
 
 
 def test_related_claims_point_at_their_main_claim(api):

@@ -31,8 +31,8 @@ def _one(api, action: dict[str, Any]) -> dict[str, Any]:
 
 def _refused(receipt: dict[str, Any], code: str) -> dict[str, Any]:
     assert receipt["MFAktionStatusKode"] == "AFVIST", receipt
-    matching = [e for e in receipt["AfvistÅrsagSamling"] if e["code"] == code]
-    assert matching, receipt["AfvistÅrsagSamling"]
+    matching = [e for e in receipt["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"] if e["code"] == code]
+    assert matching, receipt["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"]
     assert matching[0]["text_da"] and matching[0]["text_en"] and matching[0]["source"]["tag"]
     return matching[0]
 
@@ -387,7 +387,7 @@ def _hearing_claim(api) -> dict[str, Any]:
         ),
     )
     assert receipt["MFAktionStatusKode"] == "HOERING", receipt
-    assert codes(receipt["HoeringÅrsagSamling"]) == {"PSRM-DOM-FORLIG-KRAEVET"}
+    assert codes(receipt["HoeringÅrsagSamling"]["MFAktionHoeringStruktur"]) == {"PSRM-DOM-FORLIG-KRAEVET"}
     assert receipt["HoeringStatus"] == "AFVENTER_FORDRINGSHAVER"
     return receipt
 
@@ -432,7 +432,9 @@ def test_hearing_withdrawn_or_rejected(api):
             "Begrundelse": "Beløbet er korrekt.",
         },
     )
-    final = next(a for a in api.state()["psrm"]["actions"] if a["MFAktionID"] == second["MFAktionID"])
+    held = next(a for a in api.state()["psrm"]["actions"] if a["MFAktionID"] == second["MFAktionID"])
+    fetched = api.post("/psrm/MFKvitteringHent", {"MFLeveranceID": held["MFLeveranceID"]}).json()
+    (final,) = fetched["FordringAktionStatusSamling"]["MFAktionStruktur"]
     _refused(final, "PSRM-HOERING-AFVIST")
 
 

@@ -185,7 +185,7 @@ def test_a_refusal_has_the_json_bindings_number_and_text(api):
     sync = _answer(_post(api, "/psrm/MFFordringIndberet", xml), "MFFordringIndberet_O")
     over_json = api.post("/psrm/MFFordringIndberet", psrm_leverance("L-C", "DUP")).json()
     (status,) = over_json["FordringInfo"]["FordringAktionStatusSamling"]["MFAktionStruktur"]
-    (error,) = status["AfvistÅrsagSamling"]
+    (error,) = status["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"]
     assert _fields(sync.find(STATUS_PATH))["MFAktionStatusKode"] == status["MFAktionStatusKode"] == "AFVIST"
     reason = sync.find(f"{STATUS_PATH}/{S}AfvistÅrsagSamling/{S}MFAktionAfvistStruktur")
     assert reason.find(f"{S}MFAktionAfvistNummer").text == str(error["native_code"]) == "600"

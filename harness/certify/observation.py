@@ -166,14 +166,18 @@ class Observation:
 
 def refusals_in(answer: Any, *, request: str | None = None) -> list[dict[str, Any]]:
     """Every refusal an answer carries, in any shape a counterpart or the journal keeps it: a problem's
-    `errors`, a bare `{"code": …}`, a forretningskvittering's `Fejl`, PSRM's `AfvistÅrsagSamling`. A
+    `errors`, a bare `{"code": …}`, a forretningskvittering's `Fejl`, PSRM's `AfvistÅrsagSamling` (a list
+    on the simulator's internal legs, `…/MFAktionAfvistStruktur` on the wire). A
     refusal kept as a bare code gets its texts from the error catalogue. Warnings are not refusals, nor is an
     injected fault's own answer (`fault`); an answer a fault lost on its way back (`_fault`) still counts."""
     if not isinstance(answer, dict) or "fault" in answer:
         return []
     found: list[dict[str, Any]] = []
     for key in ("errors", "Fejl", "AfvistÅrsagSamling"):
-        found.extend(e for e in answer.get(key) or [] if isinstance(e, dict))
+        listed = answer.get(key) or []
+        if isinstance(listed, dict):  # PSRM on the wire: AfvistÅrsagSamling/MFAktionAfvistStruktur
+            listed = listed.get("MFAktionAfvistStruktur") or []
+        found.extend(e for e in listed if isinstance(e, dict))
     if isinstance(answer.get("code"), str):
         found.append(answer)
     for receipt in ("Forretningskvittering", "Kvittering"):

@@ -1,7 +1,8 @@
 """The messages a tenant's counterparts refused, read from its journal: each with every reason given.
 
 A reason is any catalogue finding in the answer: a problem's `errors` (contract, access), a business receipt's
-`Fejl` (ØiR, the ERP) or PSRM's `AfvistÅrsagSamling`. A claim refused on its way in never reaches the debitor
+`Fejl` (ØiR, the ERP) or PSRM's `AfvistÅrsagSamling` (a list inside the simulator, its
+`MFAktionAfvistStruktur` on the wire). A claim refused on its way in never reaches the debitor
 system, so this is where its road ends. Reads (a receipt or a mailbox fetched again) are not refusals.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from testkommune.contracts.privacy import mask_cpr
 
-_REASON_LISTS = ("errors", "Fejl", "AfvistÅrsagSamling")
+_REASON_LISTS = ("errors", "Fejl", "AfvistÅrsagSamling", "MFAktionAfvistStruktur")
 
 
 @dataclass(frozen=True, slots=True)

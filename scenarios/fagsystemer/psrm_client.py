@@ -114,7 +114,7 @@ class PsrmClient:
             return
         sent.status = status["MFAktionStatusKode"]
         sent.fordring_id = status.get("DMIFordringEFIFordringID") or sent.fordring_id
-        sent.errors = status.get("AfvistÅrsagSamling", [])
+        sent.errors = (status.get("AfvistÅrsagSamling") or {}).get("MFAktionAfvistStruktur") or []
         sent.hearing = status.get("HoeringStatus") == "AFVENTER_FORDRINGSHAVER"
 
     def _header(self, today: date) -> dict[str, str]:

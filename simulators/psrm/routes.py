@@ -11,15 +11,16 @@ from testkommune.contracts.findings import Finding
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.operations import Operation
 from testkommune.simulators.psrm import service as psrm
+from testkommune.simulators.psrm import svar
 
 
 def _mf_fordring_indberet(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
-    return 200, psrm.indberet(ctx, message)
+    return 200, svar.indberet(psrm.indberet(ctx, message))
 
 
 def _hoering_svar(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
     answer = psrm.hoering_svar(ctx, message)
-    return (409, answer) if isinstance(answer, Finding) else (200, answer)
+    return (409, answer) if isinstance(answer, Finding) else (200, svar.aktion(answer))
 
 
 def _mf_underret_samling_hent(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
@@ -31,7 +32,7 @@ def _mf_kvittering_hent(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tu
     found = psrm.kvittering_hent(ctx, message["MFLeveranceID"])
     if found is None:
         return 404, Finding("PSRM-LEVERANCE-UKENDT", "$.MFLeveranceID", {"value": message["MFLeveranceID"]})
-    return 200, found
+    return 200, svar.leverance(found)
 
 
 OPERATIONS: tuple[Operation, ...] = (

@@ -176,18 +176,17 @@ def aktion_children(element: Element, status: dict[str, Any]) -> None:
         SubElement(element, f"{{{PSRM_NS}}}HoeringStatus").text = status["HoeringStatus"]
 
 
-def _reasons(parent: Element, errors: list[dict[str, Any]] | None, samling: str, prefix: str) -> None:
-    """`…Samling/{prefix}Struktur{{prefix}Nummer, {prefix}Tekst}`: PSRM's own number where it has one."""
-    if not errors:
+def _reasons(parent: Element, samling_json: Any, samling: str, prefix: str) -> None:
+    """`…Samling/{prefix}Struktur{{prefix}Nummer, {prefix}Tekst}`: the real fields of the JSON answer's
+    reasons (PSRM's own number where it has one); the simulator's structured error stays in JSON."""
+    reasons = (samling_json or {}).get(f"{prefix}Struktur") if isinstance(samling_json, dict) else None
+    if not reasons:
         return
     holder = SubElement(parent, f"{{{PSRM_NS}}}{samling}")
-    for error in errors:
+    for found in reasons:
         struct = SubElement(holder, f"{{{PSRM_NS}}}{prefix}Struktur")
-        number = error.get("native_code")
-        SubElement(struct, f"{{{PSRM_NS}}}{prefix}Nummer").text = str(
-            number if number is not None else error["code"]
-        )
-        SubElement(struct, f"{{{PSRM_NS}}}{prefix}Tekst").text = error.get("text_da", "")
+        SubElement(struct, f"{{{PSRM_NS}}}{prefix}Nummer").text = str(found.get(f"{prefix}Nummer", ""))
+        SubElement(struct, f"{{{PSRM_NS}}}{prefix}Tekst").text = str(found.get(f"{prefix}Tekst", ""))
 
 
 def unknown(path: str) -> Finding:
