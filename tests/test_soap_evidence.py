@@ -69,6 +69,7 @@ def test_a_soap_run_reports_the_envelope_as_sent_and_its_evidence_records_soap(k
     assert indberet and set(indberet.values()) == {"soap"}
     assert {v for k, v in bindings.items() if k.startswith("SOAP ")} == {"soap"}
 
+    assert json.loads((bundle / "statement.json").read_text("utf-8"))["bindings"] == ["soap"]
     verified = verify_bundle(bundle)
     assert verified.valid, verified.problems
     assert verified.verdict_recomputed == verified.verdict_recorded == "FAILED"
@@ -80,4 +81,5 @@ def test_a_json_run_reports_json_and_its_evidence_records_json(kommune, tmp_path
     assert "Content-Type: application/json" in line and line.split("--data ")[1].startswith("'{")
     indberet = {k: v for k, v in _bindings(bundle).items() if k.startswith("MFFordringIndberet#")}
     assert indberet and set(indberet.values()) == {"json"}
+    assert json.loads((bundle / "statement.json").read_text("utf-8"))["bindings"] == ["json"]
     assert verify_bundle(bundle).valid

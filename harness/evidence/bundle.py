@@ -66,6 +66,18 @@ def statement_of(result: RunResult, *, vendor: str, role: str, suites: list[str]
     }
 
 
+def bindings_used(recorder: EvidenceRecorder) -> list[str]:
+    """How the fagsystem spoke to the test kommune in this run (`json`, `soap` or both): the binding of
+    every exchange it sent, as the observations record it."""
+    used = set()
+    for step in recorder.steps:
+        observation = step.observation
+        for entry in observation.journal:
+            if entry["method"] == "POST" and entry["counterpart"] != "soap":
+                used.add(observation.binding_of(entry))
+    return sorted(used)
+
+
 def certificate_of(result: RunResult, statement: dict[str, Any]) -> dict[str, Any] | None:
     """A certificate only when every required scenario passed; it names its scope and contract version."""
     if not result.passed:
@@ -106,6 +118,7 @@ def write_bundle(
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     statement = statement_of(result, vendor=vendor, role=role, suites=[result.suite_id])
+    statement["bindings"] = bindings_used(recorder)
     files = ["statement.json", "run.json"]
     pseudonyms = Pseudonymiser.for_signing_key(key)
     _dump(partial / "statement.json", statement, pseudonyms)
