@@ -33,6 +33,7 @@ def translate(message: Any) -> tuple[Any, list[str]]:
         base = join_path("$", "FordringAktionSamling", "FordringAktion", index, "AktionValg")
         valg = action.get("AktionValg") if isinstance(action, dict) else None
         if isinstance(valg, dict):
+            _into_structure(action, valg, base.removesuffix(".AktionValg"), found)
             _structures(valg, base, found)
             _haeftelser(valg, base, found)
     return (translated, found) if found else (message, [])
@@ -42,6 +43,22 @@ def _actions(message: dict[str, Any]) -> list[Any]:
     samling = message.get("FordringAktionSamling")
     actions = samling.get("FordringAktion") if isinstance(samling, dict) else None
     return actions if isinstance(actions, list) else []
+
+
+def _into_structure(action: dict[str, Any], valg: dict[str, Any], base: str, found: list[str]) -> None:
+    """MFAktionID (and the like) from the action into its structure, where the real samples have it."""
+    spec = mapping()["aktion"]
+    if len(valg) != 1:
+        return
+    name, struct = next(iter(valg.items()))
+    inner = spec["nested"].get(name)
+    holder = struct.get(inner) if inner and isinstance(struct, dict) else struct
+    if not isinstance(holder, dict):
+        return
+    for field in spec["into_structure"]:
+        if field in action:
+            found.append(join_path(base, field))
+            holder.setdefault(field, action.pop(field))
 
 
 def _structures(valg: dict[str, Any], base: str, found: list[str]) -> None:

@@ -102,9 +102,10 @@ def psrm_leverance(
             "FordringAktion": [
                 {
                     "MFAktionKode": "OPRETFORDRING",
-                    "MFAktionID": aktion,
                     "DMIFordringHaverID": haver,
-                    "AktionValg": {"OpretFordringAktion": {"MFOpretFordringStruktur": struct}},
+                    "AktionValg": {
+                        "OpretFordringAktion": {"MFOpretFordringStruktur": {"MFAktionID": aktion} | struct}
+                    },
                 }
             ]
         },

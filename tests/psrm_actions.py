@@ -21,12 +21,13 @@ def leverance(*actions: dict[str, Any], leverance_id: str | None = None) -> dict
 
 
 def action(kode: str, struktur: str, body: dict[str, Any], aktion_id: str | None = None) -> dict[str, Any]:
-    return {
-        "MFAktionKode": kode,
-        "MFAktionID": aktion_id or f"A-{uuid.uuid4().hex[:10]}",
-        "DMIFordringHaverID": "0851",
-        "AktionValg": {struktur: body},
-    }
+    """One action; its MFAktionID inside its structure (for OPRETFORDRING its MFOpretFordringStruktur)."""
+    aktion_id = aktion_id or f"A-{uuid.uuid4().hex[:10]}"
+    if struktur == "OpretFordringAktion":
+        body = body | {"MFOpretFordringStruktur": body["MFOpretFordringStruktur"] | {"MFAktionID": aktion_id}}
+    else:
+        body = body | {"MFAktionID": aktion_id}
+    return {"MFAktionKode": kode, "DMIFordringHaverID": "0851", "AktionValg": {struktur: body}}
 
 
 def nedskriv(
@@ -69,7 +70,13 @@ def opskriv(fordring_id: str, beloeb: float, aktion_id: str | None = None) -> di
 
 
 def annuller(
-    kode: str, struktur: str, fordring_id: str, ref: str, beloeb: float, virkning: str | None = None
+    kode: str,
+    struktur: str,
+    fordring_id: str,
+    ref: str,
+    beloeb: float,
+    virkning: str | None = None,
+    aktion_id: str | None = None,
 ) -> dict[str, Any]:
     side = "Opskrivning" if struktur.startswith("MFOpskrivning") else "Nedskrivning"
     body: dict[str, Any] = {
@@ -79,7 +86,7 @@ def annuller(
     }
     if virkning:
         body[f"Fordring{side}VirkningFra"] = virkning
-    return action(kode, struktur, body)
+    return action(kode, struktur, body, aktion_id)
 
 
 def hovedstol(fordring_id: str, ny: float) -> dict[str, Any]:

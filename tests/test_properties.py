@@ -115,6 +115,7 @@ def test_money_is_conserved_in_psrms_ledger(kommune, payments, write_down):
             "AktionValg": {
                 "MFNedskrivFordringStruktur": {
                     "DMIFordringEFIFordringID": claim,
+                    "MFAktionID": "A2",
                     "NedskrivningBeløbStruktur": {
                         "ValutaKode": "DKK",
                         "FordringNedskrivningBeløb": write_down / 100,

@@ -168,3 +168,17 @@ def test_unknown_leverance_is_a_structured_404(api):
     response = api.post("/psrm/MFKvitteringHent", {"MFLeveranceID": "NOPE"})
     assert response.status_code == 404
     assert codes(response.json()["errors"]) == {"PSRM-LEVERANCE-UKENDT"}
+
+
+def test_an_opretfordring_without_its_action_id_is_refused_where_the_id_belongs(api):
+    """MFAktionID sits inside the action's structure (soap.md §1); without it PSRM cannot key the action."""
+    message = psrm_leverance("L1", "A1")
+    aktion = message["FordringAktionSamling"]["FordringAktion"][0]
+    del aktion["AktionValg"]["OpretFordringAktion"]["MFOpretFordringStruktur"]["MFAktionID"]
+    refused = api.post("/psrm/MFFordringIndberet", message)
+    assert refused.status_code == 400
+    (error,) = refused.json()["errors"]
+    assert error["code"] == "SCHEMA-REQUIRED" and error["path"].endswith(
+        "AktionValg.OpretFordringAktion.MFOpretFordringStruktur"
+    )
+    assert api.state()["psrm"]["actions"] == []

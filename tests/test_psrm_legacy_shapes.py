@@ -18,6 +18,7 @@ def _old(action: dict[str, Any]) -> dict[str, Any]:
     """The action in the shape the contracts had before they followed soap.md §1 (written out by hand)."""
     old = copy.deepcopy(action)
     name, struct = next(iter(old["AktionValg"].items()))
+    old["MFAktionID"] = struct.pop("MFAktionID")  # the old shape kept it on the action
     if name == "MFNedskrivFordringStruktur":
         struct["NedskrivningBeløb"] = struct.pop("NedskrivningBeløbStruktur")["FordringNedskrivningBeløb"]
         reason = struct.pop("NedskrivningÅrsagStruktur")

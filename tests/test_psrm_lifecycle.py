@@ -115,6 +115,7 @@ def test_missing_structure_for_the_action_code(api):
     wrong["AktionValg"] = {
         "MFTilbagekaldFordringStruktur": {
             "DMIFordringEFIFordringID": "1",
+            "MFAktionID": "A-WRONG",
             "HovedFordringTilbagekaldÅrsagStruktur": {"HovedFordringTilbageÅrsagKode": "HENS"},
         }
     }
@@ -249,8 +250,7 @@ def test_naor_cancels_a_write_up(api):
 def test_naoi_cancels_an_oani(api):
     claim = _claim(api)
     _one(api, act.nedskriv(claim, 100.0, "INDB", "2026-09-19", aktion_id="W1"))
-    oani = act.annuller(*OANI, claim, "W1", 100.0, "2026-09-19")
-    oani["MFAktionID"] = "O1"
+    oani = act.annuller(*OANI, claim, "W1", 100.0, "2026-09-19", aktion_id="O1")
     _one(api, oani)
     _refused(_one(api, act.annuller(*NAOI, claim, "W1", 100.0, "2026-09-19")), "PSRM-506")
     assert _one(api, act.annuller(*NAOI, claim, "O1", 100.0, "2026-09-19"))["MFAktionStatusKode"] == "UDFOERT"

@@ -120,8 +120,7 @@ def _setup_opskriv(api, claim):
 
 def _setup_oani(api, claim):
     _setup_indb(api, claim)
-    oani = act.annuller(*OANI, claim, "W1", 100.0, "2026-09-19")
-    oani["MFAktionID"] = "O1"
+    oani = act.annuller(*OANI, claim, "W1", 100.0, "2026-09-19", aktion_id="O1")
     _json(api, oani)
 
 

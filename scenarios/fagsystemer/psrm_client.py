@@ -52,6 +52,12 @@ class PsrmClient:
         aktion_id = f"A-{uuid.uuid4().hex[:20]}"
         sent = SentAction(aktion_id, f"L-{uuid.uuid4().hex[:20]}", kode)
         self.sent[aktion_id] = sent
+        if struktur == "OpretFordringAktion":  # the id sits inside the action's structure (soap.md §1)
+            body = body | {
+                "MFOpretFordringStruktur": body["MFOpretFordringStruktur"] | {"MFAktionID": aktion_id}
+            }
+        else:
+            body = body | {"MFAktionID": aktion_id}
         message = {
             "Kontekst": {"HovedOplysninger": self._header(today)},
             "FordringhaverSystemIDStruktur": {"VirksomhedSENummer": SYSTEM_SE},
@@ -60,7 +66,6 @@ class PsrmClient:
                 "FordringAktion": [
                     {
                         "MFAktionKode": kode,
-                        "MFAktionID": aktion_id,
                         "DMIFordringHaverID": self.fordringshaver_id,
                         "AktionValg": {struktur: body},
                     }

@@ -94,7 +94,7 @@ def psrm_message(
     data = claim.data
     haeftelser = _haeftelser(data, haeftere or [(account.debtor_kind, account.debtor_id)])
     struct = _opret_fordring_struktur(claim, haeftelser)
-    aktion: dict[str, Any] = {"MFOpretFordringStruktur": struct}
+    aktion: dict[str, Any] = {"MFOpretFordringStruktur": struct | {"MFAktionID": aktion_id}}  # soap.md §1
     if related:
         aktion["OpretUnderfordringSamling"] = {
             "MFOpretRelateretFordringStruktur": [_related(struct, r) for r in related]
@@ -107,7 +107,6 @@ def psrm_message(
             "FordringAktion": [
                 {
                     "MFAktionKode": "OPRETFORDRING",
-                    "MFAktionID": aktion_id,
                     "DMIFordringHaverID": fordringshaver_id,
                     "AktionValg": {"OpretFordringAktion": aktion},
                 }

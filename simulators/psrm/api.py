@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from testkommune.contracts.schemas import contract_set
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.journal import journal
-from testkommune.simulators.psrm import service, tables
+from testkommune.simulators.psrm import felter, service, tables
 from testkommune.simulators.psrm.routes import OPERATIONS
 from testkommune.simulators.rules.fordring import Agreement
 from testkommune.simulators.tenancy import Tenant
@@ -35,9 +35,10 @@ def submit(ctx: OpContext, message: dict[str, Any]) -> dict[str, Any]:
     (AssertionError), never something to send.
     """
     problems = contract_set().get(_SUBMIT.contract_in).check(message)
-    if problems:
-        raise AssertionError(f"a message to PSRM breaks its contract: {problems}")
-    answer = service.indberet(ctx, message)
+    lifted, missing = felter.lift_aktion_ids(message)
+    if problems or missing:
+        raise AssertionError(f"a message to PSRM breaks its contract: {problems or missing}")
+    answer = service.indberet(ctx, lifted)
     journal(
         ctx.conn,
         ctx.tenant,

@@ -1,11 +1,11 @@
-"""Where an action structure keeps its amount, its virkningsdato and its årsagskode (soap.md §1's real
-nesting), so the handlers read a field by what it means, not by where SKAT's structure nests it."""
+"""Where an action structure keeps its amount, its virkningsdato, its årsagskode and its MFAktionID (soap.md
+§1's real nesting), so the handlers read a field by what it means, not by where SKAT's structure nests it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from testkommune.contracts.findings import join_path
+from testkommune.contracts.findings import Finding, join_path
 
 AMOUNT: dict[str, tuple[str, ...]] = {
     "MFNedskrivFordringStruktur": ("NedskrivningBeløbStruktur", "FordringNedskrivningBeløb"),
@@ -88,3 +88,38 @@ def virkning_path(s_base: str, name: str) -> str:
 
 def aarsag_path(s_base: str, name: str) -> str:
     return join_path(s_base, *AARSAG[name])
+
+
+def aktion_holder(valg: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(JSON path below AktionValg, the structure) that carries the action's MFAktionID: the action's own
+    structure, or for OPRETFORDRING its MFOpretFordringStruktur (soap.md §1)."""
+    if len(valg) != 1:
+        return None
+    name, struct = next(iter(valg.items()))
+    if not isinstance(struct, dict):
+        return None
+    if name == "OpretFordringAktion":
+        opret = struct.get("MFOpretFordringStruktur")
+        return (f"{name}.MFOpretFordringStruktur", opret) if isinstance(opret, dict) else None
+    return name, struct
+
+
+def lift_aktion_ids(message: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
+    """The leverance with each action's MFAktionID moved from its structure (where the contract, like the
+    real service, has it) up to the action, where PSRM's bookkeeping reads it; a missing one is refused."""
+    missing: list[Finding] = []
+    actions = []
+    for index, action in enumerate(message["FordringAktionSamling"]["FordringAktion"]):
+        valg = {name: dict(struct) for name, struct in action["AktionValg"].items()}
+        if "OpretFordringAktion" in valg:
+            opret = valg["OpretFordringAktion"]
+            opret["MFOpretFordringStruktur"] = dict(opret["MFOpretFordringStruktur"])
+        found = aktion_holder(valg)
+        aktion_id = found[1].pop("MFAktionID", None) if found is not None else None
+        if aktion_id is None:
+            where = join_path("$", "FordringAktionSamling", "FordringAktion", index, "AktionValg")
+            where = f"{where}.{found[0]}" if found is not None else where
+            missing.append(Finding("SCHEMA-REQUIRED", where, {"field": "MFAktionID"}))
+        actions.append(action | {"MFAktionID": aktion_id, "AktionValg": valg})
+    samling = message["FordringAktionSamling"] | {"FordringAktion": actions}
+    return message | {"FordringAktionSamling": samling}, missing

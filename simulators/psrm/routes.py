@@ -10,12 +10,15 @@ from typing import Any
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.operations import Operation
+from testkommune.simulators.psrm import felter, svar
 from testkommune.simulators.psrm import service as psrm
-from testkommune.simulators.psrm import svar
 
 
 def _mf_fordring_indberet(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
-    return 200, svar.indberet(psrm.indberet(ctx, message))
+    lifted, missing = felter.lift_aktion_ids(message)
+    if missing:
+        return 400, missing[0]
+    return 200, svar.indberet(psrm.indberet(ctx, lifted))
 
 
 def _hoering_svar(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:

@@ -67,27 +67,11 @@ class PsrmSoap:
             raise UnsafeXmlError("SOAP-UKENDT-OPERATION", f"{{{namespace(payload.tag)}}}{local(payload.tag)}")
         tree.prune(payload, self.namespaces, lambda path, _element: warn(unknown(path)))
         tree.lift(payload, self.data["operations"].get(operation.name, {}).get("lift", {}))
-        if operation.name == "MFFordringIndberet":
-            for aktion in _aktioner(payload):
-                self._aktion(aktion)
         node, base = self.schemas.root(operation.contract_in)
         message = shapes.to_json(payload, self.schemas, node, base, self._classify(warn))
         if operation.name == "MFFordringIndberet":
             _kontekst(message, warn)
         return message
-
-    def _aktion(self, aktion: Element) -> None:
-        """Move MFAktionID from the action's structure (where the samples carry it) up to the action."""
-        valg = tree.child(aktion, "AktionValg")
-        structure = next((c for c in valg if isinstance(c.tag, str)), None) if valg is not None else None
-        if structure is None:
-            return
-        opret = tree.child(structure, "MFOpretFordringStruktur")
-        holder = opret if opret is not None else structure
-        found = tree.child(holder, "MFAktionID")
-        if found is not None and tree.child(aktion, "MFAktionID") is None:
-            holder.remove(found)
-            tree.ensure(aktion, "MFAktionID").text = found.text
 
     def _classify(self, warn: Warn) -> shapes.OnExtra:
         known = frozenset(self.data["known"])
@@ -117,13 +101,6 @@ class PsrmSoap:
         node, base = self.schemas.root(operation.contract_out)
         shapes.children(root, body, PSRM_NS, self.schemas, node, base)
         return root
-
-
-def _aktioner(payload: Element) -> list[Element]:
-    samling = tree.child(payload, "FordringAktionSamling")
-    if samling is None:
-        return []
-    return [c for c in samling if isinstance(c.tag, str) and local(c.tag) == "FordringAktion"]
 
 
 def _kontekst(message: dict[str, Any], warn: Warn) -> None:
