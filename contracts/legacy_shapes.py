@@ -25,8 +25,8 @@ def mapping() -> dict[str, Any]:
 
 def translate(message: Any) -> tuple[Any, list[str]]:
     """(the message in the new shape, the JSON path of every old field or structure found)."""
-    if not isinstance(message, dict) or not _actions(message):
-        return message, []
+    if not isinstance(message, dict) or not any(_is_old(a) for a in _actions(message)):
+        return message, []  # the common case: no copy
     found: list[str] = []
     translated = copy.deepcopy(message)
     for index, action in enumerate(_actions(translated)):
@@ -37,6 +37,36 @@ def translate(message: Any) -> tuple[Any, list[str]]:
             _structures(valg, base, found)
             _haeftelser(valg, base, found)
     return (translated, found) if found else (message, [])
+
+
+def _is_old(action: Any) -> bool:
+    """Does this action use a field or structure of the old shape anywhere?"""
+    if not isinstance(action, dict) or not isinstance(action.get("AktionValg"), dict):
+        return False
+    if any(field in action for field in mapping()["aktion"]["into_structure"]):
+        return True
+    structures = mapping()["structures"]
+    for name, struct in action["AktionValg"].items():
+        spec = structures.get(name)
+        if spec is not None and (spec.get("renamed") or any(old in struct for old in spec["moves"])):
+            return True
+    return _old_haeftelse(action["AktionValg"])
+
+
+def _old_haeftelse(value: Any) -> bool:
+    """Does any MFHæftelseStruktur below carry an old liability date (read only, no copy)?"""
+    if isinstance(value, list):
+        return any(_old_haeftelse(item) for item in value)
+    if not isinstance(value, dict):
+        return False
+    old = mapping()["haeftelse"]["moves"]
+    for key, item in value.items():
+        if key == "MFHæftelseStruktur" and isinstance(item, list):
+            if any(isinstance(h, dict) and any(name in h for name in old) for h in item):
+                return True
+        elif isinstance(item, dict | list) and _old_haeftelse(item):
+            return True
+    return False
 
 
 def _actions(message: dict[str, Any]) -> list[Any]:

@@ -113,3 +113,18 @@ def test_every_old_field_of_the_mapping_lands_in_the_new_contract(api):
 def test_a_message_in_the_new_shape_is_not_translated():
     message = act.leverance(act.nedskriv("1", 10.0), act.tilbagekald("1", "FEJL"))
     assert translate(message) == (message, [])
+
+
+def test_the_old_liability_dates_are_moved_to_their_real_names(api):
+    message = psrm_leverance("L1", "A1")
+    opret = message["FordringAktionSamling"]["FordringAktion"][0]["AktionValg"]["OpretFordringAktion"]
+    opret["MFOpretFordringStruktur"]["FordringHæftelseSamling"]["MFHæftelseStruktur"][0] |= {
+        "HæftelseDom": True,
+        "HaeftelseDomDato": "2026-08-01",
+    }
+    answered = api.post("/psrm/MFFordringIndberet", message)
+    assert answered.status_code == 200 and answered.headers["Deprecation"].startswith("@")
+    (action,) = api.state()["psrm"]["actions"]
+    stored = action["Anmodning"]["AktionValg"]["OpretFordringAktion"]["MFOpretFordringStruktur"]
+    (haeftelse,) = stored["FordringHæftelseSamling"]["MFHæftelseStruktur"]
+    assert haeftelse["HæftelseDomDato"] == "2026-08-01" and "HaeftelseDomDato" not in haeftelse
