@@ -166,9 +166,15 @@ def test_underretninger_are_fetched_with_the_real_request(api):
     assert paid.status_code < 300, paid.text
     api.clock(set="2026-09-25")
     answer = _answer(_post(api, "/psrm", soap.underret_samling_hent("2026-09-20")), "MFUnderretSamlingHent_O")
-    over_json = api.post(
+    over_json = api.post("/psrm/MFUnderretSamlingHent", {"SøgeDatoFra": "2026-09-20"}).json()
+    assert over_json["DatoInterval"] == {"StartDato": "2026-09-20", "SlutDato": "2026-09-20"}  # open from
+    simulators_own = api.post(
         "/psrm/MFUnderretSamlingHent", {"DatoInterval": {"StartDato": "2026-09-20", "SlutDato": "2026-09-20"}}
-    ).json()["UnderretningSamling"]["Underretning"]
+    ).json()
+    assert simulators_own == over_json
+    both = {"SøgeDatoFra": "2026-09-20", "DatoInterval": over_json["DatoInterval"]}
+    assert api.post("/psrm/MFUnderretSamlingHent", both).status_code == 400
+    over_json = over_json["UnderretningSamling"]["Underretning"]
     notes = answer.findall(f"{S}UnderretningSamling/{S}Underretning")
     assert over_json and len(notes) == len(over_json)
     assert [n.find(f"{S}UnderretningTypeKode").text for n in notes] == [
@@ -212,20 +218,18 @@ def test_hoering_svar_is_simulator_defined_with_the_json_contracts_names(api):
 
 
 def test_the_json_contract_is_the_real_structure_so_the_binding_data_is_small():
-    """The real action structures (soap.md §1) are the JSON contract's own, so nothing is renamed or lifted
-    for MFFordringIndberet; what is left lifts only into fields the JSON contracts have."""
+    """The real structures (soap.md §1) are the JSON contracts' own, so nothing is renamed or moved: the
+    binding data only names the real elements the simulator does not use."""
     from testkommune.contracts.schemas import contract_set
     from testkommune.simulators.soap.psrm import binding_data
     from testkommune.simulators.soap.shapes import Schemas
 
     schemas = Schemas(contract_set())
     data = binding_data()
-    assert set(data) == {"description", "namespace", "kontekst_namespace", "operations", "known"}
+    assert set(data) == {"description", "namespace", "kontekst_namespace", "known"}
     root, base = schemas.root("psrm/MFFordringIndberet_I")
     aktion, _ = schemas.resolve(root["$defs"]["FordringAktion"], base)
     valg = aktion["properties"]["AktionValg"]["properties"]
     assert set(soap.REAL_STRUCTURES) <= set(valg)
-    for operation, spec in data["operations"].items():
-        node, _ = schemas.root(f"psrm/{operation}_I")
-        for targets in spec["lift"].values():
-            assert all(t.split("/")[0] in node["properties"] for t in targets), (operation, targets)
+    underret, _ = schemas.root("psrm/MFUnderretSamlingHent_I")
+    assert "SøgeDatoFra" in underret["properties"]

@@ -27,7 +27,7 @@ def _hoering_svar(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[in
 
 
 def _mf_underret_samling_hent(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
-    answer = psrm.underretninger_hent(ctx, message)
+    answer = psrm.underretninger_hent(ctx, felter.soege_interval(message))
     return (400, answer) if isinstance(answer, Finding) else (200, answer)
 
 

@@ -66,7 +66,6 @@ class PsrmSoap:
         if namespace(payload.tag) != PSRM_NS or local(payload.tag) != expected:
             raise UnsafeXmlError("SOAP-UKENDT-OPERATION", f"{{{namespace(payload.tag)}}}{local(payload.tag)}")
         tree.prune(payload, self.namespaces, lambda path, _element: warn(unknown(path)))
-        tree.lift(payload, self.data["operations"].get(operation.name, {}).get("lift", {}))
         node, base = self.schemas.root(operation.contract_in)
         message = shapes.to_json(payload, self.schemas, node, base, self._classify(warn))
         if operation.name == "MFFordringIndberet":
