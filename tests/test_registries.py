@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from testkommune.contracts.catalogue import error_catalogue
+from testkommune.contracts.findings import Finding
 from testkommune.contracts.registry import DuplicateEntryError, Registry
 from testkommune.simulators.counterparts import BATCH_JOBS, registries
 from testkommune.simulators.psrm.actions import action_specs
 from testkommune.simulators.psrm.handlers import HANDLERS
+from testkommune.simulators.psrm.rules import RECEIPT_CHECKS, ReceiptCheck
 from testkommune.simulators.rules.registry import Rule, RuleSet
 
 SIMULATORS = Path(__file__).resolve().parent.parent / "simulators"
@@ -72,3 +74,24 @@ def test_batch_jobs_run_psrm_before_the_debitor_system_takes_its_word_home():
         "opkraevning",
         "nemkonto",
     )
+
+
+def test_psrm_receipt_checks_run_in_the_order_their_refusals_are_listed():
+    assert RECEIPT_CHECKS.names() == (
+        "aktion_id",
+        "fordringshaver",
+        "system_se",
+        "s2s",
+        "aftale",
+        "struktur",
+        "afventende_aktion",
+    )
+    assert {"PSRM-600", "PSRM-2", "PSRM-400", "PSRM-156", "PSRM-418"} <= RECEIPT_CHECKS.codes()
+
+
+def test_a_receipt_check_that_raises_a_code_it_does_not_declare_is_stopped():
+    def wrong(receipt: object) -> list[Finding]:
+        return [Finding("PSRM-2", "$", {})]
+
+    with pytest.raises(AssertionError, match="does not declare"):
+        ReceiptCheck("wrong", wrong, ("PSRM-156",))(None)  # type: ignore[arg-type]  # never read
