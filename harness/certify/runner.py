@@ -16,7 +16,7 @@ from testkommune.contracts.errors import FagsystemError, UsageError
 from testkommune.contracts.model import BillingCase
 from testkommune.harness.certify import business
 from testkommune.harness.certify.cases import make_cases, scenario_seed
-from testkommune.harness.certify.checks import CHECK_ERROR, CHECKS, check_error, evaluate
+from testkommune.harness.certify.checks import CHECK_ERROR, check_error
 from testkommune.harness.certify.checks_debitor import DEBITOR_VIEW_CHECKS
 from testkommune.harness.certify.checks_livsforloeb import LIVSFORLOEB_VIEW_CHECKS
 from testkommune.harness.certify.client import AdminClient, KommuneUnavailableError
@@ -31,6 +31,7 @@ from testkommune.harness.certify.events import (
 )
 from testkommune.harness.certify.gather import erp_view, fagsystem_failure, unsupported_failure
 from testkommune.harness.certify.observation import Observation, sent_references
+from testkommune.harness.certify.registry import CHECKS, evaluate
 from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
 from testkommune.harness.certify.suite import Scenario, Suite
 from testkommune.harness.certify.timeline import target_day
@@ -83,11 +84,12 @@ class Runner:
                 if kind == "expect"
                 for name in (v if isinstance(v, str) else next(iter(v)) for v in value)
             }
-            - set(CHECKS)
+            - set(CHECKS.names())
         )
         if unknown:
             raise HarnessProblemError(
-                f"suite {suite.id} uses unknown checks {', '.join(unknown)}; known: {', '.join(CHECKS)}"
+                f"suite {suite.id} uses unknown checks {', '.join(unknown)}; "
+                f"known: {', '.join(CHECKS.names())}"
             )
 
     def _emit(self, event: Event) -> None:
