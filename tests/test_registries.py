@@ -147,6 +147,8 @@ def test_a_check_declares_its_own_codes_and_the_areas_it_relays():
     assert made_up.codes == ("CERT-TABT",) and made_up.doc == ""
     relaying = check(relays=("psrm",))(made_up.func)
     assert "PSRM-569" in relaying.codes and "OIR-DEBITORKONTOTYPE" not in relaying.codes
+    with pytest.raises(TypeError, match="declares the codes"):
+        check(made_up.func)  # type: ignore[arg-type]  # the bare @check of before, refused
 
 
 def test_a_failure_its_check_does_not_declare_is_named():

@@ -67,6 +67,8 @@ def check(*codes: str, relays: tuple[str, ...] = ()) -> Callable[[CheckFunc], Ch
     """Decorator: make a function a check named after it, raising `codes` and passing on the codes of the
     catalogue areas in `relays`. It only marks: the check runs once it is listed in
     `harness/certify/registry.py`."""
+    if not all(isinstance(code, str) for code in codes):  # a bare `@check`: the codes were left out
+        raise TypeError('a check declares the codes it raises: @check("CERT-…", relays=…)')
 
     def mark(func: CheckFunc) -> Check:
         doc = next(iter((func.__doc__ or "").strip().splitlines()), "")
