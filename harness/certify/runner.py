@@ -6,7 +6,7 @@ import dataclasses
 import functools
 import time
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,7 @@ from testkommune.harness.certify.events import (
     ScenarioFinished,
     ScenarioStarted,
 )
-from testkommune.harness.certify.gather import erp_view, fagsystem_failure, unsupported_failure
+from testkommune.harness.certify.gather import erp_masse_due, erp_view, fagsystem_failure, unsupported_failure
 from testkommune.harness.certify.observation import Observation, sent_references
 from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
 from testkommune.harness.certify.suite import Scenario, Suite
@@ -275,7 +275,15 @@ class Runner:
 
     def _advance_until(self, spec: str, billed: list[BillingCase], today: date) -> None:
         """Move the clock to a day that follows from the billed claims' own dates and the debitor profile
-        (see `timeline`); nothing moves when no claim carries the date or the day has come already."""
+        (see `timeline`); nothing moves when no claim carries the date or the day has come already.
+        `erp_masse_svar`: the instant the ERP named for processing the masseleverancer sent so far."""
+        if spec == "erp_masse_svar":
+            due = erp_masse_due(self.admin.journal())
+            if due is not None and datetime.fromisoformat(due) > datetime.fromisoformat(
+                self.admin.clock()["now"]
+            ):
+                self.admin.advance_to(due)
+            return
         observation = Observation(self.admin.state(), [], [], billed, "", {}, references=self._references)
         claims = [c for case in billed for c in observation.claims_of(case)]
         if not claims and billed:  # the direct role: its claims appear only when it hands them over itself
