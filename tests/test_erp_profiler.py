@@ -59,7 +59,7 @@ def test_period_closing_follows_the_profile(erp):  # noqa: F811
 
 
 def test_the_finans_suite_runs_its_erp_dependent_scenarios_once_per_profile():
-    """seed 002: the nulsumtest (and masse, sortiment) against each ERP; each copy chooses its profile first."""
+    """seed 002: the nulsumtest (also masse, sortiment) against each ERP; each copy picks its profile."""
     from testkommune.harness.certify.suite import load_suite
 
     scenarios = {s.id: s for s in load_suite("finans").scenarios}

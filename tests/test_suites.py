@@ -105,6 +105,7 @@ CAUGHT: dict[str, dict[str, dict[str, Expected]]] = {
             "DEB-02": ("mailbox_read", "CERT-POSTKASSE-ULAEST"),
             "DEB-03": ("mailbox_read", "CERT-POSTKASSE-ULAEST"),
             "DEB-04": ("mailbox_read", "CERT-POSTKASSE-ULAEST"),
+            "DEB-05": ("mailbox_read", "CERT-POSTKASSE-ULAEST"),
         },
         "overdrager-under-rykker": {"DEB-01": ("handover_after_rykker", "CERT-OVERDRAGET-UNDER-RYKKER")},
     },
