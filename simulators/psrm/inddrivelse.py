@@ -136,6 +136,10 @@ def coverage_order(
     return order
 
 
+def _complex(claim: ClaimState) -> int:
+    return claim.hovedfordring_id or claim.kompleks_id or claim.id
+
+
 def _anchors(conn: Connection, tenant: Tenant, claims: list[ClaimState]) -> dict[int, datetime]:
     """Each complex's main claim's receipt, also when the main claim itself is no longer under collection."""
     view = PsrmView(conn, tenant)
@@ -164,8 +168,11 @@ def apply_due_payments(conn: Connection, tenant: Tenant, today: date, booked: da
 def _cover(conn: Connection, tenant: Tenant, payment: Any, booked: datetime) -> dict[str, Any]:
     day = date.fromisoformat(payment.dato)
     data = {"indbetaling": payment.id, "kilde": payment.kilde}
-    covered, left = _cover_amount(conn, tenant, payment.skyldner, payment.amount_oere, day, data, booked)
-    return {"daekninger": covered, "overskud_oere": left}
+    earmarked = (payment.result or {}).get("oeremaerket")
+    covered, left = _cover_amount(
+        conn, tenant, payment.skyldner, payment.amount_oere, day, data, booked, earmarked
+    )
+    return {"daekninger": covered, "overskud_oere": left} | ({"oeremaerket": earmarked} if earmarked else {})
 
 
 def _cover_amount(
@@ -176,14 +183,20 @@ def _cover_amount(
     day: date,
     data: dict[str, Any],
     booked: datetime,
+    earmarked: int | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Cover the debtor's claims under inddrivelse with `amount` on `day` in coverage order; returns the
-    dækninger and what is left over."""
+    dækninger and what is left over. An earmarked payment covers its claim's complex first (gaeldst.dk
+    Dækningsrækkefølge: 'øremærket indbetaling'; GIL § 4 stk. 11)."""
     claims = claims_of_debtor(conn, tenant, debtor)
     ledgers = {c.id: ledger(conn, tenant, c) for c in claims}
     left = amount
     covered: list[dict[str, Any]] = []
-    for claim, part in coverage_order(claims, ledgers, _anchors(conn, tenant, claims)):
+    order = coverage_order(claims, ledgers, _anchors(conn, tenant, claims))
+    if earmarked is not None:
+        key = next((_complex(c) for c in claims if c.id == earmarked), None)
+        order = sorted(order, key=lambda item: _complex(item[0]) != key)  # stable: its complex first
+    for claim, part in order:
         if left <= 0:
             break
         book = ledgers[claim.id]
@@ -249,8 +262,17 @@ def _set_saldo(conn: Connection, tenant: Tenant, claim_id: int, delta: int) -> N
 
 
 def register_payment(
-    conn: Connection, tenant: Tenant, debtor: str, amount: int, day: date, source: str, now: datetime
+    conn: Connection,
+    tenant: Tenant,
+    debtor: str,
+    amount: int,
+    day: date,
+    source: str,
+    now: datetime,
+    *,
+    earmarked: int | None = None,
 ) -> int:
+    """A payment waiting for its day; `earmarked`: the claim it is earmarked for (kept until applied)."""
     result = conn.execute(
         sa.insert(tables.payments).values(
             tenant=tenant.key,
@@ -260,7 +282,7 @@ def register_payment(
             kilde=source,
             status="VENTER",
             registered_at=now.isoformat(),
-            result=None,
+            result={"oeremaerket": earmarked} if earmarked is not None else None,
         )
     )
     return inserted_id(result)
