@@ -33,22 +33,27 @@ def _run(kommune, system: str):
     return result.scenarios[0], AdminClient(kommune.base_url, "851", system).debitor()
 
 
-def test_every_daekning_forwarded_is_reversed_and_the_balances_agree(kommune):
+def test_every_daekning_forwarded_is_reversed_covers_the_other_claim_and_the_balances_agree(kommune):
+    """The 1000 kr paid covered case 1's claim (received first); recalled with FEJL, each of its dækninger is
+    reversed to the fagsystem, and the freed 1000 kr cover case 2's claim (GIL § 4 stk. 5, JV G.A.2.3.4.1)."""
     outcome, debitor = _run(kommune, "fejl-reversal")
     assert outcome.outcome == "passed", [(f.check, f.code, f.expected, f.actual) for f in outcome.failures]
+    claims = {c["FordringTilstand"]: c for c in debitor["accounts"][0]["Fordring"]}
+    recalled, other = claims["ANNULLERET"], claims["UNDER_INDDRIVELSE"]
     from_psrm = [m for m in debitor["mailbox"] if (m.get("Detaljer") or {}).get("Kilde") == "PSRM"]
-    covered = [m for m in from_psrm if m["Type"] == "DAEKNING"]
-    reversed_ = [m for m in from_psrm if m["Type"] == "DAEKNING_TILBAGEFOERT"]
-    assert covered and len(reversed_) == len(covered)
-    for claim in {m["FordringReference"] for m in covered}:
-        paid = sum(Decimal(str(m["Beløb"])) for m in covered if m["FordringReference"] == claim)
-        back = sum(Decimal(str(m["Beløb"])) for m in reversed_ if m["FordringReference"] == claim)
-        assert paid == back, claim
+
+    def total(kind: str, claim: dict) -> Decimal:
+        mine = [
+            m for m in from_psrm if m["Type"] == kind and m["FordringReference"] == claim["FordringReference"]
+        ]
+        return sum((Decimal(str(m["Beløb"])) for m in mine), Decimal(0))
+
+    assert total("DAEKNING", recalled) == total("DAEKNING_TILBAGEFOERT", recalled) == Decimal("1000")
+    assert total("DAEKNING", other) == Decimal("1000") and total("DAEKNING_TILBAGEFOERT", other) == 0
     recall = [m for m in from_psrm if m["Detaljer"].get("PSRMHændelse") == "TILBAGEKALD_FEJL"]
     assert {m["Type"] for m in recall} == {"AFSKRIVNING"}  # the main claim and its rykkergebyr with it
-    assert len([m for m in recall if "RelateretFordring" not in m["Detaljer"]]) == 1
-    claim = debitor["accounts"][0]["Fordring"][0]
-    assert (claim["FordringTilstand"], claim["SaldoBeløb"]) == ("ANNULLERET", 0.0)
+    assert {m["FordringReference"] for m in recall} == {recalled["FordringReference"]}
+    assert recalled["SaldoBeløb"] == 0.0
 
 
 def test_a_debitor_system_that_drops_the_reversals_is_caught_by_fagsystem_saldo(kommune, monkeypatch):
