@@ -26,6 +26,7 @@ SIGN = {  # how an update moves what the debtor owes on a claim (contracts/oir/H
     "RENTE": 1,
     "RYKKERGEBYR": 1,
     "OPSKRIVNING": 1,
+    "DAEKNING_TILBAGEFOERT": 1,
     "STATUS": 0,
 }
 DEBITOR_VIEW_CHECKS = frozenset(

@@ -10,7 +10,7 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from testkommune.contracts.errors import FagsystemError
 from testkommune.contracts.model import BillingCase
 from testkommune.harness.certify import business
 from testkommune.harness.certify.client import AdminClient
+from testkommune.harness.certify.gather import erp_masse_due
 from testkommune.harness.certify.observation import Observation, sent_references
 from testkommune.harness.certify.suite import Scenario
 from testkommune.harness.certify.timeline import target_day
@@ -133,7 +134,14 @@ class StepActions:
 
     def _advance_until(self, step: Step) -> None:
         """Move the clock to a day that follows from the billed claims' own dates and the debitor profile
-        (see `timeline`); nothing moves when no claim carries the date or the day has come already."""
+        (see `timeline`); nothing moves when no claim carries the date or the day has come already.
+        `erp_masse_svar`: the instant the ERP named for processing the masseleverancer sent so far."""
+        if step.value == "erp_masse_svar":
+            due = erp_masse_due(self.admin.journal())
+            now = datetime.fromisoformat(self.admin.clock()["now"])
+            if due is not None and datetime.fromisoformat(due) > now:
+                self.admin.advance_to(due)
+            return
         billed = step.billed
         observation = Observation(self.admin.state(), [], [], billed, "", {}, references=self._references)
         claims = [c for case in billed for c in observation.claims_of(case)]
