@@ -45,7 +45,7 @@ def test_receipt_refusals_come_in_the_declared_order_with_the_catalogue_texts(ap
     _submit(api, psrm_leverance("L1", "A1"))
     api.settings({"psrm": {"s2s": False, "tilladte_system_se": ["11111111"]}})
     again = _submit(api, psrm_leverance("L2", "A1", haver="1229"))
-    refusals = again[0]["AfvistÅrsagSamling"]
+    refusals = again[0]["AfvistÅrsagSamling"]["MFAktionAfvistStruktur"]
     assert [r["code"] for r in refusals] == ["PSRM-600", "PSRM-2", "PSRM-400", "PSRM-156"]
     catalogue = error_catalogue()
     for refusal in refusals:

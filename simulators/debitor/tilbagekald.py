@@ -35,12 +35,14 @@ def recall_fejl(ctx: OpContext, claim: Any) -> dict[str, Any]:
             "FordringAktion": [
                 {
                     "MFAktionKode": "TILBAGEKALD",
-                    "MFAktionID": f"T-{ctx.tenant.kommune}-{claim.id:08d}-{attempt}",
                     "DMIFordringHaverID": ctx.settings["psrm"]["fordringshaver_id"],
-                    "AktionValg": {
+                    "AktionValg": {  # SKAT's real structure (soap.md §1)
                         "MFTilbagekaldFordringStruktur": {
                             "DMIFordringEFIFordringID": view["DMIFordringEFIFordringID"],
-                            "HovedFordringTilbagekaldAarsagKode": RECALL_REASON,
+                            "MFAktionID": f"T-{ctx.tenant.kommune}-{claim.id:08d}-{attempt}",
+                            "HovedFordringTilbagekaldÅrsagStruktur": {
+                                "HovedFordringTilbageÅrsagKode": RECALL_REASON
+                            },
                         }
                     },
                 }
