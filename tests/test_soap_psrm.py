@@ -174,6 +174,11 @@ def test_underretninger_are_fetched_with_the_real_request(api):
     assert simulators_own == over_json
     both = {"SøgeDatoFra": "2026-09-20", "DatoInterval": over_json["DatoInterval"]}
     assert api.post("/psrm/MFUnderretSamlingHent", both).status_code == 400
+    too_old = api.post("/psrm/MFUnderretSamlingHent", {"SøgeDatoFra": "2025-01-01"})
+    assert too_old.status_code == 400, too_old.text  # the refusal names the field the caller sent
+    assert [(p["code"], p["path"]) for p in too_old.json()["errors"]] == [
+        ("PSRM-UNDERRETNING-3-MDR", "$.SøgeDatoFra")
+    ]
     over_json = over_json["UnderretningSamling"]["Underretning"]
     notes = answer.findall(f"{S}UnderretningSamling/{S}Underretning")
     assert over_json and len(notes) == len(over_json)

@@ -127,10 +127,9 @@ def lift_aktion_ids(message: dict[str, Any]) -> tuple[dict[str, Any], list[Findi
 
 def soege_interval(message: dict[str, Any]) -> dict[str, Any]:
     """MFUnderretSamlingHent's real `SøgeDatoFra` as the open interval PSRM's bookkeeping reads (start =
-    end means open); a request with the simulator's `DatoInterval` is left as it is."""
+    end means open), `SøgeDatoFra` kept so a refusal names the field the caller sent; a request with the
+    simulator's `DatoInterval` is left as it is."""
     if "SøgeDatoFra" not in message:
         return message
     fra = message["SøgeDatoFra"]
-    return {k: v for k, v in message.items() if k != "SøgeDatoFra"} | {
-        "DatoInterval": {"StartDato": fra, "SlutDato": fra}
-    }
+    return message | {"DatoInterval": {"StartDato": fra, "SlutDato": fra}}

@@ -202,7 +202,7 @@ def underretninger_hent(ctx: OpContext, message: dict[str, Any]) -> Finding | di
     if start < oldest:
         return Finding(
             "PSRM-UNDERRETNING-3-MDR",
-            "$.DatoInterval.StartDato",
+            "$.SøgeDatoFra" if "SøgeDatoFra" in message else "$.DatoInterval.StartDato",
             {"value": start.isoformat(), "oldest": oldest.isoformat()},
         )
     if end < start:
