@@ -347,5 +347,6 @@ from testkommune.harness.certify import (  # noqa: E402, F401
     checks_finans,
     checks_helhed,
     checks_livsforloeb,
+    checks_reindgi,
     checks_robusthed,
 )
