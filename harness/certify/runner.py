@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from testkommune.contracts.clock import real_now
+from testkommune.contracts.clock import DANISH_TZ, parse_instant, real_now
 from testkommune.contracts.driver import ActionNotSupportedError, Fagsystem, KommuneConnection
 from testkommune.contracts.errors import FagsystemError, UsageError
 from testkommune.contracts.model import BillingCase
@@ -67,7 +67,7 @@ class Runner:
         self.fagsystem = fagsystem
         self.connection = connection
         self.admin = AdminClient(
-            connection.base_url, connection.kommune, connection.system, token=admin_token
+            connection.base_url, connection.kommune, connection.system, token=admin_token, owns_clock=True
         )
         self.seed = seed
         self.driver = driver
@@ -138,6 +138,8 @@ class Runner:
             scenario.source,
             "passed",
         )
+        if self._outside_scope(scenario, result):
+            return result
         self.admin.reset()
         self.admin.set_clock(scenario.clock)
         cases = business.with_co_debtors(scenario, make_cases(scenario, self.seed))
@@ -195,6 +197,20 @@ class Runner:
                 break
         result.duration_s = round(time.monotonic() - began, 3)
         return result
+
+    def _outside_scope(self, scenario: Scenario, result: ScenarioResult) -> bool:
+        """A scenario for a role or feature the fagsystem does not declare ends NOT SUPPORTED at its first
+        step, before the tenant is reset or the fagsystem asked anything (nothing would be judged)."""
+        try:
+            business.require_scenario(scenario, self.fagsystem)
+        except ActionNotSupportedError as missing:
+            kind, value = scenario.steps[0]
+            start = parse_instant(scenario.clock).astimezone(DANISH_TZ).isoformat()
+            result.steps.append(StepRecord(1, kind, _describe(kind, value), start, "not_supported"))
+            result.outcome, result.error = "not_supported", str(missing)
+            result.failures.append(unsupported_failure(missing))
+            return True
+        return False
 
     def _step(
         self,

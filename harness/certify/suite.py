@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -69,9 +70,18 @@ def load_suite(name_or_path: str) -> Suite:
             raise SuiteError(f"unknown suite {name_or_path!r}; built-in suites: {', '.join(known)}.{extra}")
         path = known[name_or_path]
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SuiteError(f"cannot read suite {path}: {exc}") from exc
+    return _parsed_suite(text, path)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_suite(text: str, path: Path) -> Suite:
+    """The suite a file's text holds (kept: a full certification loads each suite more than once, and the
+    generated one expands hundreds of scenarios)."""
+    try:
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise SuiteError(f"suite {path} is not valid YAML: {exc}") from exc
     raw = _plain(raw)

@@ -38,6 +38,7 @@ DESCRIPTION = (
 )
 EXAMPLES = """\
   testkommune certify --fagsystem reference
+  testkommune certify --fagsystem reference --suite all --db :memory:
   testkommune certify --suite basis --scenario BASIS-01 --fagsystem mypackage.integration:MyFagsystem
   testkommune certify --driver http --trigger-url http://127.0.0.1:9000 --url http://127.0.0.1:8585
   testkommune certify --driver observe --script script.jsonl --url http://127.0.0.1:8585"""
@@ -51,7 +52,11 @@ def add_parser(sub: Any) -> None:
 
 
 def _what_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--suite", default="basis", help="built-in suite name or path to a suite YAML file")
+    parser.add_argument(
+        "--suite",
+        default="basis",
+        help="built-in suite name, path to a suite YAML file, or `all`: every built-in suite in one run",
+    )
     parser.add_argument(
         "--fagsystem",
         help="with --driver python: a built-in variant (see `testkommune suites`) or module:attribute",
@@ -110,9 +115,19 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def check_scenarios(suite: Any, scenarios: Sequence[str]) -> None:
-    """Refuse scenario ids the suite does not have, listing the ones it has."""
-    known = [s.id for s in suite.scenarios]
+ALL_SUITES = "all"
+
+
+def suite_names(name: str) -> list[str]:
+    """The suites `--suite` names: one, or with `all` every built-in suite (the full certification)."""
+    from testkommune.harness.certify.suite import builtin_suites
+
+    return list(builtin_suites()) if name == ALL_SUITES else [name]
+
+
+def check_scenarios(suite: Any, scenarios: Sequence[str], among: Sequence[Any] = ()) -> None:
+    """Refuse scenario ids the suite (or every suite `among`) does not have, listing the ones it has."""
+    known = [s.id for each in (among or [suite]) for s in each.scenarios]
     unknown = [s for s in scenarios if s not in known]
     if unknown:
         raise UsageError(
@@ -260,7 +275,8 @@ def run(args: argparse.Namespace, stdout: IO[str]) -> int:
     from testkommune.harness.certify.suite import load_suite
 
     url = check_url("--url", args.url) if args.url else None
-    check_scenarios(load_suite(args.suite), args.scenario)
+    suites = [load_suite(name) for name in suite_names(args.suite)]
+    check_scenarios(suites[0], args.scenario, suites)
     if url:
         probe_kommune(url, args.token)
     db = store_url(args.db)
@@ -276,15 +292,47 @@ def run(args: argparse.Namespace, stdout: IO[str]) -> int:
         return _verdict_code(_certify_at(args, fagsystem, system, kommune.base_url, out))
 
 
-def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url: str, out: Any) -> Any:
+def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url: str, out: Any) -> bool:
+    """Run the suite (or with `--suite all` every built-in suite, one after the other in the same kommune);
+    the verdict fails when any suite fails."""
+    import time
+
+    from testkommune.harness.certify.suite import load_suite
+
+    began = time.monotonic()
+    results = []
+    for name in suite_names(args.suite):
+        wanted = [s.id for s in load_suite(name).scenarios if s.id in args.scenario]
+        if args.scenario and not wanted:
+            continue  # with --suite all and --scenario: only the suites that hold one
+        results.append(_certify_suite(args, fagsystem, system, base_url, out, name, wanted))
+    if args.suite == ALL_SUITES:
+        outcomes = [s.outcome for r in results for s in r.scenarios]
+        counts = ", ".join(f"{outcomes.count(o)} {o.replace('_', ' ')}" for o in sorted(set(outcomes)))
+        verdict = "PASSED" if all(r.passed for r in results) else "FAILED"
+        seconds = time.monotonic() - began
+        scope = f"{len(results)} suites, {len(outcomes)} scenarios: {counts}"
+        out.print(f"ALL SUITES: {verdict} ({scope}) in {seconds:.1f} s")
+    return all(r.passed for r in results)
+
+
+def _certify_suite(
+    args: argparse.Namespace,
+    fagsystem: Any,
+    system: str,
+    base_url: str,
+    out: Any,
+    suite_name: str,
+    scenarios: Sequence[str],
+) -> Any:
     result, _ = certify_once(
-        suite_name=args.suite,
+        suite_name=suite_name,
         fagsystem=fagsystem,
         base_url=base_url,
         kommune=args.kommune,
         system=system,
         seed=args.seed,
-        scenarios=args.scenario,
+        scenarios=scenarios,
         report_dir=args.report_dir,
         console=out,
         language=args.language,
@@ -299,5 +347,5 @@ def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url:
     return result
 
 
-def _verdict_code(result: Any) -> int:
-    return EXIT_OK if result.passed else EXIT_FAILED
+def _verdict_code(passed: bool) -> int:
+    return EXIT_OK if passed else EXIT_FAILED
