@@ -4,7 +4,8 @@ The matrix names four axes — fordringstyper (the service billed), debtors, lif
 integration role) and roles — and the combinations that are unlawful or meaningless (`exclude`, each with
 its reason). `expand` makes one scenario per remaining combination, in the suite format, with the id
 `MAT-<fordringstype>-<debtor>-<event>-<role>`; an amount written as a percentage ("87.5%") is that share of
-the case's amount, rounded to øre. The suite loader then checks the scenarios like hand-written ones.
+the case's amount, rounded to øre, and "-25%" what is left of it when that share is paid. The suite loader
+then checks the scenarios like hand-written ones.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from testkommune.contracts.fordringstyper import fordringstyper
 
-PERCENT = re.compile(r"^([0-9]+(?:\.[0-9]+)?)%$")
+PERCENT = re.compile(r"^(-?)([0-9]+(?:\.[0-9]+)?)%$")
 AMOUNT_KEYS = ("amount", "owed", "principal")
 AXES = ("fordringstype", "debtor", "event", "role")
 
@@ -95,5 +96,5 @@ def _resolved(node: Any, base: Decimal, key: str = "") -> Any:
     matched = PERCENT.match(node) if isinstance(node, str) and key in AMOUNT_KEYS else None
     if matched is None:
         return node
-    share = base * Decimal(matched.group(1)) / 100
-    return str(share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    share = (base * Decimal(matched.group(2)) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return str(base - share if matched.group(1) else share)
