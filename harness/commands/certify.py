@@ -41,7 +41,8 @@ EXAMPLES = """\
   testkommune certify --fagsystem reference --suite all --db :memory:
   testkommune certify --suite basis --scenario BASIS-01 --fagsystem mypackage.integration:MyFagsystem
   testkommune certify --driver http --trigger-url http://127.0.0.1:9000 --url http://127.0.0.1:8585
-  testkommune certify --driver observe --script script.jsonl --url http://127.0.0.1:8585"""
+  testkommune certify --driver observe --script script.jsonl --url http://127.0.0.1:8585
+  testkommune certify --driver observe --conformance statement.json --suite livsforloeb"""
 
 
 def add_parser(sub: Any) -> None:
@@ -76,6 +77,17 @@ def _what_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--wait", type=float, default=60.0, help="observe/interactive: seconds to wait per step"
+    )
+    parser.add_argument(
+        "--conformance",
+        type=Path,
+        metavar="FILE",
+        help=(
+            "with --driver observe, interactive or http: the system's conformance statement, JSON or YAML "
+            '(contract harness/conformance, e.g. {"role": "psrm-s2s", "events": ["debtor_paid"]}): its '
+            "integration role and the events it handles; other steps end NOT SUPPORTED. It replaces what "
+            "a trigger endpoint declares"
+        ),
     )
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic test data (default 1)")
     parser.add_argument(
@@ -232,6 +244,7 @@ def make_driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
         token = args.admin_token or args.token  # a vendor token with admin rights over its own tenants
         return AdminClient(connection.base_url, connection.kommune, connection.system, token=token)
 
+    statement = _conformance(args)
     if args.driver == "python":
         if not args.fagsystem:
             raise UsageError(
@@ -244,15 +257,31 @@ def make_driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
             raise UsageError(
                 "--driver http needs --trigger-url", hint="e.g. --trigger-url http://127.0.0.1:9000"
             )
-        return trigger_driver(check_url("--trigger-url", args.trigger_url))
+        driver = trigger_driver(check_url("--trigger-url", args.trigger_url))
+        driver.conformance = statement or driver.conformance
+        return driver
     if args.driver == "observe":
         print(
             f"Follow the test script in {args.script} (JSON lines); up to {args.wait:.0f} s per step.",
             file=stdout,
             flush=True,
         )
-        return ObservationDriver(args.script, admin, timeout=args.wait)
-    return InteractiveDriver(admin, out=stdout, inp=sys.stdin, timeout=args.wait)
+        return ObservationDriver(args.script, admin, timeout=args.wait, conformance=statement)
+    return InteractiveDriver(admin, out=stdout, inp=sys.stdin, timeout=args.wait, conformance=statement)
+
+
+def _conformance(args: argparse.Namespace) -> Any:
+    """The statement `--conformance` names (None without one); a Python fagsystem declares its own."""
+    if args.conformance is None:
+        return None
+    if args.driver == "python":
+        raise UsageError(
+            "--conformance is for --driver observe, interactive or http",
+            hint="a Python fagsystem declares its own statement: its attribute `conformance`",
+        )
+    from testkommune.harness.certify.conformance_file import load_conformance
+
+    return load_conformance(args.conformance)
 
 
 def trigger_driver(url: str) -> Any:
