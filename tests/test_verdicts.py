@@ -28,7 +28,7 @@ from testkommune.scenarios.fagsystemer.proofs import LIFE_PROOFS, PROOFS
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb import LIVSFORLOEB_VARIANTS
 from testkommune.scenarios.fagsystemer.varianter_selvtest import BROKEN, LAWFUL
 
-SUITES = sorted(builtin_suites())
+SUITES = sorted(set(builtin_suites()) - {"matrix"})  # the generated suite: tests/test_matrix.py (CI time)
 
 
 def _run(kommune, suite: str, variant: str, only: list[str] | None = None):

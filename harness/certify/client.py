@@ -20,11 +20,9 @@ class _Session(requests.Session):
 
     def __init__(self) -> None:
         super().__init__()
-        self._environment: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._environment: dict[tuple[Any, ...], Any] = {}  # requests' own settings mapping
 
-    def merge_environment_settings(
-        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
-    ) -> dict[str, Any]:
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
         origin = urlsplit(str(url))
         key = (origin.scheme, origin.netloc, repr(proxies), stream, repr(verify), repr(cert))
         if key not in self._environment:
