@@ -72,3 +72,26 @@ def test_a_python_fagsystem_declares_its_own_statement(tmp_path: Path):
     assert (
         done.returncode == 2 and "--conformance is for --driver observe, interactive or http" in done.stderr
     )
+
+
+def test_the_statement_file_replaces_what_a_trigger_endpoint_declares(kommune, tmp_path: Path):
+    from testkommune.scenarios.fagsystemer.trigger import trigger_app
+
+    from tests.test_drivers import _Served
+
+    statement = tmp_path / "statement.json"
+    statement.write_text('{"role": "psrm-s2s", "events": []}', "utf-8")
+    with _Served(trigger_app(VARIANTS["reference"]())) as url:  # the trigger itself declares the ØiR role
+        run_cli(
+            *("certify", "--driver", "http", "--trigger-url", url, "--conformance", str(statement)),
+            *("--url", kommune.base_url, "--system", "conformance-http", "--suite", "livsforloeb"),
+            *("--scenario", "LIV-01", "--report-dir", str(tmp_path / "reports")),
+            cwd=tmp_path,
+        )
+    bundle = next((tmp_path / "reports").glob("livsforloeb-*.bevis"))
+    assert json.loads((bundle / "statement.json").read_text("utf-8"))["declared"] == {
+        "role": "psrm-s2s",
+        "events": [],
+    }
+    report = json.loads(next((tmp_path / "reports").glob("livsforloeb-*.json")).read_text("utf-8"))
+    assert [(s["scenario_id"], s["outcome"]) for s in report["scenarios"]] == [("LIV-01", "not_supported")]
