@@ -118,15 +118,22 @@ def debitor_afstemning(s: Tilstand) -> Iterator[Finding]:
 
 MONEY_SOURCES = ("INDBETALING", "MODREGNING")
 """Coverage sources that are money received (NEDSKRIVNING and write-offs are not)."""
-PSRM_DAEKNING = ("DAEKNING", "RENTEDAEKNING")
+PSRM_DAEKNING = {
+    "DAEKNING": 1,
+    "RENTEDAEKNING": 1,
+    "DAEKNING_TILBAGEFOERT": -1,
+    "RENTEDAEKNING_TILBAGEFOERT": -1,
+}
+"""PSRM's dækning events and their reversals (a FEJL recall), as they count towards what was covered."""
 
 
 def _psrm_forwarded(s: Tilstand, code: str) -> Iterator[Finding]:
     forwarded: dict[str, int] = defaultdict(int)
     for m in s.mailbox:
         data = m["data"] or {}
-        if m["kind"] == "DAEKNING" and data.get("Kilde") == "PSRM":
-            forwarded[str(data.get("DMIFordringEFIFordringID"))] += m["amount_oere"]
+        if m["kind"] in ("DAEKNING", "DAEKNING_TILBAGEFOERT") and data.get("Kilde") == "PSRM":
+            sign = -1 if m["kind"] == "DAEKNING_TILBAGEFOERT" else 1
+            forwarded[str(data.get("DMIFordringEFIFordringID"))] += sign * m["amount_oere"]
     for claim in s.debitor_claims:
         psrm = claim["psrm"] or {}
         psrm_id = psrm.get("DMIFordringEFIFordringID")
@@ -134,10 +141,10 @@ def _psrm_forwarded(s: Tilstand, code: str) -> Iterator[Finding]:
             continue
         # a claim still under inddrivelse has had every PSRM event forwarded (the sync runs before the check);
         # for one that left inddrivelse, the events the debitor system says it read
-        followed = claim["state"] == DEBITOR_UNDER_INDDRIVELSE
+        followed = claim["state"] in (DEBITOR_UNDER_INDDRIVELSE, "ANNULLERET")  # ANNULLERET: recalled, FEJL
         read_up_to = float("inf") if followed else int(psrm.get("SidsteUnderretning", 0))
         paid = sum(
-            abs(e["amount_oere"])
+            PSRM_DAEKNING[e["kind"]] * abs(e["amount_oere"])
             for e in s.psrm_events
             if str(e["fordring_id"]) == str(psrm_id) and e["kind"] in PSRM_DAEKNING and e["id"] <= read_up_to
         )

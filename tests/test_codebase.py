@@ -70,3 +70,44 @@ def test_type_hints_hold():
         if "type: ignore" in line and "  # " not in line.split("type: ignore", 1)[1]
     ]
     assert unexplained == []
+
+
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 60
+
+
+def test_no_production_module_is_longer_than_400_lines():
+    lengths = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for folder in FLOORS
+        for path in (ROOT / folder).rglob("*.py")
+    }
+    assert {name: n for name, n in lengths.items() if n > MAX_MODULE_LINES} == {}
+
+
+def _long_functions(path: Path, root: Path = ROOT) -> list[str]:
+    """Functions and methods in `path` longer than MAX_FUNCTION_LINES, from `def` to their last line."""
+    import ast
+
+    functions = [
+        node
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+    sizes = {node: (node.end_lineno or node.lineno) - node.lineno + 1 for node in functions}
+    return [
+        f"{path.relative_to(root)}:{node.name} ({size} lines from line {node.lineno})"
+        for node, size in sizes.items()
+        if size > MAX_FUNCTION_LINES
+    ]
+
+
+def test_no_function_is_longer_than_60_lines():
+    files = [p for folder in FLOORS for p in sorted((ROOT / folder).rglob("*.py"))]
+    assert [hit for path in files for hit in _long_functions(path)] == []
+
+
+def test_the_function_length_check_names_an_offender(tmp_path: Path):
+    lines = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
+    probe = tmp_path / "probe.py"
+    probe.write_text(f"def fits():\n    pass\n\n\ndef too_long():\n{lines}\n", encoding="utf-8")
+    assert _long_functions(probe, tmp_path) == ["probe.py:too_long (61 lines from line 5)"]

@@ -56,3 +56,15 @@ def test_period_closing_follows_the_profile(erp):  # noqa: F811
     erp.settings({"erp": {"erpprofil": "ERP-FUJITSU"}})
     july = finansbilag(nulsum(), bogfoeringsdato="2026-07-31")
     assert erp.kvittering(modtag(july))["Status"] == "GODKENDT"
+
+
+def test_the_finans_suite_runs_its_erp_dependent_scenarios_once_per_profile():
+    """seed 002: the nulsumtest (also masse, sortiment) against each ERP; each copy picks its profile."""
+    from testkommune.harness.certify.suite import load_suite
+
+    scenarios = {s.id: s for s in load_suite("finans").scenarios}
+    for base in ("FIN-01", "FIN-02", "FIN-05"):
+        for profile in IDS:
+            copy = scenarios[f"{base}-{profile}"]
+            assert copy.steps[0] == ("settings", {"erp": {"erpprofil": profile}})
+            assert copy.steps[1:] == scenarios[base].steps and profile in copy.title_en

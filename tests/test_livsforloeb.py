@@ -27,9 +27,9 @@ from testkommune.contracts.events import (
     event_from_json,
     event_to_json,
 )
-from testkommune.harness.certify.checks import evaluate
 from testkommune.harness.certify.client import AdminClient
 from testkommune.harness.certify.drivers import HttpTriggerDriver, InteractiveDriver, ObservationDriver
+from testkommune.harness.certify.registry import evaluate
 from testkommune.harness.certify.runner import Runner
 from testkommune.harness.certify.suite import load_suite
 from testkommune.harness.evidence import verify_bundle
@@ -43,6 +43,7 @@ from testkommune.scenarios.fagsystemer.trigger import trigger_app
 
 from tests.test_drivers import _Served
 from tests.test_evidence import run_cli
+from tests.test_registries import undeclared
 
 pytest_plugins = ["pytester"]
 
@@ -95,7 +96,9 @@ ROLE_OF = {"reference": "oir", "reference-s2s": "psrm-s2s"}
 
 def _run(kommune, fagsystem, only=None, system: str | None = None):
     connection = KommuneConnection(kommune.base_url, "851", system or f"liv-{fagsystem.name[-20:]}")
-    return Runner(load_suite("livsforloeb"), fagsystem, connection).run(only=only)
+    result = Runner(load_suite("livsforloeb"), fagsystem, connection).run(only=only)
+    assert not undeclared(result), undeclared(result)  # every code a check names is one it declares
+    return result
 
 
 def _outcomes(result) -> dict[str, tuple[str, list[str]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from testkommune.contracts.catalogue import error_catalogue
 
 from tests.messages import codes, psrm_leverance
 
@@ -34,6 +35,24 @@ def test_reused_action_id_is_refused_synchronously_with_600(api):
     assert again[0]["MFAktionStatusKode"] == "AFVIST"
     assert codes(again[0]["AfvistÅrsagSamling"]) == {"PSRM-600"}
     assert len(api.state()["psrm"]["actions"]) == 1
+
+
+def test_receipt_refusals_come_in_the_declared_order_with_the_catalogue_texts(api):
+    """A reused id with a foreign claimant, an SE number not allowed and no S2S: every refusal at once, the
+    reused id first, then in the order of PSRM's receipt checks (simulators/psrm/rules.py)."""
+    _submit(api, psrm_leverance("L1", "A1"))
+    api.settings({"psrm": {"s2s": False, "tilladte_system_se": ["11111111"]}})
+    again = _submit(api, psrm_leverance("L2", "A1", haver="1229"))
+    refusals = again[0]["AfvistÅrsagSamling"]
+    assert [r["code"] for r in refusals] == ["PSRM-600", "PSRM-2", "PSRM-400", "PSRM-156"]
+    catalogue = error_catalogue()
+    for refusal in refusals:
+        entry = catalogue.describe(refusal["code"], {"value": refusal.get("value")})
+        assert (refusal["text_da"], refusal["text_en"], refusal["fix_en"]) == (
+            entry["text_da"],
+            entry["text_en"],
+            entry["fix_en"],
+        )
 
 
 def test_foreign_claimant_id_is_refused(api):

@@ -8,6 +8,7 @@ import sys
 import pytest
 from testkommune.contracts.driver import KommuneConnection
 from testkommune.contracts.fordringstyper import fordringstyper
+from testkommune.contracts.schemas import load_reference
 from testkommune.harness.certify.checks import service_types
 from testkommune.harness.certify.runner import Runner
 from testkommune.harness.certify.suite import builtin_suites, load_suite
@@ -22,6 +23,14 @@ from tests.fagsystem_stubs import OnlyDebitor
 # has one (DEB-FORDRING-DUBLET), else it is booked twice and counted (CERT-BOOKET-ANTAL).
 DUPLICATE = [("oir_accepted", "DEB-FORDRING-DUBLET"), ("booked_once", "CERT-BOOKET-ANTAL")]
 Expected = tuple[str, str] | list[tuple[str, str]]
+ERP_PROFILES = [p["id"] for p in load_reference("erpprofiler.json")["profiles"]]
+
+
+def _per_erp(scenarios: tuple[str, ...], expected: Expected) -> dict[str, Expected]:
+    """The scenarios and their copy per ERP profile, each expected to fail alike."""
+    return {f"{s}{suffix}": expected for s in scenarios for suffix in ("", *(f"-{p}" for p in ERP_PROFILES))}
+
+
 CAUGHT: dict[str, dict[str, dict[str, Expected]]] = {
     "basis": {
         "periode-omvendt": {f"BASIS-0{n}": ("oir_accepted", "PSRM-569") for n in range(1, 4)},
@@ -40,25 +49,27 @@ CAUGHT: dict[str, dict[str, dict[str, Expected]]] = {
             "OMR-07": ("oir_accepted", "PSRM-201"),
         },
     },
-    "finans": {
+    "finans": {  # FIN-01, -02 and -05 run once more per ERP profile (`per_erpprofil`): each fails alike
         "ubalanceret-bilag": {
-            "FIN-01": ("finans_accepted", "ERP-BILAG-UBALANCE"),
-            "FIN-02": ("finans_accepted", "ERP-BILAG-UBALANCE"),
+            **_per_erp(("FIN-01", "FIN-02"), ("finans_accepted", "ERP-BILAG-UBALANCE")),
             "FIN-03": ("finans_accepted", "ERP-BILAG-UBALANCE"),
             "FIN-04": ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER"),
-            "FIN-05": ("nulsumtest", "CERT-NULSUMTEST"),
+            **_per_erp(("FIN-05",), ("nulsumtest", "CERT-NULSUMTEST")),
         },
         "ukendt-sortiment": {
-            "FIN-01": ("finans_accepted", "ERP-SORTIMENTSVAERDI-UKENDT"),
-            "FIN-02": ("finans_accepted", "ERP-SORTIMENTSVAERDI-UKENDT"),
+            **_per_erp(("FIN-01", "FIN-02"), ("finans_accepted", "ERP-SORTIMENTSVAERDI-UKENDT")),
             "FIN-03": ("finans_accepted", "ERP-SORTIMENTSVAERDI-UKENDT"),
             "FIN-04": ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER"),
-            "FIN-05": ("nulsumtest", "CERT-NULSUMTEST"),
+            **_per_erp(("FIN-05",), ("nulsumtest", "CERT-NULSUMTEST")),
         },
         "henter-ikke-kvittering": {
-            "FIN-02": ("finans_answer_fetched", "CERT-KVITTERING-IKKE-HENTET"),
+            **_per_erp(("FIN-02",), ("finans_answer_fetched", "CERT-KVITTERING-IKKE-HENTET")),
             "FIN-03": ("finans_answer_fetched", "CERT-KVITTERING-IKKE-HENTET"),
         },
+        # takes a masse bilag still under behandling as booked: caught against every ERP's processing time
+        "antager-masse-bogfoert": _per_erp(
+            ("FIN-02",), ("finans_answer_fetched", "CERT-KVITTERING-IKKE-HENTET")
+        ),
         "samme-id-ved-rettelse": {"FIN-04": ("finans_corrected_at_source", "CERT-RETTELSE-SAMME-ID")},
         "sender-uaendret-igen": {"FIN-04": ("finans_corrected_at_source", "CERT-UAENDRET-GENSENDT")},
     },
@@ -94,6 +105,7 @@ CAUGHT: dict[str, dict[str, dict[str, Expected]]] = {
             "DEB-02": ("mailbox_read", "CERT-POSTKASSE-ULAEST"),
             "DEB-03": ("mailbox_read", "CERT-POSTKASSE-ULAEST"),
             "DEB-04": ("mailbox_read", "CERT-POSTKASSE-ULAEST"),
+            "DEB-05": ("mailbox_read", "CERT-POSTKASSE-ULAEST"),
         },
         "overdrager-under-rykker": {"DEB-01": ("handover_after_rykker", "CERT-OVERDRAGET-UNDER-RYKKER")},
     },
@@ -104,6 +116,7 @@ OWN_CODE = {  # the defect a variant carries, named among the failures of every 
     "ubalanceret-bilag": "ERP-BILAG-UBALANCE",
     "ukendt-sortiment": "ERP-SORTIMENTSVAERDI-UKENDT",
     "henter-ikke-kvittering": "CERT-KVITTERING-IKKE-HENTET",
+    "antager-masse-bogfoert": "CERT-KVITTERING-IKKE-HENTET",
     "udbetaler-til-cvr": "CERT-PART-AFVIGER",
 }
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from testkommune.harness.certify.checks import evaluate
+from testkommune.harness.certify.registry import evaluate
 from testkommune.harness.evidence import verify_bundle
 from testkommune.harness.evidence.codec import observation_from_json
 

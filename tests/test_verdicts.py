@@ -12,11 +12,13 @@ import pytest
 from rich.console import Console
 from testkommune.contracts.catalogue import error_catalogue
 from testkommune.contracts.driver import KommuneConnection
-from testkommune.harness.certify import checks
-from testkommune.harness.certify.checks import CHECKS, Check
+from testkommune.contracts.registry import Registry
+from testkommune.harness.certify import checks, registry
+from testkommune.harness.certify.checks import Check
 from testkommune.harness.certify.client import AdminClient
 from testkommune.harness.certify.events import RunFinished, ScenarioFinished
 from testkommune.harness.certify.observation import Observation, refusals_in
+from testkommune.harness.certify.registry import CHECKS
 from testkommune.harness.certify.runner import Runner
 from testkommune.harness.certify.suite import builtin_suites, load_suite
 from testkommune.harness.certify.timeline import handover_window, target_day
@@ -28,12 +30,17 @@ from testkommune.scenarios.fagsystemer.proofs import LIFE_PROOFS, PROOFS
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb import LIVSFORLOEB_VARIANTS
 from testkommune.scenarios.fagsystemer.varianter_selvtest import BROKEN, LAWFUL
 
+from tests.test_registries import undeclared
+
 SUITES = sorted(set(builtin_suites()) - {"matrix"})  # the generated suite: tests/test_matrix.py (CI time)
 
 
 def _run(kommune, suite: str, variant: str, only: list[str] | None = None):
+    """Run the self-test's `variant` against `suite`; every code a check names is one it declares."""
     connection = KommuneConnection(kommune.base_url, "851", f"v-{variant}"[:40])
-    return Runner(load_suite(suite), VARIANTS[variant](), connection).run(only=only)
+    result = Runner(load_suite(suite), VARIANTS[variant](), connection).run(only=only)
+    assert not undeclared(result), undeclared(result)
+    return result
 
 
 def _failed(result) -> dict[str, list[str]]:
@@ -133,7 +140,7 @@ def test_handover_after_srb_reads_past_a_write_down_or_recall():
         },
         "DMIFordringModtagelseDato": "2026-10-10T09:00:00+02:00",
     }
-    failures = CHECKS["handover_after_srb"].func(_observation([nedskriv, tilbagekald, early]), None)
+    failures = CHECKS["handover_after_srb"](_observation([nedskriv, tilbagekald, early]), None)
     assert [f.code for f in failures] == ["PSRM-SRB"]
 
 
@@ -141,7 +148,9 @@ def test_a_check_that_raises_is_an_error_in_every_report(kommune, tmp_path: Path
     def broken(obs, _):
         raise KeyError("MFOpretFordringStruktur")
 
-    monkeypatch.setitem(CHECKS, "psrm_status", Check("psrm_status", "broken", broken))
+    raising = Check("psrm_status", "broken", broken, ("CERT-PSRM-STATUS",))
+    replaced = [raising if c.name == "psrm_status" else c for c in CHECKS]
+    monkeypatch.setattr(registry, "CHECKS", Registry("checks with a broken one", replaced))
     result = _run(kommune, "basis", "reference", only=["BASIS-01"])
     scenario = result.scenarios[0]
     assert scenario.outcome == "error" and result.verdict == "FAILED"

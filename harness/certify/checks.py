@@ -21,15 +21,40 @@ from testkommune.harness.certify.timeline import handover_window
 
 CheckFunc = Callable[[Observation, Any], list[Failure]]
 
+# Catalogue areas (the `area` of contracts/reference/fejlkoder/*.json) whose codes a check passes on when it
+# names a counterpart's own refusal (`_from_error`), by what the check reads.
+SHELL_REFUSALS = ("generelle", "identitet", "soap")  # what any counterpart's HTTP/SOAP shell may answer
+OIR_REFUSALS = (
+    "oir",
+    "debitor",
+    "psrm",
+    *SHELL_REFUSALS,
+)  # the debitor system runs PSRM's stamdata rules too
+PSRM_REFUSALS = ("psrm", *SHELL_REFUSALS)
+# ERP and NemKonto deliveries come through the ØiR hub (its TransaktionsID rule included)
+ERP_REFUSALS = ("erp", "klassifikation", "oir", *SHELL_REFUSALS)
+NEMKONTO_REFUSALS = ("nemkonto", "debitor", "oir", *SHELL_REFUSALS)
+INVARIANT_VIOLATIONS = ("invarianter",)
+
 
 @dataclass(frozen=True, slots=True)
 class Check:
+    """A named check, the codes it raises itself and the catalogue areas whose codes it passes on."""
+
     name: str
     doc: str
     func: CheckFunc
+    own_codes: tuple[str, ...] = ()
+    relays: tuple[str, ...] = ()
 
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every catalogue code the check may raise: its own, and each code of the areas it relays."""
+        relayed = {entry.code for entry in error_catalogue() if entry.area in self.relays}
+        return tuple(sorted({*self.own_codes, *relayed}))
 
-CHECKS: dict[str, Check] = {}
+    def __call__(self, obs: Observation, argument: Any) -> list[Failure]:
+        return self.func(obs, argument)
 
 
 @cache
@@ -38,10 +63,18 @@ def service_types() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v["fordringstyper"]) for k, v in load_reference("ydelser.json")["ydelser"].items()}
 
 
-def check(func: CheckFunc) -> CheckFunc:
-    """Register a check under its function name."""
-    CHECKS[func.__name__] = Check(func.__name__, (func.__doc__ or "").strip().splitlines()[0], func)
-    return func
+def check(*codes: str, relays: tuple[str, ...] = ()) -> Callable[[CheckFunc], Check]:
+    """Decorator: make a function a check named after it, raising `codes` and passing on the codes of the
+    catalogue areas in `relays`. It only marks: the check runs once it is listed in
+    `harness/certify/registry.py`."""
+    if not all(isinstance(code, str) for code in codes):  # a bare `@check`: the codes were left out
+        raise TypeError('a check declares the codes it raises: @check("CERT-…", relays=…)')
+
+    def mark(func: CheckFunc) -> Check:
+        doc = next(iter((func.__doc__ or "").strip().splitlines()), "")
+        return Check(func.__name__, doc, func, codes, relays)
+
+    return mark
 
 
 def _from_error(name: str, error: dict[str, Any], *, expected: Any, reproduce: str | None) -> Failure:
@@ -87,7 +120,7 @@ def _harness_failure(
     )
 
 
-@check
+@check(relays=OIR_REFUSALS)
 def oir_accepted(obs: Observation, _: Any) -> list[Failure]:
     """Every delivery the fagsystem made to ØiR was accepted (contract and debitor system's rules)."""
     failures = []
@@ -110,7 +143,7 @@ def _same_claim(one: dict[str, Any], other: dict[str, Any]) -> bool:
     return all(one["Data"].get(k) == other["Data"].get(k) for k in keys)
 
 
-@check
+@check("CERT-BOOKET-ANTAL", "CERT-FORDRING-EKSTRA")
 def booked_once(obs: Observation, _: Any) -> list[Failure]:
     """Each billed case is booked once in the debitor system: no duplicate, no extra claim, none lost."""
     failures = []
@@ -152,7 +185,7 @@ def extra_claims(
     )
 
 
-@check
+@check("CERT-STAMDATA-AFVIGER", "CERT-FORKERT-FORDRINGSTYPE")
 def claim_matches_case(obs: Observation, _: Any) -> list[Failure]:
     """The booked claim carries the case's amount, period and a fordringstype fit for its service."""
     failures = []
@@ -202,7 +235,7 @@ def _compare(case: BillingCase, claim: dict[str, Any]) -> list[Failure]:
     return out
 
 
-@check
+@check(relays=PSRM_REFUSALS)
 def psrm_no_rejections(obs: Observation, _: Any) -> list[Failure]:
     """PSRM rejected nothing the kommune handed over for this fagsystem."""
     failures = []
@@ -222,7 +255,7 @@ def created_claim(action: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-@check
+@check("PSRM-SRB")
 def handover_after_srb(obs: Observation, _: Any) -> list[Failure]:
     """No claim reached PSRM before its sidste rettidige betalingsdato had passed."""
     failures = []
@@ -246,7 +279,7 @@ def handover_after_srb(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
-@check
+@check("CERT-PSRM-STATUS", "CERT-IKKE-OVERDRAGET", relays=OIR_REFUSALS)
 def psrm_status(obs: Observation, expected: Any) -> list[Failure]:
     """Each billed case's claim ended at PSRM with the expected status (default UDFOERT) and an id; a claim
     never asked handed over is named so, with the end of the profile's window for it."""
@@ -318,20 +351,6 @@ def _never_handed_over(obs: Observation, case_id: str, claim: dict[str, Any]) ->
     )
 
 
-def evaluate(expectations: list[Any], observation: Observation) -> list[Failure]:
-    """Apply a step's expectations (check names, or {name: argument}) to what was observed."""
-    failures: list[Failure] = []
-    for expectation in expectations:
-        name, argument = (
-            (expectation, None) if isinstance(expectation, str) else next(iter(expectation.items()))
-        )
-        try:
-            failures.extend(CHECKS[name].func(observation, argument))
-        except Exception as exc:  # a check that cannot judge what it saw is the harness's error, shown as one
-            failures.append(check_error(name, exc))
-    return failures
-
-
 CHECK_ERROR = "CERT-KONTROL-FEJL"
 
 
@@ -339,14 +358,3 @@ def check_error(name: str, exc: Exception) -> Failure:
     """A check that raised: an ERROR result naming the check and the exception, never a traceback."""
     detail = f"{type(exc).__name__}: {exc}"
     return _harness_failure(name, CHECK_ERROR, "-", "a verdict", detail, {"check": name, "detail": detail})
-
-
-# Checks of further areas register themselves in CHECKS when imported.
-from testkommune.harness.certify import (  # noqa: E402, F401
-    checks_debitor,
-    checks_finans,
-    checks_helhed,
-    checks_livsforloeb,
-    checks_reindgi,
-    checks_robusthed,
-)

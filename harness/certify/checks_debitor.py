@@ -26,6 +26,7 @@ SIGN = {  # how an update moves what the debtor owes on a claim (contracts/oir/H
     "RENTE": 1,
     "RYKKERGEBYR": 1,
     "OPSKRIVNING": 1,
+    "DAEKNING_TILBAGEFOERT": 1,
     "STATUS": 0,
 }
 DEBITOR_VIEW_CHECKS = frozenset(
@@ -75,7 +76,7 @@ def _visible(obs: Observation) -> list[dict[str, Any]]:
     ]
 
 
-@check
+@check("CERT-RYKKER-MANGLER")
 def rykker_sent(obs: Observation, _: Any) -> list[Failure]:
     """Each billed claim got the profile's rykker letters, each with its fee on the claim (use after the
     profile's last rykker day)."""
@@ -106,7 +107,7 @@ def rykker_sent(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
-@check
+@check("CERT-OVERDRAGET-UNDER-RYKKER")
 def handover_after_rykker(obs: Observation, _: Any) -> list[Failure]:
     """No hand-over was asked for while the debitor system's rykker procedure had not run (its warning)."""
     failures = []
@@ -132,7 +133,7 @@ def handover_after_rykker(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
-@check
+@check("CERT-POSTKASSE-ULAEST")
 def mailbox_read(obs: Observation, _: Any) -> list[Failure]:
     """The fagsystem has read every update visible in its mailbox (HentDaekningAfskrivning up to the last)."""
     visible = _visible(obs)
@@ -169,7 +170,7 @@ def _hovedstol_part(message: dict[str, Any]) -> Decimal:
     return amount
 
 
-@check
+@check("CERT-SALDO-AFVIGER")
 def fagsystem_saldo(obs: Observation, _: Any) -> list[Failure]:
     """What the updates the fagsystem read say is owed on each claim equals the debitor system's balance:
     the hovedstol's saldo always, the whole restance (with fees and interest) while under opkrævning."""
@@ -205,7 +206,7 @@ def fagsystem_saldo(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
-@check
+@check("CERT-DAEKNING-MANGLER")
 def daekning_read(obs: Observation, source: Any) -> list[Failure]:
     """A dækning from the given source (e.g. MODREGNING, PSRM) on each billed claim reached the fagsystem."""
     wanted = str(source or "PSRM")

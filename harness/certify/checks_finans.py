@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from testkommune.harness.certify.checks import _from_error, _harness_failure, check
+from testkommune.harness.certify.checks import ERP_REFUSALS, _from_error, _harness_failure, check
 from testkommune.harness.certify.observation import Observation
 from testkommune.harness.certify.results import Failure
 
@@ -68,7 +68,7 @@ def _tid(value: Any) -> str:
     return str(value or "").lower()
 
 
-@check
+@check(relays=ERP_REFUSALS)
 def finans_accepted(obs: Observation, _: Any) -> list[Failure]:
     """Every finansbilag the fagsystem delivered was booked by the ERP (in the end: a correction counts)."""
     failures = []
@@ -86,7 +86,7 @@ def finans_accepted(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
-@check
+@check("CERT-FINANS-AFVIST", "CERT-FINANS-ANTAL", "CERT-FINANS-IKKE-SENDT")
 def finans_booked(obs: Observation, _: Any) -> list[Failure]:
     """Each billed case's finansbilag is booked exactly once (matched by amount), and a shortfall names its
     cause: rejected by the ERP, never sent, or sent twice."""
@@ -126,7 +126,7 @@ def finans_booked(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
-@check
+@check("CERT-FINANS-UBALANCE")
 def finans_balanced(obs: Observation, _: Any) -> list[Failure]:
     """Every finansbilag the fagsystem delivered balances: Σ debet = Σ kredit."""
     failures = []
@@ -147,7 +147,7 @@ def finans_balanced(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
-@check
+@check("CERT-FINANS-UOMSAT", relays=ERP_REFUSALS)
 def finans_mapped(obs: Observation, _: Any) -> list[Failure]:
     """Every line of every processed finansbilag was mapped by the omsætningstabel to a kontostreng."""
     failures = []
@@ -182,7 +182,7 @@ def _expected_sides(argument: Any) -> list[tuple[str, str]]:
     return [(str(e["side"]).upper(), str(e["kontostreng"])) for e in argument or []]
 
 
-@check
+@check("CERT-FINANS-KONTOSTRENG")
 def finans_booked_on(obs: Observation, argument: Any) -> list[Failure]:
     """Each billed case's amount is booked on the expected kontostrenge ([{side, kontostreng prefix}])."""
     postings = _erp(obs)["posteringer"]
@@ -226,7 +226,7 @@ def _resent_same_id(obs: Observation, row: dict[str, Any]) -> bool:
     return False
 
 
-@check
+@check("CERT-RETTELSE-MANGLER", "CERT-RETTELSE-SAMME-ID", "CERT-UAENDRET-GENSENDT")
 def finans_corrected_at_source(obs: Observation, _: Any) -> list[Failure]:
     """A rejected finansbilag is corrected in the fagsystem and sent again with a new TransaktionsID, never
     resent unchanged (fejlretning ved kilde)."""
@@ -293,7 +293,7 @@ def _fetched_after(obs: Observation, position: int, transaktion: str, *, process
     return False
 
 
-@check
+@check("CERT-KVITTERING-IKKE-HENTET")
 def finans_answer_fetched(obs: Observation, _: Any) -> list[Failure]:
     """A lost forretningskvittering is fetched again (or the delivery repeated under its TransaktionsID), and
     a masseleverance's answers are fetched once the ERP has processed them."""
@@ -327,7 +327,7 @@ def finans_answer_fetched(obs: Observation, _: Any) -> list[Failure]:
 CONTROLS = ("Behandlet", "Bogført", "Balancerer", "AlleLinjerOmsat")
 
 
-@check
+@check("CERT-NULSUMTEST", relays=ERP_REFUSALS)
 def nulsumtest(obs: Observation, argument: Any) -> list[Failure]:
     """The ERP's nulsumtest report passes for every bilag: processed, booked, balanced, every line mapped,
     and (given [{side, kontostreng prefix}]) each side landed on the expected kontostreng."""

@@ -8,7 +8,14 @@ import json
 import re
 from typing import Any
 
-from testkommune.harness.certify.checks import _from_error, _harness_failure, _refusals_of, check
+from testkommune.harness.certify.checks import (
+    INVARIANT_VIOLATIONS,
+    OIR_REFUSALS,
+    _from_error,
+    _harness_failure,
+    _refusals_of,
+    check,
+)
 from testkommune.harness.certify.observation import Observation
 from testkommune.harness.certify.results import Failure
 
@@ -19,7 +26,7 @@ FINAL_CODES = ("CERT-FORDRING-UKENDT", "CERT-TABT", "CERT-SRB-FOER-FORFALD", "CE
 CPR = re.compile(r"(?<![0-9])[0-3][0-9][01][0-9][0-9]{2}-?[0-9]{4}(?![0-9])")
 
 
-@check
+@check("CERT-FORDRING-UKENDT", "CERT-TABT", relays=OIR_REFUSALS)
 def claims_accounted(obs: Observation, _: Any) -> list[Failure]:
     """Every billed case has its claim in the debitor system, or at PSRM for a fagsystem in the direct role
     (else the refusal or the loss is named), and every claim there was sent for one of the scenario's cases
@@ -52,7 +59,7 @@ def claims_accounted(obs: Observation, _: Any) -> list[Failure]:
     ]
 
 
-@check
+@check("CERT-SRB-FOER-FORFALD")
 def srb_after_forfald(obs: Observation, _: Any) -> list[Failure]:
     """Each claim's sidste rettidige betalingsdato is on or after its forfaldsdato."""
     failures = []
@@ -97,7 +104,7 @@ def _names(obs: Observation) -> set[str]:
     return {n for n in names if len(n) >= 4}
 
 
-@check
+@check("CERT-PERSONDATA-FRITEKST")
 def no_personal_data(obs: Observation, _: Any) -> list[Failure]:
     """No free-text field the fagsystem sent carries a CPR number or a person's name (they have their own
     fields, which the counterparts protect)."""
@@ -128,7 +135,7 @@ def no_personal_data(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
-@check
+@check(relays=INVARIANT_VIOLATIONS)
 def invariants_hold(obs: Observation, _: Any) -> list[Failure]:
     """The cross-system bookkeeping invariants hold over the tenant's state (GET …/invarianter)."""
     report = obs.state.get("invarianter") or {"invarianter": []}

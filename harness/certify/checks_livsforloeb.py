@@ -14,7 +14,13 @@ from typing import Any
 
 from testkommune.contracts.model import BillingCase
 from testkommune.contracts.privacy import mask_cpr
-from testkommune.harness.certify.checks import _from_error, _harness_failure, check
+from testkommune.harness.certify.checks import (
+    NEMKONTO_REFUSALS,
+    OIR_REFUSALS,
+    _from_error,
+    _harness_failure,
+    check,
+)
 from testkommune.harness.certify.observation import Observation, refusals_in
 from testkommune.harness.certify.results import Failure
 
@@ -63,7 +69,7 @@ def refusals(obs: Observation, entry: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-@check
+@check(relays=(*OIR_REFUSALS, *NEMKONTO_REFUSALS))
 def exchanges_accepted(obs: Observation, _: Any) -> list[Failure]:
     """Every message the fagsystem sent (ØiR, debitor system, PSRM, NemKonto) was accepted, now or later."""
     failures = []
@@ -176,7 +182,12 @@ def where_now(obs: Observation, case: BillingCase) -> tuple[str, Decimal, Decima
     return collection, _kr(claim.get("HovedstolBeløb", 0)), owed
 
 
-@check
+@check(
+    "CERT-BOOKET-ANTAL",
+    "CERT-LIVSFORLOEB-HOVEDSTOL",
+    "CERT-LIVSFORLOEB-RESTANCE",
+    "CERT-LIVSFORLOEB-TILSTAND",
+)
 def claim_after_events(obs: Observation, argument: Any) -> list[Failure]:
     """The case's claim, where it lives now, has the case's amount as its principal, the amount still owed
     (default: all of it) and the collection state the events call for (active, paused, ended, handed_over)."""
@@ -210,7 +221,7 @@ def _fact(what: str, expected: Any, actual: Any, case: BillingCase) -> Failure:
     )
 
 
-@check
+@check("CERT-MEDHAEFTER-MANGLER")
 def co_debtors_liable(obs: Observation, _: Any) -> list[Failure]:
     """Every debtor of each billed case, co-debtors included, is liable on the case's claim."""
     failures = []
@@ -246,7 +257,7 @@ def _liable(obs: Observation, case: BillingCase) -> set[str]:
     )
 
 
-@check
+@check("CERT-UDBETALING-ANTAL")
 def payouts_made(obs: Observation, argument: Any) -> list[Failure]:
     """NemKonto accepted as many payouts to the case's party as the scenario made (each a payment of its
     own, none refused)."""
@@ -272,7 +283,7 @@ def payouts_made(obs: Observation, argument: Any) -> list[Failure]:
     ]
 
 
-@check
+@check("CERT-HOERING-UBESVARET")
 def hearing_answered(obs: Observation, _: Any) -> list[Failure]:
     """No claim of the fagsystem waits in PSRM's hearing for the claimant's answer."""
     failures = []

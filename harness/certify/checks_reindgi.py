@@ -19,7 +19,7 @@ from testkommune.harness.certify.results import Failure
 REINDGI = "REINDGI"
 
 
-@check
+@check("CERT-REINDGI-MANGLER")
 def reindgi_resubmitted(obs: Observation, _: Any) -> list[Failure]:
     """Every re-submitted claim whose recall returned inddrivelsesrente carries it as REINDGI."""
     claims = {str(c["id"]): c for c in obs.state["psrm"].get("claims", [])}

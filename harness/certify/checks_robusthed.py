@@ -11,12 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from testkommune.contracts.model import BillingCase
-from testkommune.harness.certify.checks import _from_error, _harness_failure, check
+from testkommune.harness.certify.checks import NEMKONTO_REFUSALS, _from_error, _harness_failure, check
 from testkommune.harness.certify.observation import Observation
 from testkommune.harness.certify.results import Failure
 
 
-@check
+@check("CERT-BOOKET-ANTAL", "CERT-TABT")
 def nothing_lost(obs: Observation, _: Any) -> list[Failure]:
     """Each billed case reached the debitor system exactly once, whatever faults the delivery met."""
     failures = []
@@ -59,7 +59,7 @@ def _request(entry: dict[str, Any]) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-@check
+@check("CERT-OVERDRAGET-IGEN")
 def handed_over_once(obs: Observation, _: Any) -> list[Failure]:
     """Each claim was asked handed over to inddrivelse once (a repeat of the same delivery does not count)."""
     asked: Counter[str] = Counter()
@@ -100,7 +100,7 @@ def _parties(obs: Observation, case: BillingCase) -> list[dict[str, Any]]:
     return found
 
 
-@check
+@check("CERT-PART-AFVIGER")
 def debtor_identified(obs: Observation, _: Any) -> list[Failure]:
     """The debtor is named by its own identity: a company by its CVR, its unit by its SE number."""
     failures = []
@@ -127,7 +127,7 @@ def debtor_identified(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
-@check
+@check("CERT-UDEN-FAST-BOPAEL")
 def no_fixed_address_marked(obs: Observation, _: Any) -> list[Failure]:
     """A citizen with no fixed address is marked UdenFastBopæl on the debtor account."""
     failures = []
@@ -149,7 +149,7 @@ def no_fixed_address_marked(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
-@check
+@check("CERT-BOOKET-ANTAL", "CERT-RETTELSE-EFTER-GODKENDELSE")
 def claim_corrected(obs: Observation, _: Any) -> list[Failure]:
     """After a correction each case has one fordring in the debitor system, its balance the new amount."""
     failures = []
@@ -188,7 +188,7 @@ def claim_corrected(obs: Observation, _: Any) -> list[Failure]:
     return failures
 
 
-@check
+@check("CERT-STAMDATA-AFVIGER", "CERT-PART-AFVIGER", "CERT-TABT", relays=NEMKONTO_REFUSALS)
 def paid_to_payee(obs: Observation, argument: Any) -> list[Failure]:
     """Each of the scenario's cases was paid out through NemKonto to the right payee identity (cpr/cvr/se)."""
     wanted_kind = str(argument or "").upper()

@@ -4,6 +4,7 @@ fagsystem cannot or will not act."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -39,6 +40,22 @@ def erp_view(admin: AdminClient, journal: list[dict[str, Any]]) -> dict[str, Any
             continue
     posteringer = admin.erp("posteringer")
     return {"bilag": bilag_views, "nulsumtest": reports, "posteringer": posteringer["Posteringer"]}
+
+
+def erp_masse_due(journal: list[dict[str, Any]]) -> str | None:
+    """The latest instant the ERP said it processes a masseleverance delivered so far (the
+    BehandlesTidspunkt of its forretningskvittering, set by the tenant's ERP profile); None: none waits."""
+    due = []
+    for entry in journal:
+        if entry["operation"] != "ModtagFinansbilagMasse" or entry["status"] != 200:
+            continue
+        try:
+            answer = json.loads(entry.get("response") or "{}").get("Forretningskvittering") or {}
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(answer.get("BehandlesTidspunkt"), str):
+            due.append(datetime.fromisoformat(answer["BehandlesTidspunkt"]))
+    return max(due).isoformat() if due else None
 
 
 def unsupported_failure(missing: ActionNotSupportedError) -> Failure:

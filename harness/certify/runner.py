@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
-from collections.abc import Callable, Iterable
-from datetime import date, timedelta
-from decimal import Decimal
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from testkommune.contracts.clock import DANISH_TZ, parse_instant, real_now
 from testkommune.contracts.driver import ActionNotSupportedError, Fagsystem, KommuneConnection
-from testkommune.contracts.errors import FagsystemError, UsageError
+from testkommune.contracts.errors import UsageError
 from testkommune.contracts.model import BillingCase
 from testkommune.harness.certify import business
 from testkommune.harness.certify.cases import make_cases, scenario_seed
-from testkommune.harness.certify.checks import CHECK_ERROR, CHECKS, check_error, evaluate
+from testkommune.harness.certify.checks import CHECK_ERROR, check_error
 from testkommune.harness.certify.checks_debitor import DEBITOR_VIEW_CHECKS
 from testkommune.harness.certify.checks_livsforloeb import LIVSFORLOEB_VIEW_CHECKS
 from testkommune.harness.certify.client import AdminClient, KommuneUnavailableError
@@ -30,16 +28,16 @@ from testkommune.harness.certify.events import (
     ScenarioStarted,
 )
 from testkommune.harness.certify.gather import erp_view, fagsystem_failure, unsupported_failure
-from testkommune.harness.certify.observation import Observation, sent_references
-from testkommune.harness.certify.results import Failure, RunResult, ScenarioResult, StepRecord
+from testkommune.harness.certify.observation import Observation
+from testkommune.harness.certify.registry import CHECKS, evaluate
+from testkommune.harness.certify.results import Failure, Outcome, RunResult, ScenarioResult, StepRecord
+from testkommune.harness.certify.steps import FagsystemRaisedError, Step, StepActions, as_fagsystem
 from testkommune.harness.certify.suite import Scenario, Suite
-from testkommune.harness.certify.timeline import target_day
 
 __all__ = ["FINAL_CHECKS", "HarnessProblemError", "Runner", "make_cases", "scenario_seed"]
 
 # Judged after every scenario (after a failed step too, less the codes already named): every claim belongs
 # to a case, its dates are lawful, no free text carries personal data, and the counterparts' books agree.
-DIRECT_ROLE_MAX_DAYS = 60  # how long the harness steps day by day waiting for a direct-role hand-over
 FINAL_CHECKS: tuple[str, ...] = (
     "claims_accounted",
     "srb_after_forfald",
@@ -48,8 +46,19 @@ FINAL_CHECKS: tuple[str, ...] = (
 )
 
 
-class Runner:
-    """Runs one suite against one fagsystem in one tenant, emitting events to handlers."""
+@dataclass(frozen=True, slots=True)
+class _Play:
+    """A scenario being played: its cases, those billed so far, and the result being written."""
+
+    scenario: Scenario
+    cases: list[BillingCase]
+    billed: list[BillingCase]
+    result: ScenarioResult
+
+
+class Runner(StepActions):
+    """Runs one suite against one fagsystem in one tenant, emitting events to handlers; what each step does
+    is `StepActions`' (harness/certify/steps.py), judging is the runner's."""
 
     def __init__(
         self,
@@ -83,11 +92,12 @@ class Runner:
                 if kind == "expect"
                 for name in (v if isinstance(v, str) else next(iter(v)) for v in value)
             }
-            - set(CHECKS)
+            - set(CHECKS.names())
         )
         if unknown:
             raise HarnessProblemError(
-                f"suite {suite.id} uses unknown checks {', '.join(unknown)}; known: {', '.join(CHECKS)}"
+                f"suite {suite.id} uses unknown checks {', '.join(unknown)}; "
+                f"known: {', '.join(CHECKS.names())}"
             )
 
     def _emit(self, event: Event) -> None:
@@ -143,57 +153,13 @@ class Runner:
         self.admin.reset()
         self.admin.set_clock(scenario.clock)
         cases = business.with_co_debtors(scenario, make_cases(scenario, self.seed))
-        billed: list[BillingCase] = []
+        play = _Play(scenario, cases, [], result)
         self._references = {}
-        try:  # a fagsystem (or its trigger endpoint) that fails to connect: an error result, not a crash
-            _as_fagsystem(self.fagsystem.connect, self.connection)
-        except FagsystemRaisedError as raised:
-            exc = raised.__cause__ or raised
-            result.outcome, result.error = "error", f"{type(exc).__name__}: {exc}"
-            result.failures.append(fagsystem_failure("connect", exc))
+        if not self._connected(result):
             return result
         steps = [*scenario.steps, ("expect", list(FINAL_CHECKS))]
         for index, (kind, value) in enumerate(steps, start=1):
-            self._current_step = index
-            today = self.admin.today()
-            record = StepRecord(index, kind, _describe(kind, value), self.admin.clock()["now"])
-            result.steps.append(record)
-            try:
-                if index == 1:
-                    business.require_scenario(scenario, self.fagsystem)
-                failures = self._step(kind, value, today, cases, billed, scenario)
-            except ActionNotSupportedError as missing:  # not failed: outside what the fagsystem declared
-                record.outcome = "not_supported"
-                result.outcome = "not_supported"
-                result.error = str(missing)
-                result.failures.append(unsupported_failure(missing))
-                break
-            except (
-                FagsystemRaisedError
-            ) as raised:  # the fagsystem under test raised: its defect, reported as such
-                exc = raised.__cause__ or raised
-                record.outcome = "error"
-                result.outcome = "error"
-                result.error = f"{type(exc).__name__}: {exc}"
-                result.failures.append(fagsystem_failure(kind, exc))
-                break
-            if failures:
-                broken = [f for f in failures if f.code == CHECK_ERROR]
-                record.outcome = result.outcome = "error" if broken else "failed"
-                result.error = broken[0].actual if broken else None
-                result.failures.extend(failures)
-                if index < len(steps):  # the whole-tenant checks still run, as a step of their own:
-                    final = StepRecord(
-                        len(steps),
-                        "expect",
-                        _describe("expect", list(FINAL_CHECKS)),
-                        self.admin.clock()["now"],
-                    )
-                    self._current_step = final.index  # they may name the root cause
-                    final_failures = self._final_failures(today, cases, billed, scenario, failures)
-                    final.outcome = "failed" if final_failures else "done"
-                    result.steps.append(final)
-                    result.failures.extend(final_failures)
+            if not self._take_step(play, index, kind, value, last=len(steps)):
                 break
         result.duration_s = round(time.monotonic() - began, 3)
         return result
@@ -206,136 +172,77 @@ class Runner:
         except ActionNotSupportedError as missing:
             kind, value = scenario.steps[0]
             start = parse_instant(scenario.clock).astimezone(DANISH_TZ).isoformat()
-            result.steps.append(StepRecord(1, kind, _describe(kind, value), start, "not_supported"))
-            result.outcome, result.error = "not_supported", str(missing)
-            result.failures.append(unsupported_failure(missing))
+            record = StepRecord(1, kind, _describe(kind, value), start)
+            result.steps.append(record)
+            _end(record, result, "not_supported", str(missing), unsupported_failure(missing))
             return True
         return False
 
-    def _step(
-        self,
-        kind: str,
-        value: Any,
-        today: date,
-        cases: list[BillingCase],
-        billed: list[BillingCase],
-        scenario: Scenario,
-    ) -> list[Failure]:
-        if kind == "bill":
-            chosen = cases if value == "all" else [cases[int(value) - 1]]
-            for case in chosen:
-                billed.append(case)
-                self._for_case(case, functools.partial(_as_fagsystem, self.fagsystem.bill, case, today))
-        elif kind in ("finans", "finans_masse"):
-            chosen = cases if value == "all" else [cases[int(value) - 1]]
-            post = self._optional(kind)
-            _as_fagsystem(post, chosen, today, kind == "finans_masse")
-        elif kind == "pay_out":
-            chosen = cases if value == "all" else [cases[int(value) - 1]]
-            _as_fagsystem(self._optional(kind), chosen, today)
-        elif kind == "nemkonto_register":
-            for debtor in {c.debtor.id: c.debtor for c in cases}.values():
-                for identity in value:
-                    number = {"cpr": debtor.id, "cvr": debtor.id, "se": debtor.se}[identity]
-                    if number and (identity == "cpr") == (debtor.kind == "person"):
-                        self.admin.nemkonto_konto(identity.upper(), number)
-        elif kind == "correct":
-            index = int(value["case"]) - 1
-            corrected = dataclasses.replace(cases[index], amount=Decimal(str(value["amount"])))
-            cases[index] = corrected
-            billed[:] = [corrected if c.case_id == corrected.case_id else c for c in billed]
-            correct = self._optional(kind)
-            self._for_case(corrected, lambda: _as_fagsystem(correct, corrected, today))
-        elif kind in ("psrm_indbetaling", "modregning"):
-            amount = float(Decimal(str(value["amount"])))
-            if kind == "psrm_indbetaling":
-                self.admin.psrm_indbetaling(cases[0].debtor.id, amount, today)
-            else:
-                self.admin.modregning(cases[0].debtor.id, amount, f"{scenario.id}-{self._current_step}")
-        elif kind == "event":  # what happened in the business to a case (contracts/events.py)
-            act, case, event = business.run_event(self.fagsystem, dict(value), today, cases, billed)
-            self._for_case(case, lambda: _as_fagsystem(act, case, event, today))
-        elif kind == "daily":
-            _as_fagsystem(self.fagsystem.run_daily, today)
-        elif kind == "settings":
-            self.admin.settings(dict(value))
-        elif kind == "erp_perioder":
-            self.admin.erp_perioder(list(value) if value is not None else None)
-        elif kind == "advance":
-            self.admin.advance(str(value))
-        elif kind == "advance_to":
-            self.admin.advance_to(str(value))
-        elif kind == "advance_until":
-            self._advance_until(str(value), billed, today)
-        elif kind == "fault":
-            self.admin.inject(dict(value) | {"name": value.get("name", f"{scenario.id}:{value['kind']}")})
-        elif kind == "lose_next_answer":
-            self.admin.inject_fault("lose_answer", str(value), name=f"{scenario.id}:lose_answer:{value}")
-        elif kind == "expect":
-            try:
-                return self._expect(value, cases, billed, scenario)
-            except KommuneUnavailableError:
-                raise
-            except Exception as exc:  # the harness could not gather what to judge: an ERROR, not a traceback
-                return [check_error(_describe(kind, value), exc)]
-        return []
+    def _connected(self, result: ScenarioResult) -> bool:
+        """Connect the fagsystem: one that fails to (or its trigger endpoint) is an error result, no crash."""
+        try:
+            as_fagsystem(self.fagsystem.connect, self.connection)
+        except FagsystemRaisedError as raised:
+            exc = raised.__cause__ or raised
+            result.outcome, result.error = "error", f"{type(exc).__name__}: {exc}"
+            result.failures.append(fagsystem_failure("connect", exc))
+            return False
+        return True
 
-    def _for_case(self, case: BillingCase, act: Callable[[], None]) -> None:
-        """Let the fagsystem act on one case; every Fordring it sends meanwhile is that case's claim."""
-        before = self.admin.journal(limit=1)
-        act()
-        after = self.admin.journal(after=before[-1]["id"] if before else 0)
-        refs = self._references.setdefault(case.case_id, [])
-        for entry in after:
-            refs.extend(r for r in sent_references(entry.get("request")) if r not in refs)
+    def _take_step(self, play: _Play, index: int, kind: str, value: Any, last: int) -> bool:
+        """Take and record step `index` of `last`; False when the scenario ends with it (failed, error, or
+        outside what the fagsystem declared)."""
+        self._current_step = index
+        today = self.admin.today()
+        record = StepRecord(index, kind, _describe(kind, value), self.admin.clock()["now"])
+        play.result.steps.append(record)
+        step = Step(kind, value, today, play.cases, play.billed, play.scenario)
+        try:
+            if index == 1:
+                business.require_scenario(play.scenario, self.fagsystem)
+            failures = self._step(step)
+        except ActionNotSupportedError as missing:  # not failed: outside what the fagsystem declared
+            _end(record, play.result, "not_supported", str(missing), unsupported_failure(missing))
+            return False
+        except FagsystemRaisedError as raised:  # the fagsystem raised: its defect, reported as such
+            exc = raised.__cause__ or raised
+            _end(record, play.result, "error", f"{type(exc).__name__}: {exc}", fagsystem_failure(kind, exc))
+            return False
+        if not failures:
+            return True
+        broken = [f for f in failures if f.code == CHECK_ERROR]
+        record.outcome = play.result.outcome = "error" if broken else "failed"
+        play.result.error = broken[0].actual if broken else None
+        play.result.failures.extend(failures)
+        if index < last:  # the whole-tenant checks still run, as a step of their own:
+            self._final_step(step, play.result, failures, last)
+        return False
 
-    def _advance_until(self, spec: str, billed: list[BillingCase], today: date) -> None:
-        """Move the clock to a day that follows from the billed claims' own dates and the debitor profile
-        (see `timeline`); nothing moves when no claim carries the date or the day has come already."""
-        observation = Observation(self.admin.state(), [], [], billed, "", {}, references=self._references)
-        claims = [c for case in billed for c in observation.claims_of(case)]
-        if not claims and billed:  # the direct role: its claims appear only when it hands them over itself
-            self._step_until_at_psrm(billed, today)
-            return
-        day = target_day(spec, claims, self.admin.debitor()["profil"])
-        if day is not None and day > today:
-            self.admin.advance_to(day.isoformat())
+    def _final_step(self, step: Step, result: ScenarioResult, already: list[Failure], index: int) -> None:
+        """The whole-tenant checks after an earlier step failed, recorded as step `index` (they may name the
+        root cause), less what was already reported: one refusal is reported once, whichever check read it."""
+        final = StepRecord(
+            index, "expect", _describe("expect", list(FINAL_CHECKS)), self.admin.clock()["now"]
+        )
+        self._current_step = final.index
+        seen = {(f.code, f.field) for f in already}
+        judged = self._step(dataclasses.replace(step, kind="expect", value=list(FINAL_CHECKS)))
+        final_failures = [f for f in judged if (f.code, f.field) not in seen and f.code != CHECK_ERROR]
+        final.outcome = "failed" if final_failures else "done"
+        result.steps.append(final)
+        result.failures.extend(final_failures)
 
-    def _final_failures(
-        self,
-        today: date,
-        cases: list[BillingCase],
-        billed: list[BillingCase],
-        scenario: Scenario,
-        already: list[Failure],
-    ) -> list[Failure]:
-        """The whole-tenant checks' failures after an earlier step failed, less what was already reported."""
-        seen = {(f.code, f.field) for f in already}  # one refusal is reported once, whichever check read it
-        final = self._step("expect", list(FINAL_CHECKS), today, cases, billed, scenario)
-        return [f for f in final if (f.code, f.field) not in seen and f.code != CHECK_ERROR]
-
-    def _step_until_at_psrm(self, billed: list[BillingCase], today: date) -> None:
-        """Step the clock a day at a time, the fagsystem running its day, until every billed case has its
-        claim at PSRM (a fagsystem in the direct role hands over by its own policy; PSRM judges the dates),
-        for at most DIRECT_ROLE_MAX_DAYS days. The tenant's state is read again only on a day something
-        new reached the journal (a claim arrives at PSRM by a message)."""
-        seen, changed = 0, True
-        for _ in range(DIRECT_ROLE_MAX_DAYS):
-            if changed:
-                observation = Observation(
-                    self.admin.state(), [], [], billed, "", {}, references=self._references
-                )
-                if all(observation.psrm_claims_of(case) for case in billed):
-                    return
-                seen = max([seen, *(e["id"] for e in self.admin.journal(limit=1))])
-            today = today + timedelta(days=1)
-            self.admin.advance_to(today.isoformat())
-            _as_fagsystem(self.fagsystem.run_daily, today)
-            changed = bool(self.admin.journal(limit=1, after=seen))
-
-    def _optional(self, step: str) -> Any:
-        """The fagsystem's method for an optional action, or ActionNotSupportedError."""
-        return business.optional_action(self.fagsystem, step)
+    def _step(self, step: Step) -> list[Failure]:
+        """Take one step: act (harness/certify/steps.py), or judge an `expect`."""
+        if step.kind != "expect":
+            self.act(step)
+            return []
+        try:
+            return self._expect(step.value, step.cases, step.billed, step.scenario)
+        except KommuneUnavailableError:
+            raise
+        except Exception as exc:  # the harness could not gather what to judge: an ERROR, not a traceback
+            return [check_error(_describe(step.kind, step.value), exc)]
 
     def _expect(
         self,
@@ -371,21 +278,15 @@ class Runner:
         return failures
 
 
-class FagsystemRaisedError(FagsystemError):
-    """The fagsystem under test raised while the harness asked it to act."""
-
-
-def _as_fagsystem(call: Any, *args: Any) -> None:
-    try:
-        call(*args)
-    except ActionNotSupportedError:
-        raise
-    except Exception as exc:
-        raise FagsystemRaisedError(str(exc)) from exc
-
-
 class HarnessProblemError(UsageError):
     """The suite itself is wrong (e.g. an unknown check): a usage error, not the fagsystem's fault."""
+
+
+def _end(record: StepRecord, result: ScenarioResult, outcome: Outcome, error: str, failure: Failure) -> None:
+    """The scenario ends with this step, without a verdict of its checks."""
+    record.outcome = result.outcome = outcome
+    result.error = error
+    result.failures.append(failure)
 
 
 def _name(expectation: str | dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import yaml
 from testkommune import scenarios
 from testkommune.contracts.errors import UsageError
 from testkommune.contracts.findings import describe_all
-from testkommune.contracts.schemas import contract_set
+from testkommune.contracts.schemas import contract_set, load_reference
 from testkommune.harness.certify import matrix
 
 BUILTIN_DIR = Path(scenarios.__file__).with_name("suites")
@@ -153,22 +154,41 @@ def _suite(raw: dict[str, Any], path: Path) -> Suite:
                 raise SuiteError(
                     f"suite {path}: scenario {s['id']} bills case {value}, but it has {len(given['cases'])}"
                 )
-        scenarios.append(
-            Scenario(
-                id=s["id"],
-                title_da=s["title"]["da"],
-                title_en=s["title"]["en"],
-                covers=tuple(s["covers"]),
-                source=s["source"],
-                clock=str(given["clock"]),
-                debtor=given.get("debtor", "person"),
-                cases=tuple(
-                    Case(c["service"], c["amount"], c["month"], tuple(sorted(c.get("extra", {}).items())))
-                    for c in given["cases"]
-                ),
-                steps=steps,
-                role=s.get("role"),
-                co_debtors=tuple(given.get("co_debtors", ())),
+        plain = Scenario(
+            id=s["id"],
+            title_da=s["title"]["da"],
+            title_en=s["title"]["en"],
+            covers=tuple(s["covers"]),
+            source=s["source"],
+            clock=str(given["clock"]),
+            debtor=given.get("debtor", "person"),
+            cases=tuple(
+                Case(c["service"], c["amount"], c["month"], tuple(sorted(c.get("extra", {}).items())))
+                for c in given["cases"]
+            ),
+            steps=steps,
+            role=s.get("role"),
+            co_debtors=tuple(given.get("co_debtors", ())),
+        )
+        scenarios.append(plain)
+        if s.get("per_erpprofil"):
+            scenarios.extend(per_erpprofil(plain))
+    return Suite(raw["id"], raw["title"]["da"], raw["title"]["en"], tuple(scenarios), path)
+
+
+def per_erpprofil(scenario: Scenario) -> list[Scenario]:
+    """One copy of the scenario per ERP profile (contracts/reference/erpprofiler.json), the profile chosen
+    with the tenant setting erp.erpprofil before its first step; everything else as written."""
+    copies = []
+    for profile in load_reference("erpprofiler.json")["profiles"]:
+        ident, product = profile["id"], profile["product"]
+        copies.append(
+            dataclasses.replace(
+                scenario,
+                id=f"{scenario.id}-{ident}",
+                title_da=f"{scenario.title_da} ({ident}: {product})",
+                title_en=f"{scenario.title_en} ({ident}: {product})",
+                steps=(("settings", {"erp": {"erpprofil": ident}}), *scenario.steps),
             )
         )
-    return Suite(raw["id"], raw["title"]["da"], raw["title"]["en"], tuple(scenarios), path)
+    return copies

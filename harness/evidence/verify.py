@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from testkommune.harness.certify.checks import CHECKS, evaluate
+from testkommune.harness.certify.registry import CHECKS, evaluate
 from testkommune.harness.evidence import manifest, signing
 from testkommune.harness.evidence.codec import observation_from_json
 

@@ -155,31 +155,72 @@ def _available(profile: Profile, base_url: str, target: str) -> tuple[Profile, l
     return dataclasses.replace(profile, weights=weights), notes
 
 
+@dataclass
+class _WorkerReports:
+    """What the workers report when they stop (master only): their ledgers and CPU samples."""
+
+    ledger: Ledger = dataclasses.field(default_factory=Ledger)
+    reported: set[str] = dataclasses.field(default_factory=set)
+    cpu: dict[str, dict[str, float]] = dataclasses.field(default_factory=dict)
+
+    def on_ledger(self, environment: Any, msg: Any, **kwargs: Any) -> None:
+        self.ledger.merge(msg.data)
+        self.cpu[str(msg.node_id)] = msg.data["cpu"]
+        self.reported.add(str(msg.node_id))
+
+
 def _drive(options: LoadOptions, config: users.LoadConfig, console: Any) -> Run:
+    """Start the users (locally, or on the workers), let them run the profile's time, and collect."""
     user_class = users.DriverUser if options.target == "fagsystem" else users.SimulatorUser
     env = Environment(user_classes=[user_class], host=config.base_url)
-    ledger = Ledger()
-    reported: set[str] = set()
-    worker_cpu: dict[str, dict[str, float]] = {}
-    if options.master:
-        runner: Any = env.create_master_runner(options.master_bind_host, options.master_port)
-
-        def on_ledger(environment: Any, msg: Any, **kwargs: Any) -> None:
-            ledger.merge(msg.data)
-            worker_cpu[str(msg.node_id)] = msg.data["cpu"]
-            reported.add(str(msg.node_id))
-
-        runner.register_message(LEDGER_MESSAGE, on_ledger)
-        _await_workers(runner, options, console)
-        runner.send_message(CONFIG_MESSAGE, config_message(config, options))
-    else:
-        runner = env.create_local_runner()
-        users.configure(config)
-    profile = config.profile
+    reports = _WorkerReports()
+    runner = _start_runner(env, options, config, reports, console)
     cpu = CpuSamples()
     cpu.start()
-    progress = Progress(console, env, profile.run_time_s)
+    progress = Progress(console, env, config.profile.run_time_s)
     timeline = Timeline(runner)
+    elapsed = _run_users(env, runner, config.profile, cpu, progress, timeline)
+    runner.stop()
+    workers = _collect_ledgers(runner, options, config, reports)
+    files = locust_files(env)
+    runner.quit()
+    progress.finish(elapsed)
+    return Run(
+        elapsed,
+        env,
+        reports.ledger,
+        cpu.summary(
+            reports.cpu if options.master else None,
+            options.max_generator_cpu,
+            env.stats.total.num_requests,
+            elapsed,
+        ),
+        workers,
+        timeline.samples,
+        files,
+    )
+
+
+def _start_runner(
+    env: Environment, options: LoadOptions, config: users.LoadConfig, reports: _WorkerReports, console: Any
+) -> Any:
+    """A local runner with the users configured, or a master whose workers are connected and configured."""
+    if not options.master:
+        runner = env.create_local_runner()
+        users.configure(config)
+        return runner
+    master = env.create_master_runner(options.master_bind_host, options.master_port)
+    master.register_message(LEDGER_MESSAGE, reports.on_ledger)
+    _await_workers(master, options, console)
+    master.send_message(CONFIG_MESSAGE, config_message(config, options))
+    return master
+
+
+def _run_users(
+    env: Environment, runner: Any, profile: Profile, cpu: CpuSamples, progress: Progress, timeline: Timeline
+) -> float:
+    """Spawn the profile's users and sample once a second until its run time is over (or, with a backlog
+    per user, until every user has sent it); returns the seconds they ran."""
     spawned = {"done": False}
     env.events.spawning_complete.add_listener(lambda user_count, **kw: spawned.update(done=True))
     started = time.monotonic()
@@ -191,34 +232,22 @@ def _drive(options: LoadOptions, config: users.LoadConfig, console: Any) -> Run:
         timeline.sample(elapsed + 1.0)
         if profile.messages_per_user is not None and spawned["done"] and runner.user_count == 0:
             break  # every user has sent its backlog
-    elapsed = time.monotonic() - started
-    runner.stop()
-    if options.master:
-        deadline = time.monotonic() + 15
-        while len(reported) < options.expect_workers and time.monotonic() < deadline:
-            gevent.sleep(0.1)
-        gevent.sleep(0.5)
-        workers = len(runner.clients)
-    else:
-        ledger.merge(config.ledger.as_message() | {"tags": [config.tag]})
-        workers = 0
-    files = locust_files(env)
-    runner.quit()
-    progress.finish(elapsed)
-    return Run(
-        elapsed,
-        env,
-        ledger,
-        cpu.summary(
-            worker_cpu if options.master else None,
-            options.max_generator_cpu,
-            env.stats.total.num_requests,
-            elapsed,
-        ),
-        workers,
-        timeline.samples,
-        files,
-    )
+    return time.monotonic() - started
+
+
+def _collect_ledgers(
+    runner: Any, options: LoadOptions, config: users.LoadConfig, reports: _WorkerReports
+) -> int:
+    """After the users stopped: every worker's ledger (waiting up to 15 s for them), or the local users';
+    returns how many workers took part (0 when local)."""
+    if not options.master:
+        reports.ledger.merge(config.ledger.as_message() | {"tags": [config.tag]})
+        return 0
+    deadline = time.monotonic() + 15
+    while len(reports.reported) < options.expect_workers and time.monotonic() < deadline:
+        gevent.sleep(0.1)
+    gevent.sleep(0.5)
+    return len(runner.clients)
 
 
 def _await_workers(runner: Any, options: LoadOptions, console: Any) -> None:

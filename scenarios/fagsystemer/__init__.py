@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
 from testkommune.scenarios.fagsystemer.varianter import (
+    AntagerMasseBogfoert,
     DirekteTilInddrivelse,
     DobbeltDaekning,
     GebyrSomHovedfordring,
@@ -55,6 +56,7 @@ VARIANTS: dict[str, type[Foraeldrebetaling]] = {
     "laeser-ikke-postkasse": LaeserIkkePostkasse,
     "overdrager-under-rykker": OverdragerUnderRykker,
     "dobbelt-daekning": DobbeltDaekning,
+    "antager-masse-bogfoert": AntagerMasseBogfoert,
     **LAWFUL,
     **BROKEN,
 }

@@ -14,6 +14,7 @@ MAILBOX_SIGN = {  # how each update from the debitor system moves the fagsystem'
     "RENTE": 1,
     "RYKKERGEBYR": 1,
     "OPSKRIVNING": 1,
+    "DAEKNING_TILBAGEFOERT": 1,
     "STATUS": 0,
 }
 FORDRINGSTYPE = {  # the vendor's own mapping from the services it bills to PSRM fordringstyper

@@ -70,6 +70,7 @@ PROOFS: dict[str, Proof] = {
     "henter-ikke-kvittering": Proof(
         ("CERT-KVITTERING-IKKE-HENTET", "CERT-RETTELSE-MANGLER"), ("finans", "robusthed")
     ),
+    "antager-masse-bogfoert": Proof(("CERT-KVITTERING-IKKE-HENTET",), ("finans",)),
     # corrections
     "samme-id-ved-rettelse": Proof(("CERT-RETTELSE-SAMME-ID",), ("finans", "robusthed")),
     "sender-uaendret-igen": Proof(("CERT-UAENDRET-GENSENDT",), ("finans", "robusthed")),

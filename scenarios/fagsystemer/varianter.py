@@ -8,7 +8,9 @@ import uuid
 from datetime import date
 from typing import Any, ClassVar
 
+from testkommune.contracts.driver import KommuneConnection
 from testkommune.contracts.model import BillingCase
+from testkommune.scenarios.fagsystemer.finans import FinansClient
 from testkommune.scenarios.fagsystemer.foraeldrebetaling import BilledClaim, Foraeldrebetaling
 
 
@@ -232,3 +234,25 @@ class DobbeltDaekning(Foraeldrebetaling):
 
     def first_time(self, message_id: str) -> bool:
         return True
+
+
+class _MasseAntagetBogfoert(FinansClient):
+    """Takes a masseleverance the ERP still has under behandling as booked."""
+
+    def _record(self, tid: str, answers: list[dict[str, Any]]) -> None:
+        super()._record(tid, answers)
+        for record in self.sent.values():
+            if record.transaktions_id == tid and record.status == "UNDER_BEHANDLING":
+                record.status = "GODKENDT"
+
+
+class AntagerMasseBogfoert(Foraeldrebetaling):
+    """Defect: fetches a masseleverance's answer once, at its next daily run, and takes a bilag still under
+    behandling as booked, relying on the ERP to have processed it by then; an ERP whose profile processes
+    masse later (erpprofiler.json) never has its real answer read (oeir.md §4.1, §5)."""
+
+    name = "foraeldrebetaling-antager-masse-bogfoert"
+
+    def connect(self, kommune: KommuneConnection) -> None:
+        super().connect(kommune)
+        self.finans = _MasseAntagetBogfoert(self)

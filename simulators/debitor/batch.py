@@ -14,9 +14,9 @@ from testkommune.simulators.tenancy import Tenant
 
 def _handed_over(key: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     """Whether a claim waits for PSRM's word (`overdragelse.sync_from_psrm`: OVERDRAGET, HOERING, and
-    UNDER_INDDRIVELSE for PSRM's later news)."""
+    UNDER_INDDRIVELSE for PSRM's later news, ANNULLERET for PSRM's word on a FEJL recall)."""
     claims = tables.claims
-    handed_over = (tables.OVERDRAGET, tables.HOERING, tables.UNDER_INDDRIVELSE)
+    handed_over = (tables.OVERDRAGET, tables.HOERING, tables.UNDER_INDDRIVELSE, tables.ANNULLERET)
     return sa.exists().where(claims.c.tenant == key, claims.c.state.in_(handed_over))
 
 

@@ -15,7 +15,13 @@ from testkommune.contracts.money import wire
 from testkommune.contracts.schemas import contract_set
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import binding, konto, mailbox, tables
-from testkommune.simulators.debitor.tables import HOERING, OPKRAEVNING, OVERDRAGET, UNDER_INDDRIVELSE
+from testkommune.simulators.debitor.tables import (
+    ANNULLERET,
+    HOERING,
+    OPKRAEVNING,
+    OVERDRAGET,
+    UNDER_INDDRIVELSE,
+)
 from testkommune.simulators.psrm import api as psrm
 from testkommune.simulators.tenancy import Tenant
 
@@ -187,7 +193,17 @@ def status_message(
     )
 
 
-_PSRM_KINDS = {"DAEKNING": "DAEKNING", "RENTEDAEKNING": "DAEKNING", "AFSKRIVNING": "AFSKRIVNING"}
+_PSRM_KINDS = {
+    "DAEKNING": "DAEKNING",
+    "RENTEDAEKNING": "DAEKNING",
+    "AFSKRIVNING": "AFSKRIVNING",
+    # a FEJL recall (tilbagekald.py): each dækning forwarded before is reversed, then the claim leaves
+    "DAEKNING_TILBAGEFOERT": "DAEKNING_TILBAGEFOERT",
+    "RENTEDAEKNING_TILBAGEFOERT": "DAEKNING_TILBAGEFOERT",
+    "TILBAGEKALD_FEJL": "AFSKRIVNING",
+}
+_SALDO_SIGN = {"DAEKNING": -1, "AFSKRIVNING": -1, "TILBAGEKALD_FEJL": -1, "DAEKNING_TILBAGEFOERT": 1}
+"""How a PSRM event on a main claim moves the debitor system's saldo of its hovedstol."""
 _cursor = tables.cursors.c
 _CURSOR = sa.select(_cursor.psrm_event_id).where(_cursor.tenant == sa.bindparam("k_tenant"))
 _INSERT_CURSOR = sa.insert(tables.cursors)
@@ -195,7 +211,7 @@ _UPDATE_CURSOR = sa.update(tables.cursors).where(_cursor.tenant == sa.bindparam(
 _UNDER_INDDRIVELSE = sa.select(tables.claims).where(
     _claims.tenant == sa.bindparam("k_tenant"),
     _claims.reference == sa.bindparam("k_ref"),
-    _claims.state == UNDER_INDDRIVELSE,
+    _claims.state.in_((UNDER_INDDRIVELSE, ANNULLERET)),  # ANNULLERET: PSRM's word on its FEJL recall
 )
 
 
@@ -216,21 +232,14 @@ def forward_psrm_notifications(conn: Connection, tenant: Tenant, now: Any) -> No
             continue
         related = event.main_id is not None  # a rykkergebyr or rente handed over with its main claim
         reference = event.main_ref if related else event.claimant_ref
-        claim = conn.execute(_UNDER_INDDRIVELSE, {"k_tenant": tenant.key, "k_ref": reference}).first()
+        psrm_id = str(event.main_id if related else event.fordring_id)
+        claim = _handed_over_claim(conn, tenant, reference, psrm_id)
         if claim is None:  # a claim the fagsystem sent to PSRM itself, not through the debitor system
             continue
         amount = abs(event.amount_oere)
-        if event.kind in ("DAEKNING", "AFSKRIVNING") and not related:  # the claim's saldo is its hovedstol
-            conn.execute(
-                sa.update(tables.claims)
-                .where(tables.claims.c.id == claim.id)
-                .values(
-                    saldo_oere=sa.case(
-                        (tables.claims.c.saldo_oere < amount, 0), else_=tables.claims.c.saldo_oere - amount
-                    ),
-                    updated_at=now.isoformat(),
-                )
-            )
+        sign = _SALDO_SIGN.get(event.kind)
+        if sign is not None and not related:  # the claim's saldo is its hovedstol
+            _move_saldo(conn, claim.id, sign, amount, now)
         mailbox.post(
             conn,
             tenant.key,
@@ -253,3 +262,30 @@ def forward_psrm_notifications(conn: Connection, tenant: Tenant, now: Any) -> No
         conn.execute(_INSERT_CURSOR, {"tenant": tenant.key, "psrm_event_id": last})
     else:
         conn.execute(_UPDATE_CURSOR, {"k_tenant": tenant.key, "psrm_event_id": last})
+
+
+def _handed_over_claim(conn: Connection, tenant: Tenant, reference: str | None, psrm_id: str) -> Any:
+    """The debitor system's claim a PSRM event is about: the one under inddrivelse by that reference, or the
+    one PSRM recalled with FEJL under that PSRM id; None for a claim the debitor system never handed over."""
+    rows = conn.execute(_UNDER_INDDRIVELSE, {"k_tenant": tenant.key, "k_ref": reference}).all()
+    return next(
+        (
+            r
+            for r in rows
+            if r.state == UNDER_INDDRIVELSE or (r.psrm or {}).get("DMIFordringEFIFordringID") == psrm_id
+        ),
+        None,
+    )
+
+
+def _move_saldo(conn: Connection, claim_id: int, sign: int, amount: int, now: Any) -> None:
+    """Raise or lower (never below zero) a claim's saldo by a PSRM event's amount."""
+    saldo = tables.claims.c.saldo_oere
+    conn.execute(
+        sa.update(tables.claims)
+        .where(tables.claims.c.id == claim_id)
+        .values(
+            saldo_oere=saldo + amount if sign > 0 else sa.case((saldo < amount, 0), else_=saldo - amount),
+            updated_at=now.isoformat(),
+        )
+    )

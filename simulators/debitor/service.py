@@ -26,6 +26,7 @@ from testkommune.simulators.debitor.tables import (
     OVERDRAGET,
     UNDER_INDDRIVELSE,
 )
+from testkommune.simulators.debitor.tilbagekald import recall_fejl
 from testkommune.simulators.psrm import api as psrm
 from testkommune.simulators.rules.fordring import ClaimContext, entry_rules, hoering_rules
 from testkommune.simulators.rules.stamdata import Debtor, Stamdata
@@ -279,7 +280,9 @@ def ret_fordring_tilstand(ctx: OpContext, message: dict[str, Any]) -> dict[str, 
         warnings = rules.overdragelse(_rykker_sent(ctx, claim.id), profile_for(ctx.settings), base)
         answer = hand_over(ctx, claim)
         return answer | {"Advarsler": describe_all(warnings)} if warnings else answer
-    if target == "ANNULLER":
+    if target == "ANNULLER" and claim.state == UNDER_INDDRIVELSE:
+        recall_fejl(ctx, claim)  # PSRM's word (each dækning reversed, the recall) comes back to the mailbox
+    elif target == "ANNULLER":
         _write_off_open(ctx, claim, "ANNULLERING")
     new_state = {"BERO": BERO, "GENOPTAG": OPKRAEVNING, "ANNULLER": ANNULLERET}[target]
     ctx.conn.execute(
@@ -304,7 +307,7 @@ _FROM = {
     "OVERDRAG_TIL_INDDRIVELSE": (OPKRAEVNING,),
     "BERO": (OPKRAEVNING,),
     "GENOPTAG": (BERO,),
-    "ANNULLER": (OPKRAEVNING, BERO),
+    "ANNULLER": (OPKRAEVNING, BERO, UNDER_INDDRIVELSE),
 }
 
 

@@ -50,8 +50,18 @@ def _with_body(
 def _pay(ctx: OpContext, body: Body) -> tuple[int, Any]:
     day = date.fromisoformat(body["BetalingDato"])
     amount = to_oere(body["Beløb"]) or 0
+    earmarked = body.get("FordringID")
+    if earmarked is not None and PsrmView(ctx.conn, ctx.tenant).claim(earmarked) is None:
+        return 404, Finding("PSRM-509", "$.FordringID", {"value": earmarked})
     payment = inddrivelse.register_payment(
-        ctx.conn, ctx.tenant, body["SkyldnerID"], amount, day, body.get("Kilde", "INDBETALING"), ctx.now
+        ctx.conn,
+        ctx.tenant,
+        body["SkyldnerID"],
+        amount,
+        day,
+        body.get("Kilde", "INDBETALING"),
+        ctx.now,
+        earmarked=int(earmarked) if earmarked is not None else None,
     )
     return 201, {"IndbetalingID": str(payment), "Status": "VENTER" if day > ctx.today else "DAEKKES"}
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.contracts.clock import danish_date
 from testkommune.simulators.prepared import Prepared
-from testkommune.simulators.psrm import tables
+from testkommune.simulators.psrm import inddrivelse, tables
 from testkommune.simulators.psrm.foraeldelse import limitation
 from testkommune.simulators.psrm.state import (
     TILBAGEKALDT,
@@ -112,8 +112,11 @@ def apply_effects(
             )
             first_id = first_id or effect.claim_id
         elif isinstance(effect, Recall):
+            freed: dict[int, int] = {}  # payment id -> what the recall's reversals freed of it
             for claim_id in effect.claim_ids:
-                _recall(conn, tenant, row.aktion_id, claim_id, effect, received)
+                _recall(conn, tenant, row.aktion_id, claim_id, effect, received, freed)
+            if freed:  # the whole complex is recalled first, so none of it is covered again
+                inddrivelse.gendaek(conn, tenant, freed, danish_date(received), received)
             first_id = first_id or effect.claim_ids[0]
         elif isinstance(effect, Describe):
             first_id = first_id or effect.claim_id
@@ -231,13 +234,19 @@ REVERSED = {"DAEKNING": "DAEKNING_TILBAGEFOERT", "RENTEDAEKNING": "RENTEDAEKNING
 
 
 def _recall(
-    conn: Connection, tenant: Tenant, aktion_id: str, claim_id: int, effect: Recall, received: datetime
+    conn: Connection,
+    tenant: Tenant,
+    aktion_id: str,
+    claim_id: int,
+    effect: Recall,
+    received: datetime,
+    freed: dict[int, int],
 ) -> None:
     """Recall one claim. With FEJL every dækning of the claim is reversed first, so the whole principal goes
-    back and the money is released (psrm.md §6.3: FEJL – coverings 'all reversed', interest 'all reset from
-    receipt'; the negative amount is netted in a later afregning)."""
+    back and the money is released into `freed` per payment (psrm.md §6.3: FEJL – coverings 'all reversed',
+    interest 'all reset from receipt'; the negative amount is netted in a later afregning)."""
     if effect.reason == "FEJL":
-        _reverse_coverings(conn, tenant, aktion_id, claim_id, received)
+        _reverse_coverings(conn, tenant, aktion_id, claim_id, received, freed)
     claim = PsrmView(conn, tenant).claim(claim_id)
     assert claim is not None, "a recall names claims read when its action was judged"
     saldo = claim.saldo
@@ -256,7 +265,7 @@ def _recall(
 
 
 def _reverse_coverings(
-    conn: Connection, tenant: Tenant, aktion_id: str, claim_id: int, received: datetime
+    conn: Connection, tenant: Tenant, aktion_id: str, claim_id: int, received: datetime, freed: dict[int, int]
 ) -> None:
     events = tables.events
     rows = conn.execute(
@@ -270,6 +279,8 @@ def _reverse_coverings(
     ).all()
     for event in rows:
         data = dict(event.data) | {"tilbagefoert_dato": danish_date(received).isoformat()}
+        if data.get("indbetaling") is not None:
+            freed[data["indbetaling"]] = freed.get(data["indbetaling"], 0) + abs(event.amount_oere)
         record_event(
             conn,
             tenant,

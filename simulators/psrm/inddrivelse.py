@@ -136,6 +136,10 @@ def coverage_order(
     return order
 
 
+def _complex(claim: ClaimState) -> int:
+    return claim.hovedfordring_id or claim.kompleks_id or claim.id
+
+
 def _anchors(conn: Connection, tenant: Tenant, claims: list[ClaimState]) -> dict[int, datetime]:
     """Each complex's main claim's receipt, also when the main claim itself is no longer under collection."""
     view = PsrmView(conn, tenant)
@@ -163,11 +167,36 @@ def apply_due_payments(conn: Connection, tenant: Tenant, today: date, booked: da
 
 def _cover(conn: Connection, tenant: Tenant, payment: Any, booked: datetime) -> dict[str, Any]:
     day = date.fromisoformat(payment.dato)
-    claims = claims_of_debtor(conn, tenant, payment.skyldner)
+    data = {"indbetaling": payment.id, "kilde": payment.kilde}
+    earmarked = (payment.result or {}).get("oeremaerket")
+    covered, left = _cover_amount(
+        conn, tenant, payment.skyldner, payment.amount_oere, day, data, booked, earmarked
+    )
+    return {"daekninger": covered, "overskud_oere": left} | ({"oeremaerket": earmarked} if earmarked else {})
+
+
+def _cover_amount(
+    conn: Connection,
+    tenant: Tenant,
+    debtor: str,
+    amount: int,
+    day: date,
+    data: dict[str, Any],
+    booked: datetime,
+    earmarked: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Cover the debtor's claims under inddrivelse with `amount` on `day` in coverage order; returns the
+    dækninger and what is left over. An earmarked payment covers its claim's complex first (gaeldst.dk
+    Dækningsrækkefølge: 'øremærket indbetaling'; GIL § 4 stk. 11)."""
+    claims = claims_of_debtor(conn, tenant, debtor)
     ledgers = {c.id: ledger(conn, tenant, c) for c in claims}
-    left = payment.amount_oere
+    left = amount
     covered: list[dict[str, Any]] = []
-    for claim, part in coverage_order(claims, ledgers, _anchors(conn, tenant, claims)):
+    order = coverage_order(claims, ledgers, _anchors(conn, tenant, claims))
+    if earmarked is not None:
+        key = next((_complex(c) for c in claims if c.id == earmarked), None)
+        order = sorted(order, key=lambda item: _complex(item[0]) != key)  # stable: its complex first
+    for claim, part in order:
         if left <= 0:
             break
         book = ledgers[claim.id]
@@ -177,17 +206,8 @@ def _cover(conn: Connection, tenant: Tenant, payment: Any, booked: datetime) -> 
             continue
         left -= take
         kind = "RENTEDAEKNING" if part == "rente" else "DAEKNING"
-        amount = take if part == "rente" else -take
         record_event(
-            conn,
-            tenant,
-            claim.id,
-            None,
-            kind,
-            amount,
-            day,
-            booked,
-            {"indbetaling": payment.id, "kilde": payment.kilde},
+            conn, tenant, claim.id, None, kind, take if part == "rente" else -take, day, booked, data
         )
         if part == "hovedstol":
             book.changes.append((day, -take))
@@ -200,7 +220,36 @@ def _cover(conn: Connection, tenant: Tenant, payment: Any, booked: datetime) -> 
             conn.execute(
                 sa.update(tables.claims).where(tables.claims.c.id == claim.id).values(status=INDFRIET)
             )
-    return {"daekninger": covered, "overskud_oere": left}
+    return covered, left
+
+
+NO_GENDAEKNING = ("MODREGNING",)
+"""Payment sources whose freed amount is not re-covered but goes to the korrektionspulje (GIL § 4 stk. 6,
+1. pkt.; JV G.A.2.3.4.1 'Situationer hvor der ikke sker gendækning')."""
+
+
+def gendaek(conn: Connection, tenant: Tenant, freed: dict[int, int], today: date, booked: datetime) -> None:
+    """Re-cover ('gendækning') what a FEJL recall freed of each payment: the overskydende beløb covers the
+    debtor's other claims under inddrivelse in the coverage order of GIL § 4 stk. 1-4, without a
+    modregningsmeddelelse (GIL § 4 stk. 5; JV G.A.2.3.4.1 Overskydende beløb i PSRM). What stems from a
+    set-off, and what is left when no claim is open, is held in the korrektionspulje (GIL § 4 stk. 6-7);
+    its later use (set-off, payout to NemKonto) is not modelled. The gendækning takes effect on the day of
+    the recall [I]."""
+    table = tables.payments
+    for payment_id, amount in sorted(freed.items()):
+        payment = conn.execute(sa.select(table).where(table.c.id == payment_id)).one()
+        result = dict(payment.result or {})
+        covered: list[dict[str, Any]] = []
+        left = amount
+        if payment.kilde not in NO_GENDAEKNING:
+            data = {"indbetaling": payment.id, "kilde": payment.kilde, "gendaekning": True}
+            covered, left = _cover_amount(conn, tenant, payment.skyldner, amount, today, data, booked)
+        result["gendaekninger"] = [
+            *result.get("gendaekninger", []),
+            *({"Dato": today.isoformat()} | c for c in covered),
+        ]
+        result["korrektionspulje_oere"] = result.get("korrektionspulje_oere", 0) + left
+        conn.execute(sa.update(table).where(table.c.id == payment.id).values(result=result))
 
 
 def _set_saldo(conn: Connection, tenant: Tenant, claim_id: int, delta: int) -> None:
@@ -213,8 +262,17 @@ def _set_saldo(conn: Connection, tenant: Tenant, claim_id: int, delta: int) -> N
 
 
 def register_payment(
-    conn: Connection, tenant: Tenant, debtor: str, amount: int, day: date, source: str, now: datetime
+    conn: Connection,
+    tenant: Tenant,
+    debtor: str,
+    amount: int,
+    day: date,
+    source: str,
+    now: datetime,
+    *,
+    earmarked: int | None = None,
 ) -> int:
+    """A payment waiting for its day; `earmarked`: the claim it is earmarked for (kept until applied)."""
     result = conn.execute(
         sa.insert(tables.payments).values(
             tenant=tenant.key,
@@ -224,7 +282,7 @@ def register_payment(
             kilde=source,
             status="VENTER",
             registered_at=now.isoformat(),
-            result=None,
+            result={"oeremaerket": earmarked} if earmarked is not None else None,
         )
     )
     return inserted_id(result)

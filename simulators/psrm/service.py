@@ -25,6 +25,7 @@ from testkommune.simulators.psrm.effekter import apply_effects, update_action
 from testkommune.simulators.psrm.handlers import HANDLERS
 from testkommune.simulators.psrm.hoering import hoering_svar
 from testkommune.simulators.psrm.kvittering import kvittering_hent, receipt
+from testkommune.simulators.psrm.rules import Receipt, aktion_id_taken, receipt_findings
 from testkommune.simulators.psrm.state import (
     PENDING,
     PsrmView,
@@ -122,10 +123,9 @@ def _receive(
         "DMIFordringHaverID": action["DMIFordringHaverID"],
         "MFAktionStatusÆndretDato": iso(ctx.now),
     }
-    refused = _sync_findings(ctx, action, base, system_se)
+    view = PsrmView(ctx.conn, ctx.tenant)
+    refused = receipt_findings(Receipt(action, base, system_se, agreement(ctx.settings), view))
     if refused:
-        if PsrmView(ctx.conn, ctx.tenant).action(aktion_id) is not None:
-            refused = [Finding("PSRM-600", join_path(base, "MFAktionID"), {"value": aktion_id}), *refused]
         return reply | {"MFAktionStatusKode": "AFVIST", "AfvistÅrsagSamling": describe_all(refused)}
     values = {
         "tenant": ctx.tenant.key,
@@ -142,7 +142,7 @@ def _receive(
         "errors": [],
     }
     if not _insert_action(ctx.conn, values):  # the id is taken (before, or by another worker just now)
-        taken = Finding("PSRM-600", join_path(base, "MFAktionID"), {"value": aktion_id})
+        taken = aktion_id_taken(base, aktion_id)
         return reply | {"MFAktionStatusKode": "AFVIST", "AfvistÅrsagSamling": describe_all([taken])}
     return reply | {"MFAktionStatusKode": "MODTAGET", "DMIFordringModtagelseDato": iso(ctx.now)}
 
@@ -160,42 +160,6 @@ def _insert_action(conn: Connection, values: dict[str, Any]) -> bool:
         conn.execute(_ADD_ACTION, values)
         return True
     return statement.execute(conn, values).fetchone() is not None
-
-
-def _sync_findings(ctx: OpContext, action: dict[str, Any], base: str, system_se: str) -> list[Finding]:
-    """What PSRM refuses at once, but for a reused action id (600, see `_receive`): wrong claimant (2), no
-    S2S (156), an action the agreement does not grant, a missing structure, another action still pending on
-    the claim (418)."""
-    view = PsrmView(ctx.conn, ctx.tenant)
-    aftale = agreement(ctx.settings)
-    spec = actions.action_specs()[action["MFAktionKode"]]
-    found: list[Finding] = []
-    if action["DMIFordringHaverID"] != aftale.fordringshaver_id:
-        found.append(
-            Finding("PSRM-2", join_path(base, "DMIFordringHaverID"), {"value": action["DMIFordringHaverID"]})
-        )
-    if not aftale.allows_system(system_se):
-        found.append(
-            Finding("PSRM-400", "$.FordringhaverSystemIDStruktur.VirksomhedSENummer", {"value": system_se})
-        )
-    if not aftale.s2s:
-        found.append(Finding("PSRM-156", base, {"value": aftale.fordringshaver_id}))
-    if spec.tilladelse and not aftale.allows_action(spec.kode):
-        found.append(Finding(spec.tilladelse, join_path(base, "MFAktionKode"), {"value": spec.kode}))
-    reason = actions.reason_code(action)
-    if reason and spec.tilladelse and not aftale.allows_reason(reason):
-        found.append(
-            Finding(spec.tilladelse, join_path(base, "AktionValg", spec.struktur), {"value": reason})
-        )
-    if spec.struktur not in action["AktionValg"]:
-        found.append(Finding(spec.mangler, join_path(base, "AktionValg"), {"value": spec.struktur}))
-        return found
-    claim_id = actions.target_id(action)
-    if claim_id is not None:
-        pending = view.pending_on(claim_id, other_than=action["MFAktionID"])
-        if pending:
-            found.append(Finding("PSRM-418", join_path(base, "MFAktionID"), {"value": pending}))
-    return found
 
 
 def process_due(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: datetime) -> int:

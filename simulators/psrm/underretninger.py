@@ -51,12 +51,14 @@ def build(conn: Connection, tenant: Tenant, settings: dict[str, Any], today: dat
 
 def _coverings(events: Sequence[Row[Any]], settings: dict[str, Any]) -> list[dict[str, Any]]:
     mode = settings["psrm"].get("underretning_daekning", "UDLIGNING")
-    grouped: dict[tuple[int, int, bool], list[Any]] = defaultdict(list)
+    grouped: dict[tuple[int, int, str], list[Any]] = defaultdict(list)
     for event in events:
         if event.kind in ("DAEKNING", "RENTEDAEKNING", *REVERSALS):
-            grouped[(event.data["indbetaling"], event.fordring_id, event.kind in REVERSALS)].append(event)
+            tag = "R" if event.kind in REVERSALS else "G" if event.data.get("gendaekning") else ""
+            grouped[(event.data["indbetaling"], event.fordring_id, tag)].append(event)
     out = []
-    for (_, claim_id, reversal), parts in grouped.items():
+    for (_, claim_id, tag), parts in grouped.items():  # R: reversed by a FEJL recall, G: covered again
+        reversal = tag == "R"
         principal = -sum(e.amount_oere for e in parts if e.kind in ("DAEKNING", "DAEKNING_TILBAGEFOERT"))
         interest = sum(e.amount_oere for e in parts if e.kind.startswith("RENTEDAEKNING"))
         dated = parts[0].data["tilbagefoert_dato"] if reversal else parts[0].virkningsdato
@@ -77,7 +79,7 @@ def _settlements(
     conn: Connection, tenant: Tenant, today: date, reversals: list[Any], payout: str
 ) -> list[dict[str, Any]]:
     """Monthly AFREGNING; a dækning reversed by a FEJL recall is netted as a negative line in the period
-    of the recall (psrm.md §6.3)."""
+    of the recall (psrm.md §6.3), and what the freed money covered again as a positive one."""
     table = tables.payments
     payments = conn.execute(
         sa.select(table)
@@ -91,27 +93,7 @@ def _settlements(
     month = date(first.year, first.month, 1)
     while month <= today:
         start, end, paid = bankdage.afregning_period(month.year, month.month, payout)
-        lines = [
-            {
-                "SkyldnerID": p.skyldner,
-                "BetalingDato": p.dato,
-                "FordringID": c["FordringID"],
-                "Beløb": wire(c["Beløb"]),
-            }
-            for p in payments
-            if start <= date.fromisoformat(p.dato) <= end
-            for c in (p.result or {}).get("daekninger", [])
-        ] + [
-            {
-                "SkyldnerID": None,
-                "BetalingDato": r.virkningsdato,
-                "FordringID": str(r.fordring_id),
-                "Beløb": wire(-abs(r.amount_oere)),
-                "Tilbageført": True,
-            }
-            for r in reversals
-            if start <= date.fromisoformat(r.data["tilbagefoert_dato"]) <= end
-        ]
+        lines = _settlement_lines(payments, reversals, start, end)
         if lines:
             out.append(
                 {
@@ -125,6 +107,48 @@ def _settlements(
             )
         month = month + relativedelta(months=1)
     return out
+
+
+def _settlement_lines(
+    payments: Sequence[Any], reversals: Sequence[Any], start: date, end: date
+) -> list[dict[str, Any]]:
+    """One period's AFREGNING lines: dækninger, gendækninger and (negative) reversals within it."""
+    return (
+        [
+            {
+                "SkyldnerID": p.skyldner,
+                "BetalingDato": p.dato,
+                "FordringID": c["FordringID"],
+                "Beløb": wire(c["Beløb"]),
+            }
+            for p in payments
+            if start <= date.fromisoformat(p.dato) <= end
+            for c in (p.result or {}).get("daekninger", [])
+        ]
+        + [  # a payment freed by a FEJL recall and covering other claims again (inddrivelse.gendaek)
+            {
+                "SkyldnerID": p.skyldner,
+                "BetalingDato": p.dato,
+                "FordringID": c["FordringID"],
+                "Beløb": wire(c["Beløb"]),
+                "Gendækning": True,
+            }
+            for p in payments
+            for c in (p.result or {}).get("gendaekninger", [])
+            if start <= date.fromisoformat(c["Dato"]) <= end
+        ]
+        + [
+            {
+                "SkyldnerID": None,
+                "BetalingDato": r.virkningsdato,
+                "FordringID": str(r.fordring_id),
+                "Beløb": wire(-abs(r.amount_oere)),
+                "Tilbageført": True,
+            }
+            for r in reversals
+            if start <= date.fromisoformat(r.data["tilbagefoert_dato"]) <= end
+        ]
+    )
 
 
 def _interest(conn: Connection, tenant: Tenant, today: date) -> list[dict[str, Any]]:
