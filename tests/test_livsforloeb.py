@@ -89,6 +89,7 @@ CAUGHT: dict[str, dict[str, tuple[str, str]]] = {
     },
     "s2s-genindsender-nye-stamdata": {"LIV-19": _psrm("PSRM-542"), "LIV-22": _psrm("PSRM-542")},
     "s2s-reindgi-med-datoer": {"LIV-23": _psrm("PSRM-REINDGI-DATOER")},
+    "s2s-genindsender-uden-reindgi": {"LIV-23": ("reindgi_resubmitted", "CERT-REINDGI-MANGLER")},
 }
 ROLE_OF = {"reference": "oir", "reference-s2s": "psrm-s2s"}
 

@@ -134,7 +134,8 @@ def _run(kommune, suite: str, variant: str):
 
 
 def test_every_builtin_suite_has_a_broken_variant_it_catches():
-    assert set(builtin_suites()) == set(CAUGHT)
+    # the generated suite (hundreds of scenarios) is proven scenario by scenario: tests/test_matrix.py
+    assert set(builtin_suites()) - {"matrix"} == set(CAUGHT)
     assert all(CAUGHT[suite] for suite in CAUGHT)
 
 

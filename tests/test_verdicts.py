@@ -32,7 +32,7 @@ from testkommune.scenarios.fagsystemer.varianter_selvtest import BROKEN, LAWFUL
 
 from tests.test_registries import undeclared
 
-SUITES = sorted(builtin_suites())
+SUITES = sorted(set(builtin_suites()) - {"matrix"})  # the generated suite: tests/test_matrix.py (CI time)
 
 
 def _run(kommune, suite: str, variant: str, only: list[str] | None = None):

@@ -157,6 +157,14 @@ def _psrm_principal(obs: Observation, claim: dict[str, Any]) -> Decimal:
     return _kr(principal)
 
 
+def _kompleks_owed(obs: Observation, claim: dict[str, Any]) -> Decimal:
+    """What is owed on a PSRM claim's principal: its balance and that of its write-up claims, which form one
+    fordringskompleks with it (psrm.md §6.2: an opskrivningsfordring shares the claim's stamdata and id)."""
+    parts = [c for c in obs.state["psrm"].get("claims", []) if c.get("kind") == "OPSKRIVNING"]
+    oere = claim["saldo_oere"] + sum(c["saldo_oere"] for c in parts if c.get("kompleks_id") == claim["id"])
+    return _kr(Decimal(oere) / 100)
+
+
 def where_now(obs: Observation, case: BillingCase) -> tuple[str, Decimal, Decimal] | None:
     """(collection, principal, owed on the principal) of the case's claim where it lives now, or None."""
     at_psrm = psrm_claims(obs, case)
@@ -166,7 +174,7 @@ def where_now(obs: Observation, case: BillingCase) -> tuple[str, Decimal, Decima
             collection = "ended" if claim.get("recall_reason") == "FEJL" else "paused"
         else:
             collection = PSRM_COLLECTION.get(claim["status"], claim["status"].lower())
-        return collection, _psrm_principal(obs, claim), _kr(claim["saldo_oere"] / 100)
+        return collection, _psrm_principal(obs, claim), _kompleks_owed(obs, claim)
     claims = debitor_claims(obs, case)
     if not claims:
         return None

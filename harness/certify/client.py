@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from testkommune.contracts.errors import SetupError
@@ -13,16 +14,45 @@ class KommuneUnavailableError(SetupError):
     """The test kommune did not answer (not running, wrong URL)."""
 
 
+class _Session(requests.Session):
+    """A session that reads the proxy and CA settings of the environment once per origin, not per request
+    (requests re-reads them on every call; with hundreds of scenarios that was a tenth of a run)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._environment: dict[tuple[Any, ...], Any] = {}  # requests' own settings mapping
+
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+        origin = urlsplit(str(url))
+        key = (origin.scheme, origin.netloc, repr(proxies), stream, repr(verify), repr(cert))
+        if key not in self._environment:
+            self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        return self._environment[key]
+
+
 class AdminClient:
+    """The admin API of one tenant. With `owns_clock` (a certification run) the client is the only one
+    that moves the tenant's frozen clock, so it remembers the clock its own calls returned instead of
+    asking again before every step; a running clock is always asked."""
+
     def __init__(
-        self, base_url: str, kommune: str, system: str, *, timeout: float = 30.0, token: str | None = None
+        self,
+        base_url: str,
+        kommune: str,
+        system: str,
+        *,
+        timeout: float = 30.0,
+        token: str | None = None,
+        owns_clock: bool = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tenant_path = f"{self.base_url}/admin/tenants/{kommune}/{system}"
-        self.session = requests.Session()
+        self.session = _Session()
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
         self.timeout = timeout
+        self.owns_clock = owns_clock
+        self._frozen: dict[str, Any] | None = None  # the clock as this client last set or read it, frozen
 
     def _call(self, method: str, url: str, **kwargs: Any) -> Any:
         try:
@@ -41,19 +71,27 @@ class AdminClient:
         return self._call("GET", f"{self.base_url}/admin/health")
 
     def reset(self) -> None:
+        self._frozen = None
         self._call("POST", f"{self.tenant_path}/reset")
 
     def set_clock(self, instant: str, *, running: bool = False) -> dict[str, Any]:
-        return self._call("POST", f"{self.tenant_path}/clock", json={"set": instant, "running": running})
+        return self._clock_call("POST", json={"set": instant, "running": running})
 
     def advance(self, duration: str) -> dict[str, Any]:
-        return self._call("POST", f"{self.tenant_path}/clock", json={"advance": duration})
+        return self._clock_call("POST", json={"advance": duration})
 
     def advance_to(self, instant: str) -> dict[str, Any]:
-        return self._call("POST", f"{self.tenant_path}/clock", json={"advance_to": instant})
+        return self._clock_call("POST", json={"advance_to": instant})
 
     def clock(self) -> dict[str, Any]:
-        return self._call("GET", f"{self.tenant_path}/clock")
+        if self._frozen is not None:
+            return dict(self._frozen)
+        return self._clock_call("GET")
+
+    def _clock_call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        answer: dict[str, Any] = self._call(method, f"{self.tenant_path}/clock", **kwargs)
+        self._frozen = dict(answer) if self.owns_clock and not answer.get("running") else None
+        return answer
 
     def today(self) -> date:
         return date.fromisoformat(self.clock()["today"])

@@ -17,6 +17,7 @@ from testkommune.harness.certify import (
     checks_finans,
     checks_helhed,
     checks_livsforloeb,
+    checks_reindgi,
     checks_robusthed,
 )
 from testkommune.harness.certify.checks import CHECK_ERROR, Check, check_error
@@ -56,6 +57,7 @@ CHECKS: Registry[Check] = Registry(
         checks_livsforloeb.co_debtors_liable,
         checks_livsforloeb.payouts_made,
         checks_livsforloeb.hearing_answered,
+        checks_reindgi.reindgi_resubmitted,
         checks_robusthed.nothing_lost,
         checks_robusthed.handed_over_once,
         checks_robusthed.debtor_identified,

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from testkommune.contracts.clock import real_now
+from testkommune.contracts.clock import DANISH_TZ, parse_instant, real_now
 from testkommune.contracts.driver import ActionNotSupportedError, Fagsystem, KommuneConnection
 from testkommune.contracts.errors import UsageError
 from testkommune.contracts.model import BillingCase
@@ -76,7 +76,7 @@ class Runner(StepActions):
         self.fagsystem = fagsystem
         self.connection = connection
         self.admin = AdminClient(
-            connection.base_url, connection.kommune, connection.system, token=admin_token
+            connection.base_url, connection.kommune, connection.system, token=admin_token, owns_clock=True
         )
         self.seed = seed
         self.driver = driver
@@ -148,6 +148,8 @@ class Runner(StepActions):
             scenario.source,
             "passed",
         )
+        if self._outside_scope(scenario, result):
+            return result
         self.admin.reset()
         self.admin.set_clock(scenario.clock)
         cases = business.with_co_debtors(scenario, make_cases(scenario, self.seed))
@@ -161,6 +163,20 @@ class Runner(StepActions):
                 break
         result.duration_s = round(time.monotonic() - began, 3)
         return result
+
+    def _outside_scope(self, scenario: Scenario, result: ScenarioResult) -> bool:
+        """A scenario for a role or feature the fagsystem does not declare ends NOT SUPPORTED at its first
+        step, before the tenant is reset or the fagsystem asked anything (nothing would be judged)."""
+        try:
+            business.require_scenario(scenario, self.fagsystem)
+        except ActionNotSupportedError as missing:
+            kind, value = scenario.steps[0]
+            start = parse_instant(scenario.clock).astimezone(DANISH_TZ).isoformat()
+            record = StepRecord(1, kind, _describe(kind, value), start)
+            result.steps.append(record)
+            _end(record, result, "not_supported", str(missing), unsupported_failure(missing))
+            return True
+        return False
 
     def _connected(self, result: ScenarioResult) -> bool:
         """Connect the fagsystem: one that fails to (or its trigger endpoint) is an error result, no crash."""

@@ -172,14 +172,21 @@ class StepActions:
     def _step_until_at_psrm(self, billed: list[BillingCase], today: date) -> None:
         """Step the clock a day at a time, the fagsystem running its day, until every billed case has its
         claim at PSRM (a fagsystem in the direct role hands over by its own policy; PSRM judges the dates),
-        for at most DIRECT_ROLE_MAX_DAYS days."""
+        for at most DIRECT_ROLE_MAX_DAYS days. The tenant's state is read again only on a day something
+        new reached the journal (a claim arrives at PSRM by a message)."""
+        seen, changed = 0, True
         for _ in range(DIRECT_ROLE_MAX_DAYS):
-            observation = Observation(self.admin.state(), [], [], billed, "", {}, references=self._references)
-            if all(observation.psrm_claims_of(case) for case in billed):
-                return
+            if changed:
+                observation = Observation(
+                    self.admin.state(), [], [], billed, "", {}, references=self._references
+                )
+                if all(observation.psrm_claims_of(case) for case in billed):
+                    return
+                seen = max([seen, *(e["id"] for e in self.admin.journal(limit=1))])
             today = today + timedelta(days=1)
             self.admin.advance_to(today.isoformat())
             as_fagsystem(self.fagsystem.run_daily, today)
+            changed = bool(self.admin.journal(limit=1, after=seen))
 
     def _optional(self, step: str) -> Any:
         """The fagsystem's method for an optional action, or ActionNotSupportedError."""

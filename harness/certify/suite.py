@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from testkommune import scenarios
 from testkommune.contracts.errors import UsageError
 from testkommune.contracts.findings import describe_all
 from testkommune.contracts.schemas import contract_set, load_reference
+from testkommune.harness.certify import matrix
 
 BUILTIN_DIR = Path(scenarios.__file__).with_name("suites")
 
@@ -69,17 +71,56 @@ def load_suite(name_or_path: str) -> Suite:
             raise SuiteError(f"unknown suite {name_or_path!r}; built-in suites: {', '.join(known)}.{extra}")
         path = known[name_or_path]
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SuiteError(f"cannot read suite {path}: {exc}") from exc
+    return _parsed_suite(text, path)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_suite(text: str, path: Path) -> Suite:
+    """The suite a file's text holds (kept: a full certification loads each suite more than once, and the
+    generated one expands hundreds of scenarios)."""
+    try:
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise SuiteError(f"suite {path} is not valid YAML: {exc}") from exc
     raw = _plain(raw)
-    problems = contract_set().get("harness/suite").check(raw)
+    if isinstance(raw, dict) and "matrix" in raw:  # generated scenarios (harness/certify/matrix.py)
+        _conform(raw, "harness/matrix", path)
+        raw = _expanded(raw, path)
+    _conform(raw, "harness/suite", path)
+    return _suite(raw, path)
+
+
+def _conform(raw: Any, contract: str, path: Path) -> None:
+    problems = contract_set().get(contract).check(raw)
     if problems:
         lines = [f"  {p['path']}: {p['text_en']}" for p in describe_all(problems)]
         raise SuiteError(f"suite {path} breaks the suite format:\n" + "\n".join(lines))
-    return _suite(raw, path)
+
+
+def _expanded(raw: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The suite with the matrix's scenarios; an exclusion naming a value no axis has is refused (a typo
+    would silently keep the combinations it meant to leave out)."""
+    axes = {
+        "fordringstype": raw["matrix"]["fordringstyper"],
+        "debtor": raw["matrix"]["debtors"],
+        "event": raw["matrix"]["events"],
+        "role": raw["matrix"]["roles"],
+    }
+    for number, rule in enumerate(raw["matrix"].get("exclude", []), start=1):
+        for selection in (rule["where"], rule.get("unless", {})):
+            for axis, values in selection.items():
+                unknown = [v for v in values if v not in axes[axis]]
+                if unknown:
+                    names = ", ".join(unknown)
+                    raise SuiteError(f"suite {path}: exclusion {number} names unknown {axis} {names}")
+    try:
+        scenarios = matrix.expand(raw["matrix"])
+    except KeyError as exc:
+        raise SuiteError(f"suite {path}: {exc.args[0]}") from None
+    return {k: v for k, v in raw.items() if k != "matrix"} | {"scenarios": scenarios}
 
 
 def _plain(node: Any) -> Any:

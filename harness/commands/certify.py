@@ -38,9 +38,11 @@ DESCRIPTION = (
 )
 EXAMPLES = """\
   testkommune certify --fagsystem reference
+  testkommune certify --fagsystem reference --suite all --db :memory:
   testkommune certify --suite basis --scenario BASIS-01 --fagsystem mypackage.integration:MyFagsystem
   testkommune certify --driver http --trigger-url http://127.0.0.1:9000 --url http://127.0.0.1:8585
-  testkommune certify --driver observe --script script.jsonl --url http://127.0.0.1:8585"""
+  testkommune certify --driver observe --script script.jsonl --url http://127.0.0.1:8585
+  testkommune certify --driver observe --conformance statement.json --suite livsforloeb"""
 
 
 def add_parser(sub: Any) -> None:
@@ -51,7 +53,11 @@ def add_parser(sub: Any) -> None:
 
 
 def _what_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--suite", default="basis", help="built-in suite name or path to a suite YAML file")
+    parser.add_argument(
+        "--suite",
+        default="basis",
+        help="built-in suite name, path to a suite YAML file, or `all`: every built-in suite in one run",
+    )
     parser.add_argument(
         "--fagsystem",
         help="with --driver python: a built-in variant (see `testkommune suites`) or module:attribute",
@@ -71,6 +77,17 @@ def _what_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--wait", type=float, default=60.0, help="observe/interactive: seconds to wait per step"
+    )
+    parser.add_argument(
+        "--conformance",
+        type=Path,
+        metavar="FILE",
+        help=(
+            "with --driver observe, interactive or http: the system's conformance statement, JSON or YAML "
+            '(contract harness/conformance, e.g. {"role": "psrm-s2s", "events": ["debtor_paid"]}): its '
+            "integration role and the events it handles; other steps end NOT SUPPORTED. It replaces what "
+            "a trigger endpoint declares"
+        ),
     )
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic test data (default 1)")
     parser.add_argument(
@@ -110,9 +127,19 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def check_scenarios(suite: Any, scenarios: Sequence[str]) -> None:
-    """Refuse scenario ids the suite does not have, listing the ones it has."""
-    known = [s.id for s in suite.scenarios]
+ALL_SUITES = "all"
+
+
+def suite_names(name: str) -> list[str]:
+    """The suites `--suite` names: one, or with `all` every built-in suite (the full certification)."""
+    from testkommune.harness.certify.suite import builtin_suites
+
+    return list(builtin_suites()) if name == ALL_SUITES else [name]
+
+
+def check_scenarios(suite: Any, scenarios: Sequence[str], among: Sequence[Any] = ()) -> None:
+    """Refuse scenario ids the suite (or every suite `among`) does not have, listing the ones it has."""
+    known = [s.id for each in (among or [suite]) for s in each.scenarios]
     unknown = [s for s in scenarios if s not in known]
     if unknown:
         raise UsageError(
@@ -217,6 +244,7 @@ def make_driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
         token = args.admin_token or args.token  # a vendor token with admin rights over its own tenants
         return AdminClient(connection.base_url, connection.kommune, connection.system, token=token)
 
+    statement = _conformance(args)
     if args.driver == "python":
         if not args.fagsystem:
             raise UsageError(
@@ -229,15 +257,31 @@ def make_driver(args: argparse.Namespace, stdout: IO[str]) -> Any:
             raise UsageError(
                 "--driver http needs --trigger-url", hint="e.g. --trigger-url http://127.0.0.1:9000"
             )
-        return trigger_driver(check_url("--trigger-url", args.trigger_url))
+        driver = trigger_driver(check_url("--trigger-url", args.trigger_url))
+        driver.conformance = statement or driver.conformance
+        return driver
     if args.driver == "observe":
         print(
             f"Follow the test script in {args.script} (JSON lines); up to {args.wait:.0f} s per step.",
             file=stdout,
             flush=True,
         )
-        return ObservationDriver(args.script, admin, timeout=args.wait)
-    return InteractiveDriver(admin, out=stdout, inp=sys.stdin, timeout=args.wait)
+        return ObservationDriver(args.script, admin, timeout=args.wait, conformance=statement)
+    return InteractiveDriver(admin, out=stdout, inp=sys.stdin, timeout=args.wait, conformance=statement)
+
+
+def _conformance(args: argparse.Namespace) -> Any:
+    """The statement `--conformance` names (None without one); a Python fagsystem declares its own."""
+    if args.conformance is None:
+        return None
+    if args.driver == "python":
+        raise UsageError(
+            "--conformance is for --driver observe, interactive or http",
+            hint="a Python fagsystem declares its own statement: its attribute `conformance`",
+        )
+    from testkommune.harness.certify.conformance_file import load_conformance
+
+    return load_conformance(args.conformance)
 
 
 def trigger_driver(url: str) -> Any:
@@ -260,7 +304,8 @@ def run(args: argparse.Namespace, stdout: IO[str]) -> int:
     from testkommune.harness.certify.suite import load_suite
 
     url = check_url("--url", args.url) if args.url else None
-    check_scenarios(load_suite(args.suite), args.scenario)
+    suites = [load_suite(name) for name in suite_names(args.suite)]
+    check_scenarios(suites[0], args.scenario, suites)
     if url:
         probe_kommune(url, args.token)
     db = store_url(args.db)
@@ -276,15 +321,47 @@ def run(args: argparse.Namespace, stdout: IO[str]) -> int:
         return _verdict_code(_certify_at(args, fagsystem, system, kommune.base_url, out))
 
 
-def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url: str, out: Any) -> Any:
+def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url: str, out: Any) -> bool:
+    """Run the suite (or with `--suite all` every built-in suite, one after the other in the same kommune);
+    the verdict fails when any suite fails."""
+    import time
+
+    from testkommune.harness.certify.suite import load_suite
+
+    began = time.monotonic()
+    results = []
+    for name in suite_names(args.suite):
+        wanted = [s.id for s in load_suite(name).scenarios if s.id in args.scenario]
+        if args.scenario and not wanted:
+            continue  # with --suite all and --scenario: only the suites that hold one
+        results.append(_certify_suite(args, fagsystem, system, base_url, out, name, wanted))
+    if args.suite == ALL_SUITES:
+        outcomes = [s.outcome for r in results for s in r.scenarios]
+        counts = ", ".join(f"{outcomes.count(o)} {o.replace('_', ' ')}" for o in sorted(set(outcomes)))
+        verdict = "PASSED" if all(r.passed for r in results) else "FAILED"
+        seconds = time.monotonic() - began
+        scope = f"{len(results)} suites, {len(outcomes)} scenarios: {counts}"
+        out.print(f"ALL SUITES: {verdict} ({scope}) in {seconds:.1f} s")
+    return all(r.passed for r in results)
+
+
+def _certify_suite(
+    args: argparse.Namespace,
+    fagsystem: Any,
+    system: str,
+    base_url: str,
+    out: Any,
+    suite_name: str,
+    scenarios: Sequence[str],
+) -> Any:
     result, _ = certify_once(
-        suite_name=args.suite,
+        suite_name=suite_name,
         fagsystem=fagsystem,
         base_url=base_url,
         kommune=args.kommune,
         system=system,
         seed=args.seed,
-        scenarios=args.scenario,
+        scenarios=scenarios,
         report_dir=args.report_dir,
         console=out,
         language=args.language,
@@ -299,5 +376,5 @@ def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url:
     return result
 
 
-def _verdict_code(result: Any) -> int:
-    return EXIT_OK if result.passed else EXIT_FAILED
+def _verdict_code(passed: bool) -> int:
+    return EXIT_OK if passed else EXIT_FAILED

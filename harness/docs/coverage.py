@@ -9,7 +9,7 @@ from collections import defaultdict
 from testkommune.contracts.catalogue import error_catalogue
 from testkommune.harness.certify.checks_helhed import FINAL_CODES
 from testkommune.harness.certify.suite import builtin_suites, load_suite
-from testkommune.scenarios.fagsystemer.proofs import LIFE_PROOFS, PROOFS
+from testkommune.scenarios.fagsystemer.proofs import LIFE_PROOFS, MATRIX_PROOFS, PROOFS
 
 COVERAGE_PAGE = "coverage.md"
 # Certification codes a fagsystem's defect does not name on its own, and why.
@@ -24,6 +24,20 @@ NOT_A_DEFECT = {
     ),
 }
 KOMMUNE_SIDE = ("FAULT-", "OIR-SVAR-TABT", "ERP-PERIODE-LUKKET")  # what the kommune does, not the fagsystem
+GENERATED = "MAT-"  # the ids of scenarios generated from data (harness/certify/matrix.py)
+
+
+def scenario_counts() -> tuple[int, int]:
+    """(every scenario of the built-in suites, those generated from data)."""
+    ids = [s.id for name in builtin_suites() for s in load_suite(name).scenarios]
+    return len(ids), sum(i.startswith(GENERATED) for i in ids)
+
+
+def _shown(ids: list[str]) -> str:
+    """Hand-written scenarios by id; generated ones counted (hundreds would drown the table)."""
+    written = [i for i in ids if not i.startswith(GENERATED)]
+    generated = len(ids) - len(written)
+    return ", ".join(written + ([f"{generated} generated"] if generated else []))
 
 
 def scenarios_by_code() -> dict[str, list[str]]:
@@ -45,7 +59,11 @@ def variants_by_code() -> dict[str, list[str]]:
     for variant, proof in sorted((PROOFS | LIFE_PROOFS).items()):
         for code in proof.codes:
             found[code].append(variant)
-    return dict(found)
+    for variant, caught in sorted(MATRIX_PROOFS.items()):  # generated scenarios catch them too
+        for _, code in caught.values():
+            if variant not in found[code]:
+                found[code].append(variant)
+    return {code: sorted(variants) for code, variants in found.items()}
 
 
 def triggerable() -> list[str]:
@@ -58,6 +76,7 @@ def triggerable() -> list[str]:
 def coverage_page() -> str:
     scenarios, variants, catalogue = scenarios_by_code(), variants_by_code(), error_catalogue()
     codes = triggerable()
+    total, generated = scenario_counts()
     lines = [
         "# Coverage: rules a fagsystem can break",
         "",
@@ -65,7 +84,8 @@ def coverage_page() -> str:
         "scenario and the self-test's proofs (`scenarios/fagsystemer/proofs.py`); do not edit by hand.",
         "`tests/test_coverage.py` fails when a code below has no scenario or no broken variant.",
         "",
-        f"{len(codes)} codes, {len(PROOFS) + len(LIFE_PROOFS)} broken variants.",
+        f"{len(codes)} codes, {len(PROOFS) + len(LIFE_PROOFS)} broken variants, {total} scenarios "
+        f"({generated} of them generated from data: `scenarios/suites/matrix.yaml`).",
         "",
         "| code | what it names | scenarios | proven by |",
         "|---|---|---|---|",
@@ -73,7 +93,7 @@ def coverage_page() -> str:
     for code in codes:
         text = catalogue.get(code).text_en.replace("|", "/") if code in catalogue else "?"
         shown = scenarios.get(code, [])
-        where = "every scenario (final checks)" if code in FINAL_CODES else ", ".join(shown) or "**none**"
+        where = "every scenario (final checks)" if code in FINAL_CODES else _shown(shown) or "**none**"
         lines.append(f"| `{code}` | {text} | {where} | {', '.join(variants.get(code, [])) or '**none**'} |")
     lines += ["", "## Not a fagsystem's defect", "", "| code | why |", "|---|---|"]
     lines += [f"| `{code}` | {why} |" for code, why in NOT_A_DEFECT.items()]
@@ -81,7 +101,7 @@ def coverage_page() -> str:
         c for c in scenarios if c not in codes and c not in NOT_A_DEFECT and not c.startswith(KOMMUNE_SIDE)
     )
     lines += ["", "## Rules the scenarios exercise, with no broken variant yet", ""]
-    lines += [f"- `{code}` ({', '.join(scenarios[code])})" for code in exercised] or ["(none)"]
+    lines += [f"- `{code}` ({_shown(scenarios[code])})" for code in exercised] or ["(none)"]
     lines += ["", "## Catalogue codes no scenario exercises, by area", "", "| prefix | codes |", "|---|---|"]
     unexercised: dict[str, int] = defaultdict(int)
     for code in (e.code for e in catalogue):

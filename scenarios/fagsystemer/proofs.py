@@ -116,5 +116,51 @@ LIFE_PROOFS: dict[str, Proof] = {
     "s2s-medhaefter-glemmes": Proof(("CERT-MEDHAEFTER-MANGLER",), ("livsforloeb",)),
     "s2s-regu-med-virkningsdato": Proof(("PSRM-519",), ("livsforloeb",)),
     "s2s-reindgi-med-datoer": Proof(("PSRM-REINDGI-DATOER",), ("livsforloeb",)),
+    "s2s-genindsender-uden-reindgi": Proof(("CERT-REINDGI-MANGLER",), ("livsforloeb",)),
     "udbetaler-kun-en-gang": Proof(("CERT-UDBETALING-ANTAL",), ("livsforloeb",)),
+}
+
+# Generated scenarios (suite matrix) a broken variant fails, with the check and code its first failure names:
+# the data-driven scenarios catch the same defects for their own reason (tests/test_matrix.py runs them).
+MATRIX_PROOFS: dict[str, dict[str, tuple[str, str]]] = {
+    "ignorerer-rettelse": {
+        "MAT-KFSKFRI-PERSON-RETNED-OIR": ("claim_after_events", "CERT-LIVSFORLOEB-HOVEDSTOL")
+    },
+    "opskriver-ikke": {"MAT-DFHUSLJ-PERSON-RETOP-OIR": ("claim_after_events", "CERT-LIVSFORLOEB-HOVEDSTOL")},
+    "generisk-fordringstype": {
+        "MAT-KFETAND-PERSON-INGEN-OIR": ("claim_matches_case", "CERT-FORKERT-FORDRINGSTYPE")
+    },
+    "sfo-som-daginstitution": {
+        "MAT-KFSKFRI-FORAELDRE-INGEN-OIR": ("claim_matches_case", "CERT-FORKERT-FORDRINGSTYPE")
+    },
+    "hele-kroner": {"MAT-KLFRUNG-PERSON-INGEN-OIR": ("claim_matches_case", "CERT-STAMDATA-AFVIGER")},
+    "periode-omvendt": {"MAT-KFBOTMO-PERSON-INGEN-OIR": ("oir_accepted", "PSRM-569")},
+    "se-som-cvr": {"MAT-DFHUSLJ-CVR-INGEN-OIR": ("debtor_identified", "CERT-PART-AFVIGER")},
+    "uden-se-nummer": {"MAT-CFFAKTU-EJER-INGEN-OIR": ("debtor_identified", "CERT-PART-AFVIGER")},
+    "uden-fast-bopael-ignoreres": {
+        "MAT-KTTIBAK-UFB-INGEN-OIR": ("no_fixed_address_marked", "CERT-UDEN-FAST-BOPAEL")
+    },
+    "medhaefter-glemmes": {"MAT-DFHUSLJ-AEGTEF-INGEN-OIR": ("co_debtors_liable", "CERT-MEDHAEFTER-MANGLER")},
+    "s2s-medhaefter-glemmes": {
+        "MAT-KFDAINS-FORAELDRE-INGEN-S2S": ("co_debtors_liable", "CERT-MEDHAEFTER-MANGLER")
+    },
+    "overdrager-aldrig": {"MAT-KFURSDP-PERSON-INGEN-OIR": ("psrm_status", "CERT-IKKE-OVERDRAGET")},
+    "klage-ignoreres": {"MAT-KFBOTMO-PERSON-AFVIST-OIR": ("claim_after_events", "CERT-LIVSFORLOEB-TILSTAND")},
+    "nedskriver-ved-fejl": {
+        "MAT-KFERSMF-PERSON-FEJL-OIR": ("claim_after_events", "CERT-LIVSFORLOEB-TILSTAND")
+    },
+    "afskriver-som-nedskrivning": {
+        "MAT-KLFRUNG-PERSON-AFSKREVET-OIR": ("claim_after_events", "CERT-LIVSFORLOEB-TILSTAND")
+    },
+    "direkte-betaling-ignoreres": {
+        "MAT-KFRENAB-PERSON-DELBETALT-OIR": ("claim_after_events", "CERT-LIVSFORLOEB-RESTANCE")
+    },
+    "genbruger-endtoendid": {"MAT-CFFAKTU-CVR-UDBETALT-OIR": ("exchanges_accepted", "NK-ENDTOENDID-DUBLET")},
+    "udbetaler-til-cvr": {"MAT-CFFAKTU-CVR-UDBETALT-OIR": ("exchanges_accepted", "NK-NEMKONTO-MANGLER")},
+    "s2s-indb-uden-virkningsdato": {"MAT-CFFAKTU-PERSON-DELBETALT-S2S": ("exchanges_accepted", "PSRM-409")},
+    "s2s-regu-med-virkningsdato": {"MAT-KFBOTMO-PERSON-OPHOER-S2S": ("exchanges_accepted", "PSRM-519")},
+    "s2s-fejl-med-virkningsdato": {"MAT-KTTIBAK-PERSON-FEJL-S2S": ("exchanges_accepted", "PSRM-546")},
+    "s2s-genindsender-uden-reindgi": {
+        "MAT-KFDAINS-PERSON-AFVIST-S2S": ("reindgi_resubmitted", "CERT-REINDGI-MANGLER")
+    },
 }

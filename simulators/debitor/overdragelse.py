@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.contracts.clock import danish_date
 from testkommune.contracts.money import wire
+from testkommune.contracts.schemas import contract_set
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import binding, konto, mailbox, tables
 from testkommune.simulators.debitor.tables import (
@@ -30,6 +31,13 @@ RELATED_TYPES = {"RYKKERGEBYR": "GERYKKE", "RENTE": "REOPKRÆ"}
 """The fordringstyper of the fees and interest the debitor system added, when handed over with the claim."""
 
 
+def _related_reference(main: str, suffix: str) -> str:
+    """A related claim's DMIFordringFordringHaverRef: the main claim's with a suffix, cut to PSRM's 50
+    characters (a fagsystem's long FordringReference must not make the hand-over break PSRM's contract)."""
+    longest = contract_set().raw["common/typer"]["$defs"]["Reference"]["maxLength"]
+    return main[: longest - len(suffix)] + suffix
+
+
 def _related_parts(ctx: OpContext, claim: Any) -> list[dict[str, Any]]:
     """The open fees and interest on the claim, as related claims — those the claimant's PSRM agreement
     allows (a type outside the agreement stays with the debitor system rather than sink the hand-over)."""
@@ -37,7 +45,7 @@ def _related_parts(ctx: OpContext, claim: Any) -> list[dict[str, Any]]:
     return [
         {
             "type": RELATED_TYPES[p.kind],
-            "reference": f"{claim.reference}-{p.kind[:3]}-{p.nr}",
+            "reference": _related_reference(claim.reference, f"-{p.kind[:3]}-{p.nr}"),
             "oere": p.saldo_oere,
             "forfald": p.forfald,
         }

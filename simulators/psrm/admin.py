@@ -19,7 +19,7 @@ from testkommune.simulators.http import ok, problem, read_json, whole_number
 from testkommune.simulators.psrm import inddrivelse, underretninger
 from testkommune.simulators.psrm import tables as psrm_tables
 from testkommune.simulators.psrm.service import receipt
-from testkommune.simulators.psrm.state import UNDER_INDDRIVELSE, PsrmView
+from testkommune.simulators.psrm.state import TILBAGEKALDT, UNDER_INDDRIVELSE, PsrmView
 from testkommune.simulators.store import plain
 from testkommune.simulators.tenancy import Tenant
 
@@ -205,12 +205,24 @@ def state(conn: Connection, tenant: Tenant) -> dict[str, Any]:
             )
         ],
         "claims": [
-            plain(r, exclude=("tenant", "data"))
+            plain(r, exclude=("tenant", "data")) | _returned_interest(conn, tenant, r)
             for r in conn.execute(
                 sa.select(claims).where(claims.c.tenant == tenant.key).order_by(claims.c.id)
             )
         ],
     }
+
+
+def _returned_interest(conn: Connection, tenant: Tenant, row: Any) -> dict[str, Any]:
+    """A recalled claim's inddrivelsesrente, accrued up to the recall and not paid: it went back to the
+    claimant with the claim (psrm.md §6.3: KLAG, HENS, HAFT), to be re-submitted as REINDGI (§6.4)."""
+    if row.status != TILBAGEKALDT or row.recall_reason == "FEJL":  # FEJL resets all interest
+        return {}
+    claim = PsrmView(conn, tenant).claim(row.id)
+    book = inddrivelse.ledger(conn, tenant, claim) if claim is not None else None
+    if book is None or book.stop is None:
+        return {}
+    return {"rente_returneret_oere": book.interest_due(book.stop)}
 
 
 _T = "/admin/tenants/{kommune}/{system}/psrm"

@@ -26,6 +26,9 @@ from testkommune.scenarios.fagsystemer.varianter_livsforloeb.genindsender_efter_
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.genindsender_nye_stamdata import (
     GenindsenderNyeStamdata,
 )
+from testkommune.scenarios.fagsystemer.varianter_livsforloeb.genindsender_uden_reindgi import (
+    GenindsenderUdenReindgi,
+)
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.genoptager_ikke import GenoptagerIkke
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.hoering_ubesvaret import HoeringUbesvaret
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb.ignorerer_rettelse import IgnorererRettelse
@@ -82,5 +85,6 @@ LIVSFORLOEB_VARIANTS = {
     "s2s-hoering-ubesvaret": HoeringUbesvaret,
     "s2s-medhaefter-glemmes": MedhaefterGlemmesS2S,
     "s2s-reindgi-med-datoer": ReindgiMedDatoer,
+    "s2s-genindsender-uden-reindgi": GenindsenderUdenReindgi,
 }
 """CLI name → class (merged into `scenarios.fagsystemer.VARIANTS`)."""
