@@ -53,10 +53,17 @@ def _is_old(action: Any) -> bool:
     return _old_haeftelse(action["AktionValg"])
 
 
-def _old_haeftelse(value: Any) -> bool:
+# The liability structures sit a few levels below AktionValg; a message nested deeper is no old shape (and is
+# the route's to refuse as too deep), so the search stops there instead of recursing without bound.
+_HAEFTELSE_MAX_DEPTH = 8
+
+
+def _old_haeftelse(value: Any, depth: int = 0) -> bool:
     """Does any MFHæftelseStruktur below carry an old liability date (read only, no copy)?"""
+    if depth > _HAEFTELSE_MAX_DEPTH:
+        return False
     if isinstance(value, list):
-        return any(_old_haeftelse(item) for item in value)
+        return any(_old_haeftelse(item, depth + 1) for item in value)
     if not isinstance(value, dict):
         return False
     old = mapping()["haeftelse"]["moves"]
@@ -64,7 +71,7 @@ def _old_haeftelse(value: Any) -> bool:
         if key == "MFHæftelseStruktur" and isinstance(item, list):
             if any(isinstance(h, dict) and any(name in h for name in old) for h in item):
                 return True
-        elif isinstance(item, dict | list) and _old_haeftelse(item):
+        elif isinstance(item, dict | list) and _old_haeftelse(item, depth + 1):
             return True
     return False
 
@@ -124,11 +131,13 @@ def _move(struct: dict[str, Any], spec: dict[str, Any], path: str, found: list[s
     return moved
 
 
-def _haeftelser(value: Any, path: str, found: list[str]) -> None:
+def _haeftelser(value: Any, path: str, found: list[str], depth: int = 0) -> None:
     """The liability dates in every MFHæftelseStruktur of the action, wherever its claims nest them."""
+    if depth > _HAEFTELSE_MAX_DEPTH:
+        return
     if isinstance(value, list):
         for index, item in enumerate(value):
-            _haeftelser(item, join_path(path, index), found)
+            _haeftelser(item, join_path(path, index), found, depth + 1)
         return
     if not isinstance(value, dict):
         return
@@ -138,4 +147,4 @@ def _haeftelser(value: Any, path: str, found: list[str]) -> None:
                 if isinstance(haeftelse, dict):
                     _move(haeftelse, mapping()["haeftelse"], join_path(path, key, index), found)
         else:
-            _haeftelser(item, join_path(path, key), found)
+            _haeftelser(item, join_path(path, key), found, depth + 1)

@@ -120,7 +120,7 @@ async def _buffer(receive: Any) -> tuple[list[bytes], bool]:
 def _translated(raw: bytes) -> tuple[bytes | None, list[str]]:
     try:
         message = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep: the route refuses it with a problem
         return None, []
     new, old = translate(message)
     if not old:

@@ -26,7 +26,24 @@ def test_hand_over_to_psrm_is_journalled_as_an_internal_leg(api):
     sent, answered = json.loads(legs[0]["request"]), json.loads(legs[0]["response"])
     action = sent["FordringAktionSamling"]["FordringAktion"][0]
     status = answered["FordringInfo"]["FordringAktionStatusSamling"]["MFAktionStruktur"][0]
-    assert status["MFAktionID"] == action["MFAktionID"] and status["MFAktionStatusKode"] == "MODTAGET"
+    assert status["MFAktionID"] == _aktion_id(action) and status["MFAktionStatusKode"] == "MODTAGET"
+
+
+def _aktion_id(action: dict) -> str:
+    """The MFAktionID inside the action's structure, where SKAT's samples put it (soap.md §1)."""
+    found = [v for k, v in _items(action) if k == "MFAktionID"]
+    assert len(found) == 1, action
+    return found[0]
+
+
+def _items(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _items(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _items(value)
 
 
 def test_a_fagsystem_call_to_psrm_is_not_an_internal_leg(api):

@@ -161,9 +161,13 @@ def test_fuzzing_finds_no_server_error_and_no_answer_outside_its_schema(fuzzed, 
     assert report["exit_code"] == 0, output[-6000:]
     assert report["warnings"]["unresolvable_reference"] == []
     # the fuzzer reaches the admin API (issue 14, finding 10: every generated admin call used to be a 400);
-    # only the NemKonto register's free-form {type}/{nummer} path is still mostly refused
+    # only the NemKonto register's free-form {type}/{nummer} path is still mostly refused, and a payment
+    # earmarked for a claim (Indbetaling_I.FordringID): the fuzzer cannot know a claim id, so PSRM-509
+    allowed = ("/register/", "/psrm/indbetalinger")
     mostly_refused = report["warnings"]["validation_mismatch"]
-    assert [op for op in mostly_refused if "/admin/" in op and "/register/" not in op] == [], mostly_refused
+    assert [op for op in mostly_refused if "/admin/" in op and not any(a in op for a in allowed)] == [], (
+        mostly_refused
+    )
     assert report["operations"]["tested"] == len(_operations(document))
     assert 200 <= cases <= 10_000, cases
     journal = requests.get(
