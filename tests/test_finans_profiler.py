@@ -1,0 +1,156 @@
+"""The finans suite against each ERP profile's own figures (contracts/reference/erpprofiler.json, every
+behaviour figure an inference [I]): FIN-04 meets a closed period on the day the profile's own period closing
+(`aabne_maaneder_bagud`) closes it, asked of the ERP at run time, and a fagsystem that does not correct at the
+source (oeir.md §7) fails each copy for its own reason."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from testkommune.contracts.driver import KommuneConnection
+from testkommune.contracts.schemas import load_reference
+from testkommune.harness.certify.results import ScenarioResult
+from testkommune.harness.certify.runner import Runner
+from testkommune.harness.certify.suite import load_suite
+from testkommune.harness.inprocess import InProcessKommune
+from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
+
+from tests.test_erp_http import erp, erp_url  # noqa: F401  (fixtures: one served test kommune)
+
+PROFILES = load_reference("erpprofiler.json")["profiles"]
+MONTHS_BACK = {p["id"]: p["aabne_maaneder_bagud"]["vaerdi"] for p in PROFILES}
+BOOKED_ON = date(2026, 9, 30)  # FIN-04's clock: the day the fagsystem dates its bilag, the ERP away
+FIN_04 = ["FIN-04", *(f"FIN-04-{p}" for p in MONTHS_BACK)]
+
+
+def _first_closed_day(months_back: int) -> date:
+    """The first day on which the month of BOOKED_ON is no longer among the open ones."""
+    month = BOOKED_ON.month + months_back + 1
+    return date(BOOKED_ON.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def _months_back(scenario_id: str) -> int:
+    profile = scenario_id.removeprefix("FIN-04").removeprefix("-")
+    return MONTHS_BACK[profile] if profile else 1  # no profile: the ERP's default, one month back
+
+
+class RetterIkkePeriode(Foraeldrebetaling):
+    """Defect: leaves a bilag rejected for a closed period lying (never corrects it at the source)."""
+
+    name = "retter-ikke-periode"
+
+    def correct_bilag(
+        self, bilag: dict[str, Any], errors: list[dict[str, Any]], today: date
+    ) -> dict[str, Any] | None:
+        return None
+
+
+class AntagerForrigeMaanedAaben(Foraeldrebetaling):
+    """Defect: assumes every ERP keeps the previous month open, so re-dates only a bilag two months old or
+    more; a bilag from last month rejected by a stricter ERP is never corrected."""
+
+    name = "antager-forrige-maaned-aaben"
+
+    def correct_bilag(
+        self, bilag: dict[str, Any], errors: list[dict[str, Any]], today: date
+    ) -> dict[str, Any] | None:
+        booked = date.fromisoformat(bilag["Bogføringsdato"])
+        if (today.year - booked.year) * 12 + today.month - booked.month < 2:
+            return None
+        return super().correct_bilag(bilag, errors, today)
+
+
+@pytest.fixture(scope="module")
+def kommune():
+    with InProcessKommune() as running:
+        yield running
+
+
+def _run(
+    kommune: InProcessKommune, fagsystem: Foraeldrebetaling, ids: list[str] = FIN_04
+) -> tuple[dict[str, ScenarioResult], Runner]:
+    """Run the named scenarios of the finans suite; the runner keeps the last scenario's tenant."""
+    suite = load_suite("finans")
+    suite = dataclasses.replace(suite, scenarios=tuple(s for s in suite.scenarios if s.id in ids))
+    runner = Runner(suite, fagsystem, KommuneConnection(kommune.base_url, "851", fagsystem.name))
+    return {r.scenario_id: r for r in runner.run().scenarios}, runner
+
+
+def _deliveries(runner: Runner) -> list[tuple[str, str, list[str]]]:
+    """The fagsystem's straks deliveries the ERP answered: (Bogføringsdato, Status, codes), in order."""
+    out = []
+    for entry in runner.admin.journal():
+        if entry["operation"] != "ModtagFinansbilag" or entry["status"] != 200:
+            continue
+        sent = json.loads(entry["request"])["Finansbilag"]
+        answer = json.loads(entry["response"])["Forretningskvittering"]
+        out.append((sent["Bogføringsdato"], answer["Status"], [e["code"] for e in answer.get("Fejl", [])]))
+    return out
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=[p["id"] for p in PROFILES])
+def test_the_erp_says_which_months_are_open_on_a_later_day_by_its_profile(erp, profile):  # noqa: F811
+    erp.settings({"erp": {"erpprofil": profile["id"]}})
+    back = profile["aabne_maaneder_bagud"]["vaerdi"]
+    closing = _first_closed_day(back)
+    before = erp.erp_ok("GET", "perioder", dato=(closing - timedelta(days=1)).isoformat())
+    after = erp.erp_ok("GET", "perioder", dato=closing.isoformat())
+    assert "2026-09" in before["ÅbnePerioder"] and "2026-09" not in after["ÅbnePerioder"]
+    assert (after["Dato"], after["MånederBagud"], len(after["ÅbnePerioder"])) == (
+        closing.isoformat(),
+        back,
+        back + 1,
+    )
+    assert erp.erp_ok("GET", "perioder")["Dato"] == "2026-09-20"  # the tenant's own clock did not move
+
+
+def test_a_day_that_is_not_a_date_is_refused_as_an_admin_error(erp):  # noqa: F811
+    refused = erp.erp("GET", "perioder", dato="2026-13-01")
+    assert refused.status_code == 400
+    assert [e["code"] for e in refused.json()["errors"]] == ["ADMIN-UGYLDIG"]
+
+
+def test_each_fin04_copy_meets_the_closed_period_on_its_profiles_own_day(kommune):
+    """oeir.md §7, §15: the bilag dated 2026-09-30 waits out the ERP's absence; it is rejected
+    ERP-PERIODE-LUKKET on the first day the profile has closed September (ERP-KVANTUM 1 October, ERP-KMD and
+    ERP-EG 1 November, ERP-FUJITSU 1 December), then re-dated at the source and booked."""
+    for scenario_id in FIN_04:
+        results, runner = _run(kommune, Foraeldrebetaling(), [scenario_id])
+        result = results[scenario_id]
+        assert result.outcome == "passed", (scenario_id, result.failures)
+        closing = _first_closed_day(_months_back(scenario_id))
+        daily = next(s for s in result.steps if s.kind == "daily")
+        expect = result.steps[daily.index]  # the step after the daily run starts where it ended
+        assert expect.sim_time[:10] == closing.isoformat(), scenario_id
+        assert _deliveries(runner) == [
+            ("2026-09-30", "AFVIST", ["ERP-PERIODE-LUKKET"]),
+            (closing.isoformat(), "GODKENDT", []),
+        ], scenario_id
+
+
+def test_a_fagsystem_that_never_corrects_fails_every_copy_for_its_own_reason(kommune):
+    results, _ = _run(kommune, RetterIkkePeriode())
+    assert set(results) == set(FIN_04)
+    for scenario_id, result in results.items():
+        assert result.outcome == "failed", scenario_id
+        first = result.failures[0]
+        assert (first.check, first.code, first.actual) == (
+            "finans_corrected_at_source",
+            "CERT-RETTELSE-MANGLER",
+            "AFVIST",
+        ), scenario_id
+        assert ("finans_accepted", "ERP-PERIODE-LUKKET") in {(f.check, f.code) for f in result.failures}
+
+
+def test_assuming_every_erp_keeps_last_month_open_fails_only_the_strict_profile(kommune):
+    """ERP-KVANTUM keeps only the current month open [I]: there September is closed on 1 October, a month
+    after the bilag; every other profile closes it later, when this fagsystem does correct."""
+    results, _ = _run(kommune, AntagerForrigeMaanedAaben())
+    failed = {sid for sid, r in results.items() if r.outcome != "passed"}
+    assert failed == {sid for sid in FIN_04 if _months_back(sid) == 0} == {"FIN-04-ERP-KVANTUM"}
+    first = results["FIN-04-ERP-KVANTUM"].failures[0]
+    assert (first.check, first.code) == ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER")
