@@ -5,6 +5,7 @@ source (oeir.md §7) fails each copy for its own reason."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from datetime import date, timedelta
@@ -15,10 +16,12 @@ from testkommune.contracts.driver import KommuneConnection
 from testkommune.contracts.schemas import load_reference
 from testkommune.harness.certify.results import ScenarioResult
 from testkommune.harness.certify.runner import Runner
-from testkommune.harness.certify.suite import load_suite
+from testkommune.harness.certify.suite import load_suite, per_erpprofil
 from testkommune.harness.inprocess import InProcessKommune
 from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
+from testkommune.simulators.erp.profiles import parse_profiles
 
+from tests.erp_messages import MASSE, STRAKS, finansbilag, masse, modtag, nulsum, postering
 from tests.test_erp_http import erp, erp_url  # noqa: F401  (fixtures: one served test kommune)
 
 PROFILES = load_reference("erpprofiler.json")["profiles"]
@@ -154,3 +157,85 @@ def test_assuming_every_erp_keeps_last_month_open_fails_only_the_strict_profile(
     assert failed == {sid for sid in FIN_04 if _months_back(sid) == 0} == {"FIN-04-ERP-KVANTUM"}
     first = results["FIN-04-ERP-KVANTUM"].failures[0]
     assert (first.check, first.code) == ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER")
+
+
+# --- the figures that decide a verdict, per profile, over HTTP ---------------------------------------------
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=[p["id"] for p in PROFILES])
+def test_each_profile_takes_the_delivery_forms_its_data_says(erp, profile):  # noqa: F811
+    """straks and masse per profile [I]; a form the profile does not take is refused ERP-LEVERANCEFORM."""
+    erp.settings({"erp": {"erpprofil": profile["id"]}})
+    straks = erp.straks(modtag(finansbilag(nulsum())))
+    taken = erp.post(MASSE, masse(finansbilag(nulsum())))
+    for response, form in ((straks, "straks"), (taken, "masse")):
+        if profile[form]["vaerdi"]:
+            assert response.status_code == 200, response.text
+        else:
+            assert [e["code"] for e in response.json()["errors"]] == ["ERP-LEVERANCEFORM"]
+
+
+@pytest.mark.parametrize("form", ["straks", "masse"])
+def test_a_form_the_erp_does_not_take_is_refused_before_oir_claims_the_id(erp, form):  # noqa: F811
+    """A tenant setting overrides its profile's figure (the inference as default); the refusal names the
+    profile and the form it takes, stores nothing, and leaves the TransaktionsID free for the other form."""
+    other = "masse" if form == "straks" else "straks"
+    erp.settings({"erp": {"erpprofil": "ERP-KMD", form: False}})
+    bilag = finansbilag(nulsum())
+    message = modtag(bilag) if form == "straks" else masse(bilag)
+    refused = erp.post(STRAKS if form == "straks" else MASSE, message)
+    assert refused.status_code == 400
+    [error] = refused.json()["errors"]
+    assert (error["code"], error["value"]) == ("ERP-LEVERANCEFORM", form)
+    for text in (error["text_da"], error["text_en"], error["fix_en"]):
+        assert other in text and "{" not in text
+    assert "ERP-KMD" in error["text_en"] and "ERP-KMD" in error["text_da"]
+    assert error["source"]["tag"] == "I"
+    tid = message["Hovedoplysninger"]["TransaktionsID"]
+    assert erp.hent(tid).status_code == 404
+    again = {"Hovedoplysninger": message["Hovedoplysninger"], "Finansbilag": bilag}
+    if other == "masse":
+        again["Finansbilag"] = [bilag]
+    assert erp.post(STRAKS if other == "straks" else MASSE, again).status_code == 200
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=[p["id"] for p in PROFILES])
+def test_each_profile_rejects_an_unknown_sortiment_value_and_rounds_nothing(erp, profile):  # noqa: F811
+    """ukendt_sortiment AFVIS and afrunding OERE [I], the only values the ERP models: an unknown value rejects
+    the whole bilag, and one øre of difference is an imbalance, not rounded away."""
+    assert (profile["ukendt_sortiment"]["vaerdi"], profile["afrunding"]["vaerdi"]) == ("AFVIS", "OERE")
+    erp.settings({"erp": {"erpprofil": profile["id"]}})
+    unknown = [postering(100.0, "DEBET", "FRIPLADS", "INTEGRERET", "SOLSIKKEN"), *nulsum()[1:]]
+    unknown[0]["Sortiment"]["Ydelsestype"] = "FINDES-IKKE"
+    answer = erp.kvittering(modtag(finansbilag(unknown)))
+    assert (answer["Status"], {e["code"] for e in answer["Fejl"]}) == (
+        "AFVIST",
+        {"ERP-SORTIMENTSVAERDI-UKENDT"},
+    )
+    one_oere = nulsum()
+    one_oere[1]["Beløb"] = 99.99
+    answer = erp.kvittering(modtag(finansbilag(one_oere)))
+    assert answer["Status"] == "AFVIST"
+    assert [(e["code"], e["value"]) for e in answer["Fejl"]] == [("ERP-BILAG-UBALANCE", "0.01")]
+
+
+def test_a_profile_asking_for_behaviour_the_erp_lacks_is_refused_when_read():
+    data = load_reference("erpprofiler.json")
+    assert set(parse_profiles(data)) == set(MONTHS_BACK)
+    for name, value in (("ukendt_sortiment", "FEJLKONTO"), ("afrunding", "KRONE")):
+        changed = copy.deepcopy(data)
+        changed["profiles"][0][name]["vaerdi"] = value
+        with pytest.raises(ValueError, match=f"{name} '{value}' is not modelled"):
+            parse_profiles(changed)
+
+
+def test_a_profile_without_masse_gets_no_copy_of_a_masse_scenario():
+    """FIN-02 delivers masse: an ERP that takes no masse refuses it (above), so it is not certified there;
+    its straks scenarios still run."""
+    profiles = copy.deepcopy(PROFILES)
+    profiles[0]["masse"]["vaerdi"] = False
+    scenarios = {s.id: s for s in load_suite("finans").scenarios}
+    masse_copies = {s.id for s in per_erpprofil(scenarios["FIN-02"], profiles)}
+    straks_copies = {s.id for s in per_erpprofil(scenarios["FIN-01"], profiles)}
+    assert masse_copies == {f"FIN-02-{p['id']}" for p in profiles[1:]}
+    assert straks_copies == {f"FIN-01-{p['id']}" for p in profiles}
