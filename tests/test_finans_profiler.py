@@ -9,7 +9,6 @@ import copy
 import dataclasses
 import json
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from testkommune.contracts.driver import KommuneConnection
@@ -18,6 +17,7 @@ from testkommune.harness.certify.results import ScenarioResult
 from testkommune.harness.certify.runner import Runner
 from testkommune.harness.certify.suite import load_suite, per_erpprofil
 from testkommune.harness.inprocess import InProcessKommune
+from testkommune.scenarios.fagsystemer.finans_varianter import AntagerForrigeMaanedAaben, RetterIkkePeriode
 from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
 from testkommune.simulators.erp.profiles import parse_profiles
 
@@ -39,32 +39,6 @@ def _first_closed_day(months_back: int) -> date:
 def _months_back(scenario_id: str) -> int:
     profile = scenario_id.removeprefix("FIN-04").removeprefix("-")
     return MONTHS_BACK[profile] if profile else 1  # no profile: the ERP's default, one month back
-
-
-class RetterIkkePeriode(Foraeldrebetaling):
-    """Defect: leaves a bilag rejected for a closed period lying (never corrects it at the source)."""
-
-    name = "retter-ikke-periode"
-
-    def correct_bilag(
-        self, bilag: dict[str, Any], errors: list[dict[str, Any]], today: date
-    ) -> dict[str, Any] | None:
-        return None
-
-
-class AntagerForrigeMaanedAaben(Foraeldrebetaling):
-    """Defect: assumes every ERP keeps the previous month open, so re-dates only a bilag two months old or
-    more; a bilag from last month rejected by a stricter ERP is never corrected."""
-
-    name = "antager-forrige-maaned-aaben"
-
-    def correct_bilag(
-        self, bilag: dict[str, Any], errors: list[dict[str, Any]], today: date
-    ) -> dict[str, Any] | None:
-        booked = date.fromisoformat(bilag["Bogføringsdato"])
-        if (today.year - booked.year) * 12 + today.month - booked.month < 2:
-            return None
-        return super().correct_bilag(bilag, errors, today)
 
 
 @pytest.fixture(scope="module")

@@ -76,6 +76,12 @@ CAUGHT: dict[str, dict[str, dict[str, Expected]]] = {
         "sender-uaendret-igen": _per_erp(
             ("FIN-04",), ("finans_corrected_at_source", "CERT-UAENDRET-GENSENDT")
         ),
+        # never corrects a period rejection: caught in every copy, on the day its profile closes the month
+        "retter-ikke-periode": _per_erp(("FIN-04",), ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER")),
+        # assumes last month is always open: caught only where the profile keeps no earlier month open
+        "antager-forrige-maaned-aaben": {
+            "FIN-04-ERP-KVANTUM": ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER")
+        },
     },
     "robusthed": {
         "sender-uaendret-igen": {"ROB-01": ("finans_corrected_at_source", "CERT-UAENDRET-GENSENDT")},
