@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from testkommune.scenarios.fagsystemer.finans_varianter import AntagerForrigeMaanedAaben, RetterIkkePeriode
 from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
 from testkommune.scenarios.fagsystemer.varianter import (
     AntagerMasseBogfoert,
@@ -57,6 +58,8 @@ VARIANTS: dict[str, type[Foraeldrebetaling]] = {
     "overdrager-under-rykker": OverdragerUnderRykker,
     "dobbelt-daekning": DobbeltDaekning,
     "antager-masse-bogfoert": AntagerMasseBogfoert,
+    "retter-ikke-periode": RetterIkkePeriode,
+    "antager-forrige-maaned-aaben": AntagerForrigeMaanedAaben,
     **LAWFUL,
     **BROKEN,
 }

@@ -74,6 +74,8 @@ PROOFS: dict[str, Proof] = {
     # corrections
     "samme-id-ved-rettelse": Proof(("CERT-RETTELSE-SAMME-ID",), ("finans", "robusthed")),
     "sender-uaendret-igen": Proof(("CERT-UAENDRET-GENSENDT",), ("finans", "robusthed")),
+    "retter-ikke-periode": Proof(("CERT-RETTELSE-MANGLER",), ("finans",)),
+    "antager-forrige-maaned-aaben": Proof(("CERT-RETTELSE-MANGLER",), ("finans",)),
     "ingen-rettelse-efter-godkendelse": Proof(("CERT-RETTELSE-EFTER-GODKENDELSE",), ("fejlliste",)),
     "altid-nedskrivning": Proof(("CERT-RETTELSE-EFTER-GODKENDELSE",), ("fejlliste",)),
     "nedskriver-nyt-beloeb": Proof(("CERT-RETTELSE-EFTER-GODKENDELSE",), ("fejlliste",)),
