@@ -148,5 +148,6 @@ UDEFRA_PROOFS: dict[str, Proof] = {
     "udbetaler-to-gange": Proof(("CERT-UDBETALING-ANTAL",), ("fejlliste", "livsforloeb")),
     "s2s-klage-som-fejl": Proof(("CERT-LIVSFORLOEB-TILSTAND", "PSRM-602"), LIV),
     "s2s-ophoer-som-indbetaling": Proof(("CERT-LIVSFORLOEB-HOVEDSTOL",), LIV),
+    "s2s-overdrager-ved-forfald": Proof(("PSRM-SRB",), LIV),
     "s2s-hoering-uden-begrundelse": Proof(("CERT-HOERING-UBESVARET",), LIV),
 }

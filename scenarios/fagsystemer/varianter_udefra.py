@@ -3,11 +3,12 @@ integration defect each (`UDEFRA_BROKEN`), and lawful ones written differently (
 
 They overlap none of `varianter.py`, `varianter_selvtest.py`, `varianter_livsforloeb/` or
 `varianter_lovlige.py`; `scenarios.fagsystemer.VARIANTS` lists them, so `certify --fagsystem NAME` finds them.
-Direct-role variants build their PSRM messages through `s2s.py` / `psrm_client.py`.
+Direct-role variants live in `varianter_udefra_s2s.py` and build their PSRM messages through `s2s.py`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -15,11 +16,19 @@ from decimal import Decimal
 from typing import Any
 
 from testkommune.contracts.driver import KommuneConnection
-from testkommune.contracts.events import ComplaintReceived, DebtorPaid, HearingToAnswer, ServiceEnded
+from testkommune.contracts.events import ComplaintReceived, DebtorPaid, ServiceEnded
 from testkommune.contracts.model import BillingCase
 from testkommune.scenarios.fagsystemer.foraeldrebetaling import BilledClaim, Foraeldrebetaling
 from testkommune.scenarios.fagsystemer.livsforloeb import REASONS, pro_rata
-from testkommune.scenarios.fagsystemer.s2s import ForaeldrebetalingS2S
+from testkommune.scenarios.fagsystemer.varianter_udefra_s2s import (
+    S2SHoeringUdenBegrundelse,
+    S2SIndbVirkningIDag,
+    S2SKlageSomFejl,
+    S2SLoebenummer,
+    S2SOphoerSomIndbetaling,
+    S2SOverdragerVedForfald,
+    S2SSrb21,
+)
 
 # --- the life of a case (ØiR role) -----------------------------------------------------------------------
 
@@ -87,10 +96,10 @@ class MedhaefterSomEgenFordring(Foraeldrebetaling):
         return {}
 
     def bill(self, case: BillingCase, today: date) -> None:
-        super().bill(case.__class__(**{**_fields(case), "co_debtors": ()}), today)
+        super().bill(dataclasses.replace(case, co_debtors=()), today)
         for n, co in enumerate(case.co_debtors, start=1):
-            own = _fields(case) | {"case_id": f"{case.case_id}-M{n}", "debtor": co.party, "co_debtors": ()}
-            super().bill(case.__class__(**own), today)
+            own = dataclasses.replace(case, case_id=f"{case.case_id}-M{n}", debtor=co.party, co_debtors=())
+            super().bill(own, today)
 
 
 class VirksomhedSomPerson(Foraeldrebetaling):
@@ -252,60 +261,7 @@ class UdbetalerToGange(Foraeldrebetaling):
         self.nemkonto.pay(cases, today)
 
 
-# --- the direct role ---------------------------------------------------------------------------------------
-
-
-class S2SKlageSomFejl(ForaeldrebetalingS2S):
-    """Defect (direct role): recalls a complained claim with FEJL (raised in error), not KLAG; when the
-    complaint is rejected it cannot lawfully send the claim back."""
-
-    name = "foraeldrebetaling-s2s-klage-som-fejl"
-
-    def recall(self, claim: Any, reason: str, today: date) -> None:
-        super().recall(claim, "FEJL" if reason == "KLAG" else reason, today)
-
-
-class S2SOphoerSomIndbetaling(ForaeldrebetalingS2S):
-    """Defect (direct role): writes the unused days of an ended service down as a payment (INDB, virkning
-    the last day), not as a regulation (REGU): PSRM treats it as money received."""
-
-    name = "foraeldrebetaling-s2s-ophoer-som-indbetaling"
-
-    def service_ended(self, case: BillingCase, event: ServiceEnded, today: date) -> None:
-        claim = self.own[case.case_id]
-        owed = pro_rata(case.amount, case.period_from, case.period_to, event.last_day)
-        difference = claim.amount - owed
-        claim.amount, claim.restance = owed, claim.restance - difference
-        if difference > 0 and claim.state == "PSRM":
-            self.write_down(claim, difference, "INDB", event.last_day, today)
-
-
-class S2SIndbVirkningIDag(ForaeldrebetalingS2S):
-    """Defect (direct role): dates an INDB write-down on the day it is sent, not the day the debtor paid."""
-
-    name = "foraeldrebetaling-s2s-indb-virkning-i-dag"
-
-    def debtor_paid(self, case: BillingCase, event: DebtorPaid, today: date) -> None:
-        super().debtor_paid(case, DebtorPaid(event.amount, today), today)
-
-
-class S2SHoeringUdenBegrundelse(ForaeldrebetalingS2S):
-    """Defect (direct role): confirms a claim in hearing without the justification PSRM asks for."""
-
-    name = "foraeldrebetaling-s2s-hoering-uden-begrundelse"
-
-    def hearing_to_answer(self, case: BillingCase, event: HearingToAnswer, today: date) -> None:
-        super().hearing_to_answer(case, HearingToAnswer(event.approve, ""), today)
-
-
 # --- lawful, written differently ---------------------------------------------------------------------------
-
-
-class S2SSrb21(ForaeldrebetalingS2S):
-    """Lawful (direct role): the kommune's policy gives 21 days from forfald to SRB; it hands over after."""
-
-    name = "foraeldrebetaling-s2s-srb-21"
-    srb_days_after_forfald = 21
 
 
 class UuidReferencer(Foraeldrebetaling):
@@ -342,24 +298,6 @@ class Srb30(Foraeldrebetaling):
     srb_days_after_forfald = 30
 
 
-class S2SLoebenummer(ForaeldrebetalingS2S):
-    """Lawful (direct role): numbers its claims from a running counter (S2S-000001, …)."""
-
-    name = "foraeldrebetaling-s2s-loebenummer"
-
-    def connect(self, kommune: KommuneConnection) -> None:
-        super().connect(kommune)
-        self.numbers: dict[str, str] = {}
-
-    def reference(self, case: BillingCase) -> str:
-        key = f"{case.case_id}/{case.period_from:%Y%m}"
-        return self.numbers.setdefault(key, f"S2S-{len(self.numbers) + 1:06d}")
-
-
-def _fields(case: BillingCase) -> dict[str, Any]:
-    return {f: getattr(case, f) for f in BillingCase.__dataclass_fields__}
-
-
 UDEFRA_BROKEN: dict[str, type[Foraeldrebetaling]] = {
     "ophoer-dag-for-tidligt": OphoerDagForTidligt,
     "klage-annullerer": KlageAnnullerer,
@@ -385,6 +323,7 @@ UDEFRA_BROKEN: dict[str, type[Foraeldrebetaling]] = {
     "s2s-ophoer-som-indbetaling": S2SOphoerSomIndbetaling,
     "s2s-hoering-uden-begrundelse": S2SHoeringUdenBegrundelse,
     "s2s-indb-virkning-i-dag": S2SIndbVirkningIDag,
+    "s2s-overdrager-ved-forfald": S2SOverdragerVedForfald,
 }
 UDEFRA_LAWFUL: dict[str, type[Foraeldrebetaling]] = {
     "s2s-srb-21": S2SSrb21,
