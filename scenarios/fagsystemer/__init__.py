@@ -33,6 +33,7 @@ from testkommune.scenarios.fagsystemer.varianter import (
 )
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb import LIVSFORLOEB_VARIANTS
 from testkommune.scenarios.fagsystemer.varianter_selvtest import BROKEN, LAWFUL
+from testkommune.scenarios.fagsystemer.varianter_udefra import UDEFRA_BROKEN, UDEFRA_LAWFUL
 
 VARIANTS: dict[str, type[Foraeldrebetaling]] = {
     "reference": Foraeldrebetaling,
@@ -65,5 +66,6 @@ VARIANTS: dict[str, type[Foraeldrebetaling]] = {
 }
 
 VARIANTS |= LIVSFORLOEB_VARIANTS
+VARIANTS |= UDEFRA_BROKEN | UDEFRA_LAWFUL  # the outside team's set (issue 13)
 
 __all__ = ["VARIANTS", *sorted(cls.__name__ for cls in VARIANTS.values())]
