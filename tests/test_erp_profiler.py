@@ -63,7 +63,7 @@ def test_the_finans_suite_runs_its_erp_dependent_scenarios_once_per_profile():
     from testkommune.harness.certify.suite import load_suite
 
     scenarios = {s.id: s for s in load_suite("finans").scenarios}
-    for base in ("FIN-01", "FIN-02", "FIN-05"):
+    for base in ("FIN-01", "FIN-02", "FIN-04", "FIN-05"):
         for profile in IDS:
             copy = scenarios[f"{base}-{profile}"]
             assert copy.steps[0] == ("settings", {"erp": {"erpprofil": profile}})

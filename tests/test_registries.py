@@ -133,7 +133,7 @@ def test_every_code_a_certification_check_declares_is_in_the_catalogue():
 
 
 def test_certification_checks_keep_their_names_and_each_is_listed_once():
-    assert len(CHECKS) == 35 and CHECKS["psrm_status"].name == "psrm_status"
+    assert len(CHECKS) == 37 and CHECKS["psrm_status"].name == "psrm_status"
     assert {"oir_accepted", "claims_accounted", "invariants_hold", "paid_to_payee"} <= set(CHECKS.names())
     with pytest.raises(DuplicateEntryError):
         Registry("checks", [*CHECKS, CHECKS["booked_once"]])

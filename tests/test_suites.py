@@ -49,17 +49,17 @@ CAUGHT: dict[str, dict[str, dict[str, Expected]]] = {
             "OMR-07": ("oir_accepted", "PSRM-201"),
         },
     },
-    "finans": {  # FIN-01, -02 and -05 run once more per ERP profile (`per_erpprofil`): each fails alike
+    "finans": {  # FIN-01, -02, -04 and -05 run once more per ERP profile (`per_erpprofil`): each fails alike
         "ubalanceret-bilag": {
             **_per_erp(("FIN-01", "FIN-02"), ("finans_accepted", "ERP-BILAG-UBALANCE")),
             "FIN-03": ("finans_accepted", "ERP-BILAG-UBALANCE"),
-            "FIN-04": ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER"),
+            **_per_erp(("FIN-04",), ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER")),
             **_per_erp(("FIN-05",), ("nulsumtest", "CERT-NULSUMTEST")),
         },
         "ukendt-sortiment": {
             **_per_erp(("FIN-01", "FIN-02"), ("finans_accepted", "ERP-SORTIMENTSVAERDI-UKENDT")),
             "FIN-03": ("finans_accepted", "ERP-SORTIMENTSVAERDI-UKENDT"),
-            "FIN-04": ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER"),
+            **_per_erp(("FIN-04",), ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER")),
             **_per_erp(("FIN-05",), ("nulsumtest", "CERT-NULSUMTEST")),
         },
         "henter-ikke-kvittering": {
@@ -70,8 +70,18 @@ CAUGHT: dict[str, dict[str, dict[str, Expected]]] = {
         "antager-masse-bogfoert": _per_erp(
             ("FIN-02",), ("finans_answer_fetched", "CERT-KVITTERING-IKKE-HENTET")
         ),
-        "samme-id-ved-rettelse": {"FIN-04": ("finans_corrected_at_source", "CERT-RETTELSE-SAMME-ID")},
-        "sender-uaendret-igen": {"FIN-04": ("finans_corrected_at_source", "CERT-UAENDRET-GENSENDT")},
+        "samme-id-ved-rettelse": _per_erp(
+            ("FIN-04",), ("finans_corrected_at_source", "CERT-RETTELSE-SAMME-ID")
+        ),
+        "sender-uaendret-igen": _per_erp(
+            ("FIN-04",), ("finans_corrected_at_source", "CERT-UAENDRET-GENSENDT")
+        ),
+        # never corrects a period rejection: caught in every copy, on the day its profile closes the month
+        "retter-ikke-periode": _per_erp(("FIN-04",), ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER")),
+        # assumes last month is always open: caught only where the profile keeps no earlier month open
+        "antager-forrige-maaned-aaben": {
+            "FIN-04-ERP-KVANTUM": ("finans_corrected_at_source", "CERT-RETTELSE-MANGLER")
+        },
     },
     "robusthed": {
         "sender-uaendret-igen": {"ROB-01": ("finans_corrected_at_source", "CERT-UAENDRET-GENSENDT")},

@@ -29,6 +29,7 @@ from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetalin
 from testkommune.scenarios.fagsystemer.proofs import LIFE_PROOFS, PROOFS
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb import LIVSFORLOEB_VARIANTS
 from testkommune.scenarios.fagsystemer.varianter_selvtest import BROKEN, LAWFUL
+from testkommune.scenarios.fagsystemer.varianter_udefra import UDEFRA_BROKEN, UDEFRA_LAWFUL
 
 from tests.test_registries import undeclared
 
@@ -50,6 +51,7 @@ def _failed(result) -> dict[str, list[str]]:
 def test_every_variant_of_the_catalogue_is_judged_here():
     """≥ 40 broken variants, each with its proof; ≥ 4 lawful ones besides the reference."""
     classic = set(VARIANTS) - set(LIVSFORLOEB_VARIANTS)  # the life-of-a-case ones: LIFE_PROOFS
+    classic -= set(UDEFRA_BROKEN) | set(UDEFRA_LAWFUL)  # the outside team's: tests/test_varianter_udefra.py
     assert set(PROOFS) == classic - set(LAWFUL) - {"reference"}
     assert set(BROKEN) <= set(PROOFS)
     assert len(PROOFS) >= 40 and len(LAWFUL) >= 4

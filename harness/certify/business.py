@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -107,8 +107,9 @@ def build_event(value: dict[str, Any], case: BillingCase, today: date) -> Busine
         return PriceRegulated(Decimal(value["amount"]))
     if name == "complaint_decided":
         return ComplaintDecided(bool(value["upheld"]))
-    if name == "debtor_paid":
-        return DebtorPaid(Decimal(value.get("amount", str(case.amount))), today)
+    if name == "debtor_paid":  # the payment may have been made days before the kommune learns of it
+        paid_on = today - timedelta(days=int(value.get("paid_days_ago", 0)))
+        return DebtorPaid(Decimal(value.get("amount", str(case.amount))), paid_on)
     if name == "hearing_to_answer":
         return HearingToAnswer(
             bool(value.get("approve", True)), value.get("justification", "Data er kontrolleret og korrekte")

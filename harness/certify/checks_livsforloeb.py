@@ -19,7 +19,9 @@ from testkommune.harness.certify.checks import (
     OIR_REFUSALS,
     _from_error,
     _harness_failure,
+    _same_claim,
     check,
+    extra_claims,
 )
 from testkommune.harness.certify.observation import Observation, refusals_in
 from testkommune.harness.certify.results import Failure
@@ -189,6 +191,7 @@ def where_now(obs: Observation, case: BillingCase) -> tuple[str, Decimal, Decima
 
 @check(
     "CERT-BOOKET-ANTAL",
+    "CERT-FORDRING-EKSTRA",
     "CERT-LIVSFORLOEB-HOVEDSTOL",
     "CERT-LIVSFORLOEB-RESTANCE",
     "CERT-LIVSFORLOEB-TILSTAND",
@@ -201,6 +204,10 @@ def claim_after_events(obs: Observation, argument: Any) -> list[Failure]:
     principal = case.amount if argument.get("principal") is None else _kr(argument["principal"])
     owed = principal if argument.get("owed") is None else _kr(argument["owed"])
     wanted = {"collection": argument.get("collection", "active"), "principal": principal, "owed": owed}
+    sent = obs.claims_of(case)
+    extra = [c for c in sent[1:] if not _same_claim(c, sent[0])]
+    if extra:  # another claim sent with the case's own (e.g. a fee as a main claim): not the case's claim
+        return [extra_claims("claim_after_events", case.case_id, sent, extra)]
     live = [c for c in debitor_claims(obs, case) if c["FordringTilstand"] != "ANNULLERET"]
     if len(live) > 1:  # e.g. a new fordring instead of a correction of the registered one
         refs = ", ".join(c["FordringReference"] for c in live)

@@ -58,6 +58,26 @@ def erp_masse_due(journal: list[dict[str, Any]]) -> str | None:
     return max(due).isoformat() if due else None
 
 
+def finans_bilag_month(journal: list[dict[str, Any]]) -> str | None:
+    """The latest accounting month (YYYY-MM) of a Bogføringsdato on a finansbilag the fagsystem delivered
+    so far, as it sent it (answered or not); None: it delivered none."""
+    months = []
+    for entry in journal:
+        if entry["counterpart"] != "erp" or not entry["operation"].startswith("ModtagFinansbilag"):
+            continue
+        request = entry.get("request")
+        try:
+            message = json.loads(request or "{}") if isinstance(request, str) else request or {}
+            bilag = message.get("Finansbilag")
+        except (ValueError, AttributeError):
+            continue
+        for one in bilag if isinstance(bilag, list) else [bilag]:
+            dato = one.get("Bogføringsdato") if isinstance(one, dict) else None
+            if isinstance(dato, str) and len(dato) >= 7:
+                months.append(dato[:7])
+    return max(months) if months else None
+
+
 def unsupported_failure(missing: ActionNotSupportedError) -> Failure:
     params = {"step": missing.step, "method": missing.method}
     described = error_catalogue().describe("CERT-IKKE-UNDERSTOETTET", params)

@@ -19,6 +19,7 @@ from testkommune.harness.certify import (
     checks_livsforloeb,
     checks_reindgi,
     checks_robusthed,
+    checks_udefra,
 )
 from testkommune.harness.certify.checks import CHECK_ERROR, Check, check_error
 from testkommune.harness.certify.observation import Observation
@@ -48,6 +49,7 @@ CHECKS: Registry[Check] = Registry(
         checks_finans.finans_corrected_at_source,
         checks_finans.finans_answer_fetched,
         checks_finans.nulsumtest,
+        checks_udefra.finans_as_masse,
         checks_helhed.claims_accounted,
         checks_helhed.srb_after_forfald,
         checks_helhed.no_personal_data,
@@ -56,6 +58,7 @@ CHECKS: Registry[Check] = Registry(
         checks_livsforloeb.claim_after_events,
         checks_livsforloeb.co_debtors_liable,
         checks_livsforloeb.payouts_made,
+        checks_udefra.payment_dated,
         checks_livsforloeb.hearing_answered,
         checks_reindgi.reindgi_resubmitted,
         checks_robusthed.nothing_lost,

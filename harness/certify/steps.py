@@ -19,12 +19,13 @@ from testkommune.contracts.errors import FagsystemError
 from testkommune.contracts.model import BillingCase
 from testkommune.harness.certify import business
 from testkommune.harness.certify.client import AdminClient
-from testkommune.harness.certify.gather import erp_masse_due
+from testkommune.harness.certify.gather import erp_masse_due, finans_bilag_month
 from testkommune.harness.certify.observation import Observation, sent_references
 from testkommune.harness.certify.suite import Scenario
 from testkommune.harness.certify.timeline import target_day
 
 DIRECT_ROLE_MAX_DAYS = 60  # how long the harness steps day by day waiting for a direct-role hand-over
+ERP_CLOSING_MAX_MONTHS = 24  # how far ahead the harness asks the ERP when a month closes
 
 
 class FagsystemRaisedError(FagsystemError):
@@ -135,7 +136,13 @@ class StepActions:
     def _advance_until(self, step: Step) -> None:
         """Move the clock to a day that follows from the billed claims' own dates and the debitor profile
         (see `timeline`); nothing moves when no claim carries the date or the day has come already.
-        `erp_masse_svar`: the instant the ERP named for processing the masseleverancer sent so far."""
+        `erp_masse_svar`: the instant the ERP named for processing the masseleverancer sent so far;
+        `erp_periode_lukket`: the first day the ERP has closed the month of the finansbilag sent so far."""
+        if step.value == "erp_periode_lukket":
+            closed = self._erp_periode_lukket()
+            if closed is not None and closed > step.today:
+                self.admin.advance_to(closed.isoformat())
+            return
         if step.value == "erp_masse_svar":
             due = erp_masse_due(self.admin.journal())
             now = datetime.fromisoformat(self.admin.clock()["now"])
@@ -151,6 +158,20 @@ class StepActions:
         day = target_day(str(step.value), claims, self.admin.debitor()["profil"])
         if day is not None and day > step.today:
             self.admin.advance_to(day.isoformat())
+
+    def _erp_periode_lukket(self) -> date | None:
+        """The first day on which the ERP, by its own rule (the tenant's ERP profile), no longer has open the
+        latest month the fagsystem dated a finansbilag in; None: no bilag sent, or the month never closes
+        (open months configured by hand) within ERP_CLOSING_MAX_MONTHS."""
+        month = finans_bilag_month(self.admin.journal())
+        if month is None:
+            return None
+        day = date.fromisoformat(f"{month}-01")
+        for _ in range(ERP_CLOSING_MAX_MONTHS):
+            day = (day + timedelta(days=32)).replace(day=1)
+            if month not in self.admin.erp("perioder", {"dato": day.isoformat()})["ÅbnePerioder"]:
+                return day
+        return None
 
     def _fault(self, step: Step) -> None:
         value = step.value

@@ -176,11 +176,20 @@ def _suite(raw: dict[str, Any], path: Path) -> Suite:
     return Suite(raw["id"], raw["title"]["da"], raw["title"]["en"], tuple(scenarios), path)
 
 
-def per_erpprofil(scenario: Scenario) -> list[Scenario]:
+FORMS = {"finans": "straks", "finans_masse": "masse"}
+"""The delivery form (a profile's figure in erpprofiler.json) each finans step kind uses."""
+
+
+def per_erpprofil(scenario: Scenario, profiles: list[dict[str, Any]] | None = None) -> list[Scenario]:
     """One copy of the scenario per ERP profile (contracts/reference/erpprofiler.json), the profile chosen
-    with the tenant setting erp.erpprofil before its first step; everything else as written."""
+    with the tenant setting erp.erpprofil before its first step; everything else as written. A profile that
+    does not take a delivery form the scenario's steps use (its `straks`/`masse` figure) gets no copy: that
+    ERP refuses the form (ERP-LEVERANCEFORM), proven over HTTP."""
     copies = []
-    for profile in load_reference("erpprofiler.json")["profiles"]:
+    forms = {FORMS[kind] for kind, _ in scenario.steps if kind in FORMS}
+    for profile in load_reference("erpprofiler.json")["profiles"] if profiles is None else profiles:
+        if not all(profile[form]["vaerdi"] for form in forms):
+            continue
         ident, product = profile["id"], profile["product"]
         copies.append(
             dataclasses.replace(

@@ -9,7 +9,7 @@ from collections import defaultdict
 from testkommune.contracts.catalogue import error_catalogue
 from testkommune.harness.certify.checks_helhed import FINAL_CODES
 from testkommune.harness.certify.suite import builtin_suites, load_suite
-from testkommune.scenarios.fagsystemer.proofs import LIFE_PROOFS, MATRIX_PROOFS, PROOFS
+from testkommune.scenarios.fagsystemer.proofs import LIFE_PROOFS, MATRIX_PROOFS, PROOFS, UDEFRA_PROOFS
 
 COVERAGE_PAGE = "coverage.md"
 # Certification codes a fagsystem's defect does not name on its own, and why.
@@ -56,7 +56,7 @@ def scenarios_by_code() -> dict[str, list[str]]:
 
 def variants_by_code() -> dict[str, list[str]]:
     found: dict[str, list[str]] = defaultdict(list)
-    for variant, proof in sorted((PROOFS | LIFE_PROOFS).items()):
+    for variant, proof in sorted((PROOFS | LIFE_PROOFS | UDEFRA_PROOFS).items()):
         for code in proof.codes:
             found[code].append(variant)
     for variant, caught in sorted(MATRIX_PROOFS.items()):  # generated scenarios catch them too
@@ -84,8 +84,8 @@ def coverage_page() -> str:
         "scenario and the self-test's proofs (`scenarios/fagsystemer/proofs.py`); do not edit by hand.",
         "`tests/test_coverage.py` fails when a code below has no scenario or no broken variant.",
         "",
-        f"{len(codes)} codes, {len(PROOFS) + len(LIFE_PROOFS)} broken variants, {total} scenarios "
-        f"({generated} of them generated from data: `scenarios/suites/matrix.yaml`).",
+        f"{len(codes)} codes, {len(PROOFS) + len(LIFE_PROOFS) + len(UDEFRA_PROOFS)} broken variants, "
+        f"{total} scenarios ({generated} of them generated from data: `scenarios/suites/matrix.yaml`).",
         "",
         "| code | what it names | scenarios | proven by |",
         "|---|---|---|---|",

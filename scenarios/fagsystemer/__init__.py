@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from testkommune.scenarios.fagsystemer.finans_varianter import AntagerForrigeMaanedAaben, RetterIkkePeriode
 from testkommune.scenarios.fagsystemer.foraeldrebetaling import Foraeldrebetaling
 from testkommune.scenarios.fagsystemer.varianter import (
     AntagerMasseBogfoert,
@@ -32,6 +33,7 @@ from testkommune.scenarios.fagsystemer.varianter import (
 )
 from testkommune.scenarios.fagsystemer.varianter_livsforloeb import LIVSFORLOEB_VARIANTS
 from testkommune.scenarios.fagsystemer.varianter_selvtest import BROKEN, LAWFUL
+from testkommune.scenarios.fagsystemer.varianter_udefra import UDEFRA_BROKEN, UDEFRA_LAWFUL
 
 VARIANTS: dict[str, type[Foraeldrebetaling]] = {
     "reference": Foraeldrebetaling,
@@ -57,10 +59,13 @@ VARIANTS: dict[str, type[Foraeldrebetaling]] = {
     "overdrager-under-rykker": OverdragerUnderRykker,
     "dobbelt-daekning": DobbeltDaekning,
     "antager-masse-bogfoert": AntagerMasseBogfoert,
+    "retter-ikke-periode": RetterIkkePeriode,
+    "antager-forrige-maaned-aaben": AntagerForrigeMaanedAaben,
     **LAWFUL,
     **BROKEN,
 }
 
 VARIANTS |= LIVSFORLOEB_VARIANTS
+VARIANTS |= UDEFRA_BROKEN | UDEFRA_LAWFUL  # the outside team's set (issue 13)
 
 __all__ = ["VARIANTS", *sorted(cls.__name__ for cls in VARIANTS.values())]

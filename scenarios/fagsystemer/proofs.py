@@ -74,6 +74,8 @@ PROOFS: dict[str, Proof] = {
     # corrections
     "samme-id-ved-rettelse": Proof(("CERT-RETTELSE-SAMME-ID",), ("finans", "robusthed")),
     "sender-uaendret-igen": Proof(("CERT-UAENDRET-GENSENDT",), ("finans", "robusthed")),
+    "retter-ikke-periode": Proof(("CERT-RETTELSE-MANGLER",), ("finans",)),
+    "antager-forrige-maaned-aaben": Proof(("CERT-RETTELSE-MANGLER",), ("finans",)),
     "ingen-rettelse-efter-godkendelse": Proof(("CERT-RETTELSE-EFTER-GODKENDELSE",), ("fejlliste",)),
     "altid-nedskrivning": Proof(("CERT-RETTELSE-EFTER-GODKENDELSE",), ("fejlliste",)),
     "nedskriver-nyt-beloeb": Proof(("CERT-RETTELSE-EFTER-GODKENDELSE",), ("fejlliste",)),
@@ -163,4 +165,38 @@ MATRIX_PROOFS: dict[str, dict[str, tuple[str, str]]] = {
     "s2s-genindsender-uden-reindgi": {
         "MAT-KFDAINS-PERSON-AFVIST-S2S": ("reindgi_resubmitted", "CERT-REINDGI-MANGLER")
     },
+}
+
+# The outside team's set (varianter_udefra.py), proven by tests/test_varianter_udefra.py.
+LIV = ("livsforloeb",)
+UDEFRA_PROOFS: dict[str, Proof] = {
+    "ophoer-dag-for-tidligt": Proof(("CERT-LIVSFORLOEB-HOVEDSTOL",), LIV),
+    "klage-annullerer": Proof(("CERT-LIVSFORLOEB-TILSTAND", "OIR-FORDRING-TILSTAND"), LIV),
+    "indbetaling-to-gange": Proof(("CERT-LIVSFORLOEB-RESTANCE",), LIV),
+    "betalingsdato-i-dag": Proof(("CERT-BETALINGSDATO",), LIV),
+    "s2s-indb-virkning-i-dag": Proof(("CERT-BETALINGSDATO",), LIV),
+    "overdrager-betalt": Proof(("CERT-LIVSFORLOEB-TILSTAND",), LIV),
+    "overdrager-under-klage": Proof(("OIR-FORDRING-TILSTAND",), LIV),
+    "medhaefter-som-egen-fordring": Proof(("CERT-MEDHAEFTER-MANGLER",), LIV),
+    "virksomhed-som-person": Proof(("SCHEMA-PATTERN",), ("fejlliste", "livsforloeb")),
+    "cvr-som-se": Proof(("CERT-PART-AFVIGER",), ("fejlliste",)),
+    "periode-til-naeste-maaned": Proof(("CERT-STAMDATA-AFVIGER",), HANDING_OVER),
+    "gebyr-med-hver-regning": Proof(
+        ("CERT-FORDRING-EKSTRA",), ("basis", "debitor", "fejlliste", "forretningsomraader", "livsforloeb")
+    ),
+    "beloeb-i-oere": Proof(("CERT-STAMDATA-AFVIGER",), ("basis", "forretningsomraader")),
+    "reference-pr-debitor": Proof(("DEB-FORDRING-DUBLET",), ("basis",)),
+    "negativ-opskrivning": Proof(("SCHEMA-RANGE",), ("debitor", "fejlliste", "livsforloeb")),
+    "debet-kredit-byttet": Proof(("CERT-FINANS-KONTOSTRENG", "CERT-NULSUMTEST"), ("finans",)),
+    "masse-som-straks": Proof(("CERT-FINANS-MASSE",), ("finans", "robusthed")),
+    "henter-aldrig-massesvar": Proof(("CERT-KVITTERING-IKKE-HENTET",), ("finans", "robusthed")),
+    "bilagid-pr-debitor": Proof(("CERT-FINANS-AFVIST",), ("finans",)),
+    "bogfoerer-i-ydelsesmaaneden": Proof(
+        ("ERP-PERIODE-LUKKET", "CERT-FINANS-AFVIST"), ("finans", "robusthed")
+    ),
+    "udbetaler-to-gange": Proof(("CERT-UDBETALING-ANTAL",), ("fejlliste", "livsforloeb")),
+    "s2s-klage-som-fejl": Proof(("CERT-LIVSFORLOEB-TILSTAND", "PSRM-602"), LIV),
+    "s2s-ophoer-som-indbetaling": Proof(("CERT-LIVSFORLOEB-HOVEDSTOL",), LIV),
+    "s2s-overdrager-ved-forfald": Proof(("PSRM-SRB",), LIV),
+    "s2s-hoering-uden-begrundelse": Proof(("CERT-HOERING-UBESVARET",), LIV),
 }

@@ -3,6 +3,7 @@ the open periods, a bilag with its forretningskvittering, and the nulsumtest rep
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -38,15 +39,25 @@ def _omsaetningstabel(ctx: OpContext, request: Request, body: Body) -> tuple[int
 
 
 def _perioder(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
-    """GET the open months; PUT {"ÅbnePerioder": [...] | null} sets them (null: the default)."""
+    """GET the open months (`?dato=YYYY-MM-DD`: as they will be on that day by the tenant's rule, e.g. its
+    ERP profile's period closing); PUT {"ÅbnePerioder": [...] | null} sets them (null: the default)."""
     settings = ctx.settings
     if request.method == "PUT" and body is not None:
         settings = opsaetning.set_perioder(ctx.conn, ctx.tenant, body["ÅbnePerioder"])
-    configured = opsaetning.erp_settings(settings)["aabne_perioder"]
+    day = ctx.today
+    if request.method == "GET" and "dato" in request.query_params:
+        asked = request.query_params["dato"]
+        try:
+            day = date.fromisoformat(asked)
+        except ValueError:
+            detail = {"detail": "dato is not a day YYYY-MM-DD", "value": asked}
+            return 400, Finding("ADMIN-UGYLDIG", "$.dato", detail)
+    erp = opsaetning.erp_settings(settings)
     return 200, {
-        "Dato": ctx.today.isoformat(),
-        "Standard": configured is None,
-        "ÅbnePerioder": list(opsaetning.perioder(settings, ctx.today)),
+        "Dato": day.isoformat(),
+        "Standard": erp["aabne_perioder"] is None,
+        "MånederBagud": int(erp["aabne_maaneder_bagud"]),
+        "ÅbnePerioder": list(opsaetning.perioder(settings, day)),
     }
 
 

@@ -4,6 +4,8 @@ Settings live in the tenant's settings under `erp` (`PATCH /admin/tenants/{k}/{s
 
 | key | default | meaning |
 |---|---|---|
+| `straks` | `true` | whether the ERP takes ModtagFinansbilag (straks); refused `ERP-LEVERANCEFORM` when not |
+| `masse` | `true` | whether the ERP takes ModtagFinansbilagMasse; refused `ERP-LEVERANCEFORM` when not |
 | `masse_behandlingstid_sekunder` | `0` | how long after receipt a masseleverance's bilag are processed |
 | `aabne_perioder` | `null` | open months `YYYY-MM`; `null`: this and the previous month of the clock |
 | `kommune_cvr` | `null` | the kommune's CVR, accepted in `Myndighed.CVRNummer`; `null`: none accepted |
@@ -28,6 +30,8 @@ from testkommune.simulators.erp.rules import aabne_perioder
 from testkommune.simulators.tenancy import Tenant, update_settings
 
 DEFAULTS: dict[str, Any] = {
+    "straks": True,
+    "masse": True,
     "masse_behandlingstid_sekunder": 0,
     "aabne_perioder": None,
     "aabne_maaneder_bagud": 1,

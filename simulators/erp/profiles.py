@@ -28,18 +28,41 @@ class ErpProfile:
     def settings(self) -> dict[str, Any]:
         """The ERP settings this profile supplies as defaults."""
         return {
+            "straks": self.straks,
+            "masse": self.masse,
             "masse_behandlingstid_sekunder": self.masse_behandlingstid_sekunder,
             "aabne_maaneder_bagud": self.aabne_maaneder_bagud,
         }
 
 
+MODELLED: dict[str, frozenset[str]] = {
+    "ukendt_sortiment": frozenset({"AFVIS"}),  # rules.linjer_omsat: an unmapped line rejects the bilag whole
+    "afrunding": frozenset(
+        {"OERE"}
+    ),  # rules.beloeb_i_hele_oere and bilag_balancerer: to the øre, no rounding
+}
+"""The values of the figures the ERP does not take as a setting: the behaviour its rules implement. A profile
+naming another value would be silently ignored, so it is refused when the profiles are read."""
+
+
 @cache
 def profiles() -> dict[str, ErpProfile]:
-    data = load_reference("erpprofiler.json")
+    return parse_profiles(load_reference("erpprofiler.json"))
+
+
+def parse_profiles(data: dict[str, Any]) -> dict[str, ErpProfile]:
+    """The profiles of an erpprofiler document; ValueError when one asks for behaviour the ERP lacks."""
     fields = ("straks", "masse", "masse_behandlingstid_sekunder", "aabne_maaneder_bagud", "ukendt_sortiment")
     out = {}
     for raw in data["profiles"]:
         values = {name: raw[name]["vaerdi"] for name in (*fields, "afrunding")}
+        for name, known in MODELLED.items():
+            if values[name] not in known:
+                raise ValueError(
+                    f"{raw['id']}: {name} {values[name]!r} is not modelled (modelled: {sorted(known)})"
+                )
+        if not (values["straks"] or values["masse"]):
+            raise ValueError(f"{raw['id']}: takes neither straks nor masse")
         out[raw["id"]] = ErpProfile(id=raw["id"], product=raw["product"], **values)
     return out
 

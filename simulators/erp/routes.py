@@ -11,12 +11,28 @@ from typing import Any
 
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.context import OpContext
-from testkommune.simulators.erp import service
+from testkommune.simulators.erp import opsaetning, service
+from testkommune.simulators.erp.profiles import profile_for
+from testkommune.simulators.erp.rules import leveranceform_modtages
 from testkommune.simulators.oir.api import delivery
-from testkommune.simulators.operations import Operation
+from testkommune.simulators.operations import Handler, Operation
 
 SERVICE_PATH = "/service/OIR/ModtagFinansbilag/2"
 """Serviceplatformen's service 'ØiR ModtagFinansbilag v2' (oeir.md §4.1) under the pattern of §3.1 [I]."""
+
+
+def _offered(leverance: str, handler: Handler) -> Handler:
+    """Refuse a delivery form the tenant's ERP does not take (`rules.leveranceform_modtages`) before ØiR
+    claims its TransaktionsID, so the fagsystem may deliver the same bilag in the other form."""
+
+    def handle(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
+        profile = profile_for(ctx.settings)
+        refused = leveranceform_modtages(
+            leverance, opsaetning.erp_settings(ctx.settings), profile.id if profile else None
+        )
+        return (400, refused) if refused is not None else handler(sim, ctx, message)
+
+    return handle
 
 
 def _hent(sim: Any, ctx: OpContext, message: dict[str, Any]) -> tuple[int, Any]:
@@ -36,7 +52,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "erp/ModtagFinansbilag_I",
         "erp/ModtagFinansbilag_O",
         "SF1590_A: deliver a finansbilag (straks); booked on the kommune's kontostrenge or rejected whole",
-        delivery(service.HUB_SERVICE, service.modtag_straks),
+        _offered("straks", delivery(service.HUB_SERVICE, service.modtag_straks)),
     ),
     Operation(
         "erp",
@@ -45,7 +61,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "erp/ModtagFinansbilagMasse_I",
         "erp/ModtagFinansbilagMasse_O",
         "SF1590_A: deliver a batch of finansbilag (masse); business answers follow on the simulated clock",
-        delivery(service.HUB_SERVICE, service.modtag_masse),
+        _offered("masse", delivery(service.HUB_SERVICE, service.modtag_masse)),
     ),
     Operation(
         "erp",

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from testkommune.contracts.findings import Finding, join_path
 from testkommune.contracts.money import kroner
@@ -52,6 +53,19 @@ def _default_perioder(today: date, months_back: int = 1) -> tuple[str, ...]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return tuple(sorted(months))
+
+
+def leveranceform_modtages(leverance: str, erp: dict[str, Any], profil: str | None) -> Finding | None:
+    """ERP-LEVERANCEFORM: the delivery form (`straks` or `masse`) is one this ERP takes (its settings
+    `erp.straks` / `erp.masse`, by default its profile's figures); None when it is."""
+    if erp[leverance]:
+        return None
+    other = "masse" if leverance == "straks" else "straks"
+    return Finding(
+        "ERP-LEVERANCEFORM",
+        "$",
+        {"value": leverance, "expected": other if erp[other] else NOT_SET, "profil": profil or NOT_SET},
+    )
 
 
 finansbilag_rules: RuleSet[Bilag, BilagKontekst] = RuleSet("erp-finansbilag")
