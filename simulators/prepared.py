@@ -27,6 +27,8 @@ class _Compiled:
     binds: dict[str, Callable[[Any], Any]]
     columns: tuple[str, ...]
     results: tuple[Callable[[Any], Any] | None, ...]
+    plan: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    """Positional: each parameter's name and bind processor, in the statement's order."""
 
 
 class Prepared:
@@ -42,17 +44,22 @@ class Prepared:
         compiled = self._by_dialect.get(conn.dialect.name) or self._compile(conn)
         if not conn.in_transaction():  # so the caller's commit() commits what this wrote
             conn.begin()
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None, "an open Connection has its DB-API connection"
+        cursor = dbapi.cursor()
+        if compiled.positional:  # one pass in the statement's order (SQLite)
+            defaults = compiled.defaults
+            args = []
+            for name, process in compiled.plan:
+                value = params[name] if name in params else defaults[name]
+                args.append(value if process is None else process(value))  # as Core (JSON None → null)
+            cursor.execute(compiled.sql, args)
+            return cursor
         values = compiled.defaults | dict(params)
         for name, process in compiled.binds.items():  # as Core would (a JSON column's None is JSON null)
             if name in values:
                 values[name] = process(values[name])
-        dbapi = conn.connection.dbapi_connection
-        assert dbapi is not None, "an open Connection has its DB-API connection"
-        cursor = dbapi.cursor()
-        if compiled.positional:
-            cursor.execute(compiled.sql, [values[name] for name in compiled.names])
-        else:
-            cursor.execute(compiled.sql, values)
+        cursor.execute(compiled.sql, values)
         return cursor
 
     def first(self, conn: Connection, params: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -91,7 +98,10 @@ class Prepared:
         selected = getattr(self.statement, "selected_columns", None)
         columns = tuple(c.key for c in selected) if selected is not None else ()
         results = tuple(c.type._cached_result_processor(dialect, None) for c in selected or ())
-        prepared = _Compiled(compiled.string, names, compiled.positional, defaults, binds, columns, results)
+        plan = tuple((name, binds.get(name)) for name in names)
+        prepared = _Compiled(
+            compiled.string, names, compiled.positional, defaults, binds, columns, results, plan
+        )
         self._by_dialect[dialect.name] = prepared
         return prepared
 
