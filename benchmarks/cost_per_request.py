@@ -12,7 +12,10 @@ work as under load), against a SQLite *file* database, and reports per request:
   it on (`callgrind_control -i on`) for the measured requests only and off again, so start-up, imports and
   the warm-up are not counted.
 
-    python benchmarks/cost_per_request.py [--path psrm-create] [--requests 3000] [--instructions]
+    python benchmarks/cost_per_request.py [--path psrm-create] [--requests 3000] [--instructions] [--profile]
+
+`--profile` also runs the measured requests once more under cProfile and prints where the own time goes,
+by area (`profile_create.AREAS`) and by the request's phases (cumulative time of their functions).
 
 Every answer must be the path's success (the script exits 1 otherwise).
 """
@@ -37,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.profile_create import _request, patch_settings  # noqa: E402
+from benchmarks.profile_create import _request, area_of, patch_settings  # noqa: E402
 from benchmarks.run_http import PATHS, TOKEN  # noqa: E402
 
 _COLLECTED = re.compile(r"Collected : (\d+)")
@@ -96,7 +99,41 @@ async def drive(
     return answers
 
 
-def measure(path_name: str, requests: int, warmup: int, connections: int) -> dict[str, Any]:
+PHASES = (
+    ("routes.py", "answer", "the endpoint (all below)"),
+    ("routes.py", "_handle", "  contract check + the call's transaction"),
+    ("schemas.py", "check", "    contract check"),
+    ("simulation.py", "operation", "    opening statement + due batch work"),
+    ("simulation.py", "catch_up", "      due batch work (catch_up)"),
+    ("routes.py", "_journal", "    journal"),
+    ("http.py", "read_json_text", "  body read + JSON parse"),
+)
+
+
+def _print_profile(profiler: Any, requests: int) -> None:
+    import pstats
+
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    by_area: dict[str, float] = {}
+    cumulative: dict[tuple[str, str], float] = {}
+    for (filename, _line, func), (_cc, _nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        area = area_of(f"{filename}:{func}" if filename != "~" else func)
+        by_area[area] = by_area.get(area, 0.0) + tt
+        key = (Path(filename).name, func)
+        cumulative[key] = max(cumulative.get(key, 0.0), ct)
+    print(f"  own time by area under cProfile (total {total:.2f} s = 100 %):")
+    for area, seconds in sorted(by_area.items(), key=lambda kv: -kv[1]):
+        print(f"    {100 * seconds / total:5.1f} %  {area}")
+    print("  phases (cumulative time):")
+    for filename, func, label in PHASES:
+        seconds = cumulative.get((filename, func), 0.0)
+        print(f"    {100 * seconds / total:5.1f} %  {label}")
+
+
+def measure(
+    path_name: str, requests: int, warmup: int, connections: int, profile: bool = False
+) -> dict[str, Any]:
     counter = StatementCounter()
     counter.install()
     from testkommune.simulators.app import create_app
@@ -119,6 +156,16 @@ def measure(path_name: str, requests: int, warmup: int, connections: int) -> dic
             cpu = time.process_time() - started
             _instrument("off")
             counter.counting = False
+            if profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+                loop.run_until_complete(
+                    drive(app, bench.url_path, template, requests, warmup + requests, connections)
+                )
+                profiler.disable()
+                _print_profile(profiler, requests)
         finally:
             loop.close()
             app.state.sim.store.close()
@@ -194,12 +241,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32, help="requests in flight (default 32)")
     parser.add_argument("--instructions", action="store_true", help="also count instructions (callgrind)")
     parser.add_argument("--json", action="store_true", help="print one JSON line per path")
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile breakdown")
     args = parser.parse_args(argv)
     if not (1 <= args.requests <= 100_000 and 0 <= args.warmup <= 100_000 and 1 <= args.connections <= 256):
         parser.error("--requests 1-100000, --warmup 0-100000, --connections 1-256")
     ok = True
     for name in args.path or ["psrm-create"]:
-        result = measure(name, args.requests, args.warmup, args.connections)
+        result = measure(name, args.requests, args.warmup, args.connections, args.profile)
         expected = next(p.expect_status for p in PATHS if p.name == name)
         ok = ok and set(result["answers"]) == {expected}
         if args.instructions:
