@@ -41,26 +41,22 @@ class Prepared:
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
         """Run on the connection's DB-API cursor; returns that cursor (fetch from it)."""
+        compiled, cursor = self._cursor(conn)
+        cursor.execute(compiled.sql, _arguments(compiled, params))
+        return cursor
+
+    def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run once per row, in one DB-API `executemany` (an INSERT of many rows, as Core would)."""
+        compiled, cursor = self._cursor(conn)
+        cursor.executemany(compiled.sql, [_arguments(compiled, row) for row in rows])
+
+    def _cursor(self, conn: Connection) -> tuple[_Compiled, Any]:
         compiled = self._by_dialect.get(conn.dialect.name) or self._compile(conn)
         if not conn.in_transaction():  # so the caller's commit() commits what this wrote
             conn.begin()
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None, "an open Connection has its DB-API connection"
-        cursor = dbapi.cursor()
-        if compiled.positional:  # one pass in the statement's order (SQLite)
-            defaults = compiled.defaults
-            args = []
-            for name, process in compiled.plan:
-                value = params[name] if name in params else defaults[name]
-                args.append(value if process is None else process(value))  # as Core (JSON None → null)
-            cursor.execute(compiled.sql, args)
-            return cursor
-        values = compiled.defaults | dict(params)
-        for name, process in compiled.binds.items():  # as Core would (a JSON column's None is JSON null)
-            if name in values:
-                values[name] = process(values[name])
-        cursor.execute(compiled.sql, values)
-        return cursor
+        return compiled, dbapi.cursor()
 
     def first(self, conn: Connection, params: Mapping[str, Any]) -> dict[str, Any] | None:
         """The first row as a dict of column key → value (result processors applied), or None."""
@@ -104,6 +100,43 @@ class Prepared:
         )
         self._by_dialect[dialect.name] = prepared
         return prepared
+
+
+def _arguments(compiled: _Compiled, params: Mapping[str, Any]) -> Any:
+    """The DB-API parameters of one execution, bound as Core would (a JSON column's None is JSON null)."""
+    if compiled.positional:  # one pass in the statement's order (SQLite)
+        defaults = compiled.defaults
+        args = []
+        for name, process in compiled.plan:
+            value = params[name] if name in params else defaults[name]
+            args.append(value if process is None else process(value))
+        return args
+    values = compiled.defaults | dict(params)
+    for name, process in compiled.binds.items():
+        if name in values:
+            values[name] = process(values[name])
+    return values
+
+
+class PreparedInsert:
+    """INSERTs of rows into one table, compiled once per set of keys (`Prepared`), many rows in one
+    `executemany`. Rows whose keys differ from the first row's go through Core, as before."""
+
+    def __init__(self, table: sa.Table) -> None:
+        self.table = table
+        self._by_keys: dict[tuple[str, ...], Prepared] = {}
+
+    def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        keys = tuple(rows[0])
+        if any(tuple(row) != keys for row in rows[1:]):
+            conn.execute(sa.insert(self.table), list(rows))
+            return
+        prepared = self._by_keys.get(keys)
+        if prepared is None:
+            prepared = self._by_keys[keys] = Prepared(sa.insert(self.table), keys)
+        prepared.execute_many(conn, rows)
 
 
 def _bind_names(statement: sa.Executable) -> set[str]:
