@@ -125,6 +125,16 @@ class PreparedInsert:
     def __init__(self, table: sa.Table) -> None:
         self.table = table
         self._by_keys: dict[tuple[str, ...], Prepared] = {}
+        self._returning: dict[tuple[str, ...], Prepared] = {}
+
+    def execute_one(self, conn: Connection, row: Mapping[str, Any]) -> int:
+        """Insert one row; the id the database gave it (RETURNING, on SQLite and PostgreSQL alike)."""
+        keys = tuple(row)
+        prepared = self._returning.get(keys)
+        if prepared is None:
+            statement = sa.insert(self.table).returning(self.table.c.id)
+            prepared = self._returning[keys] = Prepared(statement, keys)
+        return int(prepared.execute(conn, row).fetchone()[0])
 
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
