@@ -12,7 +12,6 @@ from sqlalchemy.engine import Connection, Row
 from testkommune.contracts.money import to_oere
 from testkommune.simulators.debitor import tables
 from testkommune.simulators.prepared import PreparedInsert
-from testkommune.simulators.store import inserted_id
 
 JURIDISK_ANSVARLIG = "JURIDISK_ANSVARLIG"
 JURIDISK_MEDHAEFTER = "JURIDISK_MEDHAEFTER"
@@ -65,7 +64,6 @@ _CLAIM_LIABLE = (
     .order_by(_rel.id)
 )
 _INSERT_RELATION = PreparedInsert(tables.relations)
-_INSERT_PART = sa.insert(tables.delfordringer)
 _INSERT_PARTS = PreparedInsert(tables.delfordringer)
 _LAST_PART_NR = sa.select(sa.func.max(_parts.nr)).where(_parts.claim_id == sa.bindparam("k_claim"))
 _PARTS_OF = (
@@ -247,7 +245,7 @@ def add_part(
         amount=amount,
         now=now,
     )
-    return inserted_id(conn.execute(_INSERT_PART, row))
+    return _INSERT_PARTS.execute_one(conn, row)
 
 
 def parts_of(conn: Connection, claim_id: int) -> Sequence[Row[Any]]:
