@@ -20,7 +20,7 @@ from testkommune.simulators.http import problem
 from testkommune.simulators.invariants_routes import invariants_routes
 from testkommune.simulators.legacy_shapes import LegacyShapes
 from testkommune.simulators.openapi import openapi_document
-from testkommune.simulators.routes import service_routes
+from testkommune.simulators.routes import ServiceFastPath, service_routes
 from testkommune.simulators.simulation import Simulation
 from testkommune.simulators.soap.binding import SoapBinding
 from testkommune.simulators.store import DEFAULT_URL, Store
@@ -71,9 +71,10 @@ def create_app(
 ) -> Starlette:
     """Build the test kommune; contracts are compiled and reference data loaded before it serves."""
     sim = Simulation(store=Store(store_url), start_clock=start_clock, access=access or AccessPolicy())
+    services = service_routes()
     app = Starlette(
         routes=[
-            *service_routes(),
+            *services,
             *admin_routes(),
             *counterpart_admin_routes(),
             *invariants_routes(),
@@ -84,6 +85,7 @@ def create_app(
     app.state.sim = sim
     app.state.openapi = openapi_document(sim.contracts, app.routes, closed=not sim.access.open)
     app.add_middleware(AdminGuard, sim=sim)
+    app.add_middleware(ServiceFastPath, routes=services)  # inside SOAP and the old shapes' translation
     app.add_middleware(LegacyShapes)  # PSRM's old JSON shapes, for one release (contracts/legacy_shapes.py)
     app.add_middleware(SoapBinding)  # SOAP 1.1 on the SOAP addresses (simulators/soap)
     return app

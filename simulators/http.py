@@ -14,6 +14,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from testkommune.contracts.errors import TestkommuneError
 from testkommune.contracts.findings import Finding, describe_all
+from testkommune.contracts.jsontext import dumps, dumps_bytes, loads_fast
 from testkommune.simulators.screen import MAX_MEMBERS, oversized_object
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -35,7 +36,14 @@ _ASCII_NUMBER = re.compile(r"[0-9]{1,19}")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-class ProblemResponse(JSONResponse):
+class JSONAnswer(JSONResponse):
+    """Starlette's JSONResponse, rendered by `contracts.jsontext` (orjson; the same bytes)."""
+
+    def render(self, content: Any) -> bytes:
+        return dumps_bytes(content)
+
+
+class ProblemResponse(JSONAnswer):
     media_type = "application/problem+json"
 
 
@@ -120,7 +128,9 @@ def parse_json_text(raw: bytes) -> tuple[Any, str]:
     """`parse_json`, and the decoded text."""
     try:
         text = raw.decode("utf-8")
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        done, value = loads_fast(raw)  # orjson where it reads what json.loads reads; json explains a refusal
+        if not done:
+            value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except UnicodeDecodeError as exc:
         _refuse(f"invalid UTF-8 at byte {exc.start}")
     except json.JSONDecodeError as exc:
@@ -189,12 +199,12 @@ def whole_number(text: str, name: str) -> int:
 
 
 def ok(body: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(body, status_code=status)
+    return JSONAnswer(body, status_code=status)
 
 
 def render_json(body: Any) -> str:
     """The text `ok` sends for `body` (as Starlette's JSONResponse renders it), for a caller that keeps it."""
-    return json.dumps(body, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+    return dumps(body)
 
 
 def ok_rendered(text: str, status: int = 200) -> Response:

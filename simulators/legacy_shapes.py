@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.exc import NoResultFound
 from starlette.concurrency import run_in_threadpool
+from testkommune.contracts import jsontext
 from testkommune.contracts.clock import real_now
 from testkommune.contracts.findings import Finding, describe_all
 from testkommune.contracts.legacy_shapes import mapping, translate
@@ -119,7 +120,7 @@ async def _buffer(receive: Any) -> tuple[list[bytes], bool]:
 
 def _translated(raw: bytes) -> tuple[bytes | None, list[str]]:
     try:
-        message = json.loads(raw)
+        message = jsontext.loads(raw)
     except (ValueError, RecursionError):  # not JSON, or nested too deep: the route refuses it with a problem
         return None, []
     new, old = translate(message)

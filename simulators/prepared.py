@@ -27,6 +27,8 @@ class _Compiled:
     binds: dict[str, Callable[[Any], Any]]
     columns: tuple[str, ...]
     results: tuple[Callable[[Any], Any] | None, ...]
+    plan: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    """Positional: each parameter's name and bind processor, in the statement's order."""
 
 
 class Prepared:
@@ -39,21 +41,22 @@ class Prepared:
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
         """Run on the connection's DB-API cursor; returns that cursor (fetch from it)."""
+        compiled, cursor = self._cursor(conn)
+        cursor.execute(compiled.sql, _arguments(compiled, params))
+        return cursor
+
+    def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run once per row, in one DB-API `executemany` (an INSERT of many rows, as Core would)."""
+        compiled, cursor = self._cursor(conn)
+        cursor.executemany(compiled.sql, [_arguments(compiled, row) for row in rows])
+
+    def _cursor(self, conn: Connection) -> tuple[_Compiled, Any]:
         compiled = self._by_dialect.get(conn.dialect.name) or self._compile(conn)
         if not conn.in_transaction():  # so the caller's commit() commits what this wrote
             conn.begin()
-        values = compiled.defaults | dict(params)
-        for name, process in compiled.binds.items():  # as Core would (a JSON column's None is JSON null)
-            if name in values:
-                values[name] = process(values[name])
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None, "an open Connection has its DB-API connection"
-        cursor = dbapi.cursor()
-        if compiled.positional:
-            cursor.execute(compiled.sql, [values[name] for name in compiled.names])
-        else:
-            cursor.execute(compiled.sql, values)
-        return cursor
+        return compiled, dbapi.cursor()
 
     def first(self, conn: Connection, params: Mapping[str, Any]) -> dict[str, Any] | None:
         """The first row as a dict of column key → value (result processors applied), or None."""
@@ -91,9 +94,59 @@ class Prepared:
         selected = getattr(self.statement, "selected_columns", None)
         columns = tuple(c.key for c in selected) if selected is not None else ()
         results = tuple(c.type._cached_result_processor(dialect, None) for c in selected or ())
-        prepared = _Compiled(compiled.string, names, compiled.positional, defaults, binds, columns, results)
+        plan = tuple((name, binds.get(name)) for name in names)
+        prepared = _Compiled(
+            compiled.string, names, compiled.positional, defaults, binds, columns, results, plan
+        )
         self._by_dialect[dialect.name] = prepared
         return prepared
+
+
+def _arguments(compiled: _Compiled, params: Mapping[str, Any]) -> Any:
+    """The DB-API parameters of one execution, bound as Core would (a JSON column's None is JSON null)."""
+    if compiled.positional:  # one pass in the statement's order (SQLite)
+        defaults = compiled.defaults
+        args = []
+        for name, process in compiled.plan:
+            value = params[name] if name in params else defaults[name]
+            args.append(value if process is None else process(value))
+        return args
+    values = compiled.defaults | dict(params)
+    for name, process in compiled.binds.items():
+        if name in values:
+            values[name] = process(values[name])
+    return values
+
+
+class PreparedInsert:
+    """INSERTs of rows into one table, compiled once per set of keys (`Prepared`), many rows in one
+    `executemany`. Rows whose keys differ from the first row's go through Core, as before."""
+
+    def __init__(self, table: sa.Table) -> None:
+        self.table = table
+        self._by_keys: dict[tuple[str, ...], Prepared] = {}
+        self._returning: dict[tuple[str, ...], Prepared] = {}
+
+    def execute_one(self, conn: Connection, row: Mapping[str, Any]) -> int:
+        """Insert one row; the id the database gave it (RETURNING, on SQLite and PostgreSQL alike)."""
+        keys = tuple(row)
+        prepared = self._returning.get(keys)
+        if prepared is None:
+            statement = sa.insert(self.table).returning(self.table.c.id)
+            prepared = self._returning[keys] = Prepared(statement, keys)
+        return int(prepared.execute(conn, row).fetchone()[0])
+
+    def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        keys = tuple(rows[0])
+        if any(tuple(row) != keys for row in rows[1:]):
+            conn.execute(sa.insert(self.table), list(rows))
+            return
+        prepared = self._by_keys.get(keys)
+        if prepared is None:
+            prepared = self._by_keys[keys] = Prepared(sa.insert(self.table), keys)
+        prepared.execute_many(conn, rows)
 
 
 def _bind_names(statement: sa.Executable) -> set[str]:

@@ -188,3 +188,25 @@ def all_operations() -> tuple[Operation, ...]:
 
 def service_routes() -> list[Route]:
     return [Route(op.path, _endpoint(op), methods=["POST"], name=op.name) for op in all_operations()]
+
+
+class ServiceFastPath:
+    """ASGI: a POST to an operation's exact path goes straight to its endpoint, past the router's match
+    over every route and the per-route exception wrapper (an operation's endpoint answers every refusal
+    itself; anything it raises still reaches the app's error handler). Every other request (another
+    method, another path, a trailing slash) goes on to the app as before."""
+
+    def __init__(self, app: Any, routes: list[Route]) -> None:
+        self.app = app
+        self.endpoints: dict[str, Callable[[Request], Any]] = {
+            route.path: route.endpoint for route in routes if route.methods == {"POST"}
+        }
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            endpoint = self.endpoints.get(scope["path"])
+            if endpoint is not None:
+                response = await endpoint(Request(scope, receive, send))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from testkommune.contracts.errors import SetupError
+from testkommune.contracts.jsontext import dumps, loads
 from testkommune.simulators.group_commit import GroupCommit, running_loop
 
 DEFAULT_DIR = Path(".testkommune")
@@ -194,17 +195,22 @@ class Store:
 
 
 def _engine(url: str) -> Engine:
+    json_columns = {"json_serializer": dumps, "json_deserializer": loads}  # orjson, as json would (jsontext)
     if url in ("sqlite://", "sqlite:///:memory:", ":memory:"):
         engine = sa.create_engine(
-            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}, **json_columns
         )
     elif url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **json_columns
+        )
     else:
         # a fixed pool: the default (5 kept, 10 overflow) closed and reopened a PostgreSQL session for most
         # calls under load, since up to 40 run at once in the threadpool (benchmarks/run_pg_scaling.py)
-        return sa.create_engine(url, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=0)
+        return sa.create_engine(
+            url, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=0, **json_columns
+        )
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:

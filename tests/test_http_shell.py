@@ -108,3 +108,27 @@ def test_openapi_lists_every_operation(api):
             )
         ),
     }
+
+
+def test_an_unexpected_error_in_a_service_call_is_a_structured_500(api, monkeypatch):
+    """A defect of ours inside an operation still reaches the app's error handler (the service fast path,
+    `routes.ServiceFastPath`, skips the router but not that)."""
+    from testkommune.simulators import routes
+
+    def broken(*args):
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(routes, "_handle", broken)
+    _assert_problem(api.opret(opret(fordring())), 500, "HTTP-INTERN-FEJL")
+
+
+def test_a_trailing_slash_or_another_method_on_a_service_path_is_answered_as_before(api):
+    """What the fast path does not take (not an exact POST path) goes to the router unchanged."""
+    _assert_problem(
+        requests.put(f"{api.base_url}{OIR_B01}/OpretDebitorkonto", timeout=30), 405, "HTTP-METODE"
+    )
+    slash = requests.post(
+        f"{api.base_url}{OIR_B01}/OpretDebitorkonto/", json=opret(fordring()), headers=api.headers, timeout=30
+    )
+    assert [r.status_code for r in slash.history] == [307], slash.history  # the router's redirect
+    assert slash.status_code == 200 and slash.json()["Kvittering"]["Status"] == "MODTAGET", slash.text

@@ -173,3 +173,17 @@ def test_a_failure_its_check_does_not_declare_is_named():
         ("S-1", "psrm_no_rejections", "OIR-DEBITORKONTOTYPE"),
         ("S-1", "not_a_check", "CERT-TABT"),
     ]
+
+
+def test_a_rule_set_refuses_a_finding_whose_code_its_rule_does_not_declare():
+    from testkommune.contracts.findings import Finding
+
+    rules: RuleSet[str, None] = RuleSet("probe")
+
+    @rules.rule("PSRM-5")
+    def declared(subject: str, ctx: None):
+        yield Finding("PSRM-5" if subject == "lawful" else "PSRM-486", "$", {})
+
+    assert [f.code for f in rules.run("lawful", None)] == ["PSRM-5"]
+    with pytest.raises(AssertionError, match="declared raised PSRM-486, which it does not declare"):
+        rules.run("broken", None)

@@ -27,6 +27,7 @@ from testkommune.simulators.debitor import service as debitor
 from testkommune.simulators.debitor import tables as debitor_tables
 from testkommune.simulators.http import MAX_JSON_DEPTH
 from testkommune.simulators.oir import hub
+from testkommune.simulators.prepared import Prepared
 from testkommune.simulators.simulation import Simulation
 from testkommune.simulators.tenancy import Tenant
 
@@ -157,15 +158,25 @@ def two_servers(tmp_path: Path) -> Any:
     servers.close()
 
 
-def test_hub_answers_with_the_stored_answer_when_another_server_wins_the_race(two_servers):
+def _first_server_commits_before_the_second_claims(two_servers, monkeypatch, message, won: list[Any]) -> None:
+    """Just before the second server's INSERT INTO deliveries runs (a prepared statement on the DB-API
+    cursor, `simulators/prepared.py`), the first server delivers `message` and commits."""
+    execute = Prepared.execute
+
+    def racing(self: Prepared, conn: Any, params: Any) -> Any:
+        claim = isinstance(self.statement, sa.Insert) and self.statement.table is store.deliveries
+        if claim and conn.engine is two_servers.second.store.engine and not won:
+            won.append(two_servers.deliver(two_servers.first, message))
+        return execute(self, conn, params)
+
+    monkeypatch.setattr(Prepared, "execute", racing)
+
+
+def test_hub_answers_with_the_stored_answer_when_another_server_wins_the_race(two_servers, monkeypatch):
     """The second server looked and found nothing; the first commits the same id before its insert."""
     message = opret(fordring("F1"))
     won: list[Any] = []
-
-    @sa.event.listens_for(two_servers.second.store.engine, "before_cursor_execute")
-    def first_server_commits_now(conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.startswith("INSERT INTO deliveries") and not won:
-            won.append(two_servers.deliver(two_servers.first, message))
+    _first_server_commits_before_the_second_claims(two_servers, monkeypatch, message, won)
 
     lost = two_servers.deliver(two_servers.second, message)
 
@@ -178,16 +189,12 @@ def test_hub_answers_with_the_stored_answer_when_another_server_wins_the_race(tw
     assert [d.status_code for d in two_servers.rows(store.deliveries)] == [200]
 
 
-def test_hub_refuses_a_reused_id_with_other_content_when_it_loses_the_race(two_servers):
+def test_hub_refuses_a_reused_id_with_other_content_when_it_loses_the_race(two_servers, monkeypatch):
     message = opret(fordring("F1"))
     other = opret(fordring("F2"))
     other["Hovedoplysninger"] = message["Hovedoplysninger"]
     won: list[Any] = []
-
-    @sa.event.listens_for(two_servers.second.store.engine, "before_cursor_execute")
-    def first_server_commits_now(conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.startswith("INSERT INTO deliveries") and not won:
-            won.append(two_servers.deliver(two_servers.first, message))
+    _first_server_commits_before_the_second_claims(two_servers, monkeypatch, message, won)
 
     lost = two_servers.deliver(two_servers.second, other)
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 from testkommune.contracts.money import to_oere
 from testkommune.simulators.debitor import tables
-from testkommune.simulators.store import inserted_id
+from testkommune.simulators.prepared import PreparedInsert
 
 JURIDISK_ANSVARLIG = "JURIDISK_ANSVARLIG"
 JURIDISK_MEDHAEFTER = "JURIDISK_MEDHAEFTER"
@@ -63,17 +63,17 @@ _CLAIM_LIABLE = (
     .where(_rel.claim_id == sa.bindparam("k_claim"), _rel.kind == HAEFTELSE, _rel.valid_to.is_(None))
     .order_by(_rel.id)
 )
-_INSERT_RELATION = sa.insert(tables.relations)
-_INSERT_PART = sa.insert(tables.delfordringer)
+_INSERT_RELATION = PreparedInsert(tables.relations)
+_INSERT_PARTS = PreparedInsert(tables.delfordringer)
 _LAST_PART_NR = sa.select(sa.func.max(_parts.nr)).where(_parts.claim_id == sa.bindparam("k_claim"))
 _PARTS_OF = (
     sa.select(tables.delfordringer).where(_parts.claim_id == sa.bindparam("k_claim")).order_by(_parts.nr)
 )
-_INSERT_OPKRAEVNING = sa.insert(tables.opkraevning)
+_INSERT_OPKRAEVNING = PreparedInsert(tables.opkraevning)
 _UPDATE_OPKRAEVNING = sa.update(tables.opkraevning).where(
     tables.opkraevning.c.claim_id == sa.bindparam("k_claim")
 )
-_INSERT_LETTER = sa.insert(tables.letters)
+_INSERT_LETTER = PreparedInsert(tables.letters)
 _ACCOUNT = sa.select(tables.accounts).where(tables.accounts.c.id == sa.bindparam("k_account"))
 
 
@@ -156,12 +156,12 @@ class Bookings:
     def insert(self, conn: Connection) -> None:
         for statement, rows in (
             (_INSERT_RELATION, self.relations),
-            (_INSERT_PART, self.parts),
+            (_INSERT_PARTS, self.parts),
             (_INSERT_OPKRAEVNING, self.opkraevning),
             (_INSERT_LETTER, self.letters),
         ):
-            if rows:
-                conn.execute(statement, rows)
+            if rows:  # compiled once, rows bound straight to the DB-API cursor
+                statement.execute_many(conn, rows)
 
 
 def part_rows(
@@ -245,7 +245,7 @@ def add_part(
         amount=amount,
         now=now,
     )
-    return inserted_id(conn.execute(_INSERT_PART, row))
+    return _INSERT_PARTS.execute_one(conn, row)
 
 
 def parts_of(conn: Connection, claim_id: int) -> Sequence[Row[Any]]:
@@ -291,7 +291,7 @@ def letter(
         dato=dato,
         data=data,
     )
-    conn.execute(_INSERT_LETTER, rows)
+    _INSERT_LETTER.execute_many(conn, rows)
 
 
 def letter_rows(

@@ -17,6 +17,7 @@ from testkommune.contracts.money import wire
 from testkommune.simulators import store
 from testkommune.simulators.debitor import tables
 from testkommune.simulators.debitor.profiles import Profile, profile_for
+from testkommune.simulators.prepared import PreparedInsert
 
 KINDS = (
     "DAEKNING",
@@ -40,7 +41,7 @@ _SETTINGS = sa.select(store.tenants.c.settings).where(store.tenants.c.tenant == 
 _EXISTS = sa.select(tables.mailbox.c.seq).where(
     tables.mailbox.c.tenant == sa.bindparam("k_tenant"), tables.mailbox.c.message_id == sa.bindparam("k_id")
 )
-_INSERT = sa.insert(tables.mailbox)
+_INSERT = PreparedInsert(tables.mailbox)  # compiled once, bound straight to the DB-API cursor
 
 
 def settings_of(conn: Connection, tenant_key: str) -> dict[str, Any]:
@@ -71,19 +72,21 @@ def post(
         message_id = str(uuid.uuid4())
     elif conn.execute(_EXISTS, {"k_tenant": tenant_key, "k_id": message_id}).first() is not None:
         return message_id
-    conn.execute(
-        _INSERT,
-        {
-            "tenant": tenant_key,
-            "message_id": message_id,
-            "kind": kind,
-            "claim_id": claim_id,
-            "reference": reference,
-            "amount_oere": amount_oere,
-            "dato": dato,
-            "visible_at": utc(profile.visible_at(now)),
-            "data": data or {},
-        },
+    _INSERT.execute_many(
+        conn,
+        [
+            {
+                "tenant": tenant_key,
+                "message_id": message_id,
+                "kind": kind,
+                "claim_id": claim_id,
+                "reference": reference,
+                "amount_oere": amount_oere,
+                "dato": dato,
+                "visible_at": utc(profile.visible_at(now)),
+                "data": data or {},
+            }
+        ],
     )
     return message_id
 

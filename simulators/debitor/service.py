@@ -27,10 +27,10 @@ from testkommune.simulators.debitor.tables import (
     UNDER_INDDRIVELSE,
 )
 from testkommune.simulators.debitor.tilbagekald import recall_fejl
+from testkommune.simulators.prepared import PreparedInsert
 from testkommune.simulators.psrm import api as psrm
 from testkommune.simulators.rules.fordring import ClaimContext, entry_rules, hoering_rules
 from testkommune.simulators.rules.stamdata import Debtor, Stamdata
-from testkommune.simulators.store import inserted_id
 from testkommune.simulators.tenancy import Tenant
 
 
@@ -137,8 +137,8 @@ def _book_claim(
     delivery_id: str,
 ) -> dict[str, str]:
     """Insert one accepted fordring under opkrævning with its parts; its reference and new id."""
-    result = ctx.conn.execute(
-        _INSERT_CLAIM,
+    claim_id = _INSERT_CLAIM.execute_one(
+        ctx.conn,
         {
             "tenant": ctx.tenant.key,
             "account_id": account_id,
@@ -154,7 +154,6 @@ def _book_claim(
             "updated_at": ctx.now.isoformat(),
         },
     )
-    claim_id = inserted_id(result)
     _book_claim_parts(ctx, account_id, claim_id, fordring, debtor, relations, bookings)
     return {"FordringReference": claim.reference, "FordringID": str(claim_id)}
 
@@ -174,8 +173,8 @@ _OPEN_REF = _LIVE.where(_claims.reference == sa.bindparam("k_ref"))
 _ACCOUNT = sa.select(tables.accounts).where(
     tables.accounts.c.tenant == sa.bindparam("k_tenant"), tables.accounts.c.reference == sa.bindparam("k_ref")
 )
-_INSERT_ACCOUNT = sa.insert(tables.accounts)
-_INSERT_CLAIM = sa.insert(tables.claims)
+_INSERT_ACCOUNT = PreparedInsert(tables.accounts)  # compiled once, bound straight to the DB-API cursor
+_INSERT_CLAIM = PreparedInsert(tables.claims)
 
 
 def _open_refs(ctx: OpContext, refs: list[str]) -> frozenset[str]:
@@ -231,8 +230,8 @@ def _account(conn: Connection, tenant: Tenant, reference: str) -> Any:
 
 
 def _create_account(ctx: OpContext, spec: dict[str, Any], debtor: Any) -> int:
-    result = ctx.conn.execute(
-        _INSERT_ACCOUNT,
+    return _INSERT_ACCOUNT.execute_one(
+        ctx.conn,
         {
             "tenant": ctx.tenant.key,
             "reference": spec["DebitorkontoReference"],
@@ -243,7 +242,6 @@ def _create_account(ctx: OpContext, spec: dict[str, Any], debtor: Any) -> int:
             "created_at": ctx.now.isoformat(),
         },
     )
-    return inserted_id(result)
 
 
 def ret_fordring_tilstand(ctx: OpContext, message: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from testkommune.contracts.clock import iso
 from testkommune.contracts.findings import Finding, join_path
 from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
+from testkommune.simulators.prepared import Prepared
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,9 @@ _ANSWER = (
     .where(*_KEY)
     .values(status_code=sa.bindparam("status_code"), response=sa.bindparam("response"))
 )
+_ANSWER_PREPARED = Prepared(_ANSWER)  # compiled once, bound straight to the DB-API cursor
 _CLAIM = sa.insert(store.deliveries)
+_CLAIM_KEYS = ("tenant", "service", "message_id", "request_sha256", "status_code", "response", "received_at")
 _UPSERTS: dict[str, Callable[[sa.Table], sqlite.Insert | postgresql.Insert]] = {
     "sqlite": sqlite.insert,
     "postgresql": postgresql.insert,
@@ -62,6 +65,13 @@ def _claim_if_free(dialect: str) -> sa.Insert | None:
         return None
     key = [store.deliveries.c.tenant, store.deliveries.c.service, store.deliveries.c.message_id]
     return insert(store.deliveries).on_conflict_do_nothing(index_elements=key).returning(key[2])
+
+
+@cache
+def _claim_if_free_prepared(dialect: str) -> Prepared | None:
+    """`_claim_if_free`, compiled once and bound straight to the DB-API cursor."""
+    statement = _claim_if_free(dialect)
+    return Prepared(statement, _CLAIM_KEYS) if statement is not None else None
 
 
 def fingerprint(message: Any) -> str:
@@ -91,7 +101,7 @@ def deliver(
             },
             "Forretningskvittering": answer,
         }
-        ctx.conn.execute(_ANSWER, key | {"status_code": 200, "response": body})
+        _ANSWER_PREPARED.execute(ctx.conn, key | {"status_code": 200, "response": body})
         return Delivered(200, body, replayed=False)
     # Delivered before, by us or by another server that has committed meanwhile.
     row = ctx.conn.execute(_FIND, key).first()
@@ -111,9 +121,9 @@ def _claim(ctx: OpContext, service: str, message_id: str, digest: str) -> bool:
         "response": {},
         "received_at": ctx.now.isoformat(),
     }
-    if_free = _claim_if_free(ctx.conn.dialect.name)
+    if_free = _claim_if_free_prepared(ctx.conn.dialect.name)
     if if_free is not None:
-        return ctx.conn.execute(if_free, values).first() is not None
+        return if_free.execute(ctx.conn, values).fetchone() is not None
     _open_transaction(ctx.conn)
     try:
         with ctx.conn.begin_nested():

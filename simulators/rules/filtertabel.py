@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
-from testkommune.contracts.filterregler import FilterRegel, standardtabel
+from testkommune.contracts.filterregler import FilterRegel, FilterTabel, standardtabel
 from testkommune.contracts.filterregler import filtertabel as filtertabel
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.rules.kalender import is_bank_day
@@ -67,16 +67,33 @@ def run(claim: Stamdata, ctx: FilterContext, *, hearing: bool) -> Iterator[Findi
         table = standardtabel()
     if table is None:
         return
-    for rule in table.regler:
-        if rule.hearing != hearing or rule.daekket_af:
-            continue
-        code = ("PSRM-HOERING-" if hearing else "PSRM-FILTER-") + STEMS[rule.kind]
-        for name, params in EVALUATORS[rule.kind](rule, claim, ctx):
+    for rule, code, evaluate in _applicable(table, hearing):
+        for name, params in evaluate(rule, claim, ctx):
             yield Finding(
                 code,
                 claim.path(name),
                 {"regel": rule.regel, "fordringstype": claim.fordringstype, "felt": name} | params,
             )
+
+
+_Applicable = tuple[tuple[FilterRegel, str, "Evaluator"], ...]
+_APPLICABLE: dict[tuple[int, bool], tuple[FilterTabel, _Applicable]] = {}
+
+
+def _applicable(table: FilterTabel, hearing: bool) -> _Applicable:
+    """The table's rules with this outcome that no other rule answers for, each with its code and
+    evaluator: chosen once per table (tables are loaded once and never change)."""
+    known = _APPLICABLE.get((id(table), hearing))
+    if known is not None and known[0] is table:
+        return known[1]
+    prefix = "PSRM-HOERING-" if hearing else "PSRM-FILTER-"
+    chosen = tuple(
+        (rule, prefix + STEMS[rule.kind], EVALUATORS[rule.kind])
+        for rule in table.regler
+        if rule.hearing == hearing and not rule.daekket_af
+    )
+    _APPLICABLE[(id(table), hearing)] = (table, chosen)
+    return chosen
 
 
 def _art(rule: FilterRegel, claim: Stamdata, ctx: FilterContext) -> Iterator[tuple[str, Params]]:
@@ -147,14 +164,47 @@ def _show_plus(plus: dict[str, int]) -> str:
     return (" " + " ".join(parts)) if parts else ""
 
 
+class _Limit:
+    """One date rule's limit as a function of its base date: the offset built once, each base date's
+    limit computed once (a rule table is precomputed per base date as calls meet them)."""
+
+    MEMO = 4096
+
+    __slots__ = ("_bank_days", "_delta", "_memo", "_next_month", "spec")
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self._next_month = spec.get("afrund") == "foerste_i_naeste_maaned"
+        self._delta = relativedelta(months=1) if self._next_month else relativedelta(**spec.get("plus", {}))
+        self._bank_days = spec.get("foko_lukkedage") == "med" and spec["op"] in ("<=", "<")
+        self._memo: dict[date, date] = {}
+
+    def __call__(self, base: date) -> date:
+        limit = self._memo.get(base)
+        if limit is None:
+            if len(self._memo) >= self.MEMO:
+                self._memo.clear()
+            limit = self._memo[base] = self._compute(base)
+        return limit
+
+    def _compute(self, base: date) -> date:
+        if self._next_month:
+            return base.replace(day=1) + self._delta
+        limit = base + self._delta
+        if self._bank_days:
+            while not is_bank_day(limit):  # our reading of "med hensyn til FOKO-lukkedage" [I]
+                limit += relativedelta(days=1)
+        return limit
+
+
+_LIMITS: dict[int, _Limit] = {}
+
+
 def _limit(spec: dict[str, Any], base: date) -> date:
-    if spec.get("afrund") == "foerste_i_naeste_maaned":
-        return base.replace(day=1) + relativedelta(months=1)
-    limit = base + relativedelta(**spec.get("plus", {}))
-    if spec.get("foko_lukkedage") == "med" and spec["op"] in ("<=", "<"):
-        while not is_bank_day(limit):  # our reading of "med hensyn til FOKO-lukkedage" [I]
-            limit += relativedelta(days=1)
-    return limit
+    known = _LIMITS.get(id(spec))
+    if known is None or known.spec is not spec:
+        known = _LIMITS[id(spec)] = _Limit(spec)
+    return known(base)
 
 
 def _dato(rule: FilterRegel, claim: Stamdata, ctx: FilterContext) -> Iterator[tuple[str, Params]]:

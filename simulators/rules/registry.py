@@ -53,4 +53,12 @@ class RuleSet(Registry[Rule[S, C]], Generic[S, C]):
         return RuleSet(name, [*self, *more])
 
     def run(self, subject: S, ctx: C) -> list[Finding]:
-        return [finding for rule in self for finding in rule(subject, ctx)]
+        """Every rule's findings, in rule order; each checked against the codes its rule declares (as
+        `Rule.__call__` does, without a generator per rule)."""
+        found: list[Finding] = []
+        for rule in self:
+            for finding in rule.func(subject, ctx):
+                if finding.code not in rule.codes:
+                    raise AssertionError(f"rule {rule.name} raised {finding.code}, which it does not declare")
+                found.append(finding)
+        return found
