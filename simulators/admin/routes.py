@@ -15,6 +15,7 @@ from testkommune.contracts.clock import check_supported, parse_duration, parse_i
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.schemas import contract_set
 from testkommune.simulators import store
+from testkommune.simulators.batch import settle
 from testkommune.simulators.context import Simulator
 from testkommune.simulators.faults import Fault
 from testkommune.simulators.http import BadRequestError, ok, problem, read_json, whole_number
@@ -110,9 +111,8 @@ async def clock(request: Request, sim: Simulator, tenant: Tenant) -> Response:
                 raise _invalid("use one of: set, advance, advance_to")
         except (ValueError, TypeError, OverflowError) as exc:
             raise _invalid(str(exc)) from None
-    if body:  # the batch jobs due by the new now run before anyone reads
-        with sim.operation(tenant):
-            pass
+    if body:  # the batch jobs due by the new now run before anyone reads (in parts: others are answered)
+        await settle(sim, tenant)
     return ok(clock_view(state, real_now()) | {"tenant": tenant.key})
 
 
