@@ -15,6 +15,7 @@ from testkommune.contracts.clock import check_supported, parse_duration, parse_i
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.schemas import contract_set
 from testkommune.simulators import store
+from testkommune.simulators.attestation import fold
 from testkommune.simulators.batch import settle
 from testkommune.simulators.context import Simulator
 from testkommune.simulators.faults import Fault
@@ -118,7 +119,7 @@ async def clock(request: Request, sim: Simulator, tenant: Tenant) -> Response:
 
 @tenant_endpoint
 async def reset(request: Request, sim: Simulator, tenant: Tenant) -> Response:
-    sim.store.reset_tenant(tenant.key)
+    sim.store.reset_tenant(tenant.key, before=lambda conn: fold(conn, tenant))  # an attestation's record
     sim.faults.pop(tenant.key, None)
     return ok({"tenant": tenant.key, "reset": True})
 
