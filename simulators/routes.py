@@ -132,7 +132,9 @@ def _handle(
         problems = sim.contracts.get(operation.contract_in).check(message)
     if problems:
         response = problem(400, f"{operation.name}: the message breaks its contract", problems)
-        with sim.operation(tenant, grouped=True) as ctx:
+        with sim.operation(tenant, grouped=True, bounded=True) as ctx:
+            if ctx.backlog:
+                return BACKLOG
             _journal(ctx, operation, request, response.status_code, text, bytes(response.body).decode())
         return response
     with sim.operation(tenant, grouped=True, bounded=True) as ctx:
