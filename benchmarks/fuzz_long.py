@@ -51,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     location = out / "openapi.json"
     location.write_text(json.dumps(document), encoding="utf-8")
     start = ClockState.frozen_at(parse_instant("2026-09-20T09:00:00+02:00"))
-    kommune = start_in_thread(f"sqlite:///{out / 'fuzz.db'}", start_clock=start, log_level="error")
+    key = out / "kommune-key.pem"  # an evidence key: the attestation routes sign
+    db = f"sqlite:///{out / 'fuzz.db'}"
+    kommune = start_in_thread(db, start_clock=start, log_level="error", signing_key=key)
     deadline = time.monotonic() + args.max_minutes * 60
     sent = failed = rounds = 0
     failures: list[str] = []

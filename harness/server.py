@@ -80,9 +80,12 @@ def _config(
     tls: Tls | None = None,
     signing_key: Path | None = None,
 ) -> uvicorn.Config:
-    app: Any = dashboard.mount(create_app(store_url, start_clock=start_clock, access=access))
-    if signing_key is not None:  # publish the evidence key: GET /evidence/public-key
-        app = PublishKey(app, load_or_create(signing_key).public_key())
+    kommune = create_app(store_url, start_clock=start_clock, access=access)
+    app: Any = dashboard.mount(kommune)
+    if signing_key is not None:  # publish the evidence key (GET /evidence/public-key) and attest with it
+        key = load_or_create(signing_key)
+        kommune.state.evidence_key = key
+        app = PublishKey(app, key.public_key())
     secure: dict[str, Any] = {}
     if tls is not None:
         secure = {

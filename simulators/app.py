@@ -14,6 +14,7 @@ from starlette.routing import Route
 from testkommune.contracts.clock import ClockState
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.access import AccessPolicy
+from testkommune.simulators.admin.attestation import attestation_routes
 from testkommune.simulators.admin.routes import admin_routes
 from testkommune.simulators.counterparts import admin_routes as counterpart_admin_routes
 from testkommune.simulators.http import problem
@@ -76,6 +77,7 @@ def create_app(
         routes=[
             *services,
             *admin_routes(),
+            *attestation_routes(),
             *counterpart_admin_routes(),
             *invariants_routes(),
             Route("/openapi.json", _openapi, methods=["GET"]),

@@ -7,6 +7,7 @@ opening statement per call says which jobs to run (see `simulators.simulation`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,10 +15,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from testkommune.simulators.context import Simulator
 from testkommune.simulators.tenancy import Tenant
 
 Run = Callable[[Connection, Tenant, dict[str, Any], datetime], Any]
 """(connection, tenant, settings, now) → runs the work due by now."""
+Step = Callable[[Connection, Tenant, dict[str, Any], datetime], bool]
+"""(connection, tenant, settings, now) → runs a bounded part of the work due by now; True: more may be due."""
 Pending = Callable[[sa.ColumnElement[Any]], sa.ColumnElement[Any]]
 """(the tenant key column of the opening statement) → a scalar subquery or EXISTS over the job's own table."""
 
@@ -45,3 +49,16 @@ class BatchJob:
     run: Run
     due: Callable[[Any, datetime], bool] = has_work
     codes: tuple[str, ...] = ()
+    step: Step | None = None
+    """A bounded part of `run`, for a job whose due work can be large (500 masse bilag): a caller that can
+    free the event loop between parts asks for parts (`Simulation.operation(bounded=True)`)."""
+
+
+async def settle(sim: Simulator, tenant: Tenant) -> None:
+    """Do the tenant's due batch work in bounded parts, each its own committed transaction, letting the
+    event loop answer other calls between them (an admin call that moved the clock)."""
+    while True:
+        with sim.operation(tenant, bounded=True) as ctx:
+            if not ctx.backlog:
+                return
+        await asyncio.sleep(0)

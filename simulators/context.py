@@ -22,6 +22,9 @@ class OpContext:
     tenant: Tenant
     now: datetime
     settings: dict[str, Any]
+    backlog: bool = False
+    """Asked for bounded batch work (`operation(bounded=True)`): one part is done and more is due; the caller
+    ends this transaction without doing its own work and comes back (`simulators.batch.settle`)."""
 
     @property
     def today(self) -> date:
@@ -37,4 +40,6 @@ class Simulator(Protocol):
     faults: dict[str, list[Fault]]
     counterparts: tuple[Any, ...]
 
-    def operation(self, tenant: Tenant, *, grouped: bool = False) -> AbstractContextManager[OpContext]: ...
+    def operation(
+        self, tenant: Tenant, *, grouped: bool = False, bounded: bool = False
+    ) -> AbstractContextManager[OpContext]: ...

@@ -10,12 +10,13 @@ import re
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from testkommune.contracts.errors import TestkommuneError
 from testkommune.contracts.findings import Finding, describe_all
 from testkommune.contracts.jsontext import dumps, dumps_bytes, loads_fast
-from testkommune.simulators.screen import MAX_MEMBERS, oversized_object
+from testkommune.simulators.screen import MAX_MEMBERS, SCREEN_BYTES, oversized_object
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -110,6 +111,8 @@ async def read_json_text(request: Request) -> tuple[Any, str]:
     if members is not None:
         finding = Finding("HTTP-FOR-MANGE-FELTER", "$", {"value": members, "limit": MAX_MEMBERS})
         raise BadRequestError(problem(400, "Too many fields", [finding]))
+    if len(raw) >= SCREEN_BYTES:  # decoded in a worker thread: the loop answers others (the GIL switches)
+        return await run_in_threadpool(parse_json_text, raw)
     return parse_json_text(raw)
 
 

@@ -23,8 +23,12 @@ from testkommune.simulators.faults import AFTER, BEFORE, LIST, LISTS, Fault, sha
 from testkommune.simulators.http import BadRequestError, ok, ok_rendered, problem, read_json_text, render_json
 from testkommune.simulators.journal import journal
 from testkommune.simulators.operations import Operation
+from testkommune.simulators.screen import SCREEN_BYTES
 from testkommune.simulators.simulation import Simulation
 from testkommune.simulators.tenancy import Tenant
+
+BACKLOG = object()
+"""`_handle`'s outcome when it did one bounded part of the tenant's due batch work and must come back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +75,26 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
             message, text = await read_json_text(request)
         except BadRequestError as refused:
             return refused.response
-        if sim.store.shared:  # PostgreSQL: the call waits on the network, so let other requests run meanwhile
-            outcome = await run_in_threadpool(_handle, operation, sim, request, tenant, message, text)
-        else:  # SQLite has one writer: threads would only queue for its lock
-            outcome = _handle(operation, sim, request, tenant, message, text)
-            commit = sim.store.pending_commit()
-            if commit is not None:  # group commit: answer only once this call's writes are durable
-                try:
-                    await asyncio.shield(commit)
-                except Exception as exc:
-                    finding = Finding("HTTP-IKKE-GEMT", "$", {"value": type(exc).__name__})
-                    return problem(503, "Not stored", [finding])
+        problems = None
+        if len(text) >= SCREEN_BYTES:  # a large body is checked in a worker thread, the loop answers others
+            problems = await run_in_threadpool(sim.contracts.get(operation.contract_in).check, message)
+        outcome: Any = BACKLOG
+        while outcome is BACKLOG:  # a large batch fell due: done in parts, other calls answered between them
+            if sim.store.shared:  # PostgreSQL: the call waits on the network, so let other requests run
+                outcome = await run_in_threadpool(
+                    _handle, operation, sim, request, tenant, message, text, problems
+                )
+            else:  # SQLite has one writer: threads would only queue for its lock
+                outcome = _handle(operation, sim, request, tenant, message, text, problems)
+                commit = sim.store.pending_commit()
+                if commit is not None:  # group commit: answer only once this call's writes are durable
+                    try:
+                        await asyncio.shield(commit)
+                    except Exception as exc:
+                        finding = Finding("HTTP-IKKE-GEMT", "$", {"value": type(exc).__name__})
+                        return problem(503, "Not stored", [finding])
+            if outcome is BACKLOG:
+                await asyncio.sleep(0)
         if isinstance(outcome, Response):
             return outcome
         status, body, after = outcome
@@ -104,17 +117,29 @@ def _endpoint(operation: Operation) -> Callable[[Request], Any]:
 
 
 def _handle(
-    operation: Operation, sim: Simulation, request: Request, tenant: Tenant, message: Any, text: str
-) -> Response | tuple[int, Any, Fault | None]:
-    """The contract check and the call's transaction, committed before this returns (on SQLite, once
-    `store.pending_commit()` is done). The journal keeps the body as received and the answer as sent."""
-    problems = sim.contracts.get(operation.contract_in).check(message)
+    operation: Operation,
+    sim: Simulation,
+    request: Request,
+    tenant: Tenant,
+    message: Any,
+    text: str,
+    problems: list[Finding] | None = None,
+) -> Response | tuple[int, Any, Fault | None] | object:
+    """The contract check (unless `problems` holds its result) and the call's transaction, committed before
+    this returns (on SQLite, once `store.pending_commit()` is done); BACKLOG when the transaction did only a
+    part of the tenant's due batch work. The journal keeps the body as received and the answer as sent."""
+    if problems is None:
+        problems = sim.contracts.get(operation.contract_in).check(message)
     if problems:
         response = problem(400, f"{operation.name}: the message breaks its contract", problems)
-        with sim.operation(tenant, grouped=True) as ctx:
+        with sim.operation(tenant, grouped=True, bounded=True) as ctx:
+            if ctx.backlog:
+                return BACKLOG
             _journal(ctx, operation, request, response.status_code, text, bytes(response.body).decode())
         return response
-    with sim.operation(tenant, grouped=True) as ctx:
+    with sim.operation(tenant, grouped=True, bounded=True) as ctx:
+        if ctx.backlog:
+            return BACKLOG
         before = sim.take_fault(tenant, BEFORE, operation.name, operation.counterpart, ctx.now)
         if before is not None:  # the counterpart is down or fails: nothing is processed
             code = "FAULT-TJENESTEVINDUE" if before.kind == "service_window" else "FAULT-FEJL"

@@ -51,7 +51,9 @@ class Simulation:
         fordringstyper()
 
     @contextmanager
-    def operation(self, tenant: Tenant, *, grouped: bool = False) -> Iterator[OpContext]:
+    def operation(
+        self, tenant: Tenant, *, grouped: bool = False, bounded: bool = False
+    ) -> Iterator[OpContext]:
         """One transaction for one call: the tenant's settings and now, with due batch work done first.
 
         One statement reads the settings, the clock and which batch jobs have work pending. On SQLite (one
@@ -62,6 +64,9 @@ class Simulation:
         a group the first call of a tenant does its due batch work and the others of the same turn do not:
         they arrived together, and none of their clients has seen an answer of this turn yet, so no client
         can tell (a call that follows an answer always starts a later turn, and its first call catches up).
+        `bounded`: a job with a `step` does one bounded part of its due work; when more is due, the context
+        says `backlog` and the caller ends the transaction at once and comes back, so a large batch (500 masse
+        bilag) is done in parts, each committed, with the event loop and SQLite's writer free in between.
         """
         real = real_now()
         begin = self.store.call_transaction if grouped else self.store.transaction
@@ -73,12 +78,12 @@ class Simulation:
                 pending = frozenset()
             if pending and self.store.shared:
                 self.store.lock_tenant(conn, tenant.key)
-                catch_up(conn, tenant, settings, now, pending, self.jobs)
+                backlog = catch_up(conn, tenant, settings, now, pending, self.jobs, bounded=bounded)
                 conn.commit()  # the batch is durable on its own; the lock is released
             else:
-                catch_up(conn, tenant, settings, now, pending, self.jobs)
-            yield OpContext(conn=conn, tenant=tenant, now=now, settings=settings)
-        if grouped:
+                backlog = catch_up(conn, tenant, settings, now, pending, self.jobs, bounded=bounded)
+            yield OpContext(conn=conn, tenant=tenant, now=now, settings=settings, backlog=backlog)
+        if grouped and not backlog:
             self.store.mark_caught_up(tenant.key)
 
     def take_fault(
@@ -95,16 +100,23 @@ def catch_up(
     now: datetime,
     pending: frozenset[str] | None = None,
     jobs: Registry[BatchJob] = BATCH_JOBS,
-) -> None:
+    *,
+    bounded: bool = False,
+) -> bool:
     """Run the batch jobs whose time has come on the simulated clock, in the order `jobs` lists them.
 
     `pending` names the jobs that have unfinished work at all (each job's `pending` query, read by the
     opening statement); the others have nothing that could be due and are skipped. Without it, every job
-    runs.
+    runs. `bounded`: a job with a `step` runs one part and the jobs after it wait; True when more is due.
     """
     for job in jobs:
         if pending is None or job.name in pending:
-            job.run(conn, tenant, settings, now)
+            if bounded and job.step is not None:
+                if job.step(conn, tenant, settings, now):
+                    return True
+            else:
+                job.run(conn, tenant, settings, now)
+    return False
 
 
 @cache

@@ -9,7 +9,7 @@ works the same way. Every answer a simulator gives is committed before it is sen
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -171,8 +171,11 @@ class Store:
         if self.shared:
             conn.execute(_TENANT_LOCK, {"tenant": tenant})
 
-    def reset_tenant(self, tenant: str) -> None:
+    def reset_tenant(self, tenant: str, before: Callable[[Connection], None] | None = None) -> None:
+        """Clear the tenant's state; `before` runs first in the same transaction (it may keep a record)."""
         with self.transaction() as conn:
+            if before is not None:
+                before(conn)
             for table in tenant_tables():
                 conn.execute(sa.delete(table).where(table.c.tenant == tenant))
 
@@ -236,5 +239,8 @@ def inserted_id(result: CursorResult[Any]) -> int:
 
 
 def tenant_tables() -> list[sa.Table]:
-    """Every table that holds a tenant's state, children before parents (what a reset clears)."""
-    return [t for t in reversed(metadata.sorted_tables) if "tenant" in t.c]
+    """Every table that holds a tenant's state, children before parents (what a reset clears; not a table
+    whose info says `survives_reset`, such as the attestation record)."""
+    return [
+        t for t in reversed(metadata.sorted_tables) if "tenant" in t.c and not t.info.get("survives_reset")
+    ]

@@ -133,7 +133,10 @@ def test_every_request_body_has_an_example_its_contract_accepts(document):
         for path, method, operation in _operations(document)
         if method in ("post", "put", "patch") and "requestBody" not in operation
     ]
-    assert without == [("/admin/tenants/{kommune}/{system}/reset", "post")]
+    assert sorted(without) == [
+        ("/admin/tenants/{kommune}/{system}/attestation/start", "post"),
+        ("/admin/tenants/{kommune}/{system}/reset", "post"),
+    ]
 
 
 def _url(base: str, path: str) -> str:

@@ -103,6 +103,15 @@ class AdminClient:
         params = {"limit": limit, "after": after}
         return self._call("GET", f"{self.tenant_path}/journal", params=params)["entries"]
 
+    def start_attestation(self) -> dict[str, Any]:
+        """Ask the kommune to keep a record of this tenant's journal from the next reset on."""
+        return self._call("POST", f"{self.tenant_path}/attestation/start")
+
+    def attest(self, manifest_sha256: str) -> dict[str, Any]:
+        """The kommune's signed statement binding a bundle's manifest hash to the journal it recorded."""
+        body = {"manifest_sha256": manifest_sha256}
+        return self._call("POST", f"{self.tenant_path}/attestation", json=body)
+
     def invariants(self) -> dict[str, Any]:
         """The cross-system bookkeeping invariants over the tenant's state, each with its violations."""
         return self._call("GET", f"{self.tenant_path}/invarianter")

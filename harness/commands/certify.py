@@ -167,8 +167,10 @@ def certify_once(
     role: str = DEFAULT_ROLE,
     signing_key: Path | None = None,
     driver: str = "python",
+    attest: bool = False,
 ) -> tuple[Any, dict[str, Path]]:
-    """Run one suite and write its reports; returns the result and the report paths."""
+    """Run one suite and write its reports; returns the result and the report paths. `attest`: ask the
+    test kommune to attest the evidence bundle (harness/evidence/attest.py)."""
     from testkommune.contracts.driver import KommuneConnection
     from testkommune.harness.certify.runner import Runner
     from testkommune.harness.certify.suite import load_suite
@@ -188,16 +190,51 @@ def certify_once(
         admin_token=admin_token,
         driver=driver,
     )
+    attestor = None
+    if attest:
+        attestor = _start_attestation(base_url, kommune, system, admin_token or token, console)
     result = runner.run(only=scenarios or None)
     paths = write_all(
         result, recorder, report_dir, language=language, vendor=vendor, role=role, key=signing_key
     )
+    if attestor is not None:
+        _attest(attestor, paths["evidence"], console)
     for kind, path in paths.items():
         console.print(f"  {kind} report: {path}")
     failing = [s.scenario_id for s in result.scenarios if s.outcome != "passed"]
     if failing:
         console.print(f"  replay a failure after this run: testkommune replay {paths['json']} {failing[0]}")
     return result, paths
+
+
+def _start_attestation(base_url: str, kommune: str, system: str, token: str | None, console: Any) -> Any:
+    """An admin client of the tenant whose kommune now records its journal, or None (said why)."""
+    from testkommune.harness.certify.client import AdminClient, KommuneUnavailableError
+
+    admin = AdminClient(base_url, kommune, system, token=token)
+    try:
+        admin.start_attestation()
+    except KommuneUnavailableError as exc:
+        console.print(f"  the test kommune keeps no record to attest this run: {exc}")
+        return None
+    return admin
+
+
+def _attest(admin: Any, bundle: Path, console: Any) -> None:
+    """Have the kommune attest the bundle; an answer it cannot give leaves the bundle UNATTESTED, said so."""
+    import json
+
+    from testkommune.harness.certify.client import KommuneUnavailableError
+    from testkommune.harness.evidence.attest import manifest_hash, write_attestation
+
+    try:
+        answer = admin.attest(manifest_hash(bundle))
+        write_attestation(bundle, answer)
+    except (KommuneUnavailableError, KeyError, TypeError) as exc:
+        console.print(f"  evidence UNATTESTED: the test kommune did not attest it ({exc})")
+        return
+    signer = json.loads(answer["statement"]).get("key_fingerprint")
+    console.print(f"  evidence attested by the test kommune's key {signer}")
 
 
 def write_all(
@@ -314,16 +351,19 @@ def run(args: argparse.Namespace, stdout: IO[str]) -> int:
     system = system_id(fagsystem, args.system)
     out = console(stdout)
     if url:
-        return _verdict_code(_certify_at(args, fagsystem, system, url, out))
+        return _verdict_code(_certify_at(args, fagsystem, system, url, out, attest=True))
     from testkommune.harness.server import start_in_thread
 
     with start_in_thread(db) as kommune:
         return _verdict_code(_certify_at(args, fagsystem, system, kommune.base_url, out))
 
 
-def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url: str, out: Any) -> bool:
+def _certify_at(
+    args: argparse.Namespace, fagsystem: Any, system: str, base_url: str, out: Any, *, attest: bool = False
+) -> bool:
     """Run the suite (or with `--suite all` every built-in suite, one after the other in the same kommune);
-    the verdict fails when any suite fails."""
+    the verdict fails when any suite fails. `attest`: a running (shared) kommune vouches for what it
+    observed."""
     import time
 
     from testkommune.harness.certify.suite import load_suite
@@ -334,7 +374,7 @@ def _certify_at(args: argparse.Namespace, fagsystem: Any, system: str, base_url:
         wanted = [s.id for s in load_suite(name).scenarios if s.id in args.scenario]
         if args.scenario and not wanted:
             continue  # with --suite all and --scenario: only the suites that hold one
-        results.append(_certify_suite(args, fagsystem, system, base_url, out, name, wanted))
+        results.append(_certify_suite(args, fagsystem, system, base_url, out, name, wanted, attest=attest))
     if args.suite == ALL_SUITES:
         outcomes = [s.outcome for r in results for s in r.scenarios]
         counts = ", ".join(f"{outcomes.count(o)} {o.replace('_', ' ')}" for o in sorted(set(outcomes)))
@@ -353,6 +393,8 @@ def _certify_suite(
     out: Any,
     suite_name: str,
     scenarios: Sequence[str],
+    *,
+    attest: bool = False,
 ) -> Any:
     result, _ = certify_once(
         suite_name=suite_name,
@@ -372,6 +414,7 @@ def _certify_suite(
         role=args.role,
         signing_key=args.signing_key,
         driver=args.driver,
+        attest=attest,
     )
     return result
 

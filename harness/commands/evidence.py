@@ -10,15 +10,19 @@ from testkommune.harness.commands.common import console, epilog
 
 VERIFY_DESCRIPTION = (
     "Check that every file of an evidence bundle matches its signed, hash-chained manifest, that a key you "
-    "trust signed it, and recompute the verdict from the recorded observations with the same checks. Needs "
-    "no network unless --url names the test kommune whose published key you trust."
+    "trust signed it or a kommune whose key you trust attested it (ATTESTED: the journal in every "
+    "observation is what the kommune journalled), and recompute the verdict from the recorded observations "
+    "with the same checks. Needs no network unless --url names the test kommune whose published key you "
+    "trust."
 )
 VERIFY_EXAMPLES = """\
   testkommune verify testkommune-reports/basis-foraeldrebetaling.bevis
   testkommune verify bundle.bevis --public-key testkommune-public.pem
-  testkommune verify bundle.bevis --url http://127.0.0.1:8585"""
+  testkommune verify bundle.bevis --url http://127.0.0.1:8585
+  testkommune verify bundle.bevis --public-key kommune.pem     # a vendor's bundle the kommune attested"""
 VERIFY_EXIT = (
-    "  (verify: 0 verified and PASSED, 1 verified and FAILED, 3 not verified or signed by an untrusted key)"
+    "  (verify: 0 verified and PASSED, 1 verified and FAILED, 3 not verified: changed, an attestation that "
+    "does not hold, or neither signed nor attested by a key you trust)"
 )
 KEY_DESCRIPTION = (
     "Print the evidence signing key's public half and fingerprint: this machine's or a kommune's."

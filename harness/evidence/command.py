@@ -1,8 +1,9 @@
 """The `verify` and `key` commands (registered in harness/cli.py).
 
-`verify` exit codes: 0 verified (intact, signed by a trusted key) and the verdict PASSED; 1 verified and
-the verdict FAILED; 3 not verified (changed, incomplete, or signed by no key the reader trusts: UNTRUSTED);
-2 a usage error.
+`verify` exit codes: 0 verified (intact, and signed by a trusted key or attested by a trusted kommune key)
+and the verdict PASSED; 1 verified and the verdict FAILED; 3 not verified (changed, incomplete, an
+attestation that does not hold, or neither signed nor attested by a key the reader trusts: UNTRUSTED);
+2 a usage error. Attestation is reported on its own line, ATTESTED or UNATTESTED, and beside VERIFIED.
 """
 
 from __future__ import annotations
@@ -117,9 +118,25 @@ def _print(report: VerifyReport, trust: Trust, console: Any) -> None:
         console.print(
             f"  certificate: {'issued' if report.certificate else 'none (not every scenario passed)'}"
         )
-    console.print(f"integrity: {report.status}")
+    _print_attestation(report, trust, console)
+    if report.verified:  # never a plain VERIFIED: it says whether a kommune vouches for it
+        console.print(f"integrity: {report.status}, {report.attestation}")
+    else:
+        console.print(f"integrity: {report.status}")
+    console.print(f"attestation: {report.attestation}")
     if report.verified:
         console.print(f"verdict: {report.verdict_recomputed}")
+
+
+def _print_attestation(report: VerifyReport, trust: Trust, console: Any) -> None:
+    if report.attested and report.attested_by is not None:
+        console.print(f"  attested by {report.attested_by}, trusted: {trust.sources[report.attested_by]}")
+        console.print(
+            f"  the journal in every observation is what the kommune attested ({report.journal_entries} "
+            f"entries checked; {report.unobserved} attested entries in no observation)"
+        )
+    elif report.valid:
+        console.print(f"  unattested: {report.attestation_note}")
 
 
 def key_command(args: argparse.Namespace, out: Any) -> int:

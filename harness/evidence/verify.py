@@ -2,8 +2,9 @@
 recomputed by running the suite's checks again on the recorded observations.
 
 Integrity and trust are separate from the verdict: a bundle is VERIFIED only when it is intact, its
-signature is canonical and good, and the key that signed it is one the reader trusts (never merely the key
-the bundle carries); the verdict it proves (PASSED or FAILED) is reported beside that.
+signature is canonical and good, and either the key that signed it is one the reader trusts (never merely
+the key the bundle carries) or a kommune whose key the reader trusts attested it (ATTESTED:
+harness/evidence/verify_attestation.py); the verdict it proves (PASSED or FAILED) is reported beside that.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from cryptography.exceptions import InvalidSignature
 from testkommune.harness.certify.registry import CHECKS, evaluate
 from testkommune.harness.evidence import manifest, signing
 from testkommune.harness.evidence.codec import observation_from_json
+from testkommune.harness.evidence.verify_attestation import check_attestation
 
-UNLISTED_OK = {"manifest.json", "manifest.sig"}
+UNLISTED_OK = {"manifest.json", "manifest.sig", "attestation.json"}
 _CANONICAL_SIG = re.compile(rb"[A-Za-z0-9+/]{86}==\n")
 """An Ed25519 signature (64 bytes) in base64 and one newline: exactly what `write_bundle` writes."""
 
@@ -41,6 +43,16 @@ class VerifyReport:
     trusted: bool = False
     """The signing key is one the reader trusts (`--public-key`, a trust file, a kommune's published key)."""
     scenarios: int = 0
+    attested: bool = False
+    """A kommune whose key the reader trusts attested this bundle, and every observation's journal is what
+    it attested."""
+    attested_by: str | None = None
+    attestation_note: str = ""
+    """Why the bundle is UNATTESTED."""
+    journal_entries: int = 0
+    """Journal entries in the observations, each checked against the attestation."""
+    unobserved: int = 0
+    """Attested journal entries in no observation (made after the last look, or left out)."""
 
     @property
     def valid(self) -> bool:
@@ -49,13 +61,17 @@ class VerifyReport:
 
     @property
     def verified(self) -> bool:
-        return self.valid and self.trusted
+        return self.valid and (self.trusted or self.attested)
+
+    @property
+    def attestation(self) -> str:
+        return "ATTESTED" if self.attested else "UNATTESTED"
 
     @property
     def status(self) -> str:
         if not self.valid:
             return "NOT VERIFIED"
-        return "VERIFIED" if self.trusted else "UNTRUSTED"
+        return "VERIFIED" if self.verified else "UNTRUSTED"
 
 
 def verify_bundle(bundle: Path, trusted: Collection[str] = ()) -> VerifyReport:
@@ -74,6 +90,8 @@ def verify_bundle(bundle: Path, trusted: Collection[str] = ()) -> VerifyReport:
     _check_files(bundle, document, entries, report)
     _check_signature(bundle, manifest_bytes, document, report)
     report.trusted = report.fingerprint is not None and report.fingerprint in set(trusted)
+    if not report.problems:
+        check_attestation(bundle, manifest_bytes, entries, set(trusted), report)
     if not report.problems:
         try:
             _recompute(bundle, entries, report)

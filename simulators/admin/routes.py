@@ -15,6 +15,8 @@ from testkommune.contracts.clock import check_supported, parse_duration, parse_i
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.schemas import contract_set
 from testkommune.simulators import store
+from testkommune.simulators.attestation import fold
+from testkommune.simulators.batch import settle
 from testkommune.simulators.context import Simulator
 from testkommune.simulators.faults import Fault
 from testkommune.simulators.http import BadRequestError, ok, problem, read_json, whole_number
@@ -110,15 +112,14 @@ async def clock(request: Request, sim: Simulator, tenant: Tenant) -> Response:
                 raise _invalid("use one of: set, advance, advance_to")
         except (ValueError, TypeError, OverflowError) as exc:
             raise _invalid(str(exc)) from None
-    if body:  # the batch jobs due by the new now run before anyone reads
-        with sim.operation(tenant):
-            pass
+    if body:  # the batch jobs due by the new now run before anyone reads (in parts: others are answered)
+        await settle(sim, tenant)
     return ok(clock_view(state, real_now()) | {"tenant": tenant.key})
 
 
 @tenant_endpoint
 async def reset(request: Request, sim: Simulator, tenant: Tenant) -> Response:
-    sim.store.reset_tenant(tenant.key)
+    sim.store.reset_tenant(tenant.key, before=lambda conn: fold(conn, tenant))  # an attestation's record
     sim.faults.pop(tenant.key, None)
     return ok({"tenant": tenant.key, "reset": True})
 

@@ -15,4 +15,4 @@ def _bilag_in_process(key: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return sa.exists().where(bilag.c.tenant == key, bilag.c.status == "UNDER_BEHANDLING")
 
 
-JOBS = (BatchJob("erp", _bilag_in_process, service.process_due),)
+JOBS = (BatchJob("erp", _bilag_in_process, service.process_due, step=service.process_step),)

@@ -3,8 +3,8 @@
 Every bilag gets a row in `erp_bilag` when it arrives. A straksleverance is processed in the same
 transaction and its forretningskvittering is the answer; a masseleverance's bilag wait until the simulated
 clock passes `received + erp.masse_behandlingstid_sekunder` and are processed, oldest first, the next time
-the tenant is touched (`process_due`), judged as of their due time. Accepted postings land on kontostrenge
-in `erp_posteringer`; the answer of every bilag is stored for `HentForretningskvittering`.
+the tenant is touched (`process_due`; by a call, in committed parts, `process_step`), judged as of their due
+time. Postings land on kontostrenge in `erp_posteringer`; each answer is kept for `HentForretningskvittering`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from testkommune.simulators.prepared import Prepared
 from testkommune.simulators.store import inserted_id
 from testkommune.simulators.tenancy import Tenant
 
+STEP_LINES = 120
+"""`process_step` books bilag up to this many lines (at least one bilag): tens of milliseconds at most."""
 HUB_SERVICE = "ModtagFinansbilag"
 """One idempotency space for straks and masse: a TransaktionsID is one delivery, whichever mode."""
 STRAKS, MASSE = "STRAKS", "MASSE"
@@ -124,6 +126,8 @@ _DUE = (
     )
     .order_by(_BILAG.c.due_at, _BILAG.c.id)
 )
+_STEP_ROWS = STEP_LINES // 8  # as many bilag as a part can hold when each has 8 lines
+_DUE_STEP = _DUE.limit(_STEP_ROWS)
 _SETTLE = (
     sa.update(_BILAG)
     .where(_BILAG.c.id == sa.bindparam("row_id"))
@@ -135,8 +139,9 @@ _SETTLE = (
         mapping=sa.bindparam("s_mapping"),
     )
 )
+_HENT_COLUMNS = ("transaktions_id", "leverance", "bilag_id", "status", "due_at", "answer")  # not request
 _HENT = (
-    sa.select(_BILAG)
+    sa.select(*(_BILAG.c[n] for n in _HENT_COLUMNS))
     .where(_BILAG.c.tenant == sa.bindparam("tenant"), _BILAG.c.transaktions_id == sa.bindparam("tid"))
     .order_by(_BILAG.c.position)
 )
@@ -203,13 +208,29 @@ def modtag_masse(ctx: OpContext, message: dict[str, Any], transaktions_id: str) 
 def process_due(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: datetime) -> int:
     """Process every received bilag due by `now`, oldest first, each as of its due time."""
     due = conn.execute(_DUE, {"tenant": tenant.key, "now": now.isoformat()}).all()
+    _process_rows(conn, tenant, settings, due)
+    return len(due)
+
+
+def process_step(conn: Connection, tenant: Tenant, settings: dict[str, Any], now: datetime) -> bool:
+    """`process_due` for the oldest due bilag up to STEP_LINES lines; True when more may be due."""
+    due = conn.execute(_DUE_STEP, {"tenant": tenant.key, "now": now.isoformat()}).all()
+    taken, lines = 0, 0
+    while taken < len(due) and lines < STEP_LINES:
+        lines += len(due[taken].request["Finanspostering"])
+        taken += 1
+    _process_rows(conn, tenant, settings, due[:taken])
+    return taken < len(due) or len(due) == _STEP_ROWS
+
+
+def _process_rows(conn: Connection, tenant: Tenant, settings: dict[str, Any], due: Sequence[Any]) -> None:
+    """Process received bilag rows, oldest first, each as of its due time."""
     if not due:
-        return 0
+        return
     omsaetningstabel = opsaetning.tabel(conn, tenant)  # SF7002 versions due by now: delivered before
     for row in due:
         pending = Pending(row.id, row.transaktions_id, row.position, row.leverance, row.request)
         _process(conn, tenant, settings, pending, datetime.fromisoformat(row.due_at), omsaetningstabel)
-    return len(due)
 
 
 def hent(conn: Connection, tenant: Tenant, transaktions_id: str) -> dict[str, Any] | None:
