@@ -90,6 +90,9 @@ def summary_of(endpoint: Callable[..., Any], path: str) -> str:
 # parameters the admin API reads as whole numbers (`simulators.http.whole_number`: ASCII digits, 64 bits)
 WHOLE_NUMBERS = frozenset({"limit", "after", "fordring_id"})
 WHOLE_NUMBER_SCHEMA = {"type": "string", "pattern": "^[0-9]{1,18}$"}
+# parameters read as a day (`date.fromisoformat`)
+DAYS = frozenset({"dato"})
+DAY_SCHEMA = {"type": "string", "format": "date"}
 
 
 def query_parameters(endpoint: Callable[..., Any]) -> list[dict[str, Any]]:
@@ -103,7 +106,11 @@ def query_parameters(endpoint: Callable[..., Any]) -> list[dict[str, Any]]:
             "name": name,
             "in": "query",
             "required": False,
-            "schema": WHOLE_NUMBER_SCHEMA if name in WHOLE_NUMBERS else {"type": "string", "maxLength": 200},
+            "schema": WHOLE_NUMBER_SCHEMA
+            if name in WHOLE_NUMBERS
+            else DAY_SCHEMA
+            if name in DAYS
+            else {"type": "string", "maxLength": 200},
         }
         for name in names
     ]

@@ -25,14 +25,16 @@ def _verdicts(base_url: str, variant: str, suite: str = "basis") -> list[tuple[s
 
 
 def test_every_variant_is_judged_by_some_suite():
-    """Here, or in the self-test of test_verdicts and test_livsforloeb."""
-    from testkommune.scenarios.fagsystemer.proofs import PROOFS
+    """Here, or in the self-test of test_verdicts, test_livsforloeb and test_varianter_udefra."""
+    from testkommune.scenarios.fagsystemer.proofs import PROOFS, UDEFRA_PROOFS
     from testkommune.scenarios.fagsystemer.varianter_selvtest import LAWFUL
+    from testkommune.scenarios.fagsystemer.varianter_udefra import UDEFRA_LAWFUL
 
     from tests.test_livsforloeb import CAUGHT as CAUGHT_IN_LIVSFORLOEB
     from tests.test_livsforloeb import ROLE_OF
 
     judged = {v for _, v in PAIRS} | set(PROOFS) | set(LAWFUL) | set(CAUGHT_IN_LIVSFORLOEB) | set(ROLE_OF)
+    judged |= set(UDEFRA_PROOFS) | set(UDEFRA_LAWFUL)
     assert judged == set(VARIANTS)
 
 

@@ -63,7 +63,15 @@ def _payment_dates(request: Any) -> list[tuple[str, str | None]]:
         payment = request.get("ForetagIndbetaling")
         if isinstance(payment, dict):
             found.append(("ForetagIndbetaling.BetalingDato", payment.get("BetalingDato")))
-        if request.get("FordringNedskrivningAarsagKode") == "INDB":
+        aarsag = request.get("NedskrivningÅrsagStruktur")
+        if isinstance(aarsag, dict) and aarsag.get("FordringNedskrivningÅrsagKode") == "INDB":  # soap.md §1
+            found.append(
+                (
+                    "NEDSKRIV INDB FordringNedskrivningVirkningFra",
+                    request.get("FordringNedskrivningVirkningFra"),
+                )
+            )
+        elif request.get("FordringNedskrivningAarsagKode") == "INDB":  # the old JSON shape (one release)
             dated = [v for k, v in request.items() if "VirkningDato" in k and isinstance(v, str)]
             found.append(("NEDSKRIV INDB VirkningDato", dated[0] if dated else None))
         for value in request.values():
