@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from testkommune.contracts.errors import SetupError, UsageError
+from testkommune.harness.commands import attestation
 from testkommune.harness.commands.common import (
     DEFAULT_KOMMUNE,
     DEFAULT_REPORT_DIR,
@@ -192,49 +193,19 @@ def certify_once(
     )
     attestor = None
     if attest:
-        attestor = _start_attestation(base_url, kommune, system, admin_token or token, console)
+        attestor = attestation.start(base_url, kommune, system, admin_token or token, console)
     result = runner.run(only=scenarios or None)
     paths = write_all(
         result, recorder, report_dir, language=language, vendor=vendor, role=role, key=signing_key
     )
     if attestor is not None:
-        _attest(attestor, paths["evidence"], console)
+        attestation.attest(attestor, paths["evidence"], console)
     for kind, path in paths.items():
         console.print(f"  {kind} report: {path}")
     failing = [s.scenario_id for s in result.scenarios if s.outcome != "passed"]
     if failing:
         console.print(f"  replay a failure after this run: testkommune replay {paths['json']} {failing[0]}")
     return result, paths
-
-
-def _start_attestation(base_url: str, kommune: str, system: str, token: str | None, console: Any) -> Any:
-    """An admin client of the tenant whose kommune now records its journal, or None (said why)."""
-    from testkommune.harness.certify.client import AdminClient, KommuneUnavailableError
-
-    admin = AdminClient(base_url, kommune, system, token=token)
-    try:
-        admin.start_attestation()
-    except KommuneUnavailableError as exc:
-        console.print(f"  the test kommune keeps no record to attest this run: {exc}")
-        return None
-    return admin
-
-
-def _attest(admin: Any, bundle: Path, console: Any) -> None:
-    """Have the kommune attest the bundle; an answer it cannot give leaves the bundle UNATTESTED, said so."""
-    import json
-
-    from testkommune.harness.certify.client import KommuneUnavailableError
-    from testkommune.harness.evidence.attest import manifest_hash, write_attestation
-
-    try:
-        answer = admin.attest(manifest_hash(bundle))
-        write_attestation(bundle, answer)
-    except (KommuneUnavailableError, KeyError, TypeError) as exc:
-        console.print(f"  evidence UNATTESTED: the test kommune did not attest it ({exc})")
-        return
-    signer = json.loads(answer["statement"]).get("key_fingerprint")
-    console.print(f"  evidence attested by the test kommune's key {signer}")
 
 
 def write_all(
