@@ -29,6 +29,8 @@ webdriver = pytest.importorskip(
 )
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
 def _binaries() -> tuple[str, str]:
@@ -88,6 +90,16 @@ def _csp_violations(driver: Any) -> list[str]:
     return [e["message"] for e in driver.get_log("browser") if "Content Security Policy" in e["message"]]
 
 
+def _follow(driver: Any, element: Any) -> None:
+    """Click a link or a form button and wait until the browser has left the page it was on.
+
+    Without the wait, the next lookup can find an element of the old page and read it after it is gone.
+    """
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+
+
 def _step(driver: Any, reference: str, step: str) -> str:
     row = driver.find_element(By.XPATH, f"//table[@class='roads']//tr[td/a[normalize-space()='{reference}']]")
     return row.find_element(By.CSS_SELECTOR, f"td[data-step='{step}']").text
@@ -95,13 +107,13 @@ def _step(driver: Any, reference: str, step: str) -> str:
 
 def test_advancing_the_clock_shows_the_claim_handed_over_to_psrm(kommune, browser):
     browser.get(kommune.base_url + "/")
-    browser.find_element(By.LINK_TEXT, HANDED_OVER).click()
+    _follow(browser, browser.find_element(By.LINK_TEXT, HANDED_OVER))
     assert browser.find_element(By.ID, "today").text == "2026-10-20"
     assert _step(browser, "F1", "psrm").startswith("venter")  # PSRM has it, MODTAGET, not yet taken
     assert "OVERDRAGET" in _step(browser, "F1", "debitor")
     _shot(browser, "1-tenant-before")
 
-    browser.find_element(By.CSS_SELECTOR, "#clock button[value='1']").click()
+    _follow(browser, browser.find_element(By.CSS_SELECTOR, "#clock button[value='1']"))
 
     assert browser.find_element(By.ID, "today").text == "2026-10-21"
     assert _step(browser, "F1", "psrm").split("\n")[:2] == ["ok", "UDFOERT"]
@@ -116,20 +128,20 @@ def test_advancing_the_clock_shows_the_claim_handed_over_to_psrm(kommune, browse
 def test_a_refused_claim_shows_its_reason_and_how_to_fix_it_in_both_languages(kommune, browser):
     browser.get(f"{kommune.base_url}/tenants/{KOMMUNE}/{REFUSED}")
     assert "PSRM-SRB" in _step(browser, "F1", "psrm")
-    browser.find_element(By.LINK_TEXT, "F1").click()
+    _follow(browser, browser.find_element(By.LINK_TEXT, "F1"))
     refusal = browser.find_element(By.CSS_SELECTOR, "#step-psrm .refusal")
     assert "PSRM-SRB" in refusal.text
     assert "Sidste rettidige betalingsdato (2026-10-15) er ikke overskredet" in refusal.text
     assert "Overdrag først fordringen, når SRB er overskredet." in refusal.text
     _shot(browser, "3-refused-claim-da")
 
-    browser.find_element(By.LINK_TEXT, "English").click()
+    _follow(browser, browser.find_element(By.LINK_TEXT, "English"))
 
     refusal = browser.find_element(By.CSS_SELECTOR, "#step-psrm .refusal")
     assert "The last timely payment date (2026-10-15) has not passed" in refusal.text
     assert "How to fix it: Only transfer the claim once the SRB has passed." in refusal.text
     _shot(browser, "4-refused-claim-en")
-    browser.find_element(By.LINK_TEXT, "Dansk").click()
+    _follow(browser, browser.find_element(By.LINK_TEXT, "Dansk"))
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "da"
 
 
@@ -150,11 +162,11 @@ def test_a_report_opens_from_the_reports_page(kommune, browser):
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     browser.get(kommune.base_url + "/")
-    browser.find_element(By.PARTIAL_LINK_TEXT, "Rapporter").click()
+    _follow(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Rapporter"))
     row = browser.find_element(By.XPATH, "//table[@class='reports']//tr[td/a[text()='basis']]")
     assert "PASSED" in row.text and "foraeldrebetaling" in row.text
     _shot(browser, "6-reports")
-    row.find_element(By.LINK_TEXT, "basis").click()
+    _follow(browser, row.find_element(By.LINK_TEXT, "basis"))
     assert "PASSED" in browser.find_element(By.TAG_NAME, "body").text
     _shot(browser, "7-report")
 
