@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import logging.handlers
 import multiprocessing
@@ -170,7 +171,16 @@ def serve_forever(
     if log_file is not None:
         log_file.install()
     privacy.install(debug_personal_data)
+    _settle_heap()
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _settle_heap() -> None:
+    """Put what start-up built (modules, contracts, filter tables, compiled statements) out of the garbage
+    collector's reach: a full collection then walks only what requests made since, and no longer holds
+    the event loop for 80-110 ms (measured with `benchmarks/stall_probe.py --case masse`)."""
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,4 +330,5 @@ def _worker(
     if log_file is not None:
         log_file.install()
     privacy.install(debug_personal_data)
+    _settle_heap()
     uvicorn.Server(config).run(sockets=[sock])

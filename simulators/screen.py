@@ -1,28 +1,35 @@
 """Screen a large body in another process, so parsing it never holds this process's event loop.
 
-`json.loads` of a 4.5 MB object with 400,000 members holds the GIL for about half a second (longer on a
-busy machine); on the event loop that delays every other tenant's call as long. A body of SCREEN_BYTES or
-more is therefore parsed first in a helper process (one per server process, forked on first use), which
-only answers whether some object has more than MAX_MEMBERS members; such a body is refused without this
-process ever parsing it. No contract object has a tenth as many members.
+`json.loads` of a 4.5 MB object with 400,000 members holds the GIL for about half a second (orjson: about a
+tenth of a second, in one call); in this process that delays every other tenant's call as long. A body of
+SCREEN_BYTES or more is therefore parsed first by a helper process, which only answers whether some object
+has more than MAX_MEMBERS members; such a body is refused without this process ever parsing it. No contract
+object has a tenth as many members.
+
+The helper is `python -m testkommune.simulators.screen` (one per server process, started on first use): a
+plain child reading length-prefixed bodies on its stdin and answering on its stdout. It is not forked from
+the server, so it holds none of the server's locks, signal handlers or sockets, and it ends when its stdin
+closes — when the server ends, however it ends, the helper goes too.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+import struct
+import subprocess
+import sys
+import threading
+from typing import IO, Any
 
+from starlette.concurrency import run_in_threadpool
 from testkommune.contracts.errors import TestkommuneError
 
 SCREEN_BYTES = 256 * 1024
 MAX_MEMBERS = 1000
-
-_pools: dict[int, ProcessPoolExecutor] = {}
+_FRAME = struct.Struct(">q")
+"""A frame's header: the length of the body that follows (to the helper), or the answer (from it: -1 for
+none)."""
 
 
 class _TooManyMembersError(TestkommuneError):
@@ -49,20 +56,78 @@ def members_over_limit(raw: bytes) -> int | None:
     return None
 
 
-def _pool() -> ProcessPoolExecutor:
-    """This process's helper (a forked server worker makes its own)."""
-    pool = _pools.get(os.getpid())
-    if pool is None:
-        pool = _pools[os.getpid()] = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    return pool
+class _Helper:
+    """This process's helper child, asked one body at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._child: subprocess.Popen[bytes] | None = None
+
+    def ask(self, raw: bytes) -> int | None:
+        with self._lock:
+            try:
+                return self._ask(raw)
+            except (OSError, EOFError):  # the helper died (killed, out of memory): a new one next time
+                self._stop()
+                return members_over_limit(raw)
+
+    def _ask(self, raw: bytes) -> int | None:
+        child = self._started()
+        stdin, stdout = child.stdin, child.stdout
+        assert stdin is not None and stdout is not None
+        stdin.write(_FRAME.pack(len(raw)) + raw)
+        stdin.flush()
+        (members,) = _FRAME.unpack(_read_exactly(stdout, _FRAME.size))
+        return None if members < 0 else members
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._child is None or self._child.poll() is not None:
+            command = [sys.executable, "-m", "testkommune.simulators.screen"]
+            self._child = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            )
+        return self._child
+
+    def _stop(self) -> None:
+        if self._child is not None:
+            self._child.kill()
+            self._child.wait()
+            self._child = None
+
+
+_helpers: dict[int, _Helper] = {}
+
+
+def _helper() -> _Helper:
+    """This process's helper (a server worker process started by `serve --workers` makes its own)."""
+    return _helpers.setdefault(os.getpid(), _Helper())
 
 
 async def oversized_object(raw: bytes) -> int | None:
-    """`members_over_limit(raw)`, computed in the helper process when `raw` is large (else None)."""
+    """`members_over_limit(raw)`, computed by the helper process when `raw` is large (else None)."""
     if len(raw) < SCREEN_BYTES:
         return None
-    try:
-        return await asyncio.get_running_loop().run_in_executor(_pool(), members_over_limit, raw)
-    except BrokenProcessPool:
-        _pools.pop(os.getpid(), None)
-        return members_over_limit(raw)
+    return await run_in_threadpool(_helper().ask, raw)
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if data is None or len(data) < size:
+        raise EOFError("the screen helper closed its answer stream")
+    return bytes(data)
+
+
+def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
+    """The helper's loop: answer each framed body until the server closes the stream."""
+    while True:
+        header = requests.read(_FRAME.size)
+        if len(header) < _FRAME.size:
+            return
+        (size,) = _FRAME.unpack(header)
+        members = members_over_limit(_read_exactly(requests, size))
+        answers.write(_FRAME.pack(-1 if members is None else members))
+        answers.flush()
+
+
+if __name__ == "__main__":
+    _serve(sys.stdin.buffer, sys.stdout.buffer)

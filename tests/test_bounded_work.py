@@ -9,13 +9,16 @@ import socket
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from testkommune.simulators.http import MAX_PROBLEMS
 
 from tests.conftest import Api
 from tests.messages import OIR_B01, fordring, opret
+from tests.test_crash_safety import serve
 
 UNKNOWN_FIELDS = 400_000
 STALL_BOUND_S = 1.0  # well above the 100 ms target (README), for a shared 2-core test machine
@@ -125,3 +128,18 @@ def test_ordinary_requests_pass_the_limits(api: Api):
     many = {f"X-Extra-{i}": "v" * 100 for i in range(50)}
     response = api.session.get(f"{api.admin_path}/clock", headers=many, timeout=30)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("ending", ["terminate", "kill"])
+def test_the_large_body_screen_ends_with_the_server_however_it_ends(tmp_path: Path, ending: str):
+    """The helper that screens large bodies is a child of the server; when the server ends (SIGTERM, or
+    SIGKILL with no shutdown code), the helper goes too: nothing keeps the server's output open, so a CI
+    job reading it is not left waiting (a forked helper once outlived the server, ignoring SIGTERM)."""
+    served = serve(tmp_path, tmp_path / "state.db")
+    headers = {"X-TK-Kommune": "851", "X-TK-Anvendersystem": "screen", "content-type": "application/json"}
+    answer = requests.post(
+        f"{served.base_url}{OIR_B01}/OpretDebitorkonto", data=_huge_message(), headers=headers
+    )
+    assert answer.json()["errors"][0]["code"] == "HTTP-FOR-MANGE-FELTER"
+    served.process.terminate() if ending == "terminate" else served.process.kill()
+    served.process.communicate(timeout=30)  # returns once every holder of the server's stderr has closed it

@@ -9,14 +9,13 @@ re-delivery with the same TransaktionsID from its store.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from testkommune.contracts.findings import Finding, describe_all, join_path
+from testkommune.contracts.jsontext import content_digest
 from testkommune.contracts.money import to_oere, wire
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.debitor import daekning, idempotens, rules, tables, views
@@ -55,10 +54,6 @@ def soeg_delfordring(ctx: OpContext, message: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _fingerprint(request: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
 def _refused(*findings: Finding) -> dict[str, Any]:
     return {"Status": "AFVIST", "Fejl": describe_all(findings)}
 
@@ -66,7 +61,7 @@ def _refused(*findings: Finding) -> dict[str, Any]:
 def foretag_indbetaling(ctx: OpContext, message: dict[str, Any]) -> dict[str, Any]:
     request = message["ForetagIndbetaling"]
     base = join_path("$", "ForetagIndbetaling")
-    digest = _fingerprint(request)
+    digest = content_digest(request)
     found = idempotens.existing(ctx.conn, ctx.tenant.key, KIND, request["IndbetalingID"])
     if found is not None:
         return _replay(found, digest, base, request["IndbetalingID"])

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 from testkommune.contracts.clock import danish_date, iso
 from testkommune.contracts.findings import Finding, join_path
+from testkommune.contracts.jsontext import Written
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.erp import opsaetning, tables
 from testkommune.simulators.erp.bilag import AFVIST, GODKENDT, UNDER_BEHANDLING, Bilag, read_bilag
@@ -141,7 +142,7 @@ _SETTLE = (
 )
 _HENT_COLUMNS = ("transaktions_id", "leverance", "bilag_id", "status", "due_at", "answer")  # not request
 _HENT = (
-    sa.select(*(_BILAG.c[n] for n in _HENT_COLUMNS))
+    sa.select(*(_BILAG.c[n] for n in _HENT_COLUMNS[:-1]), sa.cast(_BILAG.c.answer, sa.Text).label("answer"))
     .where(_BILAG.c.tenant == sa.bindparam("tenant"), _BILAG.c.transaktions_id == sa.bindparam("tid"))
     .order_by(_BILAG.c.position)
 )
@@ -239,7 +240,7 @@ def hent(conn: Connection, tenant: Tenant, transaktions_id: str) -> dict[str, An
     if not rows:
         return None
     answers = [
-        row.answer
+        Written(row.answer)  # as stored: copied into the answer, not read and written again
         if row.status != UNDER_BEHANDLING
         else {
             "BilagID": row.bilag_id,

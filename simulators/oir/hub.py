@@ -10,8 +10,6 @@ business work never runs.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +21,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from testkommune.contracts.clock import iso
 from testkommune.contracts.findings import Finding, join_path
+from testkommune.contracts.jsontext import content_digest
 from testkommune.simulators import store
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.prepared import Prepared
@@ -74,10 +73,6 @@ def _claim_if_free_prepared(dialect: str) -> Prepared | None:
     return Prepared(statement, _CLAIM_KEYS) if statement is not None else None
 
 
-def fingerprint(message: Any) -> str:
-    return hashlib.sha256(json.dumps(message, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
 def deliver(
     ctx: OpContext,
     service: str,
@@ -89,7 +84,7 @@ def deliver(
     Returns the answer, or a Finding when the TransaktionsID was reused for different content.
     """
     message_id = message["Hovedoplysninger"]["TransaktionsID"].lower()
-    digest = fingerprint(message)
+    digest = content_digest(message)
     key = {"k_tenant": ctx.tenant.key, "k_service": service, "k_message_id": message_id}
     if _claim(ctx, service, message_id, digest):
         answer = business(message_id)
