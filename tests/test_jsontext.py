@@ -111,3 +111,26 @@ def test_answers_over_http_are_what_the_standard_library_renders(api):
     assert answer.status_code == 200 and refused.status_code == 400, (answer.text, refused.text)
     for response in (answer, refused):
         assert response.content == _std(json.loads(response.content))
+
+
+@pytest.mark.parametrize(
+    "beside",
+    [{"n": 1}, {"n": 1e-05}, {"n": 2**70}],
+    ids=["orjson-writes-all", "a-small-float-beside-it", "a-big-integer-beside-it"],
+)
+def test_stored_text_is_written_as_if_it_had_been_read_again(beside):
+    """An answer stored as text (`Written`) goes into a new answer unread, and the bytes are those of the
+    value read and written again, also where the rest of the value makes `json` write it all."""
+    stored = {"BilagID": "B-1", "Beløb": 12.5, "Fejl": [], "e-": "x"}
+    text = jsontext.dumps(stored)
+    assert jsontext.dumps_bytes({"Svar": [jsontext.Written(text)], **beside}) == _std(
+        {"Svar": [stored], **beside}
+    )
+
+
+def test_the_content_digest_ignores_member_order_and_tells_content_apart():
+    message = opret(fordring("F1"))
+    reordered = json.loads(json.dumps(dict(reversed(list(message.items())))))
+    assert jsontext.content_digest(reordered) == jsontext.content_digest(message)
+    assert jsontext.content_digest({"a": 2**70}) == jsontext.content_digest({"a": 2**70})
+    assert jsontext.content_digest({"a": 1}) != jsontext.content_digest({"a": 2})
