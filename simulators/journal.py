@@ -8,10 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import NoResultFound
 from testkommune.contracts.clock import iso, real_now
 from testkommune.simulators import store
 from testkommune.simulators.prepared import Prepared
-from testkommune.simulators.tenancy import Tenant
+from testkommune.simulators.tenancy import Tenant, read_clock
 
 JOURNAL_KEEP = 5000
 JOURNAL_TEXT_LIMIT = 64 * 1024
@@ -73,3 +74,14 @@ def _text(value: Any) -> str | None:
         return None
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= JOURNAL_TEXT_LIMIT else text[:JOURNAL_TEXT_LIMIT] + "…"
+
+
+def journal_apart(state: Any, tenant: Tenant, **entry: Any) -> None:
+    """`journal` one exchange for `tenant` at its simulated now, in a transaction of its own (`state`: the
+    simulation's store); nothing for a tenant that has never been called (it has no clock yet)."""
+    with state.transaction() as conn:
+        try:
+            clock = read_clock(conn, tenant)
+        except NoResultFound:
+            return
+        journal(conn, tenant, now=clock.now(real_now()), **entry)

@@ -20,16 +20,13 @@ import logging
 from datetime import date
 from typing import Any
 
-from sqlalchemy.exc import NoResultFound
 from starlette.concurrency import run_in_threadpool
 from testkommune.contracts import jsontext
-from testkommune.contracts.clock import real_now
 from testkommune.contracts.findings import Finding, describe_all
 from testkommune.contracts.legacy_shapes import mapping, translate
-from testkommune.simulators.access import Refusal
 from testkommune.simulators.http import BODY_TIMEOUT_S, MAX_BODY_BYTES
-from testkommune.simulators.journal import journal
-from testkommune.simulators.tenancy import Tenant, read_clock
+from testkommune.simulators.journal import journal_apart
+from testkommune.simulators.tenancy import Tenant, caller
 
 log = logging.getLogger("testkommune.simulators.legacy_shapes")
 
@@ -144,30 +141,17 @@ def _replay(body: bytes, finished: bool, receive: Any) -> Any:
 
 def _record(sim: Any, scope: Any, raw: bytes, status: int, old: list[str]) -> None:
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-    kommune, system = headers.get("x-tk-kommune", ""), headers.get("x-tk-anvendersystem", "")
-    if not sim.access.open:
-        number = kommune[1:] if len(kommune) == 4 and kommune.startswith("0") else kommune
-        allowed = sim.access.service(headers.get("authorization"), number, system or None, OPERATION)
-        if isinstance(allowed, Refusal):
-            return
-        system = allowed
-    tenant = Tenant.parse(kommune, system)
-    if tenant is None:
+    tenant = caller(sim.access, headers, OPERATION)
+    if not isinstance(tenant, Tenant):
         return
-    with sim.store.transaction() as conn:
-        try:
-            clock = read_clock(conn, tenant)
-        except NoResultFound:
-            return
-        journal(
-            conn,
-            tenant,
-            now=clock.now(real_now()),
-            counterpart="psrm",
-            operation=f"{OPERATION} (old shape)",
-            method="POST",
-            path=scope["path"],
-            status=status,
-            request=raw.decode("utf-8", errors="replace"),
-            response={"warnings": describe_all(Finding(CODE, path, {"field": path}) for path in old)},
-        )
+    journal_apart(
+        sim.store,
+        tenant,
+        counterpart="psrm",
+        operation=f"{OPERATION} (old shape)",
+        method="POST",
+        path=scope["path"],
+        status=status,
+        request=raw.decode("utf-8", errors="replace"),
+        response={"warnings": describe_all(Finding(CODE, path, {"field": path}) for path in old)},
+    )

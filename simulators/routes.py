@@ -25,7 +25,7 @@ from testkommune.simulators.journal import journal
 from testkommune.simulators.operations import Operation
 from testkommune.simulators.screen import SCREEN_BYTES
 from testkommune.simulators.simulation import Simulation
-from testkommune.simulators.tenancy import Tenant
+from testkommune.simulators.tenancy import Tenant, caller
 
 BACKLOG = object()
 """`_handle`'s outcome when it did one bounded part of the tenant's due batch work and must come back."""
@@ -41,20 +41,13 @@ class Rendered:
 def tenant_of(request: Request, operation: str) -> Tenant:
     """The tenant a service call acts for: from its headers, checked against its serviceaftale when closed."""
     sim: Simulation = request.app.state.sim
-    kommune = request.headers.get("x-tk-kommune", "")
-    system = request.headers.get("x-tk-anvendersystem", "")
-    if not sim.access.open:
-        number = kommune[1:] if len(kommune) == 4 and kommune.startswith("0") else kommune
-        allowed = sim.access.service(request.headers.get("authorization"), number, system or None, operation)
-        if isinstance(allowed, Refusal):
-            raise BadRequestError(
-                problem(
-                    allowed.status, "Refused by Serviceplatformen", [allowed.finding], **fault_body(allowed)
-                )
-            )
-        system = allowed
-    tenant = Tenant.parse(kommune, system)
+    tenant = caller(sim.access, request.headers, operation)
+    if isinstance(tenant, Refusal):
+        raise BadRequestError(
+            problem(tenant.status, "Refused by Serviceplatformen", [tenant.finding], **fault_body(tenant))
+        )
     if tenant is None:
+        kommune = request.headers.get("x-tk-kommune", "")
         header = "X-TK-Kommune" if Tenant.parse(kommune, "x") is None else "X-TK-Anvendersystem"
         raise BadRequestError(
             problem(400, "Caller not identified", [Finding("TENANT-MANGLER", "$", {"field": header})])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from testkommune.contracts.clock import ClockState, danish_date, iso, real_now
 from testkommune.simulators import store
+from testkommune.simulators.access import AccessPolicy, Refusal
 
 SYSTEM_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,59}$")
 KOMMUNE_NR = re.compile(r"^[0-9]{3}$")
@@ -169,3 +171,17 @@ def clock_view(clock: ClockState, real: datetime) -> dict[str, Any]:
     now = clock.now(real)
     today: date = danish_date(now)
     return {"now": iso(now), "today": today.isoformat(), "running": clock.running}
+
+
+def caller(access: AccessPolicy, headers: Mapping[str, str], operation: str) -> Tenant | Refusal | None:
+    """The tenant a service call acts for, from its `X-TK-*` headers (lower-case keys), checked against its
+    serviceaftale when the kommune is closed: the Refusal when it is refused, None when it names none."""
+    kommune = headers.get("x-tk-kommune", "")
+    system = headers.get("x-tk-anvendersystem", "")
+    if not access.open:
+        number = kommune[1:] if len(kommune) == 4 and kommune.startswith("0") else kommune
+        allowed = access.service(headers.get("authorization"), number, system or None, operation)
+        if isinstance(allowed, Refusal):
+            return allowed
+        system = allowed
+    return Tenant.parse(kommune, system)
