@@ -39,7 +39,7 @@ from testkommune.simulators.psrm.justering import (
 )
 from testkommune.simulators.psrm.state import Book
 from testkommune.simulators.rules.fordring import ClaimContext, hoering_rules, psrm_filter
-from testkommune.simulators.rules.stamdata import MainClaim
+from testkommune.simulators.rules.stamdata import MainClaim, Stamdata
 
 __all__ = [
     "ActionContext",
@@ -67,17 +67,16 @@ __all__ = [
 
 
 def _judge_new(
+    claims: list[Stamdata],
     main: dict[str, Any] | None,
     related: list[dict[str, Any]],
-    base: str,
-    rel_base: str,
     ctx: ActionContext,
     verdict: Verdict,
     main_art: str | None,
     existing_main: MainClaim | None = None,
 ) -> None:
-    """Run the entry filter and the hearing rules on a main claim and its related claims."""
-    claims = claims_of_structs(main, related, base, rel_base)
+    """Run the entry filter and the hearing rules on a main claim and its related claims (`claims`: their
+    stamdata, the main claim's first)."""
     own_main = MainClaim(claims[0].forfaldsdato, ctx.today) if main is not None else existing_main
     for i, claim in enumerate(claims):
         claim_ctx = ctx.claim_ctx(None if claim.is_main else own_main)
@@ -110,22 +109,14 @@ def opret_fordring(action: dict[str, Any], base: str, ctx: ActionContext) -> Ver
     main = opret["MFOpretFordringStruktur"]
     related = (opret.get("OpretUnderfordringSamling") or {}).get("MFOpretRelateretFordringStruktur") or []
     a_base = join_path(base, "AktionValg", "OpretFordringAktion")
-    _judge_new(
+    claims = claims_of_structs(
         main,
         related,
         join_path(a_base, "MFOpretFordringStruktur"),
         join_path(a_base, "OpretUnderfordringSamling", "MFOpretRelateretFordringStruktur"),
-        ctx,
-        verdict,
-        main["DMIFordringFordringArtKode"],
-    )
-    _book_all(
-        verdict,
-        main,
-        related,
-        join_path(a_base, "MFOpretFordringStruktur"),
-        join_path(a_base, "OpretUnderfordringSamling", "MFOpretRelateretFordringStruktur"),
-    )
+    )  # once: judged and booked from the same stamdata
+    _judge_new(claims, main, related, ctx, verdict, main["DMIFordringFordringArtKode"])
+    _book_all(verdict, main, related, claims)
     return verdict
 
 
@@ -133,12 +124,10 @@ def _book_all(
     verdict: Verdict,
     main: dict[str, Any],
     related: list[dict[str, Any]],
-    base: str,
-    rel_base: str,
+    claims: list[Stamdata],
     *,
     original_id: int | None = None,
 ) -> None:
-    claims = claims_of_structs(main, related, base, rel_base)
     verdict.effects.append(
         Book(
             claims[0],
@@ -169,21 +158,10 @@ def opret_relateret(action: dict[str, Any], base: str, ctx: ActionContext) -> Ve
         return verdict.refuse("PSRM-530", join_path(s_base, "DMIFordringEFIHovedFordringID"), value=main.id)
     related = struct["MFOpretRelateretFordringStruktur"]
     forfald = main.snapshot.get("DMIFordringForfaldDato")
-    _judge_new(
-        None,
-        related,
-        s_base,
-        join_path(s_base, "MFOpretRelateretFordringStruktur"),
-        ctx,
-        verdict,
-        main.art,
-        MainClaim(date.fromisoformat(forfald) if forfald else None, main.received_on),
-    )
-    for claim, raw in zip(
-        claims_of_structs(None, related, s_base, join_path(s_base, "MFOpretRelateretFordringStruktur")),
-        related,
-        strict=True,
-    ):
+    claims = claims_of_structs(None, related, s_base, join_path(s_base, "MFOpretRelateretFordringStruktur"))
+    own_main = MainClaim(date.fromisoformat(forfald) if forfald else None, main.received_on)
+    _judge_new(claims, None, related, ctx, verdict, main.art, own_main)
+    for claim, raw in zip(claims, related, strict=True):
         verdict.effects.append(Book(claim, "RF", raw["DMIFordringFordringArtKode"], raw, parent=main.id))
     return verdict
 
@@ -215,9 +193,10 @@ def genindsend(action: dict[str, Any], base: str, ctx: ActionContext) -> Verdict
     resubmitted = ClaimContext(
         claim_ctx.today, claim_ctx.types, claim_ctx.agreement
     )  # its reference is its own
-    for i, claim in enumerate(claims_of_structs(main, related, m_base, rel_base)):
+    claims = claims_of_structs(main, related, m_base, rel_base)
+    for i, claim in enumerate(claims):
         verdict.errors.extend(errors_only(psrm_filter.run(claim, resubmitted)))
         if i and claim.fordringstype != "REINDGI":
             verdict.refuse("PSRM-459", claim.path("fordringstype"), value=claim.fordringstype)
-    _book_all(verdict, main, related, m_base, rel_base, original_id=original.id)
+    _book_all(verdict, main, related, claims, original_id=original.id)
     return verdict
