@@ -4,7 +4,9 @@ Starts a test kommune in-process on 127.0.0.1, then `--rounds` times sends one h
 tenant calls `GET .../clock` every 10 ms, and prints the other tenant's calls meanwhile: count, median and
 worst latency. The target is a worst case under 100 ms. `--case`:
 
-- `fields`: a body of `--fields` unknown fields (400,000 by default: 4.5 MB, the reproducer of issue 14);
+- `fields`: a body of `--fields` unknown fields (400,000 by default: 4.5 MB, the reproducer of issue 14) to
+  ØiR's OpretDebitorkonto; `fields-psrm`: the same to PSRM's MFFordringIndberet, which passes the
+  old-shape translation first;
 - `masse`: a valid ModtagFinansbilagMasse of 500 bilag (about 1.7 MB, the contract's most), then the
   HentForretningskvittering that makes the ERP process (book) all of them, both timed as one.
 
@@ -50,14 +52,16 @@ MASSE_PAIRS = 9
 """Debet/kredit pairs per bilag: 18 lines make a 500-bilag delivery about 1.7 MB."""
 
 
-def unknown_fields(base_url: str, fields: int) -> Callable[[], int]:
+def unknown_fields(
+    base_url: str, fields: int, path: str = f"{OIR_B01}/OpretDebitorkonto"
+) -> Callable[[], int]:
     """One OpretDebitorkonto with `fields` unknown fields; returns the answer's size."""
     message = opret(fordring("F1"))
     message.update({f"x{i}": 1 for i in range(fields)})
     body = json.dumps(message, separators=(",", ":")).encode()
 
     def send() -> int:
-        url = f"{base_url}{OIR_B01}/OpretDebitorkonto"
+        url = f"{base_url}{path}"
         return len(requests.post(url, data=body, headers=HOSTILE, timeout=120).content)
 
     return send
@@ -118,7 +122,7 @@ def probe(base_url: str, send: Callable[[], int]) -> tuple[list[float], float, i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--case", choices=("fields", "masse"), default="fields")
+    parser.add_argument("--case", choices=("fields", "fields-psrm", "masse"), default="fields")
     parser.add_argument("--fields", type=int, default=400_000)
     parser.add_argument(
         "--db", choices=("memory", "file"), default="memory", help="file: a fresh SQLite file (as `serve`)"
@@ -164,7 +168,12 @@ def served_process(db: str, scratch: str) -> Iterator[str]:
 def run(base_url: str, args: argparse.Namespace) -> None:
     worst = 0.0
     for round_ in range(1, args.rounds + 1):
-        send = masse_delivery(base_url) if args.case == "masse" else unknown_fields(base_url, args.fields)
+        if args.case == "masse":
+            send = masse_delivery(base_url)
+        elif args.case == "fields-psrm":
+            send = unknown_fields(base_url, args.fields, "/psrm/MFFordringIndberet")
+        else:
+            send = unknown_fields(base_url, args.fields)
         waits, seconds, size = probe(base_url, send)
         if not waits:
             print(f"round {round_}: the hostile call ({seconds * 1000:.0f} ms) ended before any other call")

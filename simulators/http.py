@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from testkommune.contracts.errors import TestkommuneError
 from testkommune.contracts.findings import Finding, describe_all
 from testkommune.contracts.jsontext import dumps, dumps_bytes, loads_fast
-from testkommune.simulators.screen import MAX_MEMBERS, SCREEN_BYTES, oversized_object
+from testkommune.simulators.screen import MAX_MEMBERS, SCREEN_BYTES, SCREENED, oversized_object
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -74,6 +74,9 @@ def _cut(value: Any) -> Any:
     return value
 
 
+_UNSCREENED = object()
+
+
 class BadRequestError(TestkommuneError):
     """Raised inside a handler to answer with a problem instead of a result."""
 
@@ -107,7 +110,8 @@ async def read_json_text(request: Request) -> tuple[Any, str]:
         _refuse(f"body not received within {timeout:g} s", status=408, title="Request timeout")
     except ClientDisconnect:
         _refuse("the client went away before the body was complete")
-    members = await oversized_object(raw)
+    screened = request.scope.get(SCREENED, _UNSCREENED)
+    members = await oversized_object(raw) if screened is _UNSCREENED else screened
     if members is not None:
         finding = Finding("HTTP-FOR-MANGE-FELTER", "$", {"value": members, "limit": MAX_MEMBERS})
         raise BadRequestError(problem(400, "Too many fields", [finding]))

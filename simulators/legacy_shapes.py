@@ -26,6 +26,7 @@ from testkommune.contracts.findings import Finding, describe_all
 from testkommune.contracts.legacy_shapes import mapping, translate
 from testkommune.simulators.http import BODY_TIMEOUT_S, MAX_BODY_BYTES
 from testkommune.simulators.journal import journal_apart
+from testkommune.simulators.screen import SCREEN_BYTES, SCREENED, oversized_object
 from testkommune.simulators.tenancy import Tenant, caller
 
 log = logging.getLogger("testkommune.simulators.legacy_shapes")
@@ -53,7 +54,14 @@ class LegacyShapes:
             return
         chunks, finished = await _buffer(receive)
         raw = b"".join(chunks)
-        translated, old = _translated(raw) if finished else (None, [])
+        translated, old = None, []
+        if finished and len(raw) >= SCREEN_BYTES:  # screened and read off the loop, as the route would
+            members = await oversized_object(raw)
+            scope = {**scope, SCREENED: members}  # the route takes the screen's answer, not screening again
+            if members is None:
+                translated, old = await run_in_threadpool(_translated, raw)
+        elif finished:
+            translated, old = _translated(raw)
         if translated is None:
             await self.app(scope, _replay(raw, finished, receive), send)
             return

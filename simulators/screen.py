@@ -27,6 +27,9 @@ from testkommune.contracts.errors import TestkommuneError
 
 SCREEN_BYTES = 256 * 1024
 MAX_MEMBERS = 1000
+SCREENED = "testkommune.screened"
+"""The ASGI scope key under which a middleware that screened a body already leaves the answer for the route
+(the member count over the limit, or None), so the body is not screened twice."""
 _FRAME = struct.Struct(">q")
 """A frame's header: the length of the body that follows (to the helper), or the answer (from it: -1 for
 none)."""

@@ -30,7 +30,12 @@ def _huge_message() -> bytes:
     return json.dumps(message, separators=(",", ":")).encode()  # 4.5 MB, under the 5 MiB limit
 
 
-def test_400000_unknown_fields_get_a_bounded_problem_and_stall_no_other_tenant(api: Api):
+@pytest.mark.parametrize(
+    "path",
+    [f"{OIR_B01}/OpretDebitorkonto", "/psrm/MFFordringIndberet"],
+    ids=["oir", "psrm-through-the-old-shape-translation"],
+)
+def test_400000_unknown_fields_get_a_bounded_problem_and_stall_no_other_tenant(api: Api, path: str):
     body = _huge_message()
     other = Api(api.base_url, "101", f"o-{uuid.uuid4().hex[:8]}")
     other.clock(set="2026-09-20")
@@ -39,7 +44,7 @@ def test_400000_unknown_fields_get_a_bounded_problem_and_stall_no_other_tenant(a
     def send_big() -> None:
         started = time.monotonic()
         response = requests.post(
-            api.base_url + f"{OIR_B01}/OpretDebitorkonto",
+            api.base_url + path,
             data=body,
             headers=api.headers | {"content-type": "application/json"},
             timeout=120,

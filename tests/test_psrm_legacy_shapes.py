@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from testkommune.contracts.legacy_shapes import mapping, translate
+from testkommune.simulators.screen import SCREEN_BYTES
 
 from tests import psrm_actions as act
 from tests.messages import psrm_leverance
@@ -128,3 +129,20 @@ def test_the_old_liability_dates_are_moved_to_their_real_names(api):
     stored = action["Anmodning"]["AktionValg"]["OpretFordringAktion"]["MFOpretFordringStruktur"]
     (haeftelse,) = stored["FordringHæftelseSamling"]["MFHæftelseStruktur"]
     assert haeftelse["HæftelseDomDato"] == "2026-08-01" and "HaeftelseDomDato" not in haeftelse
+
+
+def test_a_large_old_shaped_body_is_screened_and_translated_off_the_event_loop(api):
+    """A body of SCREEN_BYTES or more takes the other road through the translation (screened by the helper
+    process, read in a worker thread): an old shape padded with whitespace is still translated and warned."""
+    claim = _claim(api)
+    old = act.leverance(_old(act.nedskriv(claim, 250.0, "INDB", "2026-09-19")))
+    body = json.dumps(old, ensure_ascii=False).encode() + b" " * SCREEN_BYTES
+    answered = api.session.post(
+        api.base_url + "/psrm/MFFordringIndberet",
+        data=body,
+        headers=api.headers | {"content-type": "application/json"},
+        timeout=60,
+    )
+    assert answered.status_code == 200, answered.text
+    assert answered.headers["Deprecation"].startswith("@")
+    assert _codes(_receipt(api, old)) == []
