@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from testkommune.simulators.admin.routes import tenant_endpoint
+from testkommune.simulators.batch import settle
 from testkommune.simulators.context import Simulator
 from testkommune.simulators.http import ok
 from testkommune.simulators.invariants import check_all, read_tilstand
@@ -15,6 +16,7 @@ from testkommune.simulators.tenancy import Tenant
 
 @tenant_endpoint
 async def invarianter(request: Request, sim: Simulator, tenant: Tenant) -> Response:
+    await settle(sim, tenant)  # due batch work first, in parts: others are answered
     with sim.operation(tenant) as ctx:
         tilstand = read_tilstand(ctx.conn, tenant)
     results = check_all(tilstand)

@@ -54,7 +54,8 @@ class LegacyShapes:
             return
         chunks, finished = await _buffer(receive)
         raw = b"".join(chunks)
-        translated, old = None, []
+        translated: bytes | None = None
+        old: list[str] = []
         if finished and len(raw) >= SCREEN_BYTES:  # screened and read off the loop, as the route would
             members = await oversized_object(raw)
             scope = {**scope, SCREENED: members}  # the route takes the screen's answer, not screening again

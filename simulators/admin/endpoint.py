@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.admin.routes import _tenant
+from testkommune.simulators.batch import settle
 from testkommune.simulators.context import OpContext, Simulator
 from testkommune.simulators.http import BadRequestError, ok, problem, read_json
 
@@ -35,6 +36,7 @@ def admin_endpoint(
                     return problem(400, "Invalid admin call", problems)
         except BadRequestError as refused:
             return refused.response
+        await settle(sim, tenant)  # due batch work first, in parts: others are answered
         with sim.operation(tenant) as ctx:
             status, answer = handle(ctx, request, body)
         if isinstance(answer, list):

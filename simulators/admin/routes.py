@@ -94,6 +94,7 @@ async def clock(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     body = await read_json(request) if request.method == "POST" else {}
     if request.method == "POST":
         _check(sim, "admin/Ur_I", body)
+    await settle(sim, tenant)  # due batch work first, in parts: others are answered
     with sim.operation(tenant) as ctx:
         real = real_now()
         state = read_clock(ctx.conn, tenant)
@@ -130,6 +131,7 @@ async def settings(request: Request, sim: Simulator, tenant: Tenant) -> Response
     body = await read_json(request) if request.method == "PATCH" else None
     if body is not None:
         _check(sim, "admin/Indstillinger_I", body)
+    await settle(sim, tenant)  # due batch work first, in parts: others are answered
     with sim.operation(tenant) as ctx:
         current = update_settings(ctx.conn, tenant, body) if body else ctx.settings
     return ok({"tenant": tenant.key, "settings": current})
@@ -166,6 +168,7 @@ async def faults(request: Request, sim: Simulator, tenant: Tenant) -> Response:
 @tenant_endpoint
 async def state(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """What the tenant's counterparts hold, each counterpart giving its own part (`Counterpart.state`)."""
+    await settle(sim, tenant)  # due batch work first, in parts: others are answered
     with sim.operation(tenant) as ctx:
         conn, key = ctx.conn, tenant.key
         parts = {c.name: c.state(conn, tenant) for c in sim.counterparts if c.state is not None}

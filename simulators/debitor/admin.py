@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from testkommune.contracts.money import to_oere, wire
 from testkommune.simulators.admin.routes import tenant_endpoint
+from testkommune.simulators.batch import settle
 from testkommune.simulators.context import OpContext, Simulator
 from testkommune.simulators.debitor import mailbox, tables, views
 from testkommune.simulators.debitor.afstemning import afstemning
@@ -106,6 +107,7 @@ def overview(ctx: OpContext) -> dict[str, Any]:
 
 @tenant_endpoint
 async def debitor_state(request: Request, sim: Simulator, tenant: Tenant) -> Response:
+    await settle(sim, tenant)  # due batch work first, in parts: others are answered
     with sim.operation(tenant) as ctx:
         return ok(overview(ctx))
 
@@ -116,6 +118,7 @@ async def modregning(request: Request, sim: Simulator, tenant: Tenant) -> Respon
     problems = sim.contracts.get("admin/DebitorModregning_I").check(body)
     if problems:
         return problem(400, "Invalid admin call", problems)
+    await settle(sim, tenant)  # due batch work first, in parts: others are answered
     with sim.operation(tenant) as ctx:
         result = modregn(
             ctx.conn,
@@ -130,6 +133,7 @@ async def modregning(request: Request, sim: Simulator, tenant: Tenant) -> Respon
 
 @tenant_endpoint
 async def reconciliation(request: Request, sim: Simulator, tenant: Tenant) -> Response:
+    await settle(sim, tenant)  # due batch work first, in parts: others are answered
     with sim.operation(tenant) as ctx:
         return ok({"tenant": tenant.key} | afstemning(ctx.conn, tenant.key))
 

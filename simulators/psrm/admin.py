@@ -14,6 +14,7 @@ from starlette.routing import Route
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.money import to_oere, wire
 from testkommune.simulators.admin.routes import tenant_endpoint
+from testkommune.simulators.batch import settle
 from testkommune.simulators.context import OpContext, Simulator
 from testkommune.simulators.http import ok, problem, read_json, whole_number
 from testkommune.simulators.psrm import inddrivelse, underretninger
@@ -35,13 +36,13 @@ def _with_body(
         problems = sim.contracts.get(contract).check(body)
         if problems:
             return problem(400, "Invalid admin call", problems)
+        await settle(sim, tenant)  # due batch work first, in parts: others are answered
         with sim.operation(tenant) as ctx:
             status, answer = handle(ctx, body)
         if isinstance(answer, Finding):
             return problem(status, "Refused", [answer])
         if status == 201:  # applied at once when its date has come: run the batch before answering
-            with sim.operation(tenant):
-                pass
+            await settle(sim, tenant)
         return ok(answer, status)
 
     return endpoint
@@ -90,6 +91,7 @@ def _end(kind: str) -> Callable[[OpContext, Body], tuple[int, Any]]:
 @tenant_endpoint
 async def payments(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """GET: every payment registered for the tenant, with what it covered."""
+    await settle(sim, tenant)  # due batch work first, in parts: others are answered
     with sim.operation(tenant) as ctx:
         rows = ctx.conn.execute(
             sa.select(psrm_tables.payments)
@@ -116,6 +118,7 @@ async def payments(request: Request, sim: Simulator, tenant: Tenant) -> Response
 
 @tenant_endpoint
 async def reconciliation(request: Request, sim: Simulator, tenant: Tenant) -> Response:
+    await settle(sim, tenant)  # due batch work first, in parts: others are answered
     with sim.operation(tenant) as ctx:
         return ok(
             {"tenant": tenant.key, "dato": ctx.today.isoformat()}
@@ -127,6 +130,7 @@ async def reconciliation(request: Request, sim: Simulator, tenant: Tenant) -> Re
 async def claim_history(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """One claim's whole story: stamdata, balance and interest today, events, actions, notifications."""
     claim_id = str(whole_number(request.path_params["fordring_id"], "fordring_id"))
+    await settle(sim, tenant)  # due batch work first, in parts: others are answered
     with sim.operation(tenant) as ctx:
         claim = PsrmView(ctx.conn, tenant).claim(claim_id)
         if claim is None:
