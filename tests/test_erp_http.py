@@ -164,6 +164,26 @@ def test_accepted_straks_delivery_books_on_the_expected_kontostrenge(erp):
     assert (everything["SumDebet"], everything["SumKredit"]) == (3200.0, 3200.0)
 
 
+def test_the_books_come_in_pages_with_the_balances_of_all_of_them(erp):
+    """The posteringer view pages (`limit`, `after` = the previous page's `Næste`); `Antal`, `Saldi` and the
+    sums always cover every posting, and a limit that is no whole number is refused, not a server error."""
+    for number in range(3):
+        assert erp.straks(modtag(finansbilag(bilag_id=f"B-{number}"))).status_code == 200
+    whole = erp.erp_ok("GET", "posteringer")
+    assert whole["Næste"] is None and whole["Antal"] == len(whole["Posteringer"]) == 6
+    pages, after = [], "0"
+    while after != "None":
+        page = erp.erp_ok("GET", "posteringer", limit="4", after=after)
+        assert (page["Antal"], page["Saldi"], page["SumDebet"]) == (6, whole["Saldi"], whole["SumDebet"])
+        pages.append(page["Posteringer"])
+        after = str(page["Næste"])
+    assert [len(p) for p in pages] == [4, 2]
+    assert [p for page in pages for p in page] == whole["Posteringer"]
+    for limit in ("-1", "¹", "99999999999999999999"):
+        refused = erp.erp("GET", "posteringer", None, limit=limit)
+        assert refused.status_code == 400 and refused.json()["errors"][0]["code"] == "ADMIN-UGYLDIG"
+
+
 def test_duplicate_delivery_is_booked_once_with_the_same_answer(erp):
     message = modtag()
     first = erp.straks(message).json()

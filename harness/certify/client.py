@@ -128,6 +128,16 @@ class AdminClient:
         """GET one of the ERP's admin views, e.g. 'posteringer', 'bilag/<id>', 'nulsumtest/<id>'."""
         return self._call("GET", f"{self.tenant_path}/erp/{path}", params=params)
 
+    def erp_posteringer(self) -> list[dict[str, Any]]:
+        """Every booked posting of the tenant, page by page (the view answers at most a page at a time)."""
+        postings: list[dict[str, Any]] = []
+        after: int | None = 0
+        while after is not None:
+            page = self.erp("posteringer", params={"after": str(after), "limit": "5000"})
+            postings.extend(page["Posteringer"])
+            after = page.get("Næste")
+        return postings
+
     def erp_perioder(self, months: list[str] | None) -> dict[str, Any]:
         """Set the ERP's open accounting months (None: back to the default)."""
         return self._call("PUT", f"{self.tenant_path}/erp/perioder", json={"ÅbnePerioder": months})

@@ -38,8 +38,7 @@ def erp_view(admin: AdminClient, journal: list[dict[str, Any]]) -> dict[str, Any
             reports.append(admin.erp(f"nulsumtest/{quote(ident, safe='')}"))
         except KommuneUnavailableError:  # delivered but refused before the ERP stored it
             continue
-    posteringer = admin.erp("posteringer")
-    return {"bilag": bilag_views, "nulsumtest": reports, "posteringer": posteringer["Posteringer"]}
+    return {"bilag": bilag_views, "nulsumtest": reports, "posteringer": admin.erp_posteringer()}
 
 
 def erp_masse_due(journal: list[dict[str, Any]]) -> str | None:

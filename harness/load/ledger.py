@@ -88,7 +88,7 @@ def reconcile(
         if n > 1 and any(mark in ref for mark in ours)
     )
     if ledger.acknowledged["finansbilag"]:
-        postings = _get(session, f"{admin}/erp/posteringer")["Posteringer"]
+        postings = _all_postings(session, f"{admin}/erp/posteringer")
         deliveries: dict[str, set[str]] = {}
         for line in postings:
             deliveries.setdefault(line["BilagID"], set()).add(line["TransaktionsID"])
@@ -110,6 +110,17 @@ def _judge(label: str, stored: int, lost: list[str], double: list[str]) -> None:
         lost.append(label)
     elif stored > 1:
         double.append(f"{label} (stored {stored}x)")
+
+
+def _all_postings(session: requests.Session, url: str) -> list[dict[str, Any]]:
+    """Every posting of the ERP's posteringer view, page by page."""
+    postings: list[dict[str, Any]] = []
+    after: int | None = 0
+    while after is not None:
+        page = _get(session, f"{url}?limit=5000&after={after}")
+        postings.extend(page["Posteringer"])
+        after = page.get("Næste")
+    return postings
 
 
 def _get(session: requests.Session, url: str) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from testkommune.contracts.findings import Finding
@@ -14,6 +16,16 @@ from testkommune.simulators.context import OpContext, Simulator
 from testkommune.simulators.http import BadRequestError, ok, problem, read_json
 
 Body = dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    """An answer built after the transaction, in a worker thread, from rows already read: a report over a
+    500-bilag delivery takes longer to build than the event loop may be held."""
+
+    build: Callable[[], dict[str, Any]]
+
+
 Handler = Callable[[OpContext, Request, Body], tuple[int, Any]]
 
 
@@ -37,8 +49,13 @@ def admin_endpoint(
         except BadRequestError as refused:
             return refused.response
         await settle(sim, tenant)  # due batch work first, in parts: others are answered
-        with sim.operation(tenant) as ctx:
-            status, answer = handle(ctx, request, body)
+        try:
+            with sim.operation(tenant) as ctx:
+                status, answer = handle(ctx, request, body)
+        except BadRequestError as refused:  # a query parameter out of range (`http.whole_number`)
+            return refused.response
+        if isinstance(answer, Later):
+            answer = await run_in_threadpool(answer.build)
         if isinstance(answer, list):
             return problem(status, "Refused", answer)
         if isinstance(answer, Finding):

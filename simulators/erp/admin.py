@@ -9,12 +9,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import Route
 from testkommune.contracts.findings import Finding
-from testkommune.simulators.admin.endpoint import Body
+from testkommune.simulators.admin.endpoint import Body, Later
 from testkommune.simulators.admin.endpoint import admin_endpoint as _endpoint
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.erp import nulsum, opsaetning, views
 from testkommune.simulators.erp.kontoplan import kontoplan_document
 from testkommune.simulators.erp.omsaetning import parse_tabel
+from testkommune.simulators.http import whole_number
 
 _T = "/admin/tenants/{kommune}/{system}/erp"
 
@@ -62,9 +63,17 @@ def _perioder(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
 
 
 def _posteringer(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
-    """GET ?kontostreng=<start of the text form, e.g. 5.25.14/1> &bilag=<BilagID>."""
+    """GET ?kontostreng=<start of the text form, e.g. 5.25.14/1> &bilag=<BilagID> &limit=N (default 1000,
+    at most 5000) &after=<the previous page's Næste>."""
     params = request.query_params
-    return 200, views.posteringer(ctx.conn, ctx.tenant, params.get("kontostreng"), params.get("bilag"))
+    return 200, views.posteringer(
+        ctx.conn,
+        ctx.tenant,
+        params.get("kontostreng"),
+        params.get("bilag"),
+        after=whole_number(params.get("after", "0"), "after"),
+        limit=whole_number(params.get("limit", str(views.PAGE)), "limit"),
+    )
 
 
 def _bilag(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
@@ -73,7 +82,7 @@ def _bilag(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
     rows = views.bilag_rows(ctx.conn, ctx.tenant, ident)
     if not rows:
         return 404, Finding("ERP-BILAG-UKENDT", "$", {"value": ident})
-    return 200, {"Bilag": [views.bilag_view(row) for row in rows]}
+    return 200, Later(lambda: {"Bilag": [views.bilag_view(row) for row in rows]})
 
 
 def _nulsumtest(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]:
@@ -82,7 +91,8 @@ def _nulsumtest(ctx: OpContext, request: Request, body: Body) -> tuple[int, Any]
     rows = views.bilag_rows(ctx.conn, ctx.tenant, ident)
     if not rows:
         return 404, Finding("ERP-BILAG-UKENDT", "$", {"value": ident})
-    return 200, nulsum.report(ident, rows, (body or {}).get("Forventet", []))
+    expected = (body or {}).get("Forventet", [])
+    return 200, Later(lambda: nulsum.report(ident, rows, expected))
 
 
 def admin_routes() -> list[Route]:

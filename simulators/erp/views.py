@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -45,49 +44,72 @@ def bilag_view(row: Row[Any]) -> dict[str, Any]:
     }
 
 
+PAGE = 1000
+"""Postings in one answer of the posteringer view when the caller asks for no other number (at most
+MAX_PAGE): the books of a 500-bilag masseleverance (9,000 lines) come in pages, so no one answer holds the
+event loop while it is built."""
+MAX_PAGE = 5000
+
+
 def posteringer(
-    conn: Connection, tenant: Tenant, kontostreng: str | None = None, bilag_id: str | None = None
+    conn: Connection,
+    tenant: Tenant,
+    kontostreng: str | None = None,
+    bilag_id: str | None = None,
+    *,
+    after: int = 0,
+    limit: int = PAGE,
 ) -> dict[str, Any]:
-    """Booked postings, optionally those whose kontostreng starts with `kontostreng` or of one BilagID,
-    with the balance of each kontostreng."""
+    """Booked postings in booking order, optionally those whose kontostreng starts with `kontostreng` or of
+    one BilagID: one page of at most `limit` after the posting `after` (`Næste`: where the next page starts,
+    None on the last), with `Antal`, the balance of each kontostreng and the sums over all of them."""
     p, b = tables.posteringer, tables.bilag
-    query = (
-        sa.select(p, b.c.bilag_id, b.c.transaktions_id)
-        .join(b, b.c.id == p.c.bilag_row)
-        .where(p.c.tenant == tenant.key)
-        .order_by(p.c.id)
-    )
+    chosen = [p.c.tenant == tenant.key]
     if kontostreng:
-        query = query.where(p.c.kontostreng.startswith(kontostreng, autoescape=True))
+        chosen.append(p.c.kontostreng.startswith(kontostreng, autoescape=True))
     if bilag_id:
-        query = query.where(b.c.bilag_id == bilag_id)
-    rows = conn.execute(query).all()
-    saldi: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for r in rows:
-        saldi[r.kontostreng][0] += r.debet_oere
-        saldi[r.kontostreng][1] += r.kredit_oere
+        chosen.append(b.c.bilag_id == bilag_id)
+    joined = p.join(b, b.c.id == p.c.bilag_row)
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = conn.execute(
+        sa.select(p, b.c.bilag_id, b.c.transaktions_id)
+        .select_from(joined)
+        .where(*chosen, p.c.id > after)
+        .order_by(p.c.id)
+        .limit(limit + 1)
+    ).all()
+    saldi = conn.execute(
+        sa.select(p.c.kontostreng, sa.func.count(), sa.func.sum(p.c.debet_oere), sa.func.sum(p.c.kredit_oere))
+        .select_from(joined)
+        .where(*chosen)
+        .group_by(p.c.kontostreng)
+        .order_by(p.c.kontostreng)
+    ).all()
     return {
-        "Posteringer": [
-            {
-                "Kontostreng": r.kontostreng,
-                "Konto": r.konto,
-                "Debet": wire(r.debet_oere),
-                "Kredit": wire(r.kredit_oere),
-                "Tekst": r.tekst,
-                "Bogføringsdato": r.bogfoeringsdato,
-                "BilagID": r.bilag_id,
-                "TransaktionsID": r.transaktions_id,
-                "Linje": r.linje,
-                "Bogført": _iso(r.booked_at),
-            }
-            for r in rows
-        ],
+        "Posteringer": [_postering(r) for r in rows[:limit]],
+        "Næste": rows[limit - 1].id if len(rows) > limit else None,
+        "Antal": sum(n for _, n, _, _ in saldi),
         "Saldi": [
             {"Kontostreng": k, "Debet": wire(d), "Kredit": wire(c), "Saldo": wire(d - c)}
-            for k, (d, c) in sorted(saldi.items())
+            for k, _, d, c in saldi
         ],
-        "SumDebet": wire(sum(d for d, _ in saldi.values())),
-        "SumKredit": wire(sum(c for _, c in saldi.values())),
+        "SumDebet": wire(sum(d for _, _, d, _ in saldi)),
+        "SumKredit": wire(sum(c for _, _, _, c in saldi)),
+    }
+
+
+def _postering(r: Row[Any]) -> dict[str, Any]:
+    return {
+        "Kontostreng": r.kontostreng,
+        "Konto": r.konto,
+        "Debet": wire(r.debet_oere),
+        "Kredit": wire(r.kredit_oere),
+        "Tekst": r.tekst,
+        "Bogføringsdato": r.bogfoeringsdato,
+        "BilagID": r.bilag_id,
+        "TransaktionsID": r.transaktions_id,
+        "Linje": r.linje,
+        "Bogført": _iso(r.booked_at),
     }
 
 
