@@ -20,6 +20,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from testkommune.contracts.errors import SetupError
 from testkommune.contracts.jsontext import dumps, loads
+from testkommune.simulators.checkpoint import Checkpointer
 from testkommune.simulators.group_commit import GroupCommit, running_loop
 
 DEFAULT_DIR = Path(".testkommune")
@@ -107,6 +108,8 @@ class Store:
         grouped = self.engine.dialect.name == "sqlite" and not isinstance(self.engine.pool, StaticPool)
         self._group = GroupCommit(self.engine) if grouped else None
         """SQLite file: the calls of one event-loop turn share a COMMIT (in memory: one shared connection)."""
+        self._checkpointer = Checkpointer(self.engine) if grouped else None
+        """SQLite file: the write-ahead log is copied into the file by a thread of its own (checkpoint.py)."""
         with self.engine.connect() as conn:
             if self.shared:  # workers starting together: one creates the schema, the others wait for it
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
@@ -194,6 +197,8 @@ class Store:
     def close(self) -> None:
         if self._group is not None:
             self._group.close()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.engine.dispose()
 
 
@@ -221,6 +226,7 @@ def _engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # the checkpoint thread does it (checkpoint.py)
         cursor.close()
 
     return engine
