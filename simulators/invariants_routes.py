@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from testkommune.simulators.admin.reading import read_apart
 from testkommune.simulators.admin.routes import tenant_endpoint
 from testkommune.simulators.batch import settle
 from testkommune.simulators.context import Simulator
@@ -17,9 +18,7 @@ from testkommune.simulators.tenancy import Tenant
 @tenant_endpoint
 async def invarianter(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     await settle(sim, tenant)  # due batch work first, in parts: others are answered
-    with sim.operation(tenant) as ctx:
-        tilstand = read_tilstand(ctx.conn, tenant)
-    results = check_all(tilstand)
+    results = await read_apart(sim, lambda conn: check_all(read_tilstand(conn, tenant)))
     return ok({"tenant": tenant.key, "ok": all(r["ok"] for r in results), "invarianter": results})
 
 

@@ -133,6 +133,12 @@ class Store:
             conn.commit()
         self.created = frozenset(metadata.tables)
 
+    @property
+    def reads_beside_writer(self) -> bool:
+        """Whether a reader on another thread may run while the event loop writes: on a SQLite file (WAL: a
+        reader never waits for the writer) and on PostgreSQL; not in memory (one shared connection)."""
+        return self._group is not None or self.shared
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One transaction, committed when the block ends (the caller may commit earlier: it continues)."""

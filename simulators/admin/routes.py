@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -15,6 +16,7 @@ from testkommune.contracts.clock import check_supported, parse_duration, parse_i
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.schemas import contract_set
 from testkommune.simulators import store
+from testkommune.simulators.admin.reading import read_apart
 from testkommune.simulators.attestation import fold
 from testkommune.simulators.batch import settle
 from testkommune.simulators.context import Simulator
@@ -169,19 +171,14 @@ async def faults(request: Request, sim: Simulator, tenant: Tenant) -> Response:
 async def state(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """What the tenant's counterparts hold, each counterpart giving its own part (`Counterpart.state`)."""
     await settle(sim, tenant)  # due batch work first, in parts: others are answered
-    with sim.operation(tenant) as ctx:
-        conn, key = ctx.conn, tenant.key
+
+    def read(conn: Connection) -> dict[str, Any]:
         parts = {c.name: c.state(conn, tenant) for c in sim.counterparts if c.state is not None}
         view = clock_view(read_clock(conn, tenant), real_now())
-        trajectory = clock_trajectory(conn, tenant)
-    return ok(
-        {
-            "tenant": key,
-            "clock": view | {"trajectory": trajectory},
-            "contracts": contract_set().version(),
-        }
-        | parts
-    )
+        clock = view | {"trajectory": clock_trajectory(conn, tenant)}
+        return {"tenant": tenant.key, "clock": clock, "contracts": contract_set().version()} | parts
+
+    return ok(await read_apart(sim, read))
 
 
 @tenant_endpoint
@@ -189,14 +186,17 @@ async def journal_view(request: Request, sim: Simulator, tenant: Tenant) -> Resp
     """The tenant's journal of exchanges, newest last; ?limit=N (default 200), ?after=<id>."""
     limit = whole_number(request.query_params.get("limit", "200"), "limit")
     after = whole_number(request.query_params.get("after", "0"), "after")
-    with sim.store.transaction() as conn:
-        rows = conn.execute(
-            sa.select(store.journal)
-            .where(store.journal.c.tenant == tenant.key, store.journal.c.id > after)
-            .order_by(store.journal.c.id.desc())
-            .limit(max(1, min(limit, 5000)))
-        ).all()
-    return ok({"tenant": tenant.key, "entries": [_row(r, exclude=("tenant",)) for r in reversed(rows)]})
+    query = (
+        sa.select(store.journal)
+        .where(store.journal.c.tenant == tenant.key, store.journal.c.id > after)
+        .order_by(store.journal.c.id.desc())
+        .limit(max(1, min(limit, 5000)))
+    )
+
+    def read(conn: Connection) -> list[dict[str, Any]]:
+        return [_row(r, exclude=("tenant",)) for r in reversed(conn.execute(query).all())]
+
+    return ok({"tenant": tenant.key, "entries": await read_apart(sim, read)})
 
 
 _row = store.plain

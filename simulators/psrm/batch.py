@@ -35,6 +35,6 @@ def _apply_payments(conn: Connection, tenant: Tenant, settings: dict[str, Any], 
 
 
 JOBS = (
-    BatchJob("psrm", _earliest_due_action, service.process_due, due=due_by),
+    BatchJob("psrm", _earliest_due_action, service.process_due, due=due_by, step=service.process_step),
     BatchJob("payments", _waiting_payments, _apply_payments),
 )
