@@ -7,6 +7,10 @@ worst latency. The target is a worst case under 100 ms. `--case`:
 - `fields`: a body of `--fields` unknown fields (400,000 by default: 4.5 MB, the reproducer of issue 14) to
   ØiR's OpretDebitorkonto; `fields-psrm`: the same to PSRM's MFFordringIndberet, which passes the
   old-shape translation first;
+- `leverance`: a valid MFFordringIndberet of 1,000 new claims (the contract's most), then the
+  MFKvitteringHent that has PSRM process them, both timed as one;
+- `state`, `invarianter`, `journal`: the admin view of a tenant given 5,000 claims first (`journal`: 5,000
+  OpretDebitorkonto, its last 5,000 exchanges; the others: five leverancer of 1,000);
 - `masse`: a valid ModtagFinansbilagMasse of 500 bilag (about 1.7 MB, the contract's most), then the
   HentForretningskvittering that makes the ERP process (book) all of them, both timed as one.
 
@@ -32,6 +36,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 from testkommune.harness.server import start_in_thread  # noqa: E402
 
 from tests.erp_messages import HENT, MASSE, finansbilag, opkraevning  # noqa: E402
-from tests.messages import OIR_B01, fordring, opret  # noqa: E402
+from tests.messages import OIR_B01, fordring, opret, psrm_leverance_of  # noqa: E402
 
 HOSTILE = {"X-TK-Kommune": "851", "X-TK-Anvendersystem": "hostile", "content-type": "application/json"}
 MASSE_BILAG = 500
@@ -96,6 +101,54 @@ def masse_delivery(base_url: str) -> Callable[[], int]:
     return send
 
 
+def leverance(base_url: str, round_: int) -> Callable[[], int]:
+    """1,000 new claims to PSRM and the receipt fetch that has them processed; returns both answers' size."""
+    name = f"L{round_}-{uuid.uuid4().hex[:6]}"
+    body = json.dumps(psrm_leverance_of(1000, name), ensure_ascii=False).encode()
+
+    def send() -> int:
+        delivered = requests.post(
+            f"{base_url}/psrm/MFFordringIndberet", data=body, headers=HOSTILE, timeout=120
+        )
+        assert delivered.status_code == 200, delivered.text[:500]
+        fetched = requests.post(
+            f"{base_url}/psrm/MFKvitteringHent", json={"MFLeveranceID": name}, headers=HOSTILE, timeout=120
+        )
+        actions = fetched.json()["FordringAktionStatusSamling"]["MFAktionStruktur"]
+        assert {a["MFAktionStatusKode"] for a in actions} == {"UDFOERT"}
+        return len(delivered.content) + len(fetched.content)
+
+    return send
+
+
+def fill(base_url: str, case: str) -> None:
+    """Give the hostile tenant 5,000 claims: by five leverancer, or (`journal`) by 5,000 OpretDebitorkonto."""
+    requests.post(f"{base_url}/admin/tenants/851/hostile/clock", json={"set": "2026-09-20"}, timeout=30)
+    if case != "journal":
+        for number in range(5):
+            leverance(base_url, number)()
+        return
+    session = requests.Session()
+
+    def create(number: int) -> int:
+        url = f"{base_url}{OIR_B01}/OpretDebitorkonto"
+        return session.post(url, json=opret(fordring(f"F{number}")), headers=HOSTILE, timeout=60).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(create, range(5000))) == {200}
+
+
+def admin_view(base_url: str, case: str) -> Callable[[], int]:
+    path = {"journal": "journal?limit=5000"}.get(case, case)
+
+    def send() -> int:  # read in 1 MiB pieces: the probe's own reading of 8 MB must not count as delay
+        with requests.get(f"{base_url}/admin/tenants/851/hostile/{path}", timeout=120, stream=True) as answer:
+            assert answer.status_code == 200, answer.text[:500]
+            return sum(len(piece) for piece in answer.iter_content(1 << 20))
+
+    return send
+
+
 def probe(base_url: str, send: Callable[[], int]) -> tuple[list[float], float, int]:
     other = requests.Session()
     clock = f"{base_url}/admin/tenants/101/other/clock"
@@ -122,7 +175,9 @@ def probe(base_url: str, send: Callable[[], int]) -> tuple[list[float], float, i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--case", choices=("fields", "fields-psrm", "masse"), default="fields")
+    parser.add_argument(
+        "--case", choices=("fields", "fields-psrm", "masse", "leverance", *VIEWS), default="fields"
+    )
     parser.add_argument("--fields", type=int, default=400_000)
     parser.add_argument(
         "--db", choices=("memory", "file"), default="memory", help="file: a fresh SQLite file (as `serve`)"
@@ -165,11 +220,20 @@ def served_process(db: str, scratch: str) -> Iterator[str]:
         server.wait(timeout=30)
 
 
+VIEWS = ("state", "invarianter", "journal")
+
+
 def run(base_url: str, args: argparse.Namespace) -> None:
     worst = 0.0
+    if args.case in VIEWS:
+        fill(base_url, args.case)
     for round_ in range(1, args.rounds + 1):
         if args.case == "masse":
             send = masse_delivery(base_url)
+        elif args.case == "leverance":
+            send = leverance(base_url, round_)
+        elif args.case in VIEWS:
+            send = admin_view(base_url, args.case)
         elif args.case == "fields-psrm":
             send = unknown_fields(base_url, args.fields, "/psrm/MFFordringIndberet")
         else:

@@ -214,6 +214,7 @@ def render_json(body: Any) -> str:
     return dumps(body)
 
 
-def ok_rendered(text: str, status: int = 200) -> Response:
-    """An answer already rendered by `render_json`."""
-    return Response(text.encode("utf-8"), status_code=status, media_type="application/json")
+def ok_rendered(text: str | bytes, status: int = 200) -> Response:
+    """An answer already rendered by `render_json` (or `contracts.jsontext.dumps_bytes`)."""
+    body = text.encode("utf-8") if isinstance(text, str) else text
+    return Response(body, status_code=status, media_type="application/json")

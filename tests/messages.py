@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from typing import Any
 
@@ -114,3 +115,19 @@ def psrm_leverance(
 
 def codes(errors: list[dict[str, Any]]) -> set[str]:
     return {e["code"] for e in errors}
+
+
+def psrm_leverance_of(actions: int, name: str = "L1") -> dict[str, Any]:
+    """A leverance of `actions` new claims (the contract allows 1,000), each with its own action id and
+    claimant reference."""
+    message = psrm_leverance(name, f"{name}-0")
+    first = message["FordringAktionSamling"]["FordringAktion"][0]
+    many = []
+    for number in range(actions):
+        action = copy.deepcopy(first)
+        struct = action["AktionValg"]["OpretFordringAktion"]["MFOpretFordringStruktur"]
+        struct["MFAktionID"] = f"{name}-{number}"
+        struct["DMIFordringFordringHaverRef"] = f"REF-{name}-{number}"
+        many.append(action)
+    message["FordringAktionSamling"]["FordringAktion"] = many
+    return message

@@ -11,7 +11,6 @@ while the large call's answer has not arrived yet.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +20,7 @@ import pytest
 from testkommune.harness.server import start_in_thread
 
 from tests.conftest import Api
-from tests.messages import OIR_B01, fordring, opret, psrm_leverance
+from tests.messages import OIR_B01, fordring, opret, psrm_leverance_of
 from tests.test_masse_backlog import _answered, _send
 
 ACTIONS = 1000  # MFFordringIndberet_I: FordringAktion maxItems
@@ -30,18 +29,7 @@ OTHER_CALLS = 3
 
 
 def _leverance(name: str) -> dict[str, Any]:
-    """A leverance of ACTIONS new claims, each with its own action id and claimant reference."""
-    message = psrm_leverance(name, f"{name}-0")
-    first = message["FordringAktionSamling"]["FordringAktion"][0]
-    actions = []
-    for number in range(ACTIONS):
-        action = copy.deepcopy(first)
-        struct = action["AktionValg"]["OpretFordringAktion"]["MFOpretFordringStruktur"]
-        struct["MFAktionID"] = f"{name}-{number}"
-        struct["DMIFordringFordringHaverRef"] = f"REF-{name}-{number}"
-        actions.append(action)
-    message["FordringAktionSamling"]["FordringAktion"] = actions
-    return message
+    return psrm_leverance_of(ACTIONS, name)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,9 @@ import struct
 from dataclasses import dataclass
 from datetime import datetime
 
+import orjson
 import pytest
+import sqlalchemy as sa
 from testkommune.contracts import jsontext
 from testkommune.simulators.http import parse_json
 
@@ -134,3 +136,18 @@ def test_the_content_digest_ignores_member_order_and_tells_content_apart():
     assert jsontext.content_digest(reordered) == jsontext.content_digest(message)
     assert jsontext.content_digest({"a": 2**70}) == jsontext.content_digest({"a": 2**70})
     assert jsontext.content_digest({"a": 1}) != jsontext.content_digest({"a": 2})
+
+
+def test_a_stored_row_has_plain_string_names_that_orjson_writes():
+    """SQLAlchemy names a row's columns with a str subclass, which orjson refuses as a key; every answer
+    built from stored rows then went the slow way through `json` (an 8 MB state held the GIL ~90 ms)."""
+    from testkommune.simulators import store as stored
+    from testkommune.simulators.store import Store
+
+    state = Store(":memory:")
+    with state.transaction() as conn:
+        row = conn.execute(sa.select(stored.meta)).first()
+    state.close()
+    plain = stored.plain(row)
+    assert plain and {type(name) for name in plain} == {str}
+    orjson.dumps(plain, option=jsontext._PASSTHROUGH)  # raises "Dict key must be str" for the subclass

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from testkommune.contracts.clock import check_supported, parse_duration, parse_instant, real_now
 from testkommune.contracts.findings import Finding
+from testkommune.contracts.jsontext import dumps_bytes
 from testkommune.contracts.schemas import contract_set
 from testkommune.simulators import store
 from testkommune.simulators.admin.reading import read_apart
@@ -21,7 +22,7 @@ from testkommune.simulators.attestation import fold
 from testkommune.simulators.batch import settle
 from testkommune.simulators.context import Simulator
 from testkommune.simulators.faults import Fault
-from testkommune.simulators.http import BadRequestError, ok, problem, read_json, whole_number
+from testkommune.simulators.http import BadRequestError, ok, ok_rendered, problem, read_json, whole_number
 from testkommune.simulators.tenancy import (
     Tenant,
     advance_clock,
@@ -178,7 +179,8 @@ async def state(request: Request, sim: Simulator, tenant: Tenant) -> Response:
         clock = view | {"trajectory": clock_trajectory(conn, tenant)}
         return {"tenant": tenant.key, "clock": clock, "contracts": contract_set().version()} | parts
 
-    return ok(await read_apart(sim, read))
+    # rendered in the worker thread too: the state of 5,000 claims is about 8 MB of JSON
+    return ok_rendered(await read_apart(sim, lambda conn: dumps_bytes(read(conn))))
 
 
 @tenant_endpoint
