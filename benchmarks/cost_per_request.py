@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.profile_create import _request, area_of, patch_settings  # noqa: E402
+from benchmarks.profile_create import _request, _status_of, area_of, patch_settings  # noqa: E402
 from benchmarks.run_http import PATHS, TOKEN  # noqa: E402
 
 _COLLECTED = re.compile(r"Collected : (\d+)")
@@ -71,15 +71,7 @@ class StatementCounter:
 
 
 async def _one(app: Any, path: str, body: bytes, answers: dict[int, int]) -> None:
-    scope, receive = _request(path, body)
-    status = 0
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
+    status = await _status_of(app, *_request(path, body))
     answers[status] = answers.get(status, 0) + 1
 
 

@@ -26,10 +26,10 @@ from starlette.routing import Route
 from testkommune.contracts.attestation import FORMAT, journal_digest, key_fingerprint
 from testkommune.contracts.clock import iso, real_now
 from testkommune.contracts.findings import Finding
-from testkommune.simulators.admin.routes import tenant_endpoint
+from testkommune.simulators.admin.routes import checked_body, tenant_endpoint
 from testkommune.simulators.attestation import entries, epochs, runs
 from testkommune.simulators.context import Simulator
-from testkommune.simulators.http import ok, problem, read_json
+from testkommune.simulators.http import ok, problem
 from testkommune.simulators.tenancy import Tenant
 
 
@@ -52,10 +52,7 @@ async def start(request: Request, sim: Simulator, tenant: Tenant) -> Response:
 @tenant_endpoint
 async def attest(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """POST {"manifest_sha256": "<hex>"}: the signed statement binding it to the journal since the start."""
-    body = await read_json(request)
-    problems = sim.contracts.get("admin/Attestation_I").check(body)
-    if problems:
-        return problem(400, "Invalid admin call", problems)
+    body = await checked_body(request, sim, "admin/Attestation_I")
     key: Ed25519PrivateKey | None = getattr(request.app.state, "evidence_key", None)
     if key is None:
         return _refused(404, "this test kommune has no evidence key to attest with (serve --signing-key)")

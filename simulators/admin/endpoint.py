@@ -10,10 +10,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from testkommune.contracts.findings import Finding
-from testkommune.simulators.admin.routes import _tenant
+from testkommune.simulators.admin.routes import _tenant, checked_body
 from testkommune.simulators.batch import settle
 from testkommune.simulators.context import OpContext, Simulator
-from testkommune.simulators.http import BadRequestError, ok, problem, read_json
+from testkommune.simulators.http import BadRequestError, ok, problem
 
 Body = dict[str, Any] | None
 
@@ -42,10 +42,7 @@ def admin_endpoint(
         try:
             tenant = _tenant(request)
             if request.method in contracts:
-                body = await read_json(request)
-                problems = sim.contracts.get(contracts[request.method]).check(body)
-                if problems:
-                    return problem(400, "Invalid admin call", problems)
+                body = await checked_body(request, sim, contracts[request.method])
         except BadRequestError as refused:
             return refused.response
         await settle(sim, tenant)  # due batch work first, in parts: others are answered

@@ -67,6 +67,13 @@ def tenant_endpoint(handler: TenantHandler) -> Callable[[Request], Awaitable[Res
     return endpoint
 
 
+async def checked_body(request: Request, sim: Simulator, contract: str) -> Any:
+    """The call's JSON body checked against `contract`; BadRequestError with the problem when it breaks it."""
+    body = await read_json(request)
+    _check(sim, contract, body)
+    return body
+
+
 def _check(sim: Simulator, contract: str, body: Any) -> None:
     problems = sim.contracts.get(contract).check(body)
     if problems:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from testkommune.contracts.money import to_oere, wire
-from testkommune.simulators.admin.routes import tenant_endpoint
+from testkommune.simulators.admin.routes import checked_body, tenant_endpoint
 from testkommune.simulators.batch import settle
 from testkommune.simulators.context import OpContext, Simulator
 from testkommune.simulators.debitor import mailbox, tables, views
@@ -20,7 +20,7 @@ from testkommune.simulators.debitor.afstemning import afstemning
 from testkommune.simulators.debitor.modregning import modregn
 from testkommune.simulators.debitor.profiles import all_profiles, profile_for
 from testkommune.simulators.debitor.service import claim_view
-from testkommune.simulators.http import ok, problem, read_json
+from testkommune.simulators.http import ok
 from testkommune.simulators.store import plain
 from testkommune.simulators.tenancy import Tenant
 
@@ -114,10 +114,7 @@ async def debitor_state(request: Request, sim: Simulator, tenant: Tenant) -> Res
 
 @tenant_endpoint
 async def modregning(request: Request, sim: Simulator, tenant: Tenant) -> Response:
-    body = await read_json(request)
-    problems = sim.contracts.get("admin/DebitorModregning_I").check(body)
-    if problems:
-        return problem(400, "Invalid admin call", problems)
+    body = await checked_body(request, sim, "admin/DebitorModregning_I")
     await settle(sim, tenant)  # due batch work first, in parts: others are answered
     with sim.operation(tenant) as ctx:
         result = modregn(

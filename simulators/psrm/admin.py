@@ -13,10 +13,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.money import to_oere, wire
-from testkommune.simulators.admin.routes import tenant_endpoint
+from testkommune.simulators.admin.routes import checked_body, tenant_endpoint
 from testkommune.simulators.batch import settle
 from testkommune.simulators.context import OpContext, Simulator
-from testkommune.simulators.http import ok, problem, read_json, whole_number
+from testkommune.simulators.http import ok, problem, whole_number
 from testkommune.simulators.psrm import inddrivelse, underretninger
 from testkommune.simulators.psrm import tables as psrm_tables
 from testkommune.simulators.psrm.service import receipt
@@ -32,10 +32,7 @@ def _with_body(
 ) -> Callable[[Request], Any]:
     @tenant_endpoint
     async def endpoint(request: Request, sim: Simulator, tenant: Tenant) -> Response:
-        body = await read_json(request)
-        problems = sim.contracts.get(contract).check(body)
-        if problems:
-            return problem(400, "Invalid admin call", problems)
+        body = await checked_body(request, sim, contract)
         await settle(sim, tenant)  # due batch work first, in parts: others are answered
         with sim.operation(tenant) as ctx:
             status, answer = handle(ctx, body)
