@@ -8,14 +8,15 @@ opening statement per call says which jobs to run (see `simulators.simulation`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from testkommune.simulators.context import Simulator
+from testkommune.simulators.context import OpContext, Simulator
 from testkommune.simulators.tenancy import Tenant
 
 Run = Callable[[Connection, Tenant, dict[str, Any], datetime], Any]
@@ -62,3 +63,12 @@ async def settle(sim: Simulator, tenant: Tenant) -> None:
             if not ctx.backlog:
                 return
         await asyncio.sleep(0)
+
+
+@asynccontextmanager
+async def settled(sim: Simulator, tenant: Tenant) -> AsyncIterator[OpContext]:
+    """`sim.operation(tenant)` once its due batch work is done in bounded parts (`settle`): an admin call's
+    transaction, with the event loop free between the parts."""
+    await settle(sim, tenant)
+    with sim.operation(tenant) as ctx:
+        yield ctx

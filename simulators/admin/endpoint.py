@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from testkommune.contracts.findings import Finding
 from testkommune.simulators.admin.routes import _tenant, checked_body
-from testkommune.simulators.batch import settle
+from testkommune.simulators.batch import settled
 from testkommune.simulators.context import OpContext, Simulator
 from testkommune.simulators.http import BadRequestError, ok, problem
 
@@ -45,9 +45,8 @@ def admin_endpoint(
                 body = await checked_body(request, sim, contracts[request.method])
         except BadRequestError as refused:
             return refused.response
-        await settle(sim, tenant)  # due batch work first, in parts: others are answered
         try:
-            with sim.operation(tenant) as ctx:
+            async with settled(sim, tenant) as ctx:  # due batch work first, in parts: others are answered
                 status, answer = handle(ctx, request, body)
         except BadRequestError as refused:  # a query parameter out of range (`http.whole_number`)
             return refused.response

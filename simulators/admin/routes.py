@@ -19,7 +19,7 @@ from testkommune.contracts.schemas import contract_set
 from testkommune.simulators import store
 from testkommune.simulators.admin.reading import read_apart
 from testkommune.simulators.attestation import fold
-from testkommune.simulators.batch import settle
+from testkommune.simulators.batch import settle, settled
 from testkommune.simulators.context import Simulator
 from testkommune.simulators.faults import Fault
 from testkommune.simulators.http import BadRequestError, ok, ok_rendered, problem, read_json, whole_number
@@ -104,8 +104,7 @@ async def clock(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     body = await read_json(request) if request.method == "POST" else {}
     if request.method == "POST":
         _check(sim, "admin/Ur_I", body)
-    await settle(sim, tenant)  # due batch work first, in parts: others are answered
-    with sim.operation(tenant) as ctx:
+    async with settled(sim, tenant) as ctx:
         real = real_now()
         state = read_clock(ctx.conn, tenant)
         try:
@@ -141,8 +140,7 @@ async def settings(request: Request, sim: Simulator, tenant: Tenant) -> Response
     body = await read_json(request) if request.method == "PATCH" else None
     if body is not None:
         _check(sim, "admin/Indstillinger_I", body)
-    await settle(sim, tenant)  # due batch work first, in parts: others are answered
-    with sim.operation(tenant) as ctx:
+    async with settled(sim, tenant) as ctx:
         current = update_settings(ctx.conn, tenant, body) if body else ctx.settings
     return ok({"tenant": tenant.key, "settings": current})
 

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from testkommune.contracts.money import to_oere, wire
 from testkommune.simulators.admin.routes import checked_body, tenant_endpoint
-from testkommune.simulators.batch import settle
+from testkommune.simulators.batch import settled
 from testkommune.simulators.context import OpContext, Simulator
 from testkommune.simulators.debitor import mailbox, tables, views
 from testkommune.simulators.debitor.afstemning import afstemning
@@ -107,16 +107,14 @@ def overview(ctx: OpContext) -> dict[str, Any]:
 
 @tenant_endpoint
 async def debitor_state(request: Request, sim: Simulator, tenant: Tenant) -> Response:
-    await settle(sim, tenant)  # due batch work first, in parts: others are answered
-    with sim.operation(tenant) as ctx:
+    async with settled(sim, tenant) as ctx:
         return ok(overview(ctx))
 
 
 @tenant_endpoint
 async def modregning(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     body = await checked_body(request, sim, "admin/DebitorModregning_I")
-    await settle(sim, tenant)  # due batch work first, in parts: others are answered
-    with sim.operation(tenant) as ctx:
+    async with settled(sim, tenant) as ctx:
         result = modregn(
             ctx.conn,
             tenant,
@@ -130,8 +128,7 @@ async def modregning(request: Request, sim: Simulator, tenant: Tenant) -> Respon
 
 @tenant_endpoint
 async def reconciliation(request: Request, sim: Simulator, tenant: Tenant) -> Response:
-    await settle(sim, tenant)  # due batch work first, in parts: others are answered
-    with sim.operation(tenant) as ctx:
+    async with settled(sim, tenant) as ctx:
         return ok({"tenant": tenant.key} | afstemning(ctx.conn, tenant.key))
 
 

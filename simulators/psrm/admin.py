@@ -14,7 +14,7 @@ from starlette.routing import Route
 from testkommune.contracts.findings import Finding
 from testkommune.contracts.money import to_oere, wire
 from testkommune.simulators.admin.routes import checked_body, tenant_endpoint
-from testkommune.simulators.batch import settle
+from testkommune.simulators.batch import settle, settled
 from testkommune.simulators.context import OpContext, Simulator
 from testkommune.simulators.http import ok, problem, whole_number
 from testkommune.simulators.psrm import inddrivelse, underretninger
@@ -33,8 +33,7 @@ def _with_body(
     @tenant_endpoint
     async def endpoint(request: Request, sim: Simulator, tenant: Tenant) -> Response:
         body = await checked_body(request, sim, contract)
-        await settle(sim, tenant)  # due batch work first, in parts: others are answered
-        with sim.operation(tenant) as ctx:
+        async with settled(sim, tenant) as ctx:
             status, answer = handle(ctx, body)
         if isinstance(answer, Finding):
             return problem(status, "Refused", [answer])
@@ -88,8 +87,7 @@ def _end(kind: str) -> Callable[[OpContext, Body], tuple[int, Any]]:
 @tenant_endpoint
 async def payments(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """GET: every payment registered for the tenant, with what it covered."""
-    await settle(sim, tenant)  # due batch work first, in parts: others are answered
-    with sim.operation(tenant) as ctx:
+    async with settled(sim, tenant) as ctx:
         rows = ctx.conn.execute(
             sa.select(psrm_tables.payments)
             .where(psrm_tables.payments.c.tenant == tenant.key)
@@ -115,8 +113,7 @@ async def payments(request: Request, sim: Simulator, tenant: Tenant) -> Response
 
 @tenant_endpoint
 async def reconciliation(request: Request, sim: Simulator, tenant: Tenant) -> Response:
-    await settle(sim, tenant)  # due batch work first, in parts: others are answered
-    with sim.operation(tenant) as ctx:
+    async with settled(sim, tenant) as ctx:
         return ok(
             {"tenant": tenant.key, "dato": ctx.today.isoformat()}
             | underretninger.afstemning(ctx.conn, tenant)
@@ -127,8 +124,7 @@ async def reconciliation(request: Request, sim: Simulator, tenant: Tenant) -> Re
 async def claim_history(request: Request, sim: Simulator, tenant: Tenant) -> Response:
     """One claim's whole story: stamdata, balance and interest today, events, actions, notifications."""
     claim_id = str(whole_number(request.path_params["fordring_id"], "fordring_id"))
-    await settle(sim, tenant)  # due batch work first, in parts: others are answered
-    with sim.operation(tenant) as ctx:
+    async with settled(sim, tenant) as ctx:
         claim = PsrmView(ctx.conn, tenant).claim(claim_id)
         if claim is None:
             return problem(404, "Unknown claim", [Finding("PSRM-509", "$", {"value": claim_id})])
