@@ -38,7 +38,10 @@ class GroupCommit:
         self._engine = engine
         self._loop: asyncio.AbstractEventLoop | None = None
         self._conn: Connection | None = None
-        self._pending: asyncio.Future[None] | None = None
+        self._open = False
+        """A group is open: its calls' writes wait for the COMMIT that `flush` does."""
+        self._waiters: list[asyncio.Future[None]] = []
+        """One future per call of the open group that awaits the COMMIT (`pending_commit`)."""
         self._caught_up: set[str] = set()
         """Tenants whose due batch work a call of the open group has done (see `Simulation.operation`)."""
 
@@ -62,8 +65,8 @@ class GroupCommit:
             dbapi.execute("RELEASE tk_call")
             raise
         dbapi.execute("RELEASE tk_call")
-        if self._pending is None:
-            self._pending = loop.create_future()
+        if not self._open:
+            self._open = True
             loop.call_soon(self.flush)
 
     @contextmanager
@@ -79,30 +82,41 @@ class GroupCommit:
         conn.commit()
 
     def caught_up(self, tenant: str) -> bool:
-        return self._pending is not None and tenant in self._caught_up
+        return self._open and tenant in self._caught_up
 
     def mark_caught_up(self, tenant: str) -> None:
         """After a grouped call succeeded (a call rolled back to its SAVEPOINT undid its batch work too)."""
-        if self._pending is not None:
+        if self._open:
             self._caught_up.add(tenant)
 
     def pending_commit(self) -> asyncio.Future[None] | None:
-        """The COMMIT the calls handled so far in this turn wait for; None when nothing is pending."""
-        return self._pending
+        """A future of the caller's own that the open group's COMMIT settles; None when nothing is pending.
+
+        One future per waiting call, settled by `flush` itself: a call's answer goes out on the loop's
+        next turn (a shared future behind `asyncio.shield` took two more turns, each running the handlers
+        of calls that had arrived meanwhile), and a call that is cancelled cancels only its own future.
+        """
+        if not self._open or self._loop is None:
+            return None
+        waiter: asyncio.Future[None] = self._loop.create_future()
+        self._waiters.append(waiter)
+        return waiter
 
     def flush(self) -> None:
         """Commit the open group and tell its calls (an exception, if the COMMIT failed)."""
-        pending, self._pending = self._pending, None
+        opened, self._open = self._open, False
+        waiters, self._waiters = self._waiters, []
         self._caught_up.clear()
-        if pending is None or self._conn is None:
+        if not opened or self._conn is None:
             return
+        error: Exception | None = None
         try:
             self._conn.commit()
         except Exception as exc:
             self._conn.rollback()
-            _settle(pending, exc)
-            return
-        _settle(pending, None)
+            error = exc
+        for waiter in waiters:
+            _settle(waiter, error)
 
     def close(self) -> None:
         self.flush()

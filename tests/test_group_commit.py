@@ -119,3 +119,28 @@ def test_a_failed_commit_refuses_every_waiting_call(db, monkeypatch) -> None:
 
 def _disk_full() -> None:
     raise OSError(28, "No space left on device")
+
+
+def test_a_cancelled_call_leaves_the_others_of_its_group_waiting_for_the_commit(db) -> None:
+    engine, path, commits = db
+    group = GroupCommit(engine)
+
+    async def call(n: int) -> list[int]:
+        with group.grouped(asyncio.get_running_loop()) as conn:
+            conn.execute(sa.insert(ROWS).values(id=n))
+        pending = group.pending_commit()
+        assert pending is not None
+        await pending
+        return _on_disk(path)
+
+    async def main() -> list[object]:
+        calls = [asyncio.ensure_future(call(n)) for n in (1, 2, 3)]
+        await asyncio.sleep(0)  # all three wrote and wait
+        calls[1].cancel()  # its client went away
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    outcomes = asyncio.run(main())
+    assert outcomes[0] == [1, 2, 3] and outcomes[2] == [1, 2, 3]  # committed, then answered
+    assert isinstance(outcomes[1], asyncio.CancelledError)
+    assert len(commits) == 1
+    group.close()
