@@ -17,6 +17,11 @@ work as under load), against a SQLite *file* database, and reports per request:
 `--profile` also runs the measured requests once more under cProfile and prints where the own time goes,
 by area (`profile_create.AREAS`) and by the request's phases (cumulative time of their functions).
 
+`--without PART` (repeatable) measures the same requests with one part of the work taken out (`WITHOUT`):
+the difference is exactly what that part costs, so it bounds what any lever on it can save. The answers
+stay 2xx; nothing is checked or stored by the parts taken out, so these figures are for this script only.
+`--path bare` measures `bare_app.py`'s endpoint the same way: the floor of the server stack itself.
+
 Every answer must be the path's success (the script exits 1 otherwise).
 """
 
@@ -123,17 +128,69 @@ def _print_profile(profiler: Any, requests: int) -> None:
         print(f"    {100 * seconds / total:5.1f} %  {label}")
 
 
+def _no_check(self: Any, message: Any) -> list[Any]:
+    return []
+
+
+def _no_journal(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+def _no_batch(*args: Any, **kwargs: Any) -> bool:
+    return False
+
+
+async def _passed_through(self: Any, scope: Any, receive: Any, send: Any) -> None:
+    await self.app(scope, receive, send)
+
+
+WITHOUT: dict[str, tuple[str, str, Any]] = {
+    "check": ("testkommune.contracts.schemas", "Contract.check", _no_check),
+    "journal": ("testkommune.simulators.routes", "journal", _no_journal),
+    "batch": ("testkommune.simulators.simulation", "catch_up", _no_batch),
+    "soap": ("testkommune.simulators.soap.binding", "SoapBinding.__call__", _passed_through),
+    "legacy": ("testkommune.simulators.legacy_shapes", "LegacyShapes.__call__", _passed_through),
+}
+"""A part of a request's work and how it is taken out: (module, attribute, stand-in). `check`: the contract
+check; `journal`: the journal entry; `batch`: the due batch work (PSRM's entry filter and booking);
+`soap`, `legacy`: the SOAP binding and the old-shape translation, which a JSON call passes through."""
+
+
+def take_out(parts: list[str]) -> None:
+    import importlib
+
+    for part in parts:
+        module_name, attribute, stand_in = WITHOUT[part]
+        owner: Any = importlib.import_module(module_name)
+        *outer, name = attribute.split(".")
+        for step in outer:
+            owner = getattr(owner, step)
+        setattr(owner, name, stand_in)
+
+
+def _bare_app() -> Any:
+    import bare_app
+
+    return bare_app.app
+
+
 def measure(
-    path_name: str, requests: int, warmup: int, connections: int, profile: bool = False
+    path_name: str,
+    requests: int,
+    warmup: int,
+    connections: int,
+    profile: bool = False,
+    without: list[str] | None = None,
 ) -> dict[str, Any]:
     counter = StatementCounter()
     counter.install()
     from testkommune.simulators.app import create_app
 
+    take_out(without or [])
     bench = next(p for p in PATHS if p.name == path_name)
     template = bench.body_template("cost")
     with tempfile.TemporaryDirectory(prefix="tk-cost-") as tmp:
-        app = create_app(f"sqlite:///{Path(tmp) / 'cost.db'}")
+        app = _bare_app() if bench.server == "bare" else create_app(f"sqlite:///{Path(tmp) / 'cost.db'}")
         loop = asyncio.new_event_loop()
         try:
             if bench.settings and loop.run_until_complete(patch_settings(app, bench.settings)) != 200:
@@ -160,7 +217,8 @@ def measure(
                 _print_profile(profiler, requests)
         finally:
             loop.close()
-            app.state.sim.store.close()
+            if bench.server != "bare":
+                app.state.sim.store.close()
     return {
         "path": path_name,
         "requests": requests,
@@ -194,7 +252,9 @@ def _instrument(state: str) -> None:
 _UNDER_CALLGRIND = "TK_COST_UNDER_CALLGRIND"
 
 
-def instructions(path_name: str, requests: int, warmup: int, connections: int) -> float:
+def instructions(
+    path_name: str, requests: int, warmup: int, connections: int, without: list[str] | None = None
+) -> float:
     """Instructions per request of the measured requests, counted by callgrind (see `_instrument`)."""
     valgrind = shutil.which("valgrind")
     if valgrind is None or shutil.which("callgrind_control") is None:
@@ -215,6 +275,7 @@ def instructions(path_name: str, requests: int, warmup: int, connections: int) -
             str(warmup),
             "--connections",
             str(connections),
+            *(f"--without={part}" for part in without or []),
         ]
         env = os.environ | {_UNDER_CALLGRIND: "1"}
         done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False, env=env)
@@ -225,7 +286,7 @@ def instructions(path_name: str, requests: int, warmup: int, connections: int) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    names = [p.name for p in PATHS if p.server == "kommune"]
+    names = [p.name for p in PATHS if p.server in ("kommune", "bare")]
     parser = argparse.ArgumentParser(description="CPU cost per request, in-process, through the ASGI app.")
     parser.add_argument("--path", choices=names, action="append", help="repeatable (default psrm-create)")
     parser.add_argument("--requests", type=int, default=3000, help="measured requests (default 3000)")
@@ -234,21 +295,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instructions", action="store_true", help="also count instructions (callgrind)")
     parser.add_argument("--json", action="store_true", help="print one JSON line per path")
     parser.add_argument("--profile", action="store_true", help="also print a cProfile breakdown")
+    parser.add_argument(
+        "--without", choices=sorted(WITHOUT), action="append", help="take this part out (repeatable)"
+    )
     args = parser.parse_args(argv)
     if not (1 <= args.requests <= 100_000 and 0 <= args.warmup <= 100_000 and 1 <= args.connections <= 256):
         parser.error("--requests 1-100000, --warmup 0-100000, --connections 1-256")
     ok = True
     for name in args.path or ["psrm-create"]:
-        result = measure(name, args.requests, args.warmup, args.connections, args.profile)
+        result = measure(name, args.requests, args.warmup, args.connections, args.profile, args.without)
         expected = next(p.expect_status for p in PATHS if p.name == name)
         ok = ok and set(result["answers"]) == {expected}
         if args.instructions:
-            result["instructions"] = instructions(name, args.requests, args.warmup, args.connections)
+            result["instructions"] = instructions(
+                name, args.requests, args.warmup, args.connections, args.without
+            )
         if args.json:
             print(json.dumps(result))
             continue
+        label = name + "".join(f" -{part}" for part in args.without or [])
         line = (
-            f"{name:12} {result['cpu_us']:8.0f} CPU µs/request  {result['statements']:5.2f} SQL statements"
+            f"{label:12} {result['cpu_us']:8.0f} CPU µs/request  {result['statements']:5.2f} SQL statements"
             f"  {result['commits']:5.3f} COMMITs/request  answers {result['answers']}"
         )
         if args.instructions:

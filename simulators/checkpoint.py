@@ -14,24 +14,45 @@ log, whether or not the log has been copied yet.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 INTERVAL_S = 0.5
+NICE = 19
+"""The thread's CPU priority: lowest, so on a busy core it copies while the event loop waits for work rather
+than taking turns with the calls (psrm-receive at half its saturation: p99 5.9 → 4.8-5.1 ms, as with no
+checkpoints at all: 4.8)."""
+
+
+LONG_LOG_FRAMES = 4096
+"""A log this many pages long (16 MB of 4 kB pages) asks the writer to finish the copy (`on_long_log`)."""
 
 
 class Checkpointer:
-    """The thread that moves a SQLite file store's write-ahead log into its database file."""
+    """The thread that moves a SQLite file store's write-ahead log into its database file.
 
-    def __init__(self, engine: Engine) -> None:
+    SQLite starts the log from the beginning again only when a write begins with every page of it copied; the
+    writer rarely waits that long under steady load, so the log file grew without bound (330 MB in 11 s at
+    saturation). So when the log is long, this thread asks the writer (`on_long_log`) to copy the few pages
+    written since this thread's pass right after its next COMMIT, on its own connection, which lets its next
+    write start the log over.
+    """
+
+    def __init__(self, engine: Engine, on_long_log: Callable[[], None] | None = None) -> None:
         self._engine = engine
+        self._on_long_log = on_long_log
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        with contextlib.suppress(AttributeError, OSError):  # Linux: a thread has a nice value of its own
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
         while not self._stop.wait(INTERVAL_S):
             self.checkpoint()
 
@@ -39,9 +60,11 @@ class Checkpointer:
         """One PASSIVE checkpoint; a store being closed or a busy file is left for the next one."""
         try:
             with self._engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                row = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").first()
         except sa.exc.SQLAlchemyError:
             return
+        if row is not None and row[1] >= LONG_LOG_FRAMES and self._on_long_log is not None:
+            self._on_long_log()
 
     def close(self) -> None:
         """Stop the thread, after one last checkpoint (the log is left short for the next start)."""

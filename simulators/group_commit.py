@@ -42,6 +42,8 @@ class GroupCommit:
         """A group is open: its calls' writes wait for the COMMIT that `flush` does."""
         self._waiters: list[asyncio.Future[None]] = []
         """One future per call of the open group that awaits the COMMIT (`pending_commit`)."""
+        self._log_restart = False
+        """The checkpoint thread found the write-ahead log long: finish the copy after the next COMMIT."""
         self._caught_up: set[str] = set()
         """Tenants whose due batch work a call of the open group has done (see `Simulation.operation`)."""
 
@@ -117,6 +119,22 @@ class GroupCommit:
             error = exc
         for waiter in waiters:
             _settle(waiter, error)
+        if self._log_restart:
+            self.restart_log()
+
+    def request_log_restart(self) -> None:
+        """From the checkpoint thread: the log is long (a flag the loop's next `flush` reads)."""
+        self._log_restart = True
+
+    def restart_log(self) -> None:
+        """Copy what the checkpoint thread has not yet copied of the log, with no transaction open, so that
+        the next write starts the log over: the pages since the thread's pass, a few milliseconds' worth."""
+        self._log_restart = False
+        if self._conn is None or self._conn.in_transaction():
+            return
+        dbapi = self._conn.connection.dbapi_connection
+        if dbapi is not None:
+            dbapi.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def close(self) -> None:
         self.flush()

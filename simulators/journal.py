@@ -15,6 +15,10 @@ from testkommune.simulators.prepared import Prepared
 from testkommune.simulators.tenancy import Tenant, read_clock
 
 JOURNAL_KEEP = 5000
+TRIM_EVERY = 25
+"""The journal is trimmed whenever an id is a multiple of this, so one trim deletes about this many rows: at
+500 a trim deleted 500 entries of a few kB each and held the call, and every call behind it, 5-10 ms
+(seen every ~0.7 s at 730 calls/s as the event loop's only stalls; `benchmarks/run_http.py --levels`)."""
 JOURNAL_TEXT_LIMIT = 64 * 1024
 
 _JOURNAL_COLUMNS = (
@@ -65,7 +69,7 @@ def journal(
         },
     )
     row_id = int(cursor.fetchone()[0])
-    if row_id % 500 == 0:
+    if row_id % TRIM_EVERY == 0:
         conn.execute(_JOURNAL_TRIM, {"tenant": tenant.key, "upto": row_id - JOURNAL_KEEP})
 
 

@@ -108,7 +108,9 @@ class Store:
         grouped = self.engine.dialect.name == "sqlite" and not isinstance(self.engine.pool, StaticPool)
         self._group = GroupCommit(self.engine) if grouped else None
         """SQLite file: the calls of one event-loop turn share a COMMIT (in memory: one shared connection)."""
-        self._checkpointer = Checkpointer(self.engine) if grouped else None
+        self._checkpointer = (
+            Checkpointer(self.engine, self._group.request_log_restart) if self._group is not None else None
+        )
         """SQLite file: the write-ahead log is copied into the file by a thread of its own (checkpoint.py)."""
         with self.engine.connect() as conn:
             if self.shared:  # workers starting together: one creates the schema, the others wait for it

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -38,4 +41,51 @@ def test_a_store_in_memory_has_no_checkpoint_thread(db: str):
     before = set(threading.enumerate())
     store = Store(db)
     assert not [t for t in set(threading.enumerate()) - before if t.name == "sqlite-checkpoint"]
+    store.close()
+
+
+def test_the_log_starts_over_while_calls_write_without_a_pause(tmp_path: Path, monkeypatch):
+    """Under steady writes the writer never begins with the whole log copied, so SQLite never started the
+    log over and the file grew without bound (330 MB in 11 s at saturation); a long log now has the writer
+    finish the copy after a COMMIT, and the log file stays near the threshold."""
+    monkeypatch.setattr(checkpoint, "INTERVAL_S", 3600.0)  # the thread's passes are run below, in step
+    monkeypatch.setattr(checkpoint, "LONG_LOG_FRAMES", 64)  # 256 kB of 4 kB pages
+    path = tmp_path / "state.db"
+    store = Store(f"sqlite:///{path}")
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE blobs (data BLOB)")
+    wal = Path(f"{path}-wal")
+    largest = 0
+    thread_pass = store._checkpointer.checkpoint  # what the thread does every INTERVAL_S
+
+    async def writer(n: int) -> None:
+        nonlocal largest
+        for i in range(375):
+            with store.call_transaction() as conn:
+                conn.exec_driver_sql("INSERT INTO blobs VALUES (?)", (b"x" * ROW_BYTES,))
+                if n == 0 and i % 25 == 0:
+                    thread_pass()  # as the thread's pass falls: while a group writes
+            pending = store.pending_commit()
+            assert pending is not None
+            await pending
+            largest = max(largest, wal.stat().st_size)
+
+    async def main() -> None:
+        await asyncio.gather(*(writer(n) for n in range(8)))  # 3,000 calls, about 12 MB, no pause between
+
+    asyncio.run(main())
+    store.close()
+    assert largest < 5_000_000, f"the log grew to {largest:,} bytes"
+
+
+def test_the_checkpoint_thread_runs_at_the_lowest_cpu_priority(tmp_path: Path):
+    """On a busy core it copies while the event loop waits for work, instead of taking turns with calls."""
+    before = set(threading.enumerate())
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    [thread] = [t for t in set(threading.enumerate()) - before if t.name == "sqlite-checkpoint"]
+    for _ in range(100):  # it lowers its own priority as it starts
+        if os.getpriority(os.PRIO_PROCESS, thread.native_id or 0) == checkpoint.NICE:
+            break
+        time.sleep(0.01)
+    assert os.getpriority(os.PRIO_PROCESS, thread.native_id or 0) == 19
     store.close()
