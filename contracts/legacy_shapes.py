@@ -23,9 +23,18 @@ def mapping() -> dict[str, Any]:
     return json.loads((contracts.ROOT / "psrm" / "legacy_shapes.json").read_text(encoding="utf-8"))
 
 
-def translate(message: Any) -> tuple[Any, list[str]]:
-    """(the message in the new shape, the JSON path of every old field or structure found)."""
-    if not isinstance(message, dict) or not any(_is_old(a) for a in _actions(message)):
+def translate(message: Any, text: str | None = None) -> tuple[Any, list[str]]:
+    """(the message in the new shape, the JSON path of every old field or structure found).
+
+    `text`: the message as received, when the caller has it; the search for old liability dates, a walk of
+    the whole message, is skipped when none of their names is in it (nor any \\u escape that could spell one).
+    """
+    if not isinstance(message, dict):
+        return message, []
+    haeftelser = (
+        text is None or "\\u" in text or any(name in text for name in mapping()["haeftelse"]["moves"])
+    )
+    if not any(_is_old(a, haeftelser) for a in _actions(message)):
         return message, []  # the common case: no copy
     found: list[str] = []
     translated = copy.deepcopy(message)
@@ -39,8 +48,9 @@ def translate(message: Any) -> tuple[Any, list[str]]:
     return (translated, found) if found else (message, [])
 
 
-def _is_old(action: Any) -> bool:
-    """Does this action use a field or structure of the old shape anywhere?"""
+def _is_old(action: Any, haeftelser: bool = True) -> bool:
+    """Does this action use a field or structure of the old shape anywhere (its liabilities too, when
+    `haeftelser`)?"""
     if not isinstance(action, dict) or not isinstance(action.get("AktionValg"), dict):
         return False
     if any(field in action for field in mapping()["aktion"]["into_structure"]):
@@ -50,7 +60,7 @@ def _is_old(action: Any) -> bool:
         spec = structures.get(name)
         if spec is not None and (spec.get("renamed") or any(old in struct for old in spec["moves"])):
             return True
-    return _old_haeftelse(action["AktionValg"])
+    return haeftelser and _old_haeftelse(action["AktionValg"])
 
 
 # The liability structures sit a few levels below AktionValg; a message nested deeper is no old shape (and is

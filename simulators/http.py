@@ -76,6 +76,10 @@ def _cut(value: Any) -> Any:
 
 _UNSCREENED = object()
 
+PARSED = "testkommune.parsed"
+"""Scope key: (the body, (its value, its text)) when a layer in front of the route (`legacy_shapes`) has
+already parsed it with `parse_json_text`; the route takes that instead of parsing the same bytes again."""
+
 
 class BadRequestError(TestkommuneError):
     """Raised inside a handler to answer with a problem instead of a result."""
@@ -115,6 +119,9 @@ async def read_json_text(request: Request) -> tuple[Any, str]:
     if members is not None:
         finding = Finding("HTTP-FOR-MANGE-FELTER", "$", {"value": members, "limit": MAX_MEMBERS})
         raise BadRequestError(problem(400, "Too many fields", [finding]))
+    parsed = request.scope.get(PARSED)
+    if parsed is not None and parsed[0] == raw:
+        return parsed[1]
     if len(raw) >= SCREEN_BYTES:  # decoded in a worker thread: the loop answers others (the GIL switches)
         return await run_in_threadpool(parse_json_text, raw)
     return parse_json_text(raw)

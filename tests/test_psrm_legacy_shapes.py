@@ -114,16 +114,48 @@ def test_every_old_field_of_the_mapping_lands_in_the_new_contract(api):
 def test_a_message_in_the_new_shape_is_not_translated():
     message = act.leverance(act.nedskriv("1", 10.0), act.tilbagekald("1", "FEJL"))
     assert translate(message) == (message, [])
+    assert translate(message, json.dumps(message, ensure_ascii=False)) == (message, [])
 
 
-def test_the_old_liability_dates_are_moved_to_their_real_names(api):
+def test_a_new_shaped_body_is_parsed_once(api, monkeypatch):
+    """The old-shape check in front of the route parses the body with the route's own parser and hands the
+    value on (`http.PARSED`), so the route does not parse the same bytes again."""
+    from testkommune.simulators import http, legacy_shapes
+
+    parsed: list[int] = []
+    parse = http.parse_json_text
+
+    def counting(raw: bytes) -> Any:
+        parsed.append(len(raw))
+        return parse(raw)
+
+    monkeypatch.setattr(http, "parse_json_text", counting)
+    monkeypatch.setattr(legacy_shapes, "parse_json_text", counting)
+    answered = api.post("/psrm/MFFordringIndberet", psrm_leverance("L-once", "A-once"))
+    assert answered.status_code == 200, answered.text
+    assert len(parsed) == 1
+
+
+@pytest.mark.parametrize("spelt", ["plain", "escaped"])
+def test_the_old_liability_dates_are_moved_to_their_real_names(api, spelt: str):
+    """Also when the old name is spelt with a JSON escape: the text search that spares the walk for a
+    message with no old liability date must not miss one (`translate(message, text)`)."""
     message = psrm_leverance("L1", "A1")
     opret = message["FordringAktionSamling"]["FordringAktion"][0]["AktionValg"]["OpretFordringAktion"]
     opret["MFOpretFordringStruktur"]["FordringHæftelseSamling"]["MFHæftelseStruktur"][0] |= {
         "HæftelseDom": True,
         "HaeftelseDomDato": "2026-08-01",
     }
-    answered = api.post("/psrm/MFFordringIndberet", message)
+    body = json.dumps(message, ensure_ascii=False)
+    if spelt == "escaped":
+        body = body.replace('"HaeftelseDomDato"', '"\\u0048aeftelseDomDato"')
+        assert "HaeftelseDomDato" not in body
+    answered = api.session.post(
+        api.base_url + "/psrm/MFFordringIndberet",
+        data=body.encode(),
+        headers=api.headers | {"content-type": "application/json"},
+        timeout=30,
+    )
     assert answered.status_code == 200 and answered.headers["Deprecation"].startswith("@")
     (action,) = api.state()["psrm"]["actions"]
     stored = action["Anmodning"]["AktionValg"]["OpretFordringAktion"]["MFOpretFordringStruktur"]
