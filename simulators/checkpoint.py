@@ -29,8 +29,12 @@ than taking turns with the calls (psrm-receive at half its saturation: p99 5.9 â
 checkpoints at all: 4.8)."""
 
 
-LONG_LOG_FRAMES = 4096
-"""A log this many pages long (16 MB of 4 kB pages) asks the writer to finish the copy (`on_long_log`)."""
+LONG_LOG_FRAMES = 65536
+"""A log this many pages long (256 MB of 4 kB pages) asks the writer to finish the copy (`on_long_log`). The
+copy the writer finishes syncs the log and the file on the event loop (5-20 ms), so it is kept rare: at 16 MB
+the p99 at saturation went from 18 to 37-43 ms and at half of it from 5 to 8-10 ms; at 256 MB, 17-25 and 5-8
+(`benchmarks/run_http.py --paths psrm-receive,erp-voucher --levels 50`). An idle moment starts the log over
+by itself: the thread's pass then copies all of it."""
 
 
 class Checkpointer:
@@ -38,9 +42,9 @@ class Checkpointer:
 
     SQLite starts the log from the beginning again only when a write begins with every page of it copied; the
     writer rarely waits that long under steady load, so the log file grew without bound (330 MB in 11 s at
-    saturation). So when the log is long, this thread asks the writer (`on_long_log`) to copy the few pages
+    saturation). So when the log is long, this thread asks the writer (`on_long_log`) to copy the pages
     written since this thread's pass right after its next COMMIT, on its own connection, which lets its next
-    write start the log over.
+    write start the log over: the log file stays near LONG_LOG_FRAMES pages.
     """
 
     def __init__(self, engine: Engine, on_long_log: Callable[[], None] | None = None) -> None:
