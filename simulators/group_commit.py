@@ -17,6 +17,8 @@ wait at most one turn for SQLite's write lock.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -134,7 +136,8 @@ class GroupCommit:
             return
         dbapi = self._conn.connection.dbapi_connection
         if dbapi is not None:
-            dbapi.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            with contextlib.suppress(sqlite3.Error):  # the thread asks again after its next pass
+                dbapi.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def close(self) -> None:
         self.flush()

@@ -31,6 +31,7 @@ from testkommune.simulators.psrm.state import (
     PENDING,
     PsrmView,
 )
+from testkommune.simulators.rules.fordring import Agreement
 from testkommune.simulators.tenancy import Tenant
 
 _actions, _claims = tables.actions, tables.claims
@@ -182,19 +183,18 @@ def process_step(conn: Connection, tenant: Tenant, settings: dict[str, Any], now
 
 
 def _process_rows(conn: Connection, tenant: Tenant, settings: dict[str, Any], due: Sequence[Any]) -> None:
+    terms = agreement(settings)  # read once for the batch: the settings do not change within it
     for row in due:
         if row.status == "AFVENTER_RIM":
             hoering.decide_hearing(conn, tenant, settings, row)
         else:
-            _process(conn, tenant, settings, row)
+            _process(conn, tenant, settings, row, terms)
 
 
-def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: Any) -> None:
+def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: Any, terms: Agreement) -> None:
     received = datetime.fromisoformat(row.received_at)
     view = PsrmView(conn, tenant)
-    ctx = actions.ActionContext(
-        received=received, types=fordringstyper(), agreement=agreement(settings), view=view
-    )
+    ctx = actions.ActionContext(received=received, types=fordringstyper(), agreement=terms, view=view)
     base = join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
     verdict = HANDLERS[row.kode](row.request, base, ctx)
     values: dict[str, Any] = {"processed_at": row.due_at}
