@@ -104,3 +104,19 @@ def test_the_month_end_profile_keeps_its_contract_fields():
     assert contract_set().get("harness/lastrapport").schema["properties"]["run_status"]["enum"] == [
         "VALID", "INVALID", "TOO_SMALL"
     ]  # fmt: skip
+
+
+def test_every_page_of_a_paged_view_is_read_in_order() -> None:
+    """`every_page` (the certification's and the load ledger's reading of `erp/posteringer`) follows `Næste`
+    from page to page and stops at the page without one."""
+    from testkommune.harness.certify.client import every_page
+
+    pages = {0: {"P": [1, 2], "Næste": 2}, 2: {"P": [3, 4], "Næste": 4}, 4: {"P": [5], "Næste": None}}
+    asked: list[int] = []
+
+    def fetch(after: int) -> dict:
+        asked.append(after)
+        return pages[after]
+
+    assert every_page(fetch, "P") == [1, 2, 3, 4, 5]
+    assert asked == [0, 2, 4]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +29,18 @@ class _Session(requests.Session):
         if key not in self._environment:
             self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
         return self._environment[key]
+
+
+def every_page(fetch: Callable[[int], dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Every item of a paged admin view: `fetch(after)` answers one page, whose `Næste` says where the next
+    one starts (None on the last) and whose `key` holds the items."""
+    items: list[dict[str, Any]] = []
+    after: int | None = 0
+    while after is not None:
+        page = fetch(after)
+        items.extend(page[key])
+        after = page.get("Næste")
+    return items
 
 
 class AdminClient:
@@ -130,13 +143,11 @@ class AdminClient:
 
     def erp_posteringer(self) -> list[dict[str, Any]]:
         """Every booked posting of the tenant, page by page (the view answers at most a page at a time)."""
-        postings: list[dict[str, Any]] = []
-        after: int | None = 0
-        while after is not None:
-            page = self.erp("posteringer", params={"after": str(after), "limit": "5000"})
-            postings.extend(page["Posteringer"])
-            after = page.get("Næste")
-        return postings
+
+        def page(after: int) -> dict[str, Any]:
+            return self.erp("posteringer", params={"after": str(after), "limit": "5000"})
+
+        return every_page(page, "Posteringer")
 
     def erp_perioder(self, months: list[str] | None) -> dict[str, Any]:
         """Set the ERP's open accounting months (None: back to the default)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from testkommune.harness.certify.client import every_page
 
 KINDS = ("opretdebitorkonto", "finansbilag", "betalingsanmodning")
 
@@ -114,13 +115,7 @@ def _judge(label: str, stored: int, lost: list[str], double: list[str]) -> None:
 
 def _all_postings(session: requests.Session, url: str) -> list[dict[str, Any]]:
     """Every posting of the ERP's posteringer view, page by page."""
-    postings: list[dict[str, Any]] = []
-    after: int | None = 0
-    while after is not None:
-        page = _get(session, f"{url}?limit=5000&after={after}")
-        postings.extend(page["Posteringer"])
-        after = page.get("Næste")
-    return postings
+    return every_page(lambda after: _get(session, f"{url}?limit=5000&after={after}"), "Posteringer")
 
 
 def _get(session: requests.Session, url: str) -> dict[str, Any]:
