@@ -130,7 +130,7 @@ class GroupCommit:
 
     def restart_log(self) -> None:
         """Copy what the checkpoint thread has not yet copied of the log, with no transaction open, so that
-        the next write starts the log over: the pages since the thread's pass, a few milliseconds' worth."""
+        the next write starts the log over: the pages since the thread's pass, and a sync (5-20 ms)."""
         self._log_restart = False
         if self._conn is None or self._conn.in_transaction():
             return

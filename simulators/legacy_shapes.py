@@ -62,15 +62,16 @@ class LegacyShapes:
         raw = b"".join(chunks)
         translated: bytes | None = None
         old: list[str] = []
+        parsed: tuple[Any, str] | None = None
         if finished and len(raw) >= SCREEN_BYTES:  # screened and read off the loop, as the route would
             members = await oversized_object(raw)
             scope = {**scope, SCREENED: members}  # the route takes the screen's answer, not screening again
             if members is None:
-                translated, old = await run_in_threadpool(_translated, raw)
+                translated, old, parsed = await run_in_threadpool(_translated_or_parsed, raw)
         elif finished:
             translated, old, parsed = _translated_or_parsed(raw)
-            if parsed is not None:  # the new shape: the route takes this parse instead of parsing again
-                scope = {**scope, PARSED: (raw, parsed)}
+        if parsed is not None:  # the new shape: the route takes this parse instead of parsing again
+            scope = {**scope, PARSED: (raw, parsed)}
         if translated is None:
             await self.app(scope, _replay(raw, finished, receive), send)
             return
@@ -139,10 +140,8 @@ def _translated_or_parsed(raw: bytes) -> tuple[bytes | None, list[str], tuple[An
         value, text = parse_json_text(raw)
     except BadRequestError:
         return (*_translated(raw), None)
-    new, old = translate(value, text)
-    if not old:
-        return None, [], (value, text)
-    return json.dumps(new, ensure_ascii=False).encode("utf-8"), old, None
+    translated, old = _in_new_shape(value, text)
+    return translated, old, None if old else (value, text)
 
 
 def _translated(raw: bytes) -> tuple[bytes | None, list[str]]:
@@ -150,7 +149,12 @@ def _translated(raw: bytes) -> tuple[bytes | None, list[str]]:
         message = jsontext.loads(raw)
     except (ValueError, RecursionError):  # not JSON, or nested too deep: the route refuses it with a problem
         return None, []
-    new, old = translate(message)
+    return _in_new_shape(message)
+
+
+def _in_new_shape(message: Any, text: str | None = None) -> tuple[bytes | None, list[str]]:
+    """The message translated into the new shape (None when it already is) and the old fields it had."""
+    new, old = translate(message, text)
     if not old:
         return None, []
     return json.dumps(new, ensure_ascii=False).encode("utf-8"), old
