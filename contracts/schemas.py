@@ -1,8 +1,10 @@
 """Message contracts: JSON Schema 2020-12 files in `contracts/`, compiled once.
 
-A message is checked by a compiled validator (fastjsonschema) on the hot path; only when it is invalid
-is it explained in full by `jsonschema`, which lists every problem with its path. Both read the same
-file and share the same format checks, so they agree on what is valid.
+A message is checked on the hot path by its msgspec shape (`contracts/shapes.py`, generated from the
+schema, never looser than it) in C; a message the shape refuses, or one whose schema has no shape, is
+checked by a compiled validator (fastjsonschema), and only when that finds it invalid is it explained in
+full by `jsonschema`, which lists every problem with its path. All read the same file and share the same
+format checks, so they agree on what is valid.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from typing import Any
 
 import fastjsonschema
 import jsonschema
+import msgspec
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from testkommune import contracts
 from testkommune.contracts.findings import Finding
+from testkommune.contracts.shapes import ShapeBuilder, Unsupported
 
 BASE_URI = "https://testkommune.dk/contracts/"
 
@@ -105,11 +109,30 @@ def for_validators(node: Any) -> Any:
 
 
 class Contract:
-    """One message shape: a compiled fast validator and a full explainer over the same schema."""
+    """One message contract: its msgspec shape, a compiled fast validator and a full explainer, all over
+    the same schema."""
 
-    def __init__(self, name: str, schema: dict[str, Any], registry: Registry, store: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        name: str,
+        schema: dict[str, Any],
+        registry: Registry,
+        store: dict[str, Any],
+        shapes: ShapeBuilder | None = None,
+    ) -> None:
         self.name = name
         self.schema = schema
+        self.shape: Any = None
+        """The msgspec type checking a message in C, or None when the schema has no exact translation."""
+        self._shape_covers_amounts = False
+        """Whether a message the shape accepts holds no amount with more than two decimals (every number is
+        in a closed struct that checks it), so the walk for them is not needed."""
+        if shapes is not None:
+            try:
+                self.shape = shapes.shape(schema["$id"])
+                self._shape_covers_amounts = shapes.covers_amounts(schema["$id"])
+            except Unsupported as reason:
+                self.unshaped = str(reason)
         self.carries_amounts = name.startswith(("oir/", "psrm/", "admin/", "erp/", "nemkonto/"))
         # fastjsonschema rewrites $refs in the dicts it is given: give it copies, keep the contracts pristine
         pristine = copy.deepcopy(store)
@@ -122,13 +145,29 @@ class Contract:
         )
         self._full = Draft202012Validator(compiled, registry=registry, format_checker=_format_checker())
 
+    unshaped = ""
+    """Why the schema has no shape (the first keyword the generator could not translate), if it has none."""
+
     def check(self, message: Any) -> list[Finding]:
         """Every contract violation in `message`, each with its JSON path; empty when valid."""
-        try:
-            self._fast(message)
-        except fastjsonschema.JsonSchemaException:
-            return _explain_bounded(self._full, message)
+        if self._shape_accepts(message):
+            if not self.carries_amounts or self._shape_covers_amounts:
+                return []
+        else:
+            try:
+                self._fast(message)
+            except fastjsonschema.JsonSchemaException:
+                return _explain_bounded(self._full, message)
         return list(_amount_findings(message, "$")) if self.carries_amounts else []
+
+    def _shape_accepts(self, message: Any) -> bool:
+        if self.shape is None:
+            return False
+        try:
+            msgspec.convert(message, self.shape)
+        except msgspec.ValidationError:
+            return False
+        return True
 
 
 class Findings(list[Finding]):
@@ -272,6 +311,7 @@ class ContractSet:
         )
         self._registry = registry
         self._store = store
+        self._shapes = ShapeBuilder(store, FORMATS)
         self._compiled: dict[str, Contract] = {}
 
     def names(self) -> list[str]:
@@ -280,7 +320,7 @@ class ContractSet:
     def get(self, name: str) -> Contract:
         contract = self._compiled.get(name)
         if contract is None:
-            contract = Contract(name, self.raw[name], self._registry, self._store)
+            contract = Contract(name, self.raw[name], self._registry, self._store, self._shapes)
             self._compiled[name] = contract
         return contract
 
