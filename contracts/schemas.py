@@ -26,7 +26,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from testkommune import contracts
 from testkommune.contracts.findings import Finding
-from testkommune.contracts.shapes import ShapeBuilder, Unsupported
+from testkommune.contracts.shapes import ShapeBuilder, UnsupportedSchemaError
 
 BASE_URI = "https://testkommune.dk/contracts/"
 
@@ -131,7 +131,7 @@ class Contract:
             try:
                 self.shape = shapes.shape(schema["$id"])
                 self._shape_covers_amounts = shapes.covers_amounts(schema["$id"])
-            except Unsupported as reason:
+            except UnsupportedSchemaError as reason:
                 self.unshaped = str(reason)
         self.carries_amounts = name.startswith(("oir/", "psrm/", "admin/", "erp/", "nemkonto/"))
         # fastjsonschema rewrites $refs in the dicts it is given: give it copies, keep the contracts pristine

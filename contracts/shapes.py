@@ -2,10 +2,10 @@
 
 A shape is never looser than its schema: what it accepts, the schema accepts. It may be stricter (msgspec's
 `int` refuses 1.0, which JSON Schema's "integer" takes); a message a shape refuses is checked again by the
-schema's own validators, which alone decide and explain a refusal (`schemas.Contract.check`). A schema that
-uses a keyword the generator cannot translate exactly gets no shape (`Unsupported`) and is checked by
-fastjsonschema alone. `tests/test_shapes.py` holds every shape to its schema on the examples and on
-mutations of them.
+schema's own validators, which alone decide and explain a refusal (`schemas.Contract.check`). A schema
+that uses a keyword the generator cannot translate exactly gets no shape (`UnsupportedSchemaError`) and
+is checked by fastjsonschema alone. `tests/test_shapes.py` holds every shape to its schema on the examples
+and on mutations of them.
 
 A "date" string is msgspec's own `date` (it takes exactly the strings `schemas.is_date` takes). What msgspec
 cannot say itself is checked after it has built a struct (`__post_init__`, still inside the one
@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urldefrag, urljoin
 
 import msgspec
+from testkommune.contracts.errors import TestkommuneError
 
 ANNOTATIONS = frozenset(
     {"$id", "$schema", "$comment", "$defs", "title", "description", "default", "examples", "deprecated"}
@@ -52,8 +53,9 @@ Presence = Callable[[frozenset[str]], bool]
 """A predicate on the names an object holds (a `required` with `not`)."""
 
 
-class Unsupported(Exception):  # noqa: N818 (not an error: a schema the generator leaves to fastjsonschema)
-    """The schema uses a keyword (or a combination) the generator does not translate exactly."""
+class UnsupportedSchemaError(TestkommuneError):
+    """The schema uses a keyword (or a combination) the generator does not translate exactly: it is checked
+    by fastjsonschema alone (never raised to a user; `Contract.unshaped` says why)."""
 
 
 AMOUNT, AMOUNTS = "amount", "amounts"
@@ -85,7 +87,7 @@ class ShapeBuilder:
         known = self._done.get(uri)
         if known is None:
             if uri in self._building:
-                raise Unsupported(f"recursive reference {uri}")
+                raise UnsupportedSchemaError(f"recursive reference {uri}")
             self._building.add(uri)
             self._covering.append(True)
             try:
@@ -96,7 +98,7 @@ class ShapeBuilder:
                     AMOUNT,
                     AMOUNTS,
                 ):  # a format is checked by the struct holding the string
-                    raise Unsupported(f"a string format outside an object at {uri}")
+                    raise UnsupportedSchemaError(f"a string format outside an object at {uri}")
                 covered = self._covering[-1] and mark is None
             finally:
                 self._building.discard(uri)
@@ -121,18 +123,18 @@ class ShapeBuilder:
             self._uncovered()
             return Any, None
         if not isinstance(node, dict):
-            raise Unsupported(f"schema {node!r} at {where}")
+            raise UnsupportedSchemaError(f"schema {node!r} at {where}")
         keys = set(keys)
         if "$ref" in keys:
             if keys != {"$ref"}:
-                raise Unsupported(f"$ref beside {sorted(keys - {'$ref'})} at {where}")
+                raise UnsupportedSchemaError(f"$ref beside {sorted(keys - {'$ref'})} at {where}")
             target = urljoin(base, node["$ref"])
             document, pointer = urldefrag(target)
             referred = _resolve(self._store[document], pointer)
             if _is_object(referred):  # a struct of its own, built once
                 return self._shape(target)[0], None
             if target in self._building:
-                raise Unsupported(f"recursive reference {target}")
+                raise UnsupportedSchemaError(f"recursive reference {target}")
             self._building.add(target)
             try:  # a value: built in place, so its holder checks its format or amount
                 return self._type(referred, document, target)
@@ -151,17 +153,17 @@ class ShapeBuilder:
             if "number" in kind:
                 self._uncovered()
             return _union([_BASIC[k] for k in kind]), None
-        raise Unsupported(f"type {kind!r} with {sorted(keys)} at {where}")
+        raise UnsupportedSchemaError(f"type {kind!r} with {sorted(keys)} at {where}")
 
     def _array(self, node: dict[str, Any], keys: set[str], base: str, where: str) -> tuple[Any, str | None]:
         if keys - _ARRAY - {"type"}:
-            raise Unsupported(f"array keywords {sorted(keys - _ARRAY - {'type'})} at {where}")
+            raise UnsupportedSchemaError(f"array keywords {sorted(keys - _ARRAY - {'type'})} at {where}")
         item: Any = Any
         mark = None
         if "items" in node:
             item, mark = self._type(node["items"], base, f"{where}/items")
             if mark not in (None, AMOUNT, AMOUNTS):
-                raise Unsupported(f"a string format in an array at {where}")
+                raise UnsupportedSchemaError(f"a string format in an array at {where}")
             if mark == AMOUNTS:  # numbers in arrays in arrays: not checked by the shape
                 self._uncovered()
         else:
@@ -170,7 +172,7 @@ class ShapeBuilder:
 
     def _object(self, node: dict[str, Any], keys: set[str], base: str, where: str) -> Any:
         if keys - _OBJECT - {"type"}:
-            raise Unsupported(f"object keywords {sorted(keys - _OBJECT - {'type'})} at {where}")
+            raise UnsupportedSchemaError(f"object keywords {sorted(keys - _OBJECT - {'type'})} at {where}")
         properties: dict[str, Any] = node.get("properties", {})
         required: list[str] = node.get("required", [])
         extra = node.get("additionalProperties", True)
@@ -182,14 +184,14 @@ class ShapeBuilder:
                 return dict[str, Any]
             value, mark = self._type(extra, base, f"{where}/additionalProperties")
             if mark not in (None, AMOUNT) or closed:
-                raise Unsupported(f"additionalProperties {extra!r} at {where}")
-            return dict[str, value]  # type: ignore[valid-type]
+                raise UnsupportedSchemaError(f"additionalProperties {extra!r} at {where}")
+            return dict[str, value]  # type: ignore[valid-type]  # a type built at run time
         if extra not in (True, False):
-            raise Unsupported(f"properties beside an additionalProperties schema at {where}")
+            raise UnsupportedSchemaError(f"properties beside an additionalProperties schema at {where}")
         if closed and set(required) - set(properties):
-            raise Unsupported(f"a closed object requiring a name it does not allow at {where}")
+            raise UnsupportedSchemaError(f"a closed object requiring a name it does not allow at {where}")
         if not closed and keys & {"minProperties", "maxProperties"}:
-            raise Unsupported(f"object size over names not listed at {where}")
+            raise UnsupportedSchemaError(f"object size over names not listed at {where}")
         names = list(properties) + [n for n in required if n not in properties]
         fields: list[tuple[Any, ...]] = []
         checks: list[Check] = []
@@ -274,14 +276,14 @@ def _annotated(kind: Any, node: dict[str, Any], names: tuple[str, ...]) -> Any:
 def _basic(node: dict[str, Any], keys: set[str], kind: str, where: str) -> tuple[Any, str | None]:
     allowed = _STRING if kind == "string" else _NUMBER if kind in ("integer", "number") else frozenset()
     if keys - allowed - {"type"}:
-        raise Unsupported(f"{kind} keywords {sorted(keys - allowed - {'type'})} at {where}")
+        raise UnsupportedSchemaError(f"{kind} keywords {sorted(keys - allowed - {'type'})} at {where}")
     format_ = node.get("format")
     if format_ is not None and format_ not in ("date", "date-time", "uuid"):
-        raise Unsupported(f"format {format_!r} at {where}")
+        raise UnsupportedSchemaError(f"format {format_!r} at {where}")
     names = ("minLength", "maxLength", "pattern") if kind == "string" else tuple(_NUMBER)
     for bound in _NUMBER & keys:
         if isinstance(node[bound], bool) or not isinstance(node[bound], int | float):
-            raise Unsupported(f"{bound} {node[bound]!r} at {where}")
+            raise UnsupportedSchemaError(f"{bound} {node[bound]!r} at {where}")
     if format_ == "date" and keys == {"type", "format"}:
         return datetime.date, None  # msgspec's date takes exactly what `schemas.is_date` takes
     return _annotated(_BASIC[kind], node, names), AMOUNT if kind == "number" else format_
@@ -290,14 +292,15 @@ def _basic(node: dict[str, Any], keys: set[str], kind: str, where: str) -> tuple
 def _choice(node: dict[str, Any], keys: set[str], where: str) -> Any:
     values = node["enum"] if "enum" in node else [node["const"]]
     if keys - {"enum", "const", "type"} or not values:
-        raise Unsupported(f"enum or const beside {sorted(keys - {'enum', 'const', 'type'})} at {where}")
+        others = sorted(keys - {"enum", "const", "type"})
+        raise UnsupportedSchemaError(f"enum or const beside {others} at {where}")
     kinds = {type(v) for v in values}
     if not kinds <= {str, int}:  # bool, float, None, objects: JSON Schema's equality is not msgspec's
-        raise Unsupported(f"enum of {sorted(k.__name__ for k in kinds)} at {where}")
+        raise UnsupportedSchemaError(f"enum of {sorted(k.__name__ for k in kinds)} at {where}")
     declared = node.get("type")
     expected = _ENUM_KINDS.get(declared)
     if expected is None or not kinds <= expected:
-        raise Unsupported(f"enum {values!r} of type {declared!r} at {where}")
+        raise UnsupportedSchemaError(f"enum {values!r} of type {declared!r} at {where}")
     return Literal[tuple(values)]
 
 
@@ -328,7 +331,7 @@ def _presence(node: dict[str, Any], keys: set[str], attrs: dict[str, str], where
     if minimum is None and maximum is None and not one_of and not any_of and negated is None:
         return None
     if ("oneOf" in keys and not one_of) or ("anyOf" in keys and not any_of):
-        raise Unsupported(f"an empty choice at {where}")
+        raise UnsupportedSchemaError(f"an empty choice at {where}")
     pairs = tuple(attrs.items())
 
     def check(struct: Any) -> None:
@@ -349,10 +352,10 @@ def _predicate(node: Any, attrs: dict[str, str], where: str) -> Presence:
     """A subschema that only says which of the object's own names are present (`required`, `not`), as a
     predicate on them (a name the struct does not keep could not be seen)."""
     if not isinstance(node, dict) or set(node) - {"required", "not"} or not node:
-        raise Unsupported(f"a choice beyond which names are present at {where}")
+        raise UnsupportedSchemaError(f"a choice beyond which names are present at {where}")
     names = frozenset(node.get("required", ()))
     if names - set(attrs):
-        raise Unsupported(f"a choice over names the object does not list at {where}")
+        raise UnsupportedSchemaError(f"a choice over names the object does not list at {where}")
     inner = _predicate(node["not"], attrs, where) if "not" in node else None
     return lambda held: names <= held and (inner is None or not inner(held))
 
