@@ -53,7 +53,7 @@ _CLAIM_KEYS = (
     "received_at",
     "data",
 )
-_BOOK_CLAIM = Prepared(sa.insert(_claims).returning(_claims.c.id), _CLAIM_KEYS)
+BOOK_CLAIM = Prepared(sa.insert(_claims).returning(_claims.c.id), _CLAIM_KEYS)
 
 
 @cache
@@ -178,7 +178,7 @@ def _book(
     settings: dict[str, Any],
 ) -> int:
     values = claim_row(conn, tenant, row, effect, parent, received, settings)
-    claim_id = int(_BOOK_CLAIM.execute(conn, values).fetchone()[0])
+    claim_id = int(BOOK_CLAIM.execute(conn, values).fetchone()[0])
     if effect.original_id is not None:
         _set_claim(conn, tenant, effect.original_id, genindsendt_som=claim_id)
     add_events(conn, [booked_event(tenant, row, effect, claim_id, received)])

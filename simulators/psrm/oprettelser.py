@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from testkommune.simulators.psrm import tables
 from testkommune.simulators.psrm.aktion import Verdict
 from testkommune.simulators.psrm.effekter import (
+    BOOK_CLAIM,
     booked_event,
     claim_row,
     prepared_update,
@@ -36,9 +37,9 @@ KODER = frozenset({"OPRETFORDRING"})
 """The action codes a run holds: those handled by `actions.opret_fordring` (handlers.py)."""
 
 _claims = tables.claims
-_BOOK_CLAIMS = sa.insert(_claims).returning(_claims.c.id)
 _BOOK_CLAIMS_IN_ORDER = sa.insert(_claims).returning(_claims.c.id, sort_by_parameter_order=True)
-"""On PostgreSQL one statement that takes the ids in the rows' order; on SQLite it would be one per row."""
+"""Core's insertmanyvalues: on PostgreSQL one statement that takes the ids in the rows' order (on SQLite it
+would be one statement per row)."""
 
 Judged = tuple[Any, Verdict]
 """An action row and its verdict."""
@@ -138,7 +139,7 @@ def _insert_claims(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     if not rows:
         return []
     if conn.dialect.name == "sqlite":
-        return sorted(int(i) for i in conn.execute(_BOOK_CLAIMS, rows).scalars())
+        return sorted(int(r[0]) for r in BOOK_CLAIM.returning_many(conn, rows))
     return [int(i) for i in conn.execute(_BOOK_CLAIMS_IN_ORDER, rows).scalars()]
 
 

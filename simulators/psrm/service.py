@@ -189,17 +189,28 @@ path the equivalence test compares against)."""
 
 def _process_rows(conn: Connection, tenant: Tenant, settings: dict[str, Any], due: Sequence[Any]) -> None:
     terms = agreement(settings)  # read once for the batch: the settings do not change within it
+    if len(due) < 2 or not SET_BASED:  # the hot path's batch is one action: no run to gather
+        for row in due:
+            _process_alone(conn, tenant, settings, row, terms)
+        return
     run = oprettelser.Run(conn, tenant)
     for row in due:
-        if SET_BASED and row.kode in oprettelser.KODER and row.status == "MODTAGET":
+        if row.kode in oprettelser.KODER and row.status == "MODTAGET":
             run.add(row, _judge(row, terms, run.view))
             continue
         _flush(conn, tenant, settings, run)
-        if row.status == "AFVENTER_RIM":
-            hoering.decide_hearing(conn, tenant, settings, row)
-        else:
-            _process(conn, tenant, settings, row, terms)
+        _process_alone(conn, tenant, settings, row, terms)
     _flush(conn, tenant, settings, run)
+
+
+def _process_alone(
+    conn: Connection, tenant: Tenant, settings: dict[str, Any], row: Any, terms: Agreement
+) -> None:
+    """Process one due action by itself: a hearing's decision, or the action judged and written."""
+    if row.status == "AFVENTER_RIM":
+        hoering.decide_hearing(conn, tenant, settings, row)
+    else:
+        _process(conn, tenant, settings, row, terms)
 
 
 def _flush(conn: Connection, tenant: Tenant, settings: dict[str, Any], run: oprettelser.Run) -> None:
