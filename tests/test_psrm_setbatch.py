@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from testkommune.harness.server import start_in_thread
+from testkommune.simulators import prepared
+from testkommune.simulators.prepared import Prepared
 from testkommune.simulators.psrm import service
 
 from tests.conftest import Api
@@ -211,3 +213,22 @@ def test_a_step_of_new_claims_sends_as_many_statements_for_10_claims_as_for_90(
         "UPDATE PSRM_ACTIONS SET": 1,
         "UPDATE CLOCKS SET": 1,
     }, many
+
+
+def test_returning_many_inserts_every_row_within_sqlites_parameter_limit(monkeypatch: pytest.MonkeyPatch):
+    """`Prepared.returning_many` (the run's claims on SQLite) splits where a statement would take more
+    parameters than SQLite allows, and returns every row's id."""
+    monkeypatch.setattr(prepared, "_MAX_VARIABLES", 3)  # three rows of one parameter a statement
+    table = sa.Table(
+        "t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("a", sa.JSON)
+    )
+    engine = sa.create_engine("sqlite://")
+    sent: list[str] = []
+    with engine.begin() as conn:
+        table.create(conn)
+        conn.connection.dbapi_connection.set_trace_callback(sent.append)  # type: ignore[union-attr]
+        rows = [{"a": {"n": n}} for n in range(7)]
+        returned = Prepared(sa.insert(table).returning(table.c.id), ["a"]).returning_many(conn, rows)
+        assert sorted(r[0] for r in returned) == list(range(1, 8))
+        assert [r.a for r in conn.execute(sa.select(table).order_by(table.c.id))] == [r["a"] for r in rows]
+    assert [s.count("(") - 1 for s in sent if s.startswith("INSERT")] == [3, 3, 1]  # VALUES groups
