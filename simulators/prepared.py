@@ -10,6 +10,7 @@ one DB-API `execute` in the same transaction as the rest of the call.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,22 @@ class Prepared:
         """Run once per row, in one DB-API `executemany` (an INSERT of many rows, as Core would)."""
         compiled, cursor = self._cursor(conn)
         cursor.executemany(compiled.sql, [_arguments(compiled, row) for row in rows])
+
+    def returning_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Run an INSERT … VALUES (…) RETURNING for many rows as one multi-row VALUES statement (or a few:
+        at most SQLITE_MAX_VARIABLE_NUMBER parameters each); the rows it returns, in the database's order.
+        Positional parameters (SQLite) only: others go through Core's insertmanyvalues."""
+        compiled, cursor = self._cursor(conn)
+        assert compiled.positional, "a multi-row VALUES is built for positional parameters only"
+        per_statement = _MAX_VARIABLES // len(compiled.names)
+        returned = []
+        for start in range(0, len(rows), per_statement):
+            part = rows[start : start + per_statement]
+            cursor.execute(
+                _many_values(compiled.sql, len(part)), [a for row in part for a in _arguments(compiled, row)]
+            )
+            returned.extend(cursor.fetchall())
+        return returned
 
     def _cursor(self, conn: Connection) -> tuple[_Compiled, Any]:
         compiled = self._by_dialect.get(conn.dialect.name) or self._compile(conn)
@@ -100,6 +117,19 @@ class Prepared:
         )
         self._by_dialect[dialect.name] = prepared
         return prepared
+
+
+_MAX_VARIABLES = 32766
+"""SQLite's most parameters in one statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32)."""
+
+
+@functools.lru_cache(maxsize=256)
+def _many_values(sql: str, rows: int) -> str:
+    """`sql`, an INSERT of one VALUES (…) group, with `rows` groups."""
+    head, _, rest = sql.partition(" VALUES ")
+    group, _, returning = rest.partition(" RETURNING ")
+    assert group.startswith("(") and group.endswith(")"), sql
+    return f"{head} VALUES {', '.join([group] * rows)}" + (f" RETURNING {returning}" if returning else "")
 
 
 def _arguments(compiled: _Compiled, params: Mapping[str, Any]) -> Any:

@@ -13,8 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from testkommune.contracts.clock import danish_date
+from testkommune.contracts.findings import describe_all
 from testkommune.simulators.prepared import Prepared
 from testkommune.simulators.psrm import inddrivelse, tables
+from testkommune.simulators.psrm.aktion import Verdict
 from testkommune.simulators.psrm.foraeldelse import limitation
 from testkommune.simulators.psrm.state import (
     TILBAGEKALDT,
@@ -26,6 +28,8 @@ from testkommune.simulators.psrm.state import (
     PsrmView,
     Recall,
     SetPrincipal,
+    add_events,
+    event_values,
     record_event,
 )
 from testkommune.simulators.tenancy import Tenant
@@ -49,7 +53,7 @@ _CLAIM_KEYS = (
     "received_at",
     "data",
 )
-_BOOK_CLAIM = Prepared(sa.insert(_claims).returning(_claims.c.id), _CLAIM_KEYS)
+BOOK_CLAIM = Prepared(sa.insert(_claims).returning(_claims.c.id), _CLAIM_KEYS)
 
 
 @cache
@@ -64,12 +68,12 @@ def _update_statement(table: sa.Table, columns: frozenset[str]) -> sa.Update:
 
 
 def update_action(conn: Connection, tenant: Tenant, aktion_id: str, values: dict[str, Any]) -> None:
-    statement = _prepared_update(_actions, frozenset(values))
+    statement = prepared_update(_actions, frozenset(values))
     statement.execute(conn, values | {"k_tenant": tenant.key, "k_key": aktion_id})
 
 
 @cache
-def _prepared_update(table: sa.Table, columns: frozenset[str]) -> Prepared:
+def prepared_update(table: sa.Table, columns: frozenset[str]) -> Prepared:
     return Prepared(_update_statement(table, columns))
 
 
@@ -125,10 +129,26 @@ def apply_effects(
     else:
         claim = PsrmView(conn, tenant).claim(first_id) if first_id else None
         main = claim.hovedfordring_id or claim.kompleks_id or claim.id if claim else None
+    return receipt_ids(first_id, main)
+
+
+def receipt_ids(first_id: int | None, main_id: int | None) -> dict[str, Any]:
+    """The action row's ids its receipt names: the first claim it touched and that claim's main claim."""
     return {
         "fordring_id": str(first_id) if first_id else None,
-        "hovedfordring_id": str(main) if main else None,
+        "hovedfordring_id": str(main_id) if main_id else None,
     }
+
+
+def verdict_values(row: Any, verdict: Verdict) -> dict[str, Any]:
+    """The action row's values once judged: AFVIST with its errors, HOERING with the hearing's reasons, or
+    UDFOERT (its ids, `receipt_ids`, are added once its effects are applied)."""
+    values: dict[str, Any] = {"processed_at": row.due_at}
+    if verdict.errors:
+        return values | {"status": "AFVIST", "errors": describe_all(verdict.errors)}
+    if verdict.hearing:
+        return values | {"status": "HOERING", "hearing": {"aarsager": describe_all(verdict.hearing)}}
+    return values | {"status": "UDFOERT"}
 
 
 def _limitation(
@@ -157,37 +177,53 @@ def _book(
     received: datetime,
     settings: dict[str, Any],
 ) -> int:
-    claim = effect.stamdata
-    cursor = _BOOK_CLAIM.execute(
-        conn,
-        {
-            "tenant": tenant.key,
-            "hovedfordring_id": parent,
-            "kompleks_id": effect.kompleks_id,
-            "original_id": effect.original_id,
-            "kind": effect.kind,
-            "art": effect.art,
-            "aktion_id": row.aktion_id,
-            "claimant_ref": claim.reference,
-            "fordringstype": claim.fordringstype,
-            "status": UNDER_INDDRIVELSE,
-            "recall_reason": None,
-            "statsrefusion": effect.statsrefusion,
-            "hovedstol_oere": claim.hovedstol or 0,
-            "saldo_oere": claim.saldo or 0,
-            "received_at": received.isoformat(),
-            "data": {
-                "stamdata": effect.snapshot,
-                "foraeldelse": _limitation(conn, effect, received, settings),
-            },
-        },
-    )
-    claim_id = int(cursor.fetchone()[0])
+    values = claim_row(conn, tenant, row, effect, parent, received, settings)
+    claim_id = int(BOOK_CLAIM.execute(conn, values).fetchone()[0])
     if effect.original_id is not None:
         _set_claim(conn, tenant, effect.original_id, genindsendt_som=claim_id)
+    add_events(conn, [booked_event(tenant, row, effect, claim_id, received)])
+    return claim_id
+
+
+def claim_row(
+    conn: Connection,
+    tenant: Tenant,
+    row: Any,
+    effect: Book,
+    parent: int | None,
+    received: datetime,
+    settings: dict[str, Any],
+) -> dict[str, Any]:
+    """The claims row a Book effect of action `row` inserts (`parent`: its main claim's id, if any)."""
+    claim = effect.stamdata
+    return {
+        "tenant": tenant.key,
+        "hovedfordring_id": parent,
+        "kompleks_id": effect.kompleks_id,
+        "original_id": effect.original_id,
+        "kind": effect.kind,
+        "art": effect.art,
+        "aktion_id": row.aktion_id,
+        "claimant_ref": claim.reference,
+        "fordringstype": claim.fordringstype,
+        "status": UNDER_INDDRIVELSE,
+        "recall_reason": None,
+        "statsrefusion": effect.statsrefusion,
+        "hovedstol_oere": claim.hovedstol or 0,
+        "saldo_oere": claim.saldo or 0,
+        "received_at": received.isoformat(),
+        "data": {
+            "stamdata": effect.snapshot,
+            "foraeldelse": _limitation(conn, effect, received, settings),
+        },
+    }
+
+
+def booked_event(tenant: Tenant, row: Any, effect: Book, claim_id: int, received: datetime) -> dict[str, Any]:
+    """The events row that opens a booked claim's ledger (TILGANG, or OPSKRIVNING for a write-up claim)."""
+    claim = effect.stamdata
     kind = "OPSKRIVNING" if effect.kind == "OPSKRIVNING" else "TILGANG"
-    record_event(
-        conn,
+    return event_values(
         tenant,
         claim_id,
         row.aktion_id,
@@ -197,7 +233,6 @@ def _book(
         received,
         {"hovedstol": claim.hovedstol, "kind": effect.kind},
     )
-    return claim_id
 
 
 def _change(conn: Connection, tenant: Tenant, row: Any, effect: Change, received: datetime) -> None:

@@ -20,9 +20,9 @@ from testkommune.contracts.findings import Finding, describe_all, join_path
 from testkommune.contracts.fordringstyper import fordringstyper
 from testkommune.simulators.context import OpContext
 from testkommune.simulators.prepared import Prepared
-from testkommune.simulators.psrm import actions, hoering, tables, underretninger
+from testkommune.simulators.psrm import actions, hoering, oprettelser, tables, underretninger
 from testkommune.simulators.psrm.aftale import agreement
-from testkommune.simulators.psrm.effekter import apply_effects, update_action
+from testkommune.simulators.psrm.effekter import apply_effects, update_action, verdict_values
 from testkommune.simulators.psrm.handlers import HANDLERS
 from testkommune.simulators.psrm.hoering import hoering_svar
 from testkommune.simulators.psrm.kvittering import kvittering_hent, receipt
@@ -182,31 +182,66 @@ def process_step(conn: Connection, tenant: Tenant, settings: dict[str, Any], now
     return len(due) > STEP_ACTIONS
 
 
+SET_BASED = True
+"""Runs of consecutive new claims are written set-based (`oprettelser`); False writes each action alone (the
+path the equivalence test compares against)."""
+
+
 def _process_rows(conn: Connection, tenant: Tenant, settings: dict[str, Any], due: Sequence[Any]) -> None:
     terms = agreement(settings)  # read once for the batch: the settings do not change within it
+    if len(due) < 2 or not SET_BASED:  # the hot path's batch is one action: no run to gather
+        for row in due:
+            _process_alone(conn, tenant, settings, row, terms)
+        return
+    run = oprettelser.Run(conn, tenant)
     for row in due:
-        if row.status == "AFVENTER_RIM":
-            hoering.decide_hearing(conn, tenant, settings, row)
-        else:
-            _process(conn, tenant, settings, row, terms)
+        if row.kode in oprettelser.KODER and row.status == "MODTAGET":
+            run.add(row, _judge(row, terms, run.view))
+            continue
+        _flush(conn, tenant, settings, run)
+        _process_alone(conn, tenant, settings, row, terms)
+    _flush(conn, tenant, settings, run)
+
+
+def _process_alone(
+    conn: Connection, tenant: Tenant, settings: dict[str, Any], row: Any, terms: Agreement
+) -> None:
+    """Process one due action by itself: a hearing's decision, or the action judged and written."""
+    if row.status == "AFVENTER_RIM":
+        hoering.decide_hearing(conn, tenant, settings, row)
+    else:
+        _process(conn, tenant, settings, row, terms)
+
+
+def _flush(conn: Connection, tenant: Tenant, settings: dict[str, Any], run: oprettelser.Run) -> None:
+    """Write the pending run: one action as any other (cheaper alone), more set-based."""
+    judged = run.take()
+    if len(judged) == 1:
+        _write(conn, tenant, settings, *judged[0])
+    elif judged:
+        oprettelser.write(conn, tenant, settings, judged)
 
 
 def _process(conn: Connection, tenant: Tenant, settings: dict[str, Any], row: Any, terms: Agreement) -> None:
+    _write(conn, tenant, settings, row, _judge(row, terms, PsrmView(conn, tenant)))
+
+
+def _judge(row: Any, terms: Agreement, view: PsrmView) -> actions.Verdict:
+    """The action's verdict, by its code's pure handler, against `view`."""
     received = datetime.fromisoformat(row.received_at)
-    view = PsrmView(conn, tenant)
     ctx = actions.ActionContext(received=received, types=fordringstyper(), agreement=terms, view=view)
     base = join_path("$", "FordringAktionSamling", "FordringAktion", row.position)
-    verdict = HANDLERS[row.kode](row.request, base, ctx)
-    values: dict[str, Any] = {"processed_at": row.due_at}
-    if verdict.errors:
-        values |= {"status": "AFVIST", "errors": describe_all(verdict.errors)}
-    elif verdict.hearing:
-        values |= {"status": "HOERING", "hearing": {"aarsager": describe_all(verdict.hearing)}}
-    else:
-        values |= {
-            "status": "UDFOERT",
-            **apply_effects(conn, tenant, row, verdict.effects, received, settings),
-        }
+    return HANDLERS[row.kode](row.request, base, ctx)
+
+
+def _write(
+    conn: Connection, tenant: Tenant, settings: dict[str, Any], row: Any, verdict: actions.Verdict
+) -> None:
+    """Apply one judged action's effects (when accepted) and update its row."""
+    values = verdict_values(row, verdict)
+    if values["status"] == "UDFOERT":
+        received = datetime.fromisoformat(row.received_at)
+        values |= apply_effects(conn, tenant, row, verdict.effects, received, settings)
     update_action(conn, tenant, row.aktion_id, values)
 
 

@@ -147,6 +147,29 @@ class PsrmView:
         return _REF_TAKEN_FAST.first(self.conn, {"k_tenant": self.tenant.key, "k_ref": ref}) is not None
 
 
+def event_values(
+    tenant: Tenant,
+    claim_id: int,
+    aktion_id: str | None,
+    kind: str,
+    amount: int,
+    virkningsdato: date,
+    booked: datetime,
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    """The events row of one movement in a claim's ledger (`record_event`, `add_events`)."""
+    return {
+        "tenant": tenant.key,
+        "fordring_id": claim_id,
+        "aktion_id": aktion_id,
+        "kind": kind,
+        "amount_oere": amount,
+        "virkningsdato": virkningsdato.isoformat(),
+        "booked_at": booked.isoformat(),
+        "data": data,
+    }
+
+
 def record_event(
     conn: Connection,
     tenant: Tenant,
@@ -160,18 +183,16 @@ def record_event(
 ) -> None:
     """Append one event to a claim's ledger (the source of balances, interest, notifications and history)."""
     _ADD_EVENT.execute(
-        conn,
-        {
-            "tenant": tenant.key,
-            "fordring_id": claim_id,
-            "aktion_id": aktion_id,
-            "kind": kind,
-            "amount_oere": amount,
-            "virkningsdato": virkningsdato.isoformat(),
-            "booked_at": booked.isoformat(),
-            "data": data,
-        },
+        conn, event_values(tenant, claim_id, aktion_id, kind, amount, virkningsdato, booked, data)
     )
+
+
+def add_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Append events (`event_values` rows), in order: one statement, one execution per row."""
+    if len(rows) == 1:
+        _ADD_EVENT.execute(conn, rows[0])
+    elif rows:
+        _ADD_EVENT.execute_many(conn, rows)
 
 
 # -- effects: what an accepted action changes ---------------------------------------------------------
