@@ -118,7 +118,7 @@ class Contract:
         schema: dict[str, Any],
         registry: Registry,
         store: dict[str, Any],
-        shapes: ShapeBuilder | None = None,
+        shapes: ShapeBuilder,
     ) -> None:
         self.name = name
         self.schema = schema
@@ -127,12 +127,10 @@ class Contract:
         self._shape_covers_amounts = False
         """Whether a message the shape accepts holds no amount with more than two decimals (every number is
         in a closed struct that checks it), so the walk for them is not needed."""
-        if shapes is not None:
-            try:
-                self.shape = shapes.shape(schema["$id"])
-                self._shape_covers_amounts = shapes.covers_amounts(schema["$id"])
-            except UnsupportedSchemaError as reason:
-                self.unshaped = str(reason)
+        try:
+            self.shape, self._shape_covers_amounts = shapes.shaped(schema["$id"])
+        except UnsupportedSchemaError as reason:
+            self.unshaped = str(reason)
         self.carries_amounts = name.startswith(("oir/", "psrm/", "admin/", "erp/", "nemkonto/"))
         # fastjsonschema rewrites $refs in the dicts it is given: give it copies, keep the contracts pristine
         pristine = copy.deepcopy(store)

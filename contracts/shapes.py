@@ -76,14 +76,12 @@ class ShapeBuilder:
 
     def shape(self, uri: str) -> Any:
         """The type for the schema at `uri` (an `$id`, optionally with a `#/…` pointer)."""
-        return self._shape(uri)[0]
+        return self.shaped(uri)[0]
 
-    def covers_amounts(self, uri: str) -> bool:
-        """Whether the shape at `uri` checks every number a message it accepts can hold (`amount_ok`): no part
-        of it takes a value unchecked (an open object, an untyped value, numbers nested in arrays)."""
-        return self._shape(uri)[1]
-
-    def _shape(self, uri: str) -> tuple[Any, bool]:
+    def shaped(self, uri: str) -> tuple[Any, bool]:
+        """(the type for the schema at `uri`, whether it checks every number a message it accepts can hold,
+        `amount_ok`: no part of it takes a value unchecked, such as an open object, an untyped value or
+        numbers nested in arrays)."""
         known = self._done.get(uri)
         if known is None:
             if uri in self._building:
@@ -132,7 +130,7 @@ class ShapeBuilder:
             document, pointer = urldefrag(target)
             referred = _resolve(self._store[document], pointer)
             if _is_object(referred):  # a struct of its own, built once
-                return self._shape(target)[0], None
+                return self.shaped(target)[0], None
             if target in self._building:
                 raise UnsupportedSchemaError(f"recursive reference {target}")
             self._building.add(target)

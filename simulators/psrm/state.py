@@ -189,9 +189,7 @@ def record_event(
 
 def add_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Append events (`event_values` rows), in order: one statement, one execution per row."""
-    if len(rows) == 1:
-        _ADD_EVENT.execute(conn, rows[0])
-    elif rows:
+    if rows:
         _ADD_EVENT.execute_many(conn, rows)
 
 
