@@ -308,3 +308,25 @@ def _find_float_holder(value: Any) -> tuple[Any, Any] | None:
         if found is not None:
             return found
     return None
+
+
+def _ints_as_floats(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _ints_as_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ints_as_floats(v) for v in value]
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def test_a_lawful_message_a_shape_is_too_strict_for_still_passes_the_check() -> None:
+    """JSON Schema's "integer" takes 1.0, msgspec's `int` does not: such a message is refused by the shape,
+    accepted by the schema, and the check finds nothing wrong with it."""
+    stricter = 0
+    for name, message in _examples():
+        contract = contract_set().get(name)
+        lawful = _ints_as_floats(message)
+        if contract.shape is None or not _schema_accepts(contract, lawful):
+            continue
+        assert contract.check(lawful) == [], name
+        stricter += not _shape_accepts(contract.shape, lawful)
+    assert stricter >= 3
